@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Configuration;
+using Portal.Core.Persistence;
+using Portal.Core.Services;
+using Portal.Core.Storage;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Composition;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Registers the configuration, the metadata store (SQLite), the file store and the use-case services.</summary>
+    public static IServiceCollection AddPortalCore(this IServiceCollection services, PortalConfig config, PortalPaths paths)
+    {
+        Directory.CreateDirectory(paths.DataDir);
+        services.AddSingleton(config);
+        services.AddSingleton(paths);
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(SqliteConnectionStrings.For(paths.DatabaseFile)));
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<IProjectStore, EfProjectStore>();
+        services.AddSingleton<IModelStore, EfModelStore>();
+        services.AddSingleton<IDatasetStore, EfDatasetStore>();
+        services.AddSingleton<IFileStore>(_ => new LocalFileStore(paths.FileStoreRoot));
+        services.AddSingleton<UploadLimits>();
+        services.AddSingleton<ProjectService>();
+        services.AddSingleton<ModelService>();
+        services.AddSingleton<DatasetService>();
+        return services;
+    }
+}

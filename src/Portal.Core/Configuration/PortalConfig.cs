@@ -1,0 +1,141 @@
+using YamlDotNet.Serialization;
+
+namespace Portal.Core.Configuration;
+
+/// <summary>
+/// The portal's configuration (portal.yaml). Keys are written in snake_case in YAML; each section
+/// is a class below. Defaults live in <c>portal.defaults.yaml</c>, embedded in this assembly.
+/// </summary>
+public sealed class PortalConfig
+{
+    public StoreConfig Store { get; set; } = new();
+    public FileStoreConfig FileStore { get; set; } = new();
+    public ContainerManagerConfig ContainerManager { get; set; } = new();
+    public DockerConfig Docker { get; set; } = new();
+    public KubeConfig Kube { get; set; } = new();
+    public RouterConfig Router { get; set; } = new();
+    public AuthConfig Auth { get; set; } = new();
+    public LoggerConfig Logger { get; set; } = new();
+}
+
+/// <summary>The metadata store. <c>sqlite</c> is the embedded default.</summary>
+public sealed class StoreConfig
+{
+    public string Type { get; set; } = "sqlite";
+    /// <summary>Directory holding the database, the file store (by default) and other state. <c>~</c> expands to the home directory.</summary>
+    public string DataDir { get; set; } = "~/.portal/data";
+    /// <summary>The SQLite file name inside <see cref="DataDir"/>.</summary>
+    public string Database { get; set; } = "portal.db";
+}
+
+/// <summary>The file store ("island" for datasets, model files, notebooks and logs).</summary>
+public sealed class FileStoreConfig
+{
+    public string Type { get; set; } = "local";
+    /// <summary>Root directory of the local file store; empty means <c>&lt;data_dir&gt;/files</c>.</summary>
+    public string? Path { get; set; }
+    /// <summary>Largest request an upload may send, in MB (all files of one dataset together).</summary>
+    public double MaxUploadMb { get; set; } = 1024;
+}
+
+public sealed class ContainerManagerConfig
+{
+    /// <summary><c>local</c> (host processes), <c>swarm</c> or <c>kube</c>.</summary>
+    public string Type { get; set; } = "local";
+    /// <summary>Seconds to wait for the manager to complete a requested action.</summary>
+    public int ApiTimeout { get; set; } = 20;
+    public Dictionary<string, ResourceProfile> ResourceProfiles { get; set; } = [];
+    public HealthcheckConfig Healthcheck { get; set; } = new();
+}
+
+/// <summary>Resources for a container (Noronha's format: cpu in cores, memory in MB).</summary>
+public sealed class ResourceProfile
+{
+    public ResourceAmounts? Requests { get; set; }
+    public ResourceAmounts? Limits { get; set; }
+    public bool EnableGpu { get; set; }
+    /// <summary>Kubernetes service type: ClusterIP, NodePort or LoadBalancer.</summary>
+    public string? ServiceType { get; set; }
+    public bool AutoScale { get; set; }
+    [YamlMember(Alias = "minReplicas")]
+    public int? MinReplicas { get; set; }
+    [YamlMember(Alias = "maxReplicas")]
+    public int? MaxReplicas { get; set; }
+    [YamlMember(Alias = "targetCPUUtilizationPercentage")]
+    public int? TargetCpuUtilizationPercentage { get; set; }
+}
+
+public sealed class ResourceAmounts
+{
+    /// <summary>vCores; precision finer than 0.001 is not allowed.</summary>
+    public double? Cpu { get; set; }
+    /// <summary>Megabytes.</summary>
+    public int? Memory { get; set; }
+}
+
+/// <summary>How the manager probes each container of a deployment.</summary>
+public sealed class HealthcheckConfig
+{
+    public bool Enabled { get; set; }
+    public int StartPeriod { get; set; } = 60;
+    public int Interval { get; set; } = 30;
+    public int Timeout { get; set; } = 3;
+    public int Retries { get; set; } = 3;
+}
+
+public sealed class DockerConfig
+{
+    public string DaemonAddress { get; set; } = "unix:/var/run/docker.sock";
+    public string? TargetRegistry { get; set; }
+    public string? RegistrySecret { get; set; }
+}
+
+public sealed class KubeConfig
+{
+    /// <summary>Path of a kubeconfig file; empty means in-cluster configuration or ~/.kube/config.</summary>
+    public string? Kubeconfig { get; set; }
+    public string? Context { get; set; }
+    public string Namespace { get; set; } = "default";
+    public string StorageClass { get; set; } = "standard";
+    public NfsConfig? Nfs { get; set; }
+}
+
+public sealed class NfsConfig
+{
+    public string? Server { get; set; }
+    public string? Path { get; set; }
+}
+
+/// <summary>The model router: the portal's endpoint that forwards prediction requests to deployments.</summary>
+public sealed class RouterConfig
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>Record each prediction request and response for the feedback loop.</summary>
+    public bool RecordRequests { get; set; } = true;
+    public int TimeoutSeconds { get; set; } = 30;
+}
+
+public sealed class AuthConfig
+{
+    /// <summary><c>local</c> (accounts in the metadata store) or <c>oidc</c>.</summary>
+    public string Mode { get; set; } = "local";
+    public OidcConfig? Oidc { get; set; }
+    /// <summary>Claim that carries the user's roles in the provider's tokens.</summary>
+    public string RoleClaim { get; set; } = "realm_access.roles";
+}
+
+public sealed class OidcConfig
+{
+    public string? Issuer { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    public List<string> Scopes { get; set; } = [];
+}
+
+public sealed class LoggerConfig
+{
+    /// <summary>One of ERROR, WARN, INFO, DEBUG.</summary>
+    public string Level { get; set; } = "INFO";
+    /// <summary>Directory for log files; empty means console only.</summary>
+    public string? Directory { get; set; }
+}

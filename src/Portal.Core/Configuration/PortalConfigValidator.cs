@@ -1,0 +1,72 @@
+using Portal.Core.Names;
+
+namespace Portal.Core.Configuration;
+
+/// <summary>Rules a configuration must satisfy beyond its shape; each problem names the YAML path it concerns.</summary>
+public static class PortalConfigValidator
+{
+    public sealed record Violation(string Path, string Message);
+
+    public static readonly string[] ContainerManagerTypes = ["local", "swarm", "kube"];
+    public static readonly string[] LogLevels = ["ERROR", "WARN", "INFO", "DEBUG"];
+    public static readonly string[] ServiceTypes = ["ClusterIP", "NodePort", "LoadBalancer"];
+
+    public static IReadOnlyList<Violation> Validate(PortalConfig c)
+    {
+        var v = new List<Violation>();
+        void Fail(string path, string message) => v.Add(new Violation(path, $"'{path}' {message}"));
+
+        if (c.Store.Type != "sqlite") Fail("store.type", $"is '{c.Store.Type}'; the only metadata store available is 'sqlite'.");
+        if (string.IsNullOrWhiteSpace(c.Store.DataDir)) Fail("store.data_dir", "must name a directory.");
+        if (string.IsNullOrWhiteSpace(c.Store.Database) || c.Store.Database.IndexOfAny(['/', '\\']) >= 0)
+            Fail("store.database", "must be a plain file name inside store.data_dir.");
+
+        if (c.FileStore.Type != "local") Fail("file_store.type", $"is '{c.FileStore.Type}'; the only file store available is 'local'.");
+        if (c.FileStore.MaxUploadMb <= 0) Fail("file_store.max_upload_mb", $"must be more than 0 (it is {c.FileStore.MaxUploadMb}).");
+
+        var cm = c.ContainerManager;
+        if (!ContainerManagerTypes.Contains(cm.Type))
+            Fail("container_manager.type", $"is '{cm.Type}'; use one of {string.Join(", ", ContainerManagerTypes)}.");
+        if (cm.ApiTimeout <= 0) Fail("container_manager.api_timeout", $"must be a number of seconds above 0 (it is {cm.ApiTimeout}).");
+        foreach (var (name, profile) in cm.ResourceProfiles)
+            ValidateProfile($"container_manager.resource_profiles.{name}", name, profile, Fail);
+        var hc = cm.Healthcheck;
+        foreach (var (key, value) in new[] { ("start_period", hc.StartPeriod), ("interval", hc.Interval), ("timeout", hc.Timeout), ("retries", hc.Retries) })
+            if (value < (key == "start_period" ? 0 : 1))
+                Fail($"container_manager.healthcheck.{key}", $"must be {(key == "start_period" ? "0 or more" : "at least 1")} (it is {value}).");
+
+        if (!c.Docker.DaemonAddress.StartsWith("unix:", StringComparison.Ordinal) && !c.Docker.DaemonAddress.StartsWith("tcp://", StringComparison.Ordinal))
+            Fail("docker.daemon_address", $"is '{c.Docker.DaemonAddress}'; write unix:/path/to/docker.sock or tcp://host:port.");
+
+        if (NameRules.Check(c.Kube.Namespace, "namespace") is { } ns) Fail("kube.namespace", ns);
+
+        if (c.Router.TimeoutSeconds <= 0) Fail("router.timeout_seconds", "must be above 0.");
+
+        if (c.Auth.Mode is not ("local" or "oidc")) Fail("auth.mode", $"is '{c.Auth.Mode}'; use 'local' or 'oidc'.");
+        if (c.Auth.Mode == "oidc" && (string.IsNullOrWhiteSpace(c.Auth.Oidc?.Issuer) || string.IsNullOrWhiteSpace(c.Auth.Oidc?.ClientId)))
+            Fail("auth.oidc", "needs 'issuer' and 'client_id' when auth.mode is 'oidc'.");
+
+        if (!LogLevels.Contains(c.Logger.Level)) Fail("logger.level", $"is '{c.Logger.Level}'; use one of {string.Join(", ", LogLevels)}.");
+        return v;
+    }
+
+    private static void ValidateProfile(string path, string name, ResourceProfile p, Action<string, string> fail)
+    {
+        if (NameRules.Check(name, "profile name") is { } bad) fail(path, bad);
+        foreach (var (part, amounts) in new[] { ("requests", p.Requests), ("limits", p.Limits) })
+        {
+            if (amounts is null) continue;
+            if (amounts.Cpu is { } cpu && (cpu <= 0 || Math.Abs(cpu * 1000 - Math.Round(cpu * 1000)) > 1e-6))
+                fail($"{path}.{part}.cpu", $"is {cpu}; cpu is in cores, above 0, with at most 3 decimals (0.001 = one millicore).");
+            if (amounts.Memory is { } mem && mem <= 0)
+                fail($"{path}.{part}.memory", $"is {mem}; memory is in MB and must be above 0.");
+        }
+        if (p.Requests?.Cpu > p.Limits?.Cpu) fail($"{path}.requests.cpu", $"({p.Requests.Cpu}) is more than the limit ({p.Limits!.Cpu}).");
+        if (p.Requests?.Memory > p.Limits?.Memory) fail($"{path}.requests.memory", $"({p.Requests.Memory} MB) is more than the limit ({p.Limits!.Memory} MB).");
+        if (p.ServiceType is not null && !ServiceTypes.Contains(p.ServiceType))
+            fail($"{path}.service_type", $"is '{p.ServiceType}'; use one of {string.Join(", ", ServiceTypes)}.");
+        if (p.MinReplicas is < 1) fail($"{path}.minReplicas", "must be at least 1.");
+        if (p.MinReplicas > p.MaxReplicas) fail($"{path}.maxReplicas", "must not be less than minReplicas.");
+        if (p.TargetCpuUtilizationPercentage is < 1 or > 100) fail($"{path}.targetCPUUtilizationPercentage", "must be between 1 and 100.");
+    }
+}

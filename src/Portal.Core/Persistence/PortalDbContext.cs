@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Entities;
+
+namespace Portal.Core.Persistence;
+
+/// <summary>
+/// The metadata store's EF Core model. The schema is created by the hand-written migrations in
+/// <see cref="Migrations"/>; a unit test checks that they produce exactly what this model expects.
+/// </summary>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
+{
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<BuildVersion> BuildVersions => Set<BuildVersion>();
+    public DbSet<Model> Models => Set<Model>();
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+    public DbSet<Training> Trainings => Set<Training>();
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<Credential> Credentials => Set<Credential>();
+
+    /// <summary>SQLite keeps no time zone: every time is stored in UTC and read back as UTC.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder c)
+    {
+        c.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        c.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Project>(e =>
+        {
+            e.ToTable("projects");
+            e.HasIndex(p => p.Name).IsUnique();
+            e.HasMany(p => p.Models).WithMany(m => m.Projects).UsingEntity("project_models",
+                r => r.HasOne(typeof(Model)).WithMany().HasForeignKey("ModelId").OnDelete(DeleteBehavior.Cascade),
+                l => l.HasOne(typeof(Project)).WithMany().HasForeignKey("ProjectId").OnDelete(DeleteBehavior.Cascade));
+        });
+
+        b.Entity<BuildVersion>(e =>
+        {
+            e.ToTable("build_versions");
+            e.HasIndex(v => new { v.ProjectId, v.Tag }).IsUnique();
+            e.HasOne(v => v.Project).WithMany().HasForeignKey(v => v.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(v => v.BuiltFrom).HasConversion<string>();
+        });
+
+        b.Entity<Model>(e =>
+        {
+            e.ToTable("models");
+            e.HasIndex(m => m.Name).IsUnique();
+            Json(e.Property(m => m.ModelFiles));
+            Json(e.Property(m => m.DataFiles));
+        });
+
+        b.Entity<Dataset>(e =>
+        {
+            e.ToTable("datasets");
+            e.HasIndex(d => new { d.ModelId, d.Name }).IsUnique();
+            e.HasOne(d => d.Model).WithMany().HasForeignKey(d => d.ModelId).OnDelete(DeleteBehavior.Cascade);
+            Json(e.Property(d => d.Details));
+            Json(e.Property(d => d.Files));
+            Json(e.Property(d => d.Archive));
+            e.Ignore(d => d.TotalSize);
+        });
+
+        b.Entity<Training>(e =>
+        {
+            e.ToTable("trainings");
+            e.HasIndex(t => new { t.ProjectId, t.Name }).IsUnique();
+            e.HasOne(t => t.Project).WithMany().HasForeignKey(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(t => t.BuildVersion).WithMany().HasForeignKey(t => t.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
+            Json(e.Property(t => t.Parameters));
+            Json(e.Property(t => t.Details));
+            Task(e.ComplexProperty(t => t.Task));
+        });
+
+        b.Entity<ModelVersion>(e =>
+        {
+            e.ToTable("model_versions");
+            e.HasIndex(v => new { v.ModelId, v.Name }).IsUnique();
+            e.HasOne(v => v.Model).WithMany().HasForeignKey(v => v.ModelId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(v => v.Training).WithMany().HasForeignKey(v => v.TrainingId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(v => v.Dataset).WithMany().HasForeignKey(v => v.DatasetId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(v => v.Pretrained).WithMany().HasForeignKey(v => v.PretrainedId).OnDelete(DeleteBehavior.SetNull);
+            Json(e.Property(v => v.Details));
+            Json(e.Property(v => v.Files));
+        });
+
+        b.Entity<Deployment>(e =>
+        {
+            e.ToTable("deployments");
+            e.HasIndex(d => d.Name).IsUnique();
+            e.HasOne(d => d.Project).WithMany().HasForeignKey(d => d.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(d => d.ModelVersion).WithMany().HasForeignKey(d => d.ModelVersionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(d => d.BuildVersion).WithMany().HasForeignKey(d => d.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
+            Json(e.Property(d => d.Details));
+            Task(e.ComplexProperty(d => d.Task));
+        });
+
+        b.Entity<Credential>(e =>
+        {
+            e.ToTable("credentials");
+            e.HasIndex(c => c.Name).IsUnique();
+            e.Property(c => c.Kind).HasConversion<string>();
+            Json(e.Property(c => c.Details));
+        });
+    }
+
+    private static void Json<T>(PropertyBuilder<T> property) =>
+        property.HasConversion(JsonColumn.Converter<T>(), JsonColumn.Comparer<T>()).HasColumnType("TEXT");
+
+    private static void Task(ComplexPropertyBuilder<TaskInfo> task) => task.Property(t => t.State).HasConversion<string>();
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Portal.Core.Errors;
+using Portal.Core.Names;
+
+namespace Portal.Core.Services;
+
+/// <summary>Checks shared by the use cases: names, descriptions, repository addresses, JSON details.</summary>
+public static partial class InputRules
+{
+    public const int MaxDescLength = 2000;
+
+    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    public static void Name(ValidationErrors errors, string field, string? name, string what)
+    {
+        if (NameRules.Check(name, what) is { } problem) errors.Add(field, problem);
+    }
+
+    public static void Desc(ValidationErrors errors, string field, string? desc)
+    {
+        if (desc?.Length > MaxDescLength) errors.Add(field, $"The description is {desc.Length} characters long; at most {MaxDescLength} are allowed.");
+    }
+
+    public static void GitRepo(ValidationErrors errors, string field, string? repo)
+    {
+        if (repo is not null && !GitUrl().IsMatch(repo))
+            errors.Add(field, $"'{repo}' is not a git repository address; use https://host/path.git, ssh://user@host/path or user@host:path.");
+    }
+
+    public static void DockerRepo(ValidationErrors errors, string field, string? repo)
+    {
+        if (repo is not null && !DockerReference().IsMatch(repo))
+            errors.Add(field, $"'{repo}' is not an image repository; use lowercase like registry.example.com:5000/team/image (without a tag).");
+    }
+
+    public static void AbsolutePath(ValidationErrors errors, string field, string? path)
+    {
+        if (path is null) return;
+        if (!Path.IsPathRooted(path) || path.Split('/').Contains(".."))
+            errors.Add(field, $"'{path}' must be an absolute path on the portal's host without '..' (e.g. /home/me/my-project).");
+    }
+
+    /// <summary>Parses free-form details: a JSON object, or nothing.</summary>
+    public static Dictionary<string, JsonElement> Details(ValidationErrors errors, string field, string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return [];
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(field, "Details must be a JSON object, like {\"source\": \"crm export\"}.");
+                return [];
+            }
+            return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+        }
+        catch (JsonException e)
+        {
+            errors.Add(field, $"Details are not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}): {e.Message.Split(" Path:")[0]}");
+            return [];
+        }
+    }
+
+    [GeneratedRegex(@"^((https?|ssh|git|file)://\S+|[\w.-]+@[\w.-]+:\S+)$")]
+    private static partial Regex GitUrl();
+
+    [GeneratedRegex(@"^(?:[a-zA-Z0-9.-]+(?::\d+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")]
+    private static partial Regex DockerReference();
+}

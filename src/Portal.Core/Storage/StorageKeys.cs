@@ -1,0 +1,17 @@
+namespace Portal.Core.Storage;
+
+/// <summary>
+/// Where each kind of content lives in the file store. Keys use record ids, not names, so a rename
+/// never moves files.
+/// </summary>
+public static class StorageKeys
+{
+    public static string Dataset(long id) => $"datasets/{id}";
+    public static string DatasetFile(long id, string fileName) => $"datasets/{id}/files/{fileName}";
+    public static string DatasetArchive(long id) => $"datasets/{id}/archive.tar.gz";
+    public static string ModelVersion(long id) => $"versions/{id}";
+    public static string Staging(Guid id) => $"staging/{id:N}";
+    public static string StagingFile(Guid id, string fileName) => $"staging/{id:N}/files/{fileName}";
+    public static string StagingFiles(Guid id) => $"staging/{id:N}/files";
+    public static string StagingArchive(Guid id) => $"staging/{id:N}/archive.tar.gz";
+}

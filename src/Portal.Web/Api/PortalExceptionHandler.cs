@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Core.Errors;
+using Portal.Core.Storage;
+
+namespace Portal.Web.Api;
+
+/// <summary>Turns the use cases' errors into RFC 7807 problem details for API callers; other requests get the default handling.</summary>
+public sealed class PortalExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api")) return false;
+        var details = ToProblem(exception);
+        if (details is null) return false;
+        context.Response.StatusCode = details.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
+    }
+
+    public static ProblemDetails? ToProblem(Exception exception) => exception switch
+    {
+        ValidationFailedException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request has invalid values.",
+            Detail = v.Message,
+        },
+        NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = n.Message },
+        ConflictException c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = c.Message },
+        FileTooLargeException f => new ProblemDetails { Status = StatusCodes.Status413PayloadTooLarge, Title = "Too large.", Detail = f.Message },
+        BadHttpRequestException b => new ProblemDetails
+        {
+            Status = b.StatusCode,
+            Title = "Bad request.",
+            Detail = b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than this endpoint accepts." : b.Message,
+        },
+        _ => null,
+    };
+}

@@ -1,0 +1,20 @@
+using Portal.Core.Services;
+using Portal.Web.Components.Shared;
+using Radzen;
+
+namespace Portal.Web.Features.Projects;
+
+public static class ProjectDeletion
+{
+    public static Task<bool> ConfirmAndDeleteAsync(this DialogService dialogs, NotificationService notifications, ProjectService projects, string name) =>
+        dialogs.ConfirmAndDeleteAsync(notifications, $"project '{name}'",
+            async () =>
+            {
+                var impact = await projects.GetDeletionImpactAsync(name, CancellationToken.None);
+                return [
+                    Confirmations.Count(impact.BuildVersions, "build version", "build versions"),
+                    Confirmations.Count(impact.Trainings, "training", "trainings"),
+                    Confirmations.Count(impact.Deployments, "deployment", "deployments")];
+            },
+            () => projects.DeleteAsync(name, CancellationToken.None));
+}

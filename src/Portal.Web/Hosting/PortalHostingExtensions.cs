@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.FileProviders;
+using Portal.Core.Composition;
+using Portal.Core.Configuration;
+using Portal.Core.Persistence;
+using Portal.Web.Api;
+using Portal.Web.Components;
+using Radzen;
+
+namespace Portal.Web.Hosting;
+
+/// <summary>The composition root: what the portal registers and maps, shared by Program and the in-memory host tests.</summary>
+public static class PortalHostingExtensions
+{
+    /// <summary>Default limit for request bodies; the upload endpoints raise it to file_store.max_upload_mb.</summary>
+    public const long DefaultMaxRequestBytes = 10 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder, PortalConfig config)
+    {
+        // Package assets (_content/...) are served from the build output in every environment, not only Development.
+        builder.WebHost.UseStaticWebAssets();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxRequestBytes);
+        builder.Logging.SetMinimumLevel(config.Logger.Level switch
+        {
+            "DEBUG" => LogLevel.Debug,
+            "WARN" => LogLevel.Warning,
+            "ERROR" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var paths = PortalPaths.From(config, home);
+        builder.Services.AddPortalCore(config, paths);
+        // The key ring lives with the rest of the portal's state, so cookies and protected secrets survive restarts and moves.
+        builder.Services.AddDataProtection().SetApplicationName("mlops-portal")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.DataDir, "keys")));
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRadzenComponents();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<PortalExceptionHandler>();
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            // snake_case matches portal.yaml and Noronha's field names (home_dir, model_files, max_mb).
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new() { Title = "MLOps Portal API", Version = "v1", Description = "Projects, models and datasets of the MLOps portal." });
+            o.CustomSchemaIds(t => t.FullName!.Replace("Portal.Web.Api.", "").Replace('+', '.'));
+        });
+        return builder;
+    }
+
+    /// <summary>Applies schema migrations before the portal serves anything.</summary>
+    public static async Task PreparePortalAsync(this WebApplication app, string? configFile, CancellationToken ct)
+    {
+        var paths = app.Services.GetRequiredService<PortalPaths>();
+        var applied = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(SqliteConnectionStrings.For(paths.DatabaseFile), ct);
+        app.Logger.LogInformation("Configuration: {File}; data directory: {DataDir}; file store: {Files}; schema version {Version}{Applied}",
+            configFile ?? "built-in defaults", paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
+            applied.Count == 0 ? "" : $" (applied {string.Join(", ", applied)})");
+    }
+
+    public static WebApplication MapPortal(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "assets")),
+            RequestPath = "/assets",
+        });
+        app.UseSwagger();
+        app.UseSwaggerUI(o => o.DocumentTitle = "MLOps Portal API");
+        app.UseAntiforgery();
+
+        app.MapPortalApi();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,25 @@
+using Portal.Core.Configuration;
+using Portal.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+PortalConfigLoader.Result loaded;
+try
+{
+    loaded = PortalConfigLoader.Load(ConfigSources.FromProcess(builder.Configuration["config"]));
+}
+catch (ConfigException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+builder.AddPortal(loaded.Config);
+var app = builder.Build();
+await app.PreparePortalAsync(loaded.File, CancellationToken.None);
+app.MapPortal();
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point type, visible to the in-memory host tests.</summary>
+public partial class Program;

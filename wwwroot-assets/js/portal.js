@@ -1,0 +1,44 @@
+// Browser-side helpers the Blazor pages call through JS interop. Kept small: everything else runs on the server.
+window.portal = (function () {
+    let currentUpload = null;
+
+    // Tells the page which files were chosen (name and size only: the bytes go straight to the API).
+    function watchFiles(input, dotnet) {
+        const report = () => dotnet.invokeMethodAsync('OnFilesChosen',
+            Array.from(input.files).map(f => ({ name: f.name, size: f.size })));
+        input.addEventListener('change', report);
+        if (input.files.length > 0) report();
+    }
+
+    // Sends fields first, then files, as multipart/form-data with XHR so upload progress can be shown.
+    // Resolves to { status, body } whatever the outcome; the page turns problem details into field errors.
+    function upload(input, url, fields, dotnet) {
+        return new Promise(resolve => {
+            const form = new FormData();
+            for (const [key, value] of Object.entries(fields)) form.append(key, value ?? '');
+            for (const file of input.files) form.append('files', file, file.name);
+
+            const xhr = new XMLHttpRequest();
+            currentUpload = xhr;
+            let lastReport = 0;
+            xhr.upload.addEventListener('progress', e => {
+                const now = Date.now();
+                if (!e.lengthComputable || (now - lastReport < 100 && e.loaded < e.total)) return;
+                lastReport = now;
+                dotnet.invokeMethodAsync('OnUploadProgress', e.loaded, e.total);
+            });
+            xhr.addEventListener('load', () => { currentUpload = null; resolve({ status: xhr.status, body: xhr.responseText }); });
+            xhr.addEventListener('error', () => { currentUpload = null; resolve({ status: 0, body: 'The connection to the portal was lost during the upload.' }); });
+            xhr.addEventListener('abort', () => { currentUpload = null; resolve({ status: -1, body: 'The upload was cancelled.' }); });
+            xhr.open('POST', url);
+            xhr.setRequestHeader('Accept', 'application/json');
+            xhr.send(form);
+        });
+    }
+
+    function cancelUpload() {
+        if (currentUpload) currentUpload.abort();
+    }
+
+    return { watchFiles, upload, cancelUpload };
+})();
