@@ -57,11 +57,11 @@ public sealed class ResourceProfile
     /// <summary>Kubernetes service type: ClusterIP, NodePort or LoadBalancer.</summary>
     public string? ServiceType { get; set; }
     public bool AutoScale { get; set; }
-    [YamlMember(Alias = "minReplicas")]
+    [YamlMember(Alias = "minReplicas", ApplyNamingConventions = false)]
     public int? MinReplicas { get; set; }
-    [YamlMember(Alias = "maxReplicas")]
+    [YamlMember(Alias = "maxReplicas", ApplyNamingConventions = false)]
     public int? MaxReplicas { get; set; }
-    [YamlMember(Alias = "targetCPUUtilizationPercentage")]
+    [YamlMember(Alias = "targetCPUUtilizationPercentage", ApplyNamingConventions = false)]
     public int? TargetCpuUtilizationPercentage { get; set; }
 }
 

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using System.Text;
+using Portal.Core.Errors;
+using Portal.Core.Storage;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Storage;
+
+public class LocalFileStoreTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly LocalFileStore _store;
+
+    public LocalFileStoreTests() => _store = new LocalFileStore(Path.Combine(_dir.Path, "files"));
+
+    private static MemoryStream Bytes(string s) => new(Encoding.UTF8.GetBytes(s));
+
+    private string[] FilesOnDisk() => Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories)
+        .Select(f => Path.GetRelativePath(_store.Root, f)).Order().ToArray();
+
+    [Fact]
+    public async Task Records_size_and_sha256_of_what_it_stores()
+    {
+        var stored = await _store.SaveAsync("datasets/1/files/a.csv", Bytes("hello"), null, CancellationToken.None);
+        Assert.Equal(5, stored.Size);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("hello"u8)), stored.Sha256);
+        await using var read = await _store.OpenReadAsync("datasets/1/files/a.csv", CancellationToken.None);
+        Assert.Equal("hello", await new StreamReader(read).ReadToEndAsync());
+    }
+
+    [Theory]
+    [InlineData("../outside")]
+    [InlineData("datasets/../../outside")]
+    [InlineData("/etc/passwd")]
+    [InlineData("datasets//a")]
+    [InlineData("datasets/a/")]
+    [InlineData("datasets/.tmp")]
+    [InlineData(".tmp/x")]
+    [InlineData("datasets/a\\..\\..\\b")]
+    [InlineData("datasets/\u202Eabc")]
+    [InlineData("")]
+    public async Task Refuses_keys_that_could_leave_the_root(string key)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.SaveAsync(key, Bytes("x"), null, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.OpenReadAsync(key, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.DeleteAsync(key, CancellationToken.None));
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "outside")));
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_midway_leaves_the_old_content_and_no_temp_file()
+    {
+        await _store.SaveAsync("k/file.bin", Bytes("old content"), null, CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(() => _store.SaveAsync("k/file.bin", async (target, ct) =>
+        {
+            await target.WriteAsync("new and partial"u8.ToArray(), ct);
+            throw new IOException("the client went away");
+        }, null, CancellationToken.None));
+
+        await using var read = await _store.OpenReadAsync("k/file.bin", CancellationToken.None);
+        Assert.Equal("old content", await new StreamReader(read).ReadToEndAsync());
+        Assert.Equal([Path.Combine("k", "file.bin")], FilesOnDisk());
+    }
+
+    [Fact]
+    public async Task A_write_over_the_limit_stops_and_keeps_nothing()
+    {
+        var e = await Assert.ThrowsAsync<FileTooLargeException>(() =>
+            _store.SaveAsync("k/big.bin", new MemoryStream(new byte[10_000]), 4096, CancellationToken.None));
+        Assert.Equal("big.bin", e.FileName);
+        Assert.Contains("larger than 4 KB", e.Message);
+        Assert.Empty(FilesOnDisk());
+        Assert.False(await _store.ExistsAsync("k/big.bin", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_write_of_exactly_the_limit_is_kept()
+    {
+        var stored = await _store.SaveAsync("k/exact.bin", new MemoryStream(new byte[4096]), 4096, CancellationToken.None);
+        Assert.Equal(4096, stored.Size);
+    }
+
+    [Fact]
+    public async Task Large_content_is_streamed_not_buffered()
+    {
+        // 64 MB through a stream that produces bytes on demand; the store's memory use stays flat.
+        const long size = 64L * 1024 * 1024;
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var stored = await _store.SaveAsync("k/stream.bin", new GeneratedStream(size), null, CancellationToken.None);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal(size, stored.Size);
+        Assert.True(allocated < size / 8, $"allocated {allocated} bytes to store {size}");
+    }
+
+    [Fact]
+    public async Task Moves_a_folder_in_one_step_and_refuses_to_overwrite()
+    {
+        await _store.SaveAsync("staging/abc/files/a.csv", Bytes("a"), null, CancellationToken.None);
+        await _store.MoveFolderAsync("staging/abc", "datasets/7", CancellationToken.None);
+        Assert.True(await _store.ExistsAsync("datasets/7/files/a.csv", CancellationToken.None));
+        Assert.False(await _store.ExistsAsync("staging/abc/files/a.csv", CancellationToken.None));
+
+        await _store.SaveAsync("staging/def/files/b.csv", Bytes("b"), null, CancellationToken.None);
+        await Assert.ThrowsAsync<ConflictException>(() => _store.MoveFolderAsync("staging/def", "datasets/7", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Lists_and_deletes_folders()
+    {
+        await _store.SaveAsync("d/1/files/a.csv", Bytes("a"), null, CancellationToken.None);
+        await _store.SaveAsync("d/1/files/b.csv", Bytes("b"), null, CancellationToken.None);
+        var listed = new List<string>();
+        await foreach (var f in _store.ListAsync("d/1", CancellationToken.None)) listed.Add(f);
+        Assert.Equal(["files/a.csv", "files/b.csv"], listed);
+
+        await _store.DeleteAsync("d/1", CancellationToken.None);
+        Assert.Empty(FilesOnDisk());
+        await _store.DeleteAsync("d/1", CancellationToken.None);
+        await Assert.ThrowsAsync<NotFoundException>(() => _store.OpenReadAsync("d/1/files/a.csv", CancellationToken.None));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private sealed class GeneratedStream(long length) : Stream
+    {
+        private long _position;
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            buffer.AsSpan(offset, n).Fill(42);
+            _position += n;
+            return n;
+        }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
