@@ -81,15 +81,19 @@ public class LocalFileStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Large_content_is_streamed_not_buffered()
+    public async Task Content_reaches_the_disk_while_the_source_is_still_being_read()
     {
-        // 64 MB through a stream that produces bytes on demand; the store's memory use stays flat.
-        const long size = 64L * 1024 * 1024;
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        var stored = await _store.SaveAsync("k/stream.bin", new GeneratedStream(size), null, CancellationToken.None);
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        // The source looks at the temp file half way: a store that buffered the whole content would have written nothing yet.
+        const long size = 8L * 1024 * 1024;
+        long onDiskAtHalf = -1;
+        var source = new GeneratedStream(size, position =>
+        {
+            if (onDiskAtHalf < 0 && position >= size / 2)
+                onDiskAtHalf = Directory.GetFiles(Path.Combine(_store.Root, ".tmp")).Sum(f => new FileInfo(f).Length);
+        });
+        var stored = await _store.SaveAsync("k/stream.bin", source, null, CancellationToken.None);
         Assert.Equal(size, stored.Size);
-        Assert.True(allocated < size / 8, $"allocated {allocated} bytes to store {size}");
+        Assert.True(onDiskAtHalf >= size / 2 - 256 * 1024, $"only {onDiskAtHalf} bytes were on disk when half of {size} had been read");
     }
 
     [Fact]
@@ -121,11 +125,13 @@ public class LocalFileStoreTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private sealed class GeneratedStream(long length) : Stream
+    /// <summary>Produces bytes on demand and reports how far it has been read.</summary>
+    private sealed class GeneratedStream(long length, Action<long> onRead) : Stream
     {
         private long _position;
         public override int Read(byte[] buffer, int offset, int count)
         {
+            onRead(_position);
             var n = (int)Math.Min(count, length - _position);
             buffer.AsSpan(offset, n).Fill(42);
             _position += n;

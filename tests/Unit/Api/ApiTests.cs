@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Api;
+
+/// <summary>The REST API through the in-memory host: real routing, real SQLite file, real file store.</summary>
+public class ApiTests : IDisposable
+{
+    private readonly PortalAppFactory _app = new("file_store:\n  max_upload_mb: 0.5\n");
+    private readonly HttpClient _http;
+
+    public ApiTests() => _http = _app.CreateClient();
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => (await r.Content.ReadFromJsonAsync<JsonElement>());
+
+    private Task<HttpResponseMessage> PostJsonAsync(string url, string json) =>
+        _http.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    [Fact]
+    public async Task Projects_support_create_get_list_update_delete()
+    {
+        (await PostJsonAsync("/api/v1/models", """{"name":"iris"}""")).EnsureSuccessStatusCode();
+        var created = await PostJsonAsync("/api/v1/projects", """{"name":"iris-proj","desc":"Iris","git_repo":"https://g/iris.git","models":["iris"]}""");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("/api/v1/projects/iris-proj", created.Headers.Location!.ToString());
+
+        var got = await JsonAsync(await _http.GetAsync("/api/v1/projects/iris-proj"));
+        Assert.Equal("https://g/iris.git", got.GetProperty("git_repo").GetString());
+        Assert.Equal("iris", got.GetProperty("models")[0].GetString());
+
+        var updated = await _http.PutAsync("/api/v1/projects/iris-proj", new StringContent("""{"name":"iris-renamed","models":[]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+
+        var list = await JsonAsync(await _http.GetAsync("/api/v1/projects?search=renamed&take=10"));
+        Assert.Equal(1, list.GetProperty("total").GetInt32());
+        Assert.Equal(0, list.GetProperty("items")[0].GetProperty("models").GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/api/v1/projects/iris-renamed")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/v1/projects/iris-renamed")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Invalid_input_gets_problem_details_naming_each_field()
+    {
+        var r = await PostJsonAsync("/api/v1/projects", """{"name":"Not Valid","home_dir":"rel"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType!.MediaType);
+        var problem = await JsonAsync(r);
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Contains("'Not Valid'", problem.GetProperty("errors").GetProperty("name")[0].GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("home_dir", out _));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_bad_request_not_a_crash()
+    {
+        var r = await PostJsonAsync("/api/v1/models", """{"name": "x", "data_files": [ }""");
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_things_are_404_with_a_sentence()
+    {
+        var r = await _http.GetAsync("/api/v1/models/nope");
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.Equal("There is no model named 'nope'.", (await JsonAsync(r)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Datasets_upload_as_multipart_then_list_and_download()
+    {
+        (await PostJsonAsync("/api/v1/models", """{"name":"iris","data_files":[{"name":"train.csv","required":true,"max_mb":0.01}]}""")).EnsureSuccessStatusCode();
+
+        var tooBig = await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("train.csv", new byte[20_000])));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
+        Assert.Contains("max_mb", (await JsonAsync(tooBig)).GetProperty("detail").GetString());
+
+        var ok = await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("train.csv", "a,b\n1,2\n"u8.ToArray()), ("notes.txt", "hi"u8.ToArray())));
+        Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        var ds = await JsonAsync(ok);
+        Assert.Equal(2, ds.GetProperty("files").GetArrayLength());
+
+        var list = await JsonAsync(await _http.GetAsync("/api/v1/datasets?model=iris"));
+        Assert.Equal("ds1", list.GetProperty("items")[0].GetProperty("name").GetString());
+
+        var file = await _http.GetAsync("/api/v1/models/iris/datasets/ds1/files/train.csv");
+        Assert.Equal("a,b\n1,2\n", await file.Content.ReadAsStringAsync());
+        Assert.Equal("train.csv", file.Content.Headers.ContentDisposition!.FileName);
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_global_limit_is_refused()
+    {
+        (await PostJsonAsync("/api/v1/models", """{"name":"iris"}""")).EnsureSuccessStatusCode();
+        var r = await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("big", ("a.bin", new byte[600_000])));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
+        Assert.Equal(0, (await JsonAsync(await _http.GetAsync("/api/v1/datasets"))).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_plan_check_answers_before_any_upload()
+    {
+        (await PostJsonAsync("/api/v1/models", """{"name":"iris","data_files":[{"name":"train.csv","required":true,"max_mb":0.01}]}""")).EnsureSuccessStatusCode();
+        var r = await PostJsonAsync("/api/v1/models/iris/datasets/check", """{"name":"ds1","compress":false,"files":[{"name":"train.csv","size":20000}]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Contains("max_mb", (await JsonAsync(r)).GetProperty("errors").GetProperty("files")[0].GetString());
+        r = await PostJsonAsync("/api/v1/models/iris/datasets/check", """{"name":"ds1","compress":false,"files":[{"name":"train.csv","size":200}]}""");
+        Assert.Equal(HttpStatusCode.NoContent, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task Deleting_a_model_removes_its_datasets()
+    {
+        (await PostJsonAsync("/api/v1/models", """{"name":"iris"}""")).EnsureSuccessStatusCode();
+        (await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("a.csv", [1])))).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/api/v1/models/iris")).StatusCode);
+        Assert.Equal(0, (await JsonAsync(await _http.GetAsync("/api/v1/datasets"))).GetProperty("total").GetInt32());
+        Assert.Empty(Directory.GetFiles(Path.Combine(_app.DataDir, "files"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Openapi_document_and_swagger_ui_are_served()
+    {
+        var doc = await JsonAsync(await _http.GetAsync("/swagger/v1/swagger.json"));
+        var paths = doc.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/v1/projects", out _));
+        Assert.True(paths.TryGetProperty("/api/v1/models/{model}/datasets", out _));
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/swagger/index.html")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Pages_render_on_the_server_with_navigation_for_every_area()
+    {
+        var html = await _http.GetStringAsync("/projects");
+        foreach (var area in new[] { "Projects", "Models", "Datasets", "Trainings", "Model versions", "Deployments", "IDE", "Lineage", "Settings" })
+            Assert.Contains($">{area}<", html);
+        Assert.Contains("_framework/blazor.web.js", html);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/_framework/blazor.web.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/assets/js/portal.js")).StatusCode);
+    }
+
+    private static MultipartFormDataContent Multipart(string name, params (string File, byte[] Bytes)[] files)
+    {
+        var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
+        foreach (var (file, bytes) in files)
+        {
+            var part = new ByteArrayContent(bytes);
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(part, "files", file);
+        }
+        return form;
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _app.Dispose();
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Portal.Tests.Unit.Support;
+
+/// <summary>The real portal in memory, on its own data directory and configuration file.</summary>
+public sealed class PortalAppFactory : WebApplicationFactory<Program>
+{
+    private readonly TempDir _dir = new();
+
+    public PortalAppFactory(string extraYaml = "")
+    {
+        ConfigFile = _dir.File("portal.yaml", $"store:\n  data_dir: {Path.Combine(_dir.Path, "data")}\n{extraYaml}");
+    }
+
+    public string ConfigFile { get; }
+    public string DataDir => Path.Combine(_dir.Path, "data");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseSetting("config", ConfigFile);
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (disposing) _dir.Dispose();
+    }
+}
