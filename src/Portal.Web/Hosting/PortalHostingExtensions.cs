@@ -22,13 +22,16 @@ public static class PortalHostingExtensions
         // Package assets (_content/...) are served from the build output in every environment, not only Development.
         builder.WebHost.UseStaticWebAssets();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxRequestBytes);
-        builder.Logging.SetMinimumLevel(config.Logger.Level switch
+        var level = config.Logger.Level switch
         {
             "DEBUG" => LogLevel.Debug,
             "WARN" => LogLevel.Warning,
             "ERROR" => LogLevel.Error,
             _ => LogLevel.Information,
-        });
+        };
+        builder.Logging.SetMinimumLevel(level);
+        // Every SQL statement at INFO drowns the log; it is shown only when the portal logs at DEBUG.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", level == LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var paths = PortalPaths.From(config, home);

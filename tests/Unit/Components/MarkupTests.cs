@@ -22,6 +22,7 @@ public class MarkupTests
         var services = new ServiceCollection()
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton<IJSRuntime, StaticRenderJsRuntime>()
+            .AddSingleton<NavigationManager, StaticNavigationManager>()
             .AddRadzenComponents()
             .BuildServiceProvider();
         await using var renderer = new HtmlRenderer(services, NullLoggerFactory.Instance);
@@ -99,6 +100,18 @@ public class MarkupTests
         Assert.Equal(["too big"], errors.For("files"));
         errors.SetFromProblem(409, """{"title":"Conflict.","detail":"taken"}""");
         Assert.Equal("taken", errors.General);
+    }
+
+    [Fact]
+    public async Task Navigation_offers_every_area()
+    {
+        var html = await RenderAsync<Portal.Web.Components.Layout.NavMenu>([]);
+        foreach (var (area, path) in new[] { ("Projects", "/projects"), ("Models", "/models"), ("Datasets", "/datasets"), ("Trainings", "/trainings"),
+                     ("Model versions", "/model-versions"), ("Deployments", "/deployments"), ("IDE", "/ide"), ("Lineage", "/lineage"), ("Settings", "/settings") })
+        {
+            Assert.Contains($">{area}<", html);
+            Assert.Contains($"href=\"{path}\"", html);
+        }
     }
 
     [Fact]

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Portal.Tests.E2E.Support;
+
+/// <summary>
+/// The real portal as a separate process (the built Portal.Web executable), on a free loopback port, with its
+/// own working directory, home and data directory so nothing from the developer's machine leaks in.
+/// </summary>
+public sealed class PortalProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private PortalProcess(Process process, string baseUrl, string root)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        Root = root;
+    }
+
+    public string BaseUrl { get; }
+    public string Root { get; }
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<PortalProcess> StartAsync(string portalYaml = "")
+    {
+        var executable = Path.Combine(RepoPaths.WebOutput, "Portal.Web");
+        if (!File.Exists(executable))
+            throw new InvalidOperationException($"The portal is not built at {executable}; run 'dotnet build Portal.sln' first (the test command does).");
+
+        var root = Path.Combine(Path.GetTempPath(), "portal-e2e", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "portal.yaml"), portalYaml);
+        var port = FreePort();
+        var info = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["HOME"] = root;
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        info.Environment["PORTAL__STORE__DATA_DIR"] = Path.Combine(root, "data");
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("PORTAL__", StringComparison.OrdinalIgnoreCase) && k != "PORTAL__STORE__DATA_DIR").ToList())
+            info.Environment.Remove(key);
+
+        var process = new Process { StartInfo = info };
+        var portal = new PortalProcess(process, $"http://127.0.0.1:{port}", root);
+        process.OutputDataReceived += (_, e) => portal.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => portal.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await portal.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        return portal;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The portal exited with code {_process.ExitCode} before it was ready:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync(BaseUrl + "/api/v1/projects?take=1")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The portal did not answer within {timeout.TotalSeconds} s:\n{Output}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try { Directory.Delete(Root, recursive: true); }
+        catch (IOException) { }
+    }
+}
