@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every test of the portal on a fresh machine of this kind: installs what the tests need
+# (as root, with apt-get), builds the solution, runs the unit and the browser (E2E) tests.
+# Idempotent: whatever is already installed is reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n==> %s\n' "$*"; }
+
+apt_install() {
+    # Installs Debian packages that are missing; only root can, others get told what to install.
+    local missing=()
+    for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "Missing Debian packages: ${missing[*]}. Run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+        return 0
+    fi
+    say "apt-get install ${missing[*]}"
+    if [ -z "${PORTAL_APT_UPDATED:-}" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        export PORTAL_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+say "Checking the .NET SDK"
+command -v dotnet >/dev/null || { echo "dotnet is not on PATH: install the .NET SDK (10.x builds net9.0 here)." >&2; exit 1; }
+dotnet --version
+
+say "Browser for the E2E tests (Debian chromium; Playwright's own download is not reachable)"
+apt_install chromium fonts-dejavu-core
+if [ -x /usr/bin/chromium ]; then /usr/bin/chromium --version; else echo "chromium is missing: E2E tests will be skipped (and fail under CI=true)."; fi
+
+say "Building Portal.sln"
+dotnet build Portal.sln -c Debug -nologo -clp:ErrorsOnly
+
+results="$(mktemp -d)"
+status=0
+for project in tests/Unit tests/E2E; do
+    say "dotnet test $project"
+    dotnet test "$project" -c Debug --no-build -nologo --logger "trx;LogFileName=results.trx" --results-directory "$results/$(basename "$project")" \
+        || status=$?
+done
+
+say "Summary"
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(f"{sys.argv[1]}/*/results.trx"):
+    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(counters.get("passed")); failed += int(counters.get("failed")) + int(counters.get("error"))
+    skipped += int(counters.get("notExecuted"))
+print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+echo "Screenshots of the E2E run: tests/E2E/bin/Debug/net9.0/linux-x64/screenshots/"
+exit $status
