@@ -26,7 +26,7 @@ public class RegistryFlowTests
             await page.GotoAsync("/projects");
             await Assertions.Expect(page.GetByText("No projects yet")).ToBeVisibleAsync();
             await page.ClickAsync("#new-project");
-            await page.WaitForURLAsync("**/projects/new");
+            await ExpectPathAsync(page, "/projects/new");
             await FillAsync(page, "#project-name", "Iris Project");
             await FillAsync(page, "#project-git-repo", "https://git.example.com/team/iris.git");
             await page.ClickAsync("#save-project");
@@ -35,7 +35,7 @@ public class RegistryFlowTests
             await FillAsync(page, "#project-name", "iris-project");
             await FillAsync(page, "#project-desc", "Classifies iris flowers");
             await page.ClickAsync("#save-project");
-            await page.WaitForURLAsync("**/projects/iris-project");
+            await ExpectPathAsync(page, "/projects/iris-project");
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("iris-project");
             await Shot("02-project-created");
 
@@ -46,14 +46,24 @@ public class RegistryFlowTests
             await FillAsync(page, "input[name='data_files[0].name']", "train.csv");
             await FillAsync(page, "input[name='data_files[0].max_mb']", "0.01");
             await page.ClickAsync("#save-model");
-            await page.WaitForURLAsync("**/models/iris");
+            await ExpectPathAsync(page, "/models/iris");
             await Assertions.Expect(page.Locator(".spec-table").First).ToContainTextAsync("train.csv");
             await Assertions.Expect(page.Locator(".spec-table").First).ToContainTextAsync("0.01 MB");
             await Shot("03-model-created");
 
+            // The project now uses the model (edit with the multi-select).
+            await page.GotoAsync("/projects/iris-project/edit");
+            await page.ClickAsync("#project-models");
+            await page.GetByRole(AriaRole.Option, new() { Name = "iris" }).ClickAsync();
+            await page.Keyboard.PressAsync("Escape");
+            await page.ClickAsync("#save-project");
+            await ExpectPathAsync(page, "/projects/iris-project");
+            await Assertions.Expect(page.Locator("ul#project-models")).ToContainTextAsync("iris");
+
             // A dataset whose train.csv (20 KB) breaks max_mb: the error is shown and nothing is stored.
+            await page.GotoAsync("/models/iris");
             await page.ClickAsync("#upload-dataset");
-            await page.WaitForURLAsync("**/datasets/new?model=iris");
+            await ExpectPathAsync(page, "/datasets/new?model=iris");
             await FillAsync(page, "#dataset-name", "too-big");
             await page.SetInputFilesAsync("#dataset-files-input", new FilePayload { Name = "train.csv", MimeType = "text/csv", Buffer = new byte[20_000] });
             await Assertions.Expect(page.Locator("#chosen-files")).ToContainTextAsync("larger than max_mb");
@@ -67,7 +77,7 @@ public class RegistryFlowTests
             await page.SetInputFilesAsync("#dataset-files-input", new FilePayload { Name = "train.csv", MimeType = "text/csv", Buffer = csv });
             await Assertions.Expect(page.Locator("#chosen-files")).ToContainTextAsync("ok");
             await page.ClickAsync("#upload-button");
-            await page.WaitForURLAsync("**/datasets/iris/iris-2026");
+            await ExpectPathAsync(page, "/datasets/iris/iris-2026");
             await Assertions.Expect(page.Locator("#dataset-files")).ToContainTextAsync("train.csv");
             await Shot("05-dataset-uploaded");
 
@@ -80,13 +90,37 @@ public class RegistryFlowTests
             // The downloaded file is the uploaded one.
             var download = await page.Context.APIRequest.GetAsync($"{portal.BaseUrl}/api/v1/models/iris/datasets/iris-2026/files/train.csv");
             Assert.Equal(csv, await download.BodyAsync());
+
+            // Deleting the model asks first, saying that its dataset goes with it; cancelling keeps everything.
+            await page.GotoAsync("/models");
+            await page.ClickAsync("button[aria-label='Delete iris']");
+            var dialog = page.Locator(".rz-dialog");
+            await Assertions.Expect(dialog).ToContainTextAsync("This also removes 1 dataset; its place in projects iris-project.");
+            await Shot("07-delete-model-confirmation");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#models-grid")).ToContainTextAsync("iris");
+
+            await page.ClickAsync("button[aria-label='Delete iris']");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#models-grid")).ToContainTextAsync("No models yet");
+            await page.GotoAsync("/datasets");
+            await Assertions.Expect(page.Locator("#datasets-grid")).ToContainTextAsync("No datasets yet");
+            await page.GotoAsync("/projects/iris-project");
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("No models");
         }
-        catch
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             await Shot("failure");
-            throw new Xunit.Sdk.XunitException($"E2E failed; screenshots in {Path.GetDirectoryName(Browser.ScreenshotPath(test, "x"))}. Portal output:\n{portal.Output}");
+            throw new Xunit.Sdk.XunitException($"E2E failed: {e.Message}\nScreenshots: {Path.GetDirectoryName(Browser.ScreenshotPath(test, "x"))}\nPortal output:\n{portal.Output}");
         }
     }
+
+    /// <summary>
+    /// Blazor navigates with pushState: there is no load event to wait for, so poll the address instead
+    /// (WaitForURLAsync raced with it and sometimes waited for a load that never came).
+    /// </summary>
+    private static Task ExpectPathAsync(IPage page, string pathAndQuery) =>
+        Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(pathAndQuery) + "$"));
 
     /// <summary>Radzen inputs bind on 'change': fill, then leave the field so the value reaches the server.</summary>
     private static async Task FillAsync(IPage page, string selector, string value)
