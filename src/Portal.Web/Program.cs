@@ -7,6 +7,7 @@ PortalConfigLoader.Result loaded;
 try
 {
     loaded = PortalConfigLoader.Load(ConfigSources.FromProcess(builder.Configuration["config"]));
+    builder.AddPortal(loaded.Config);
 }
 catch (ConfigException e)
 {
@@ -14,7 +15,6 @@ catch (ConfigException e)
     return 2;
 }
 
-builder.AddPortal(loaded.Config);
 var app = builder.Build();
 await app.PreparePortalAsync(loaded.File, CancellationToken.None);
 app.MapPortal();

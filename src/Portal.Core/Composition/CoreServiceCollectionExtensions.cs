@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Core.Logs;
 using Portal.Core.Persistence;
 using Portal.Core.Services;
 using Portal.Core.Storage;
@@ -24,6 +26,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IDatasetStore, EfDatasetStore>();
         services.AddSingleton<IFileStore>(_ => new LocalFileStore(paths.FileStoreRoot));
         services.AddSingleton<UploadLimits>();
+        services.AddSingleton<ITrainingStore, EfTrainingStore>();
+        services.AddSingleton<TaskLogBook>();
+        services.AddSingleton<ResourceProfiles>();
+        services.AddSingleton<TrainingWorkspace>();
+        services.AddSingleton<TrainingSupervisor>();
+        services.AddSingleton<TrainingService>();
         services.AddSingleton<ProjectService>();
         services.AddSingleton<ModelService>();
         services.AddSingleton<DatasetService>();

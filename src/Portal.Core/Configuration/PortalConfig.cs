@@ -46,6 +46,10 @@ public sealed class ContainerManagerConfig
     public int ApiTimeout { get; set; } = 20;
     public Dictionary<string, ResourceProfile> ResourceProfiles { get; set; } = [];
     public HealthcheckConfig Healthcheck { get; set; } = new();
+    /// <summary>Python used by the local manager (needs nbclient and ipykernel); empty means /usr/bin/python3, else python3 on PATH.</summary>
+    public string? LocalPython { get; set; }
+    /// <summary>Address containers and processes use to reach the portal's API (progress, metrics); empty means derived from where the portal listens.</summary>
+    public string? PortalUrl { get; set; }
 }
 
 /// <summary>Resources for a container (Noronha's format: cpu in cores, memory in MB).</summary>

@@ -19,5 +19,23 @@ public sealed class Training
     public TaskInfo Task { get; set; } = new();
     public Dictionary<string, JsonElement> Details { get; set; } = [];
     public string? ResourceProfile { get; set; }
+    /// <summary>Snapshot of the datasets mounted into the run.</summary>
+    public List<DatasetRef> Datasets { get; set; } = [];
+    public Dictionary<string, string> Env { get; set; } = [];
+    /// <summary>Numbers the notebook reported with the toolkit (log_metrics).</summary>
+    public Dictionary<string, double> Metrics { get; set; } = [];
+    /// <summary>The failing cell and its traceback, when the notebook failed.</summary>
+    public TrainingFailure? Failure { get; set; }
+    /// <summary>Which container manager runs it (local, swarm, kube) and its id there.</summary>
+    public string? Manager { get; set; }
+    public string? WorkloadId { get; set; }
+    /// <summary>sha256 of the task token given to the run; the token itself is never stored.</summary>
+    public string? TaskTokenHash { get; set; }
+    public bool CancelRequested { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>A dataset as it was when a training used it.</summary>
+public sealed record DatasetRef(string Model, string Name, long? Id);
+
+public sealed record TrainingFailure(int? CellIndex, string? Source, string Ename, string Evalue, IReadOnlyList<string> Traceback);

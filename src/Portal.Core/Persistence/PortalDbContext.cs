@@ -73,6 +73,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(t => t.BuildVersion).WithMany().HasForeignKey(t => t.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
             Json(e.Property(t => t.Parameters));
             Json(e.Property(t => t.Details));
+            Json(e.Property(t => t.Datasets));
+            Json(e.Property(t => t.Env));
+            Json(e.Property(t => t.Metrics));
+            Json(e.Property(t => t.Failure));
+            e.HasIndex(t => t.TaskTokenHash);
             Task(e.ComplexProperty(t => t.Task));
         });
 

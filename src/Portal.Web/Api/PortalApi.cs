@@ -9,6 +9,7 @@ public static class PortalApi
         v1.MapProjectsApi();
         v1.MapModelsApi();
         v1.MapDatasetsApi();
+        v1.MapTrainingsApi();
         return app;
     }
 }

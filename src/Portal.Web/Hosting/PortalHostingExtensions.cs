@@ -5,6 +5,8 @@ using Microsoft.Extensions.FileProviders;
 using Portal.Core.Composition;
 using Portal.Core.Configuration;
 using Portal.Core.Persistence;
+using Portal.Core.Services;
+using Portal.Orchestration.Composition;
 using Portal.Web.Api;
 using Portal.Web.Components;
 using Radzen;
@@ -36,6 +38,10 @@ public static class PortalHostingExtensions
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var paths = PortalPaths.From(config, home);
         builder.Services.AddPortalCore(config, paths);
+        builder.Services.AddPortalOrchestration(config);
+        builder.Services.AddSingleton<IPortalAddress, PortalAddress>();
+        builder.Services.AddHostedService<TrainingSupervisorService>();
+        builder.Services.AddSignalR();
         // The key ring lives with the rest of the portal's state, so cookies and protected secrets survive restarts and moves.
         builder.Services.AddDataProtection().SetApplicationName("mlops-portal")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.DataDir, "keys")));
@@ -84,6 +90,7 @@ public static class PortalHostingExtensions
         app.UseAntiforgery();
 
         app.MapPortalApi();
+        app.MapHub<LogsHub>("/hubs/logs");
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

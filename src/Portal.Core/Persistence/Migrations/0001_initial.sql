@@ -76,6 +76,14 @@ CREATE TABLE "trainings" (
     "Parameters" TEXT NOT NULL,
     "Details" TEXT NOT NULL,
     "ResourceProfile" TEXT NULL,
+    "Datasets" TEXT NOT NULL,
+    "Env" TEXT NOT NULL,
+    "Metrics" TEXT NOT NULL,
+    "Failure" TEXT NULL,
+    "Manager" TEXT NULL,
+    "WorkloadId" TEXT NULL,
+    "TaskTokenHash" TEXT NULL,
+    "CancelRequested" INTEGER NOT NULL,
     "CreatedAt" TEXT NOT NULL,
     "Task_Message" TEXT NULL,
     "Task_Progress" REAL NOT NULL,
@@ -156,4 +164,6 @@ CREATE UNIQUE INDEX "IX_projects_Name" ON "projects" ("Name");
 CREATE INDEX "IX_trainings_BuildVersionId" ON "trainings" ("BuildVersionId");
 
 CREATE UNIQUE INDEX "IX_trainings_ProjectId_Name" ON "trainings" ("ProjectId", "Name");
+
+CREATE INDEX "IX_trainings_TaskTokenHash" ON "trainings" ("TaskTokenHash");
 

@@ -1,0 +1,32 @@
+namespace Portal.Core.Containers;
+
+/// <summary>
+/// Runs the portal's work somewhere: host processes, Docker Swarm or Kubernetes. Deliberately small, like
+/// JupyterHub's Spawner: start from a spec, poll status, follow logs, stop, remove, and list what the portal owns
+/// (found again by labels after a restart). Implementations translate engine errors into <see cref="ContainerManagerException"/>.
+/// </summary>
+public interface IContainerManager
+{
+    /// <summary><c>local</c>, <c>swarm</c> or <c>kube</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>Whether the manager can run work now, and if not, what to do about it (shown in the UI).</summary>
+    Task<ManagerHealth> CheckAsync(CancellationToken ct);
+
+    /// <summary>Starts a one-off task or a replicated service; returns the id to address it by.</summary>
+    Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct);
+
+    Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct);
+
+    /// <summary>The output so far and, when <paramref name="follow"/>, what comes next until the workload ends.</summary>
+    IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, CancellationToken ct);
+
+    /// <summary>Stops the workload; its status then says <see cref="WorkloadState.Stopped"/>.</summary>
+    Task StopAsync(string id, CancellationToken ct);
+
+    /// <summary>Removes what the workload left (containers, services, working files of the engine).</summary>
+    Task RemoveAsync(string id, CancellationToken ct);
+
+    /// <summary>Every workload carrying the portal's labels, e.g. to reconcile after a restart.</summary>
+    Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct);
+}

@@ -1,0 +1,31 @@
+using Portal.Core.Configuration;
+
+namespace Portal.Core.Containers;
+
+/// <summary>What to run. The same spec runs on every manager; each maps it to its engine.</summary>
+public sealed record WorkloadSpec
+{
+    /// <summary>A name following the name rules; managers prefix it (e.g. <c>portal-train-…</c>).</summary>
+    public required string Name { get; init; }
+    public WorkloadKind Kind { get; init; } = WorkloadKind.Task;
+    /// <summary>Image reference; the local manager ignores it and runs on the host.</summary>
+    public required string Image { get; init; }
+    public required IReadOnlyList<string> Command { get; init; }
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
+    public IReadOnlyList<PortSpec> Ports { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public int Replicas { get; init; } = 1;
+    public ResourceProfile? Resources { get; init; }
+    /// <summary>Labels the portal uses to find its workloads again; <see cref="PortalLabels"/> adds the owner label.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
+
+public enum WorkloadKind { Task, Service }
+
+/// <summary>A host path (bind) or a named volume, mounted at <see cref="Target"/>.</summary>
+public sealed record MountSpec(string Source, string Target, bool ReadOnly = false, MountKind Kind = MountKind.Bind);
+
+public enum MountKind { Bind, Volume }
+
+public sealed record PortSpec(int ContainerPort, int? PublishedPort = null);

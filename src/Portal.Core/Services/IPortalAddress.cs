@@ -1,0 +1,8 @@
+namespace Portal.Core.Services;
+
+/// <summary>Where running work reaches the portal's API (the toolkit reports progress and metrics there).</summary>
+public interface IPortalAddress
+{
+    /// <summary>Base address for workloads of the given manager kind (a host process and a container see the portal differently).</summary>
+    string ApiBaseUrlFor(string managerKind);
+}

@@ -1,0 +1,19 @@
+namespace Portal.Core.Services;
+
+/// <summary>What a user gives to launch a training (Noronha's <c>nha train new</c>).</summary>
+public sealed record TrainingInput
+{
+    public required string Project { get; init; }
+    /// <summary>Empty for a random readable name.</summary>
+    public string? Name { get; init; }
+    /// <summary>Path of the notebook inside the project, e.g. <c>notebooks/train.ipynb</c>.</summary>
+    public required string Notebook { get; init; }
+    /// <summary>A JSON object; each key becomes a variable in the injected-parameters cell.</summary>
+    public string? ParametersJson { get; init; }
+    /// <summary>Datasets to mount read-only, as <c>model/dataset</c>.</summary>
+    public IReadOnlyList<string> Datasets { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public string? ResourceProfile { get; init; }
+    /// <summary>Build tag of the project image; the local manager runs the project's home directory instead.</summary>
+    public string? BuildTag { get; init; }
+}

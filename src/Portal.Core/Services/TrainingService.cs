@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Names;
+using Portal.Core.Notebooks;
+using Portal.Core.Storage;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Services;
+
+/// <summary>
+/// Trainings: launch a parameterized notebook run (checked before anything starts), cancel it, take the reports
+/// its toolkit sends with the task token, and read its results. <see cref="TrainingSupervisor"/> follows each run.
+/// </summary>
+public sealed partial class TrainingService(
+    ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IContainerManager manager, ResourceProfiles profiles,
+    TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, TimeProvider clock)
+{
+    public const string NotebookKey = "executed.ipynb";
+    public const string HtmlKey = "executed.html";
+
+    public static string StorageKey(long id) => $"trainings/{id}";
+    public static string LogKey(long id) => $"trainings/{id}";
+
+    public Task<Page<Training>> ListAsync(string? project, PageRequest request, CancellationToken ct) => trainings.ListAsync(project, request, ct);
+
+    public async Task<Training> GetAsync(string project, string name, CancellationToken ct) =>
+        await trainings.FindAsync(project, name, ct) ?? throw new NotFoundException($"training in project '{project}'", name);
+
+    public async Task<Training> LaunchAsync(TrainingInput input, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var project = await projects.FindAsync(input.Project?.Trim() ?? "", ct);
+        if (project is null) errors.Add("project", $"There is no project named '{input.Project}'.");
+        var name = string.IsNullOrWhiteSpace(input.Name) ? ReadableNames.Next() : input.Name.Trim();
+        InputRules.Name(errors, "name", name, "training name");
+        var notebookPath = input.Notebook?.Trim().Replace('\\', '/') ?? "";
+        if (NotebookPathProblem(notebookPath) is { } problem) errors.Add("notebook", problem);
+        var parameters = InputRules.Details(errors, "parameters", input.ParametersJson);
+        foreach (var key in input.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal)))
+            errors.Add("env", $"'{key}' cannot be a variable name: use letters, digits and '_' (not starting with a digit); PORTAL_ names are the portal's.");
+        (string Name, Configuration.ResourceProfile? Profile) profile = default;
+        try { profile = profiles.Resolve(input.ResourceProfile, ResourceProfiles.Train); }
+        catch (ValidationFailedException e) { foreach (var (f, m) in e.Errors) foreach (var msg in m) errors.Add(f, msg); }
+
+        var mounted = new List<Dataset>();
+        foreach (var reference in input.Datasets.Where(d => !string.IsNullOrWhiteSpace(d)).Distinct())
+        {
+            var parts = reference.Split('/', 2);
+            var dataset = parts.Length == 2 ? await datasets.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            if (dataset is null) errors.Add("datasets", $"There is no dataset '{reference}'; write it as model/dataset.");
+            else if (dataset.Compressed) errors.Add("datasets", $"The dataset '{reference}' is compressed; mounting compressed datasets is not supported yet, upload it uncompressed.");
+            else mounted.Add(dataset);
+        }
+        if (errors.IsEmpty && await trainings.FindAsync(project!.Name, name, ct) is not null)
+            errors.Add("name", $"The project '{project.Name}' already has a training named '{name}'.");
+        errors.ThrowIfAny();
+
+        ArgumentNullException.ThrowIfNull(project);
+        var notebookJson = await ReadNotebookAsync(project, notebookPath, ct);
+        var injected = ParameterInjector.Inject(notebookJson, parameters);
+
+        var health = await manager.CheckAsync(ct);
+        if (!health.Ready)
+            throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
+
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var training = await trainings.AddAsync(new Training
+        {
+            Name = name,
+            ProjectId = project.Id,
+            Project = project,
+            Notebook = notebookPath,
+            Parameters = parameters,
+            ResourceProfile = profile.Name,
+            Datasets = mounted.Select(d => new DatasetRef(d.Model!.Name, d.Name, d.Id)).ToList(),
+            Env = input.Env.ToDictionary(),
+            Manager = manager.Kind,
+            TaskTokenHash = HashToken(token),
+            BuildTag = input.BuildTag,
+            Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = now },
+            CreatedAt = now,
+        }, ct);
+
+        try
+        {
+            var dir = workspace.DirectoryFor(training.Id);
+            Directory.CreateDirectory(dir);
+            await File.WriteAllTextAsync(Path.Combine(dir, TrainingWorkspace.Input), injected, new UTF8Encoding(false), ct);
+            var spec = BuildSpec(training, project, mounted, profile.Profile, dir, token);
+            var workloadId = await manager.StartAsync(spec, ct);
+            training = await trainings.MutateAsync(training.Id, t =>
+            {
+                t.WorkloadId = workloadId;
+                t.Task = new TaskInfo { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, UpdateTime = clock.GetUtcNow().UtcDateTime };
+            }, ct);
+            supervisor.Watch(training);
+            return training;
+        }
+        catch (Exception e) when (e is PortalException or IOException)
+        {
+            await trainings.MutateAsync(training.Id, t => t.Task = t.Task with { State = TaskState.Failed, Message = $"Could not start: {e.Message}", UpdateTime = clock.GetUtcNow().UtcDateTime }, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task CancelAsync(string project, string name, CancellationToken ct)
+    {
+        var training = await GetAsync(project, name, ct);
+        if (training.Task.State is not (TaskState.Waiting or TaskState.Running))
+            throw new ConflictException($"The training '{name}' is {training.Task.State.ToString().ToUpperInvariant()}; only waiting or running trainings can be cancelled.");
+        await trainings.MutateAsync(training.Id, t => t.CancelRequested = true, ct);
+        if (training.WorkloadId is not null) await manager.StopAsync(training.WorkloadId, ct);
+    }
+
+    /// <summary>A report from a running notebook's toolkit: progress (0..1) and metrics, accepted only with that task's token.</summary>
+    public async Task<Training> ReportAsync(string token, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct)
+    {
+        var training = await trainings.FindByTokenHashAsync(HashToken(token), ct)
+            ?? throw new UnauthorizedAccessException("The task token is not valid.");
+        if (training.Task.State != TaskState.Running)
+            throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; it takes no more reports.");
+        if (progress is { } p && (p < 0 || p > 1 || double.IsNaN(p)))
+            throw new ValidationFailedException("progress", $"Progress must be between 0 and 1, not {p}.");
+        return await supervisor.UpdateAsync(training.Id, t =>
+        {
+            if (t.Task.State != TaskState.Running) return;
+            if (progress is { } value) t.Task = t.Task with { Progress = value, UpdateTime = clock.GetUtcNow().UtcDateTime };
+            foreach (var (k, v) in metrics ?? new Dictionary<string, double>()) t.Metrics[k] = v;
+            t.Metrics = new Dictionary<string, double>(t.Metrics);
+        }, ct);
+    }
+
+    public async Task<DownloadableFile?> OpenResultAsync(string project, string name, string file, CancellationToken ct)
+    {
+        var training = await GetAsync(project, name, ct);
+        var key = $"{StorageKey(training.Id)}/{file}";
+        if (!await files.ExistsAsync(key, ct)) return null;
+        var stream = await files.OpenReadAsync(key, ct);
+        return new DownloadableFile(file, stream.Length, stream);
+    }
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private WorkloadSpec BuildSpec(Training training, Project project, List<Dataset> mounted, Configuration.ResourceProfile? profile, string dir, string token)
+    {
+        var mounts = new List<MountSpec> { new(dir, TrainingWorkspace.MountPoint) };
+        if (project.HomeDir is not null) mounts.Add(new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
+        var filesRoot = (files as LocalFileStore)?.Root;
+        if (filesRoot is not null)
+            mounts.AddRange(mounted.Select(d => new MountSpec(Path.Combine(filesRoot, StorageKeys.Dataset(d.Id), "files"), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
+
+        var env = new Dictionary<string, string>(training.Env)
+        {
+            ["PORTAL_API_URL"] = portal.ApiBaseUrlFor(manager.Kind),
+            ["PORTAL_TASK_TOKEN"] = token,
+            ["PORTAL_TRAINING"] = training.Name,
+            ["PORTAL_PROJECT"] = project.Name,
+            ["PORTAL_DATASETS_DIR"] = TrainingWorkspace.DatasetsMountPoint,
+            ["PORTAL_WORK_DIR"] = TrainingWorkspace.MountPoint,
+        };
+        var kernelDir = project.HomeDir is not null
+            ? $"{TrainingWorkspace.ProjectMountPoint}/{Path.GetDirectoryName(training.Notebook)?.Replace('\\', '/')}".TrimEnd('/')
+            : TrainingWorkspace.MountPoint;
+        return new WorkloadSpec
+        {
+            Name = $"train-{training.Id}",
+            Image = training.BuildTag ?? "portal/notebook-base:latest",
+            Command = ["python3", "-m", "portal_toolkit.run",
+                $"{TrainingWorkspace.MountPoint}/{TrainingWorkspace.Input}", $"{TrainingWorkspace.MountPoint}/{TrainingWorkspace.Output}", "--cwd", kernelDir],
+            Env = env,
+            Mounts = mounts,
+            Resources = profile,
+            Labels = PortalLabels.For("training", training.Id, training.Name, project.Name),
+        };
+    }
+
+    private static async Task<string> ReadNotebookAsync(Project project, string notebookPath, CancellationToken ct)
+    {
+        if (project.HomeDir is null)
+            throw new ValidationFailedException("notebook", $"The project '{project.Name}' has no home directory to read '{notebookPath}' from; set its home directory (image builds come with container managers).");
+        var path = Path.GetFullPath(Path.Combine(project.HomeDir, notebookPath));
+        if (!path.StartsWith(Path.GetFullPath(project.HomeDir).TrimEnd('/') + "/", StringComparison.Ordinal))
+            throw new ValidationFailedException("notebook", $"'{notebookPath}' points outside the project.");
+        if (!File.Exists(path))
+            throw new ValidationFailedException("notebook", $"There is no notebook '{notebookPath}' in the project's home directory ({project.HomeDir}).");
+        return await File.ReadAllTextAsync(path, ct);
+    }
+
+    private static string? NotebookPathProblem(string path)
+    {
+        if (path.Length == 0) return "The notebook path is required, e.g. train.ipynb or notebooks/train.ipynb.";
+        if (path.StartsWith('/')) return $"'{path}' must be relative to the project, not absolute.";
+        if (!path.EndsWith(".ipynb", StringComparison.Ordinal)) return $"'{path}' is not a notebook: the path must end with .ipynb.";
+        foreach (var segment in path.Split('/'))
+            if (SafeFileName.Check(segment) is { } problem) return $"'{path}': {problem}";
+        return null;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+}

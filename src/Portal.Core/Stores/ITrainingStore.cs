@@ -1,0 +1,17 @@
+using Portal.Core.Entities;
+
+namespace Portal.Core.Stores;
+
+public interface ITrainingStore
+{
+    /// <summary>Trainings of one project or all; sort keys: name, created_at, state. Search matches name, project and notebook.</summary>
+    Task<Page<Training>> ListAsync(string? projectName, PageRequest request, CancellationToken ct);
+    Task<Training?> FindAsync(string projectName, string name, CancellationToken ct);
+    Task<Training?> GetAsync(long id, CancellationToken ct);
+    Task<Training?> FindByTokenHashAsync(string tokenHash, CancellationToken ct);
+    /// <summary>Trainings not yet in a final state (WAITING or RUNNING).</summary>
+    Task<IReadOnlyList<Training>> ListActiveAsync(CancellationToken ct);
+    Task<Training> AddAsync(Training training, CancellationToken ct);
+    /// <summary>Loads the training, applies <paramref name="change"/> and saves it, in one unit.</summary>
+    Task<Training> MutateAsync(long id, Action<Training> change, CancellationToken ct);
+}

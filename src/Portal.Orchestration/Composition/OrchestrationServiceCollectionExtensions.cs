@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Orchestration.Local;
+
+namespace Portal.Orchestration.Composition;
+
+public static class OrchestrationServiceCollectionExtensions
+{
+    /// <summary>Registers the container manager named by <c>container_manager.type</c>.</summary>
+    public static IServiceCollection AddPortalOrchestration(this IServiceCollection services, PortalConfig config)
+    {
+        switch (config.ContainerManager.Type)
+        {
+            case "local":
+                services.AddSingleton<LocalProcessManager>();
+                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<LocalProcessManager>());
+                break;
+            default:
+                throw new ConfigException(new ConfigProblem("container_manager.type",
+                    $"'{config.ContainerManager.Type}' is not available in this version of the portal yet; use 'local'."));
+        }
+        return services;
+    }
+}

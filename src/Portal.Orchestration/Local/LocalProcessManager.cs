@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+
+namespace Portal.Orchestration.Local;
+
+/// <summary>
+/// The embedded default: runs workloads as host processes instead of containers. Paths the spec mounts are used
+/// in place (an argument or variable starting with a mount's target is rewritten to its source), the image is
+/// ignored, resources are not enforced. Processes do not outlive the portal: after a restart they are reported
+/// missing, so their trainings are marked failed with that reason.
+/// </summary>
+public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) : IContainerManager, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, LocalProcess> _processes = new();
+
+    public string Kind => "local";
+
+    /// <summary>The Python that runs notebooks: configured, else Debian's /usr/bin/python3, else python3 on PATH.</summary>
+    public string Python => config.ContainerManager.LocalPython is { Length: > 0 } p ? p : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
+    /// <summary>The portal's Python toolkit shipped next to the portal's binaries.</summary>
+    public static string ToolkitDirectory => Path.Combine(AppContext.BaseDirectory, "toolkit");
+
+    public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
+    {
+        var probe = new ProcessStartInfo(Python, ["-c", "import nbclient, nbformat, ipykernel; print(nbclient.__version__)"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        try
+        {
+            using var process = Process.Start(probe)!;
+            var output = await process.StandardOutput.ReadToEndAsync(ct);
+            var error = await process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode == 0)
+                return ManagerHealth.Ok($"Local processes with {Python} (nbclient {output.Trim()}).");
+            var missing = error.Split('\n').LastOrDefault(l => l.Contains("No module named", StringComparison.Ordinal))?.Trim() ?? error.Trim();
+            return new ManagerHealth(false, "Notebooks cannot run on this host yet.",
+                [$"{Python} cannot run notebooks: {missing}.", "Install them: apt-get install python3-nbclient python3-ipykernel python3-nbconvert (or set container_manager.local_python to a Python that has nbclient and ipykernel)."]);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return new ManagerHealth(false, "Notebooks cannot run on this host yet.",
+                [$"'{Python}' was not found.", "Install Python 3 with nbclient: apt-get install python3 python3-nbclient python3-ipykernel python3-nbconvert."]);
+        }
+    }
+
+    public Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
+    {
+        if (spec.Kind == WorkloadKind.Service && spec.Replicas != 1)
+            throw new ContainerManagerException($"The local manager runs one process per workload; '{spec.Name}' asks for {spec.Replicas} replicas. Configure container_manager.type: swarm for replicas.");
+        var id = $"local-{spec.Name}-{Guid.NewGuid().ToString("N")[..8]}";
+        var runDir = Path.Combine(paths.DataDir, "run", id);
+        Directory.CreateDirectory(runDir);
+
+        var args = spec.Command.Select(a => MapPath(a, spec.Mounts)).ToList();
+        var program = args[0] is "python3" or "python" ? Python : args[0];
+        var info = new ProcessStartInfo(program, args.Skip(1))
+        {
+            WorkingDirectory = spec.WorkingDir is null ? runDir : MapPath(spec.WorkingDir, spec.Mounts),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in spec.Env) info.Environment[key] = MapPath(value, spec.Mounts);
+        info.Environment.TryGetValue("PYTHONPATH", out var pythonPath);
+        info.Environment["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? ToolkitDirectory : $"{ToolkitDirectory}:{pythonPath}";
+        info.Environment["PYTHONUNBUFFERED"] = "1";
+        foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Volume))
+            Directory.CreateDirectory(VolumePath(mount.Source));
+
+        LocalProcess process;
+        try { process = LocalProcess.Start(id, spec, info); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ContainerManagerException($"Could not start '{program}' on this host: {e.Message}. Is it installed?", e);
+        }
+        _processes[id] = process;
+        return Task.FromResult(id);
+    }
+
+    public Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct) =>
+        Task.FromResult(_processes.TryGetValue(id, out var p)
+            ? p.Status
+            : new WorkloadStatus(WorkloadState.Missing, Message: "The process is gone: local processes do not survive a restart of the portal."));
+
+    public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!_processes.TryGetValue(id, out var process)) yield break;
+        await foreach (var line in process.ReadAsync(follow, ct)) yield return line;
+    }
+
+    public async Task StopAsync(string id, CancellationToken ct)
+    {
+        if (_processes.TryGetValue(id, out var p)) await p.StopAsync();
+    }
+
+    public async Task RemoveAsync(string id, CancellationToken ct)
+    {
+        if (_processes.TryRemove(id, out var p))
+        {
+            await p.StopAsync();
+            p.Dispose();
+        }
+        var runDir = Path.Combine(paths.DataDir, "run", id);
+        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+    }
+
+    public Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<WorkloadInfo>>(_processes.Values.Select(p => new WorkloadInfo(p.Id, p.Spec.Name, p.Spec.Labels, p.Status)).ToList());
+
+    /// <summary>Named volumes become folders under the data directory.</summary>
+    private string VolumePath(string volume) => Path.Combine(paths.DataDir, "volumes", volume);
+
+    private string MapPath(string value, IReadOnlyList<MountSpec> mounts)
+    {
+        foreach (var mount in mounts.OrderByDescending(m => m.Target.Length))
+        {
+            var source = mount.Kind == MountKind.Volume ? VolumePath(mount.Source) : mount.Source;
+            if (value == mount.Target) return source;
+            if (value.StartsWith(mount.Target + "/", StringComparison.Ordinal)) return source + value[mount.Target.Length..];
+        }
+        return value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in _processes.Values)
+        {
+            await p.StopAsync();
+            p.Dispose();
+        }
+    }
+}

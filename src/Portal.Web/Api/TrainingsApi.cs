@@ -1,0 +1,107 @@
+using System.Text;
+using System.Text.Json;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Logs;
+using Portal.Core.Services;
+using static Portal.Web.Api.ApiModels;
+
+namespace Portal.Web.Api;
+
+public static class TrainingsApi
+{
+    public sealed record TrainingDto(string Name, string Project, string Notebook, string State, double Progress, string? Message,
+        DateTime? StartTime, DateTime? UpdateTime, Dictionary<string, JsonElement> Parameters, IReadOnlyList<DatasetRef> Datasets,
+        Dictionary<string, double> Metrics, TrainingFailure? Failure, string? ResourceProfile, string? BuildTag, string? Manager, DateTime CreatedAt);
+
+    public sealed record LaunchDto(string Project, string? Name, string Notebook, JsonElement? Parameters, IReadOnlyList<string>? Datasets,
+        Dictionary<string, string>? Env, string? ResourceProfile, string? BuildTag);
+
+    public sealed record ReportDto(double? Progress, Dictionary<string, double>? Metrics);
+
+    public static TrainingDto ToDto(this Training t) => new(t.Name, t.Project?.Name ?? "", t.Notebook, t.Task.State.ToString().ToUpperInvariant(),
+        t.Task.Progress, t.Task.Message, t.Task.StartTime, t.Task.UpdateTime, t.Parameters, t.Datasets, t.Metrics, t.Failure, t.ResourceProfile,
+        t.BuildTag, t.Manager, t.CreatedAt);
+
+    public static void MapTrainingsApi(this RouteGroupBuilder v1)
+    {
+        var g = v1.MapGroup("/trainings").WithTags("Trainings");
+
+        g.MapGet("/", async ([AsParameters] ListQuery q, string? project, TrainingService s, CancellationToken ct) =>
+            (await s.ListAsync(project, q.ToPageRequest(), ct)).ToDto(t => t.ToDto()))
+            .WithSummary("List trainings, newest first (sort by created_at, name or state; filter by project).");
+
+        g.MapGet("/{project}/{name}", async (string project, string name, TrainingService s, CancellationToken ct) => (await s.GetAsync(project, name, ct)).ToDto())
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        g.MapPost("/", async (LaunchDto input, TrainingService s, CancellationToken ct) =>
+            {
+                var t = await s.LaunchAsync(new TrainingInput
+                {
+                    Project = input.Project,
+                    Name = input.Name,
+                    Notebook = input.Notebook,
+                    ParametersJson = DetailsText(input.Parameters),
+                    Datasets = input.Datasets ?? [],
+                    Env = input.Env ?? [],
+                    ResourceProfile = input.ResourceProfile,
+                    BuildTag = input.BuildTag,
+                }, ct);
+                return Results.Created($"/api/v1/trainings/{t.Project!.Name}/{t.Name}", t.ToDto());
+            })
+            .WithSummary("Launch a training: the notebook runs with the parameters injected after its 'parameters' cell.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        g.MapPost("/{project}/{name}/cancel", async (string project, string name, TrainingService s, CancellationToken ct) =>
+            {
+                await s.CancelAsync(project, name, ct);
+                return Results.Accepted();
+            })
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        g.MapGet("/{project}/{name}/log", async (string project, string name, long? from, TrainingService s, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
+            {
+                var training = await s.GetAsync(project, name, ct);
+                response.ContentType = "text/plain; charset=utf-8";
+                response.Headers.ContentDisposition = $"attachment; filename=\"{project}-{name}.log\"";
+                await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false));
+                await foreach (var line in logs.ReadAsync(TrainingService.LogKey(training.Id), from ?? 0, follow: false, ct))
+                    await writer.WriteLineAsync(TaskLogBook.Format(line));
+            })
+            .WithSummary("The training's log as text (what is there so far for a running training).");
+
+        g.MapGet("/{project}/{name}/notebook", (string project, string name, TrainingService s, CancellationToken ct) =>
+            ResultAsync(s, project, name, TrainingService.NotebookKey, "application/x-ipynb+json", $"{name}.ipynb", ct))
+            .WithSummary("The executed notebook (.ipynb).");
+
+        g.MapGet("/{project}/{name}/notebook.html", async (string project, string name, TrainingService s, HttpResponse response, CancellationToken ct) =>
+            {
+                // Notebook HTML is the notebook author's content: shown sandboxed, with no scripts and no access to the portal.
+                response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+                return await ResultAsync(s, project, name, TrainingService.HtmlKey, "text/html; charset=utf-8", null, ct);
+            })
+            .WithSummary("The executed notebook rendered as HTML (sandboxed).");
+
+        v1.MapPost("/tasks/report", async (HttpRequest request, ReportDto report, TrainingService s, CancellationToken ct) =>
+            {
+                var header = request.Headers.Authorization.ToString();
+                if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+                    return Results.Problem(statusCode: 401, title: "A task token is required.", detail: "Send 'Authorization: Bearer <PORTAL_TASK_TOKEN>'.");
+                try
+                {
+                    var t = await s.ReportAsync(header["Bearer ".Length..].Trim(), report.Progress, report.Metrics, ct);
+                    return Results.Ok(new { progress = t.Task.Progress, metrics = t.Metrics });
+                }
+                catch (UnauthorizedAccessException e) { return Results.Problem(statusCode: 401, title: "Not allowed.", detail: e.Message); }
+            })
+            .WithTags("Tasks")
+            .WithSummary("Progress and metrics from a running task's toolkit, authorized by that task's token only.");
+    }
+
+    private static async Task<IResult> ResultAsync(TrainingService s, string project, string name, string file, string contentType, string? downloadName, CancellationToken ct)
+    {
+        var result = await s.OpenResultAsync(project, name, file, ct)
+            ?? throw new NotFoundException($"result of training '{name}'", file);
+        return Results.Stream(result.Content, contentType, downloadName);
+    }
+}
