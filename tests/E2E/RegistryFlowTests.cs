@@ -26,27 +26,27 @@ public class RegistryFlowTests
             await page.GotoAsync("/projects");
             await Assertions.Expect(page.GetByText("No projects yet")).ToBeVisibleAsync();
             await page.ClickAsync("#new-project");
-            await ExpectPathAsync(page, "/projects/new");
-            await FillAsync(page, "#project-name", "Iris Project");
-            await FillAsync(page, "#project-git-repo", "https://git.example.com/team/iris.git");
+            await Ui.ExpectPathAsync(page, "/projects/new");
+            await Ui.FillAsync(page, "#project-name", "Iris Project");
+            await Ui.FillAsync(page, "#project-git-repo", "https://git.example.com/team/iris.git");
             await page.ClickAsync("#save-project");
             await Assertions.Expect(page.Locator("#name-error")).ToContainTextAsync("only lowercase letters, digits and dashes");
             await Shot("01-project-invalid-name");
-            await FillAsync(page, "#project-name", "iris-project");
-            await FillAsync(page, "#project-desc", "Classifies iris flowers");
+            await Ui.FillAsync(page, "#project-name", "iris-project");
+            await Ui.FillAsync(page, "#project-desc", "Classifies iris flowers");
             await page.ClickAsync("#save-project");
-            await ExpectPathAsync(page, "/projects/iris-project");
+            await Ui.ExpectPathAsync(page, "/projects/iris-project");
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("iris-project");
             await Shot("02-project-created");
 
             // Model with a data file spec limited to 0.01 MB.
             await page.GotoAsync("/models/new");
-            await FillAsync(page, "#model-name", "iris");
+            await Ui.FillAsync(page, "#model-name", "iris");
             await page.ClickAsync("#add-data_files");
-            await FillAsync(page, "input[name='data_files[0].name']", "train.csv");
-            await FillAsync(page, "input[name='data_files[0].max_mb']", "0.01");
+            await Ui.FillAsync(page, "input[name='data_files[0].name']", "train.csv");
+            await Ui.FillAsync(page, "input[name='data_files[0].max_mb']", "0.01");
             await page.ClickAsync("#save-model");
-            await ExpectPathAsync(page, "/models/iris");
+            await Ui.ExpectPathAsync(page, "/models/iris");
             await Assertions.Expect(page.Locator(".spec-table").First).ToContainTextAsync("train.csv");
             await Assertions.Expect(page.Locator(".spec-table").First).ToContainTextAsync("0.01 MB");
             await Shot("03-model-created");
@@ -57,14 +57,14 @@ public class RegistryFlowTests
             await page.GetByRole(AriaRole.Option, new() { Name = "iris" }).ClickAsync();
             await page.Keyboard.PressAsync("Escape");
             await page.ClickAsync("#save-project");
-            await ExpectPathAsync(page, "/projects/iris-project");
+            await Ui.ExpectPathAsync(page, "/projects/iris-project");
             await Assertions.Expect(page.Locator("ul#project-models")).ToContainTextAsync("iris");
 
             // A dataset whose train.csv (20 KB) breaks max_mb: the error is shown and nothing is stored.
             await page.GotoAsync("/models/iris");
             await page.ClickAsync("#upload-dataset");
-            await ExpectPathAsync(page, "/datasets/new?model=iris");
-            await FillAsync(page, "#dataset-name", "too-big");
+            await Ui.ExpectPathAsync(page, "/datasets/new?model=iris");
+            await Ui.FillAsync(page, "#dataset-name", "too-big");
             await page.SetInputFilesAsync("#dataset-files-input", new FilePayload { Name = "train.csv", MimeType = "text/csv", Buffer = new byte[20_000] });
             await Assertions.Expect(page.Locator("#chosen-files")).ToContainTextAsync("larger than max_mb");
             await page.ClickAsync("#upload-button");
@@ -72,12 +72,12 @@ public class RegistryFlowTests
             await Shot("04-dataset-too-big");
 
             // A valid one: uploaded, then listed.
-            await FillAsync(page, "#dataset-name", "iris-2026");
+            await Ui.FillAsync(page, "#dataset-name", "iris-2026");
             var csv = System.Text.Encoding.UTF8.GetBytes("sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,setosa\n");
             await page.SetInputFilesAsync("#dataset-files-input", new FilePayload { Name = "train.csv", MimeType = "text/csv", Buffer = csv });
             await Assertions.Expect(page.Locator("#chosen-files")).ToContainTextAsync("ok");
             await page.ClickAsync("#upload-button");
-            await ExpectPathAsync(page, "/datasets/iris/iris-2026");
+            await Ui.ExpectPathAsync(page, "/datasets/iris/iris-2026");
             await Assertions.Expect(page.Locator("#dataset-files")).ToContainTextAsync("train.csv");
             await Shot("05-dataset-uploaded");
 
@@ -113,19 +113,5 @@ public class RegistryFlowTests
             await Shot("failure");
             throw new Xunit.Sdk.XunitException($"E2E failed: {e.Message}\nScreenshots: {Path.GetDirectoryName(Browser.ScreenshotPath(test, "x"))}\nPortal output:\n{portal.Output}");
         }
-    }
-
-    /// <summary>
-    /// Blazor navigates with pushState: there is no load event to wait for, so poll the address instead
-    /// (WaitForURLAsync raced with it and sometimes waited for a load that never came).
-    /// </summary>
-    private static Task ExpectPathAsync(IPage page, string pathAndQuery) =>
-        Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(pathAndQuery) + "$"));
-
-    /// <summary>Radzen inputs bind on 'change': fill, then leave the field so the value reaches the server.</summary>
-    private static async Task FillAsync(IPage page, string selector, string value)
-    {
-        await page.FillAsync(selector, value);
-        await page.Locator(selector).DispatchEventAsync("change");
     }
 }

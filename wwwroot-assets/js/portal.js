@@ -42,3 +42,14 @@ window.portal = (function () {
 
     return { watchFiles, upload, cancelUpload };
 })();
+
+// Keeps a log view scrolled to its end while new lines arrive, until the reader scrolls up; back at the end, it sticks again.
+window.portal.stickToBottom = function (element) {
+    let stick = true;
+    element.addEventListener('scroll', () => {
+        stick = element.scrollTop + element.clientHeight >= element.scrollHeight - 24;
+    });
+    new MutationObserver(() => { if (stick) element.scrollTop = element.scrollHeight; })
+        .observe(element, { childList: true, subtree: true });
+    element.scrollTop = element.scrollHeight;
+};

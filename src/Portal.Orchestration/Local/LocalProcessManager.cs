@@ -129,10 +129,12 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         return value;
     }
 
+    /// <summary>Stops what is still running; safe to call twice (the manager is registered under two service types).</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var p in _processes.Values)
+        foreach (var id in _processes.Keys)
         {
+            if (!_processes.TryRemove(id, out var p)) continue;
             await p.StopAsync();
             p.Dispose();
         }

@@ -18,6 +18,8 @@ public static class Browser
 
     public static async Task<(IPlaywright, IBrowser)> LaunchAsync()
     {
+        // A cold kernel importing scikit-learn takes seconds; assertions wait up to 20 s (Playwright's default is 5).
+        Assertions.SetDefaultExpectTimeout(20_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
         {

@@ -1,0 +1,9 @@
+namespace Portal.Web.Features.Trainings;
+
+public static class TrainingLinks
+{
+    private static string E(string s) => Uri.EscapeDataString(s);
+
+    public static string Page(string project, string name) => $"/trainings/{E(project)}/{E(name)}";
+    public static string Api(string project, string name) => $"/api/v1/trainings/{E(project)}/{E(name)}";
+}

@@ -1,0 +1,128 @@
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Orchestration.Local;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Orchestration;
+
+/// <summary>The local manager with real processes.</summary>
+public class LocalProcessManagerTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private LocalProcessManager _manager = default!;
+
+    public Task InitializeAsync()
+    {
+        var config = new PortalConfig { Store = { DataDir = _dir.Path } };
+        _manager = new LocalProcessManager(config, PortalPaths.From(config, _dir.Path));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _manager.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private static WorkloadSpec Spec(params string[] command) => new() { Name = "t", Image = "ignored", Command = command };
+
+    private async Task<WorkloadStatus> WaitAsync(string id)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var status = await _manager.GetStatusAsync(id, CancellationToken.None);
+            if (status.IsFinal) return status;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"{id} did not end");
+    }
+
+    private async Task<List<LogLine>> LogsAsync(string id)
+    {
+        var lines = new List<LogLine>();
+        await foreach (var line in _manager.ReadLogsAsync(id, follow: true, CancellationToken.None)) lines.Add(line);
+        return lines;
+    }
+
+    [Fact]
+    public async Task Runs_a_process_and_keeps_stdout_and_stderr_apart()
+    {
+        var id = await _manager.StartAsync(Spec("sh", "-c", "echo one; echo two >&2; echo three"), CancellationToken.None);
+        var lines = await LogsAsync(id);
+        Assert.Equal(WorkloadState.Succeeded, (await WaitAsync(id)).State);
+        Assert.Equal(["one", "three"], lines.Where(l => l.Stream == LogStream.Stdout).Select(l => l.Text));
+        Assert.Equal(["two"], lines.Where(l => l.Stream == LogStream.Stderr).Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task A_failing_process_says_its_exit_code()
+    {
+        var id = await _manager.StartAsync(Spec("sh", "-c", "exit 3"), CancellationToken.None);
+        var status = await WaitAsync(id);
+        Assert.Equal((WorkloadState.Failed, 3), (status.State, status.ExitCode));
+        Assert.Contains("code 3", status.Message);
+    }
+
+    [Fact]
+    public async Task Stopping_kills_the_process_tree()
+    {
+        var id = await _manager.StartAsync(Spec("sh", "-c", "sleep 60 & sleep 60; echo never"), CancellationToken.None);
+        await Task.Delay(200);
+        await _manager.StopAsync(id, CancellationToken.None);
+        Assert.Equal(WorkloadState.Stopped, (await WaitAsync(id)).State);
+        Assert.DoesNotContain(await LogsAsync(id), l => l.Text == "never");
+    }
+
+    [Fact]
+    public async Task Mount_targets_in_arguments_environment_and_working_dir_become_host_paths()
+    {
+        var host = Directory.CreateDirectory(Path.Combine(_dir.Path, "work")).FullName;
+        File.WriteAllText(Path.Combine(host, "in.txt"), "mounted");
+        var id = await _manager.StartAsync(Spec("cat", "/portal/work/in.txt") with { Mounts = [new MountSpec(host, "/portal/work")] }, CancellationToken.None);
+        Assert.Equal(["mounted"], (await LogsAsync(id)).Select(l => l.Text));
+
+        id = await _manager.StartAsync(Spec("sh", "-c", "echo \" $WORK\"; pwd") with
+        {
+            Mounts = [new MountSpec(host, "/portal/work")],
+            Env = new Dictionary<string, string> { ["WORK"] = "/portal/work/sub" },
+            WorkingDir = "/portal/work",
+        }, CancellationToken.None);
+        var lines = await LogsAsync(id);
+        await WaitAsync(id);
+        Assert.Contains(lines, l => l.Text.Contains($" {host}/sub"));
+        Assert.Contains(lines, l => l.Text == host);
+    }
+
+    [Fact]
+    public async Task Replicated_services_are_refused_with_the_reason()
+    {
+        var e = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(Spec("true") with { Kind = WorkloadKind.Service, Replicas = 3 }, CancellationToken.None));
+        Assert.Contains("3 replicas", e.Message);
+    }
+
+    [Fact]
+    public async Task Unknown_workloads_are_missing_and_say_why()
+    {
+        var status = await _manager.GetStatusAsync("local-gone-1234", CancellationToken.None);
+        Assert.Equal(WorkloadState.Missing, status.State);
+        Assert.Contains("do not survive a restart", status.Message);
+    }
+
+    [Fact]
+    public async Task Health_names_what_to_install_when_python_cannot_run_notebooks()
+    {
+        var config = new PortalConfig { ContainerManager = { LocalPython = "/nonexistent/python3" } };
+        var manager = new LocalProcessManager(config, PortalPaths.From(config, _dir.Path));
+        var health = await manager.CheckAsync(CancellationToken.None);
+        Assert.False(health.Ready);
+        Assert.Contains(health.Problems, p => p.Contains("apt-get install"));
+    }
+
+    [SkippableFact]
+    public async Task Health_is_ready_with_debians_python()
+    {
+        RealPython.Require();
+        var health = await _manager.CheckAsync(CancellationToken.None);
+        Assert.True(health.Ready, string.Join(" ", health.Problems));
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Portal.Core.Configuration;
+using Portal.Web.Hosting;
+
+namespace Portal.Tests.Unit.Support;
+
+/// <summary>
+/// The portal on real Kestrel (a loopback port), composed exactly as Program does, for tests where something
+/// outside the process must call the portal back (a notebook's toolkit reporting progress).
+/// </summary>
+public sealed class RealPortalHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RealPortalHost(WebApplication app, TempDir dir)
+    {
+        _app = app;
+        Dir = dir;
+        BaseAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+    }
+
+    public TempDir Dir { get; }
+    public string BaseAddress { get; }
+    public HttpClient Http { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null)
+    {
+        dir ??= new TempDir();
+        var config = PortalConfigLoader.Parse($"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dir.Path });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddPortal(config);
+        var app = builder.Build();
+        await app.PreparePortalAsync(null, CancellationToken.None);
+        app.MapPortal();
+        await app.StartAsync();
+        return new RealPortalHost(app, dir);
+    }
+
+    /// <summary>Stops the portal but keeps its data directory, to start another portal on it (a restart).</summary>
+    public async Task<TempDir> StopKeepingDataAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        return Dir;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopKeepingDataAsync();
+        Dir.Dispose();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Portal.Tests.Unit.Support;
+
+/// <summary>Debian's Python with nbclient and ipykernel, which the local manager and these tests run notebooks with.</summary>
+public static class RealPython
+{
+    public const string Path = "/usr/bin/python3";
+
+    private static readonly Lazy<string?> Problem = new(() =>
+    {
+        if (!File.Exists(Path)) return $"{Path} is missing";
+        using var p = Process.Start(new ProcessStartInfo(Path, ["-c", "import nbclient, ipykernel, nbconvert, sklearn"]) { RedirectStandardError = true })!;
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? null : error.Trim().Split('\n')[^1];
+    });
+
+    /// <summary>Skips loudly where the packages are missing; under CI=true a missing Python fails instead.</summary>
+    public static void Require()
+    {
+        if (Problem.Value is null) return;
+        var reason = $"PYTHON TESTS SKIPPED: {Problem.Value}. Run scripts/test.sh as root, or apt-get install python3-nbclient python3-ipykernel python3-nbconvert python3-sklearn python3-pandas.";
+        if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(reason);
+        Skip.If(true, reason);
+    }
+
+    /// <summary>Runs Python code and returns what it printed.</summary>
+    public static async Task<string> RunAsync(string code, string? stdin = null)
+    {
+        using var p = Process.Start(new ProcessStartInfo(Path, ["-c", code]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true })!;
+        if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
+        p.StandardInput.Close();
+        var output = await p.StandardOutput.ReadToEndAsync();
+        var error = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"python failed ({p.ExitCode}): {error}");
+        return output;
+    }
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Entities;
+using Portal.Core.Persistence;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Trainings;
+
+/// <summary>Trainings through the API on the local manager: real Python runs real notebooks, the toolkit reports back over HTTP.</summary>
+public class TrainingRunTests
+{
+    private static string IrisDir => Path.Combine(RepoRoot.Path, "deploy", "examples", "iris");
+
+    private static async Task<JsonElement> WaitForEndAsync(HttpClient http, string project, string name, int seconds = 90)
+    {
+        for (var i = 0; i < seconds * 4; i++)
+        {
+            var t = await http.GetFromJsonAsync<JsonElement>($"/api/v1/trainings/{project}/{name}");
+            if (t.GetProperty("state").GetString() is "FINISHED" or "FAILED" or "CANCELLED") return t;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"training {name} did not end in {seconds} s");
+    }
+
+    private static async Task CreateProjectAsync(HttpClient http, string name, string homeDir) =>
+        (await http.PostAsJsonAsync("/api/v1/projects", new { name, home_dir = homeDir })).EnsureSuccessStatusCode();
+
+    private static string WriteNotebook(TempDir dir, string folder, params string[] cells)
+    {
+        var nb = new JsonObject
+        {
+            ["cells"] = new JsonArray(cells.Select((c, i) => (JsonNode)new JsonObject
+            {
+                ["cell_type"] = "code", ["execution_count"] = null, ["id"] = $"c{i}", ["outputs"] = new JsonArray(), ["source"] = c,
+                ["metadata"] = i == 0 ? new JsonObject { ["tags"] = new JsonArray("parameters") } : new JsonObject(),
+            }).ToArray()),
+            ["metadata"] = new JsonObject { ["kernelspec"] = new JsonObject { ["name"] = "python3", ["display_name"] = "Python 3", ["language"] = "python" } },
+            ["nbformat"] = 4, ["nbformat_minor"] = 5,
+        };
+        var path = Path.Combine(dir.Path, folder);
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, "nb.ipynb"), nb.ToJsonString());
+        return path;
+    }
+
+    [SkippableFact]
+    public async Task The_iris_example_trains_with_parameters_reports_metrics_and_keeps_its_results()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        await CreateProjectAsync(portal.Http, "iris", IrisDir);
+
+        var launched = await portal.Http.PostAsJsonAsync("/api/v1/trainings", new
+        {
+            project = "iris", name = "rf-30", notebook = "train.ipynb",
+            parameters = new { n_estimators = 30, note = "été 🌸" },
+        });
+        Assert.Equal(HttpStatusCode.Created, launched.StatusCode);
+
+        var t = await WaitForEndAsync(portal.Http, "iris", "rf-30");
+        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        Assert.Equal(1.0, t.GetProperty("progress").GetDouble());
+        Assert.InRange(t.GetProperty("metrics").GetProperty("accuracy").GetDouble(), 0.8, 1.0);
+        Assert.Equal(30, t.GetProperty("metrics").GetProperty("n_estimators").GetDouble());
+
+        var log = await portal.Http.GetStringAsync("/api/v1/trainings/iris/rf-30/log");
+        Assert.Contains("step 3: 30 trees", log);
+        Assert.Contains("test accuracy", log);
+
+        var executed = JsonNode.Parse(await portal.Http.GetStringAsync("/api/v1/trainings/iris/rf-30/notebook"))!;
+        var injected = executed["cells"]!.AsArray().Single(c => c!["metadata"]?["tags"]?.AsArray().Any(x => x!.GetValue<string>() == "injected-parameters") == true)!;
+        Assert.Contains("note = \"été 🌸\"", string.Concat(injected["source"]!.AsArray().Select(l => l!.GetValue<string>())));
+        var html = await portal.Http.GetAsync("/api/v1/trainings/iris/rf-30/notebook.html");
+        Assert.Contains("sandbox", html.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("test accuracy", await html.Content.ReadAsStringAsync());
+        Assert.False(Directory.Exists(Path.Combine(portal.Dir.Path, "data", "work", "trainings", "1")), "the work folder is removed once results are stored");
+    }
+
+    [SkippableFact]
+    public async Task A_failing_cell_fails_the_training_with_its_traceback()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        var home = WriteNotebook(portal.Dir, "proj", "divisor = 1", "print('before')", "print(10 / divisor)");
+        await CreateProjectAsync(portal.Http, "p", home);
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "boom", notebook = "nb.ipynb", parameters = new { divisor = 0 } })).EnsureSuccessStatusCode();
+
+        var t = await WaitForEndAsync(portal.Http, "p", "boom");
+        Assert.Equal("FAILED", t.GetProperty("state").GetString());
+        Assert.Contains("ZeroDivisionError", t.GetProperty("message").GetString());
+        var failure = t.GetProperty("failure");
+        Assert.Equal(3, failure.GetProperty("cell_index").GetInt32());
+        Assert.Contains(failure.GetProperty("traceback").EnumerateArray(), l => l.GetString()!.Contains("ZeroDivisionError"));
+        Assert.Contains("before", await portal.Http.GetStringAsync("/api/v1/trainings/p/boom/log"));
+        // The partly executed notebook is kept.
+        Assert.Equal(HttpStatusCode.OK, (await portal.Http.GetAsync("/api/v1/trainings/p/boom/notebook")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Cancel_stops_a_running_training()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        var home = WriteNotebook(portal.Dir, "proj", "seconds = 1", "import time\nprint('sleeping', flush=True)\ntime.sleep(seconds)");
+        await CreateProjectAsync(portal.Http, "p", home);
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "long", notebook = "nb.ipynb", parameters = new { seconds = 120 } })).EnsureSuccessStatusCode();
+        for (var i = 0; i < 120 && !(await portal.Http.GetStringAsync("/api/v1/trainings/p/long/log")).Contains("sleeping"); i++) await Task.Delay(250);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await portal.Http.PostAsync("/api/v1/trainings/p/long/cancel", null)).StatusCode);
+        var t = await WaitForEndAsync(portal.Http, "p", "long", 30);
+        Assert.Equal("CANCELLED", t.GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await portal.Http.PostAsync("/api/v1/trainings/p/long/cancel", null)).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Bad_launches_are_refused_before_anything_starts()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        await CreateProjectAsync(portal.Http, "iris", IrisDir);
+        var r = await portal.Http.PostAsJsonAsync("/api/v1/trainings", new
+        {
+            project = "iris", name = "Bad Name", notebook = "../outside.ipynb", resource_profile = "huge",
+            parameters = new Dictionary<string, object> { ["1x"] = 1 }, env = new Dictionary<string, string> { ["PORTAL_TASK_TOKEN"] = "x" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var errors = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        foreach (var field in new[] { "name", "notebook", "resource_profile", "env" }) Assert.True(errors.TryGetProperty(field, out _), field);
+        Assert.Contains("Known profiles: nha-depl, nha-ide, nha-train", errors.GetProperty("resource_profile")[0].GetString());
+
+        r = await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "iris", notebook = "missing.ipynb" });
+        Assert.Contains("There is no notebook 'missing.ipynb'", (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("notebook")[0].GetString());
+        Assert.Equal(0, (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/trainings")).GetProperty("total").GetInt32());
+    }
+
+    [SkippableFact]
+    public async Task A_task_token_only_reports_for_its_own_training()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        var r = await portal.Http.PostAsJsonAsync("/api/v1/tasks/report", new { progress = 0.5 });
+        Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/tasks/report") { Content = JsonContent.Create(new { progress = 0.5 }) };
+        request.Headers.Authorization = new("Bearer", "not-a-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await portal.Http.SendAsync(request)).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task After_a_restart_a_training_whose_process_is_gone_is_failed_with_the_reason()
+    {
+        RealPython.Require();
+        var portal = await RealPortalHost.StartAsync();
+        var home = WriteNotebook(portal.Dir, "proj", "seconds = 1", "import time\nprint('sleeping', flush=True)\ntime.sleep(seconds)");
+        await CreateProjectAsync(portal.Http, "p", home);
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "orphan", notebook = "nb.ipynb", parameters = new { seconds = 120 } })).EnsureSuccessStatusCode();
+        for (var i = 0; i < 120 && !(await portal.Http.GetStringAsync("/api/v1/trainings/p/orphan/log")).Contains("sleeping"); i++) await Task.Delay(250);
+
+        var dir = await portal.StopKeepingDataAsync();
+        await using var restarted = await RealPortalHost.StartAsync(dir: dir);
+        var t = await WaitForEndAsync(restarted.Http, "p", "orphan", 20);
+        Assert.Equal("FAILED", t.GetProperty("state").GetString());
+        Assert.Contains("do not survive a restart", t.GetProperty("message").GetString());
+    }
+}
