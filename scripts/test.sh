@@ -37,6 +37,9 @@ apt_install python3 python3-nbclient python3-nbconvert python3-ipykernel python3
 /usr/bin/python3 -c "import nbclient, sklearn; print('python3', __import__('sys').version.split()[0], 'nbclient', nbclient.__version__, 'scikit-learn', sklearn.__version__)" \
     || echo "Python cannot run notebooks: training tests will be skipped (and fail under CI=true)."
 
+say "Docker engine in swarm mode, and the notebook base image"
+scripts/ensure-docker.sh || echo "Docker is not ready: Swarm tests will be skipped (and fail under CI=true)."
+
 say "Building Portal.sln"
 dotnet build Portal.sln -c Debug -nologo -clp:ErrorsOnly
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
+using Portal.Orchestration.Docker;
 using Portal.Orchestration.Local;
+using Portal.Orchestration.Swarm;
 
 namespace Portal.Orchestration.Composition;
 
@@ -16,9 +18,14 @@ public static class OrchestrationServiceCollectionExtensions
                 services.AddSingleton<LocalProcessManager>();
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<LocalProcessManager>());
                 break;
+            case "swarm":
+                services.AddSingleton(_ => new DockerClient(config.Docker.DaemonAddress, TimeSpan.FromSeconds(config.ContainerManager.ApiTimeout)));
+                services.AddSingleton<SwarmManager>();
+                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<SwarmManager>());
+                break;
             default:
                 throw new ConfigException(new ConfigProblem("container_manager.type",
-                    $"'{config.ContainerManager.Type}' is not available in this version of the portal yet; use 'local'."));
+                    $"'{config.ContainerManager.Type}' is not available in this version of the portal yet; use 'local' or 'swarm'."));
         }
         return services;
     }

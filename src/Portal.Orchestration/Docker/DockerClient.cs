@@ -134,6 +134,11 @@ public sealed class DockerClient : IDisposable
         catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { }
     }
 
+    /// <summary>The id of the network with exactly this name, or null.</summary>
+    public async Task<string?> NetworkIdAsync(string name, CancellationToken ct) =>
+        (await SendAsync<JsonArray>(HttpMethod.Get, $"networks?filters={Filters("name", name)}", null, ct))
+            .OfType<JsonObject>().FirstOrDefault(n => n["Name"]?.GetValue<string>() == name)?["Id"]?.GetValue<string>();
+
     /// <summary>A service's output (stdout and stderr demultiplexed), line by line, following it when asked.</summary>
     public async IAsyncEnumerable<LogLine> ServiceLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Orchestration.Docker;
+
+namespace Portal.Orchestration.Swarm;
+
+/// <summary>
+/// Runs workloads as Docker Swarm services: trainings as replicated jobs that run once, long-running work as
+/// replicated services. Everything carries the portal's labels, so after a restart the portal finds its services
+/// again and continues following them. Services are named <c>portal-{name}-{random}</c> so reruns never collide.
+/// </summary>
+public sealed class SwarmManager(DockerClient docker) : IContainerManager
+{
+    private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long the log stream is read after the task ended, for lines the daemon delivers late.</summary>
+    private static readonly TimeSpan LogDrain = TimeSpan.FromSeconds(1.5);
+
+    // Stopping removes a job's service (Swarm cannot stop a job); these remember it was a stop, not a vanishing.
+    private readonly ConcurrentDictionary<string, bool> _stopped = new();
+    private string? _hostNetwork;
+
+    public string Kind => "swarm";
+
+    public DockerClient Docker => docker;
+
+    public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
+    {
+        DockerInfo info;
+        try { info = await docker.InfoAsync(ct); }
+        catch (ContainerManagerException e) { return new ManagerHealth(false, "Docker is not reachable.", [e.Message]); }
+        catch (DockerApiException e) { return new ManagerHealth(false, "Docker is not usable.", [e.Message]); }
+        var engine = $"Docker {info.ServerVersion} at {docker.Address}, {info.NCPU} CPUs, {info.MemTotal / (1024.0 * 1024 * 1024):0.#} GiB";
+        if (info.Swarm?.LocalNodeState != "active")
+            return new ManagerHealth(false, $"{engine}: not in swarm mode.",
+                [$"The engine's swarm state is '{info.Swarm?.LocalNodeState ?? "unknown"}'. Run 'docker swarm init --advertise-addr 127.0.0.1' on the portal's host, or set container_manager.type: local."]);
+        if (info.Swarm.ControlAvailable != true)
+            return new ManagerHealth(false, $"{engine}: this node is a swarm worker.",
+                ["The portal must talk to a swarm manager node: point docker.daemon_address at a manager."]);
+        return ManagerHealth.Ok($"{engine}, swarm active (API {await docker.ApiVersionAsync(ct)}).");
+    }
+
+    public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
+    {
+        if (spec.Resources?.EnableGpu == true)
+            throw new ContainerManagerException("GPU resource profiles are not supported on Docker Swarm by the portal; choose a profile without enable_gpu, or use Kubernetes.");
+        await CheckCapacityAsync(spec.Resources, ct);
+        if (spec.Kind == WorkloadKind.Service && spec.Replicas < 1)
+            throw new ContainerManagerException($"'{spec.Name}' asks for {spec.Replicas} replicas; a service needs at least one.");
+        if (await docker.ImageIdAsync(spec.Image, ct) is null)
+            throw new ContainerManagerException($"The image '{spec.Image}' is not on this host. Build the project first, or check the build tag.");
+        foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Bind))
+            if (!Directory.Exists(mount.Source) && !File.Exists(mount.Source))
+                throw new ContainerManagerException($"'{mount.Source}' does not exist, so it cannot be mounted at {mount.Target}.");
+
+        var name = $"portal-{spec.Name}-{Guid.NewGuid().ToString("N")[..6]}";
+        var hostNetwork = spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null;
+        try { return await docker.CreateServiceAsync(SwarmServiceSpec.Build(name, spec, hostNetwork), ct); }
+        catch (DockerApiException e) { throw e.ToUserError(); }
+    }
+
+    public async Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
+    {
+        if (_stopped.ContainsKey(id)) return new WorkloadStatus(WorkloadState.Stopped, Message: "Stopped on request.");
+        try
+        {
+            var service = await docker.InspectServiceAsync(id, ct);
+            if (service is null)
+                return new WorkloadStatus(WorkloadState.Missing, Message: "Its swarm service no longer exists (removed outside the portal, or the swarm was reset).");
+            var tasks = await docker.ListTasksAsync(id, ct);
+            if (service["Spec"]?["Mode"]?["ReplicatedJob"] is not null) return SwarmTaskStatus.ForJob(tasks);
+            var desired = service["Spec"]?["Mode"]?["Replicated"]?["Replicas"]?.GetValue<int>() ?? 1;
+            return SwarmTaskStatus.ForService(tasks, desired);
+        }
+        catch (DockerApiException e) { throw e.ToUserError(); }
+    }
+
+    /// <summary>
+    /// Follows the service's output. A service log stream does not end when a job's container exits, so this
+    /// watches the status and ends the stream shortly after the workload has ended.
+    /// </summary>
+    public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var lines = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var line in docker.ServiceLogsAsync(id, follow, ended.Token)) await lines.Writer.WriteAsync(line, ended.Token);
+                lines.Writer.TryComplete();
+            }
+            catch (OperationCanceledException) { lines.Writer.TryComplete(); }
+            catch (Exception e) when (e is DockerApiException or ContainerManagerException or IOException)
+            {
+                // A service removed while followed ends its stream; anything else is reported to the reader.
+                lines.Writer.TryComplete(e is DockerApiException { Status: System.Net.HttpStatusCode.NotFound } or IOException ? null : e);
+            }
+        }, CancellationToken.None);
+        var watcher = follow ? Task.Run(async () =>
+        {
+            try
+            {
+                while (!reader.IsCompleted && !(await GetStatusAsync(id, ended.Token)).IsFinal) await Task.Delay(StatusPoll, ended.Token);
+                await Task.Delay(LogDrain, ended.Token);
+                await ended.CancelAsync();
+            }
+            catch (OperationCanceledException) { }
+            catch (ContainerManagerException) { await ended.CancelAsync(); }
+        }, CancellationToken.None) : Task.CompletedTask;
+
+        try
+        {
+            await foreach (var line in lines.Reader.ReadAllAsync(ct)) yield return line;
+        }
+        finally
+        {
+            await ended.CancelAsync();
+            await Task.WhenAll(reader, watcher);
+        }
+    }
+
+    public async Task StopAsync(string id, CancellationToken ct)
+    {
+        _stopped[id] = true;
+        try { await docker.RemoveServiceAsync(id, ct); }
+        catch (DockerApiException e) { throw e.ToUserError(); }
+    }
+
+    public async Task RemoveAsync(string id, CancellationToken ct)
+    {
+        try { await docker.RemoveServiceAsync(id, ct); }
+        catch (DockerApiException e) { throw e.ToUserError(); }
+        _stopped.TryRemove(id, out _);
+    }
+
+    public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
+    {
+        var result = new List<WorkloadInfo>();
+        foreach (var service in (await docker.ListServicesAsync($"{PortalLabels.Owner}={PortalLabels.OwnerValue}", ct)).OfType<JsonObject>())
+        {
+            var id = service["ID"]!.GetValue<string>();
+            var labels = service["Spec"]?["Labels"]?.AsObject().ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
+            result.Add(new WorkloadInfo(id, service["Spec"]?["Name"]?.GetValue<string>() ?? id, labels, await GetStatusAsync(id, ct)));
+        }
+        return result;
+    }
+
+    /// <summary>A profile reserving more than the largest node has would wait forever: refuse it before starting.</summary>
+    private async Task CheckCapacityAsync(ResourceProfile? profile, CancellationToken ct)
+    {
+        if (profile?.Requests is not { } requests) return;
+        var info = await docker.InfoAsync(ct);
+        if (requests.Cpu is { } cpu && cpu > info.NCPU)
+            throw new ContainerManagerException($"The resource profile reserves {cpu} CPUs but this swarm node has {info.NCPU}. Choose a smaller profile (container_manager.resource_profiles).");
+        if (requests.Memory is { } memory && memory * 1024L * 1024 > info.MemTotal)
+            throw new ContainerManagerException($"The resource profile reserves {memory} MB of memory but this swarm node has {info.MemTotal / (1024 * 1024)} MB. Choose a smaller profile (container_manager.resource_profiles).");
+    }
+
+    private async Task<string?> HostNetworkAsync(CancellationToken ct) => _hostNetwork ??= await docker.NetworkIdAsync("host", ct);
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+
+namespace Portal.Orchestration.Swarm;
+
+/// <summary>
+/// Maps a <see cref="WorkloadSpec"/> to a Docker Engine service spec: tasks become replicated jobs that run once
+/// (restart condition none), services become replicated services; resource profiles become reservations and
+/// limits; work without published ports joins the host network so it reaches the portal's API on loopback.
+/// </summary>
+public static class SwarmServiceSpec
+{
+    private const long MiB = 1024 * 1024;
+
+    public static JsonObject Build(string serviceName, WorkloadSpec spec, string? hostNetworkId)
+    {
+        var labels = Labels(spec.Labels);
+        var container = new JsonObject
+        {
+            ["Image"] = spec.Image,
+            ["Command"] = new JsonArray(spec.Command.Select(c => (JsonNode)c!).ToArray()),
+            ["Env"] = new JsonArray(spec.Env.Select(e => (JsonNode)$"{e.Key}={e.Value}"!).ToArray()),
+            ["Labels"] = Labels(spec.Labels),
+            ["Mounts"] = new JsonArray(spec.Mounts.Select(Mount).ToArray()),
+            // An init process forwards the stop signal to Python and reaps the kernel it starts.
+            ["Init"] = true,
+        };
+        if (spec.WorkingDir is not null) container["Dir"] = spec.WorkingDir;
+
+        var template = new JsonObject
+        {
+            ["ContainerSpec"] = container,
+            ["RestartPolicy"] = new JsonObject { ["Condition"] = spec.Kind == WorkloadKind.Task ? "none" : "on-failure" },
+            ["Resources"] = Resources(spec.Resources),
+        };
+        if (spec.Ports.Count == 0 && hostNetworkId is not null)
+            template["Networks"] = new JsonArray(new JsonObject { ["Target"] = hostNetworkId });
+
+        var service = new JsonObject
+        {
+            ["Name"] = serviceName,
+            ["Labels"] = labels,
+            ["TaskTemplate"] = template,
+            ["Mode"] = spec.Kind == WorkloadKind.Task
+                ? new JsonObject { ["ReplicatedJob"] = new JsonObject { ["MaxConcurrent"] = 1, ["TotalCompletions"] = 1 } }
+                : new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = spec.Replicas } },
+        };
+        if (spec.Ports.Count > 0)
+            service["EndpointSpec"] = new JsonObject
+            {
+                ["Ports"] = new JsonArray(spec.Ports.Select(p =>
+                {
+                    var port = new JsonObject { ["Protocol"] = "tcp", ["TargetPort"] = p.ContainerPort, ["PublishMode"] = "ingress" };
+                    if (p.PublishedPort is { } published) port["PublishedPort"] = published;
+                    return (JsonNode)port;
+                }).ToArray()),
+            };
+        return service;
+    }
+
+    /// <summary>Cores become nano-CPUs and megabytes bytes, exactly; a profile without a value leaves it unset.</summary>
+    public static JsonObject Resources(ResourceProfile? profile)
+    {
+        var resources = new JsonObject();
+        if (profile is null) return resources;
+        if (Amounts(profile.Limits) is { } limits) resources["Limits"] = limits;
+        if (Amounts(profile.Requests) is { } requests) resources["Reservations"] = requests;
+        return resources;
+    }
+
+    private static JsonObject? Amounts(ResourceAmounts? amounts)
+    {
+        if (amounts is null || amounts.Cpu is null && amounts.Memory is null) return null;
+        var o = new JsonObject();
+        if (amounts.Cpu is { } cpu) o["NanoCPUs"] = (long)Math.Round(cpu * 1_000_000_000);
+        if (amounts.Memory is { } memory) o["MemoryBytes"] = memory * MiB;
+        return o;
+    }
+
+    private static JsonNode Mount(MountSpec m) => new JsonObject
+    {
+        ["Type"] = m.Kind == MountKind.Volume ? "volume" : "bind",
+        ["Source"] = m.Source,
+        ["Target"] = m.Target,
+        ["ReadOnly"] = m.ReadOnly,
+    };
+
+    private static JsonObject Labels(IReadOnlyDictionary<string, string> labels)
+    {
+        var o = new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue };
+        foreach (var (k, v) in labels) o[k] = v;
+        return o;
+    }
+}

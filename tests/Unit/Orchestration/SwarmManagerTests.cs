@@ -1,0 +1,277 @@
+using System.Text.Json.Nodes;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Orchestration.Docker;
+using Portal.Orchestration.Swarm;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Orchestration;
+
+/// <summary>The Swarm manager against the real dockerd in swarm mode, with a busybox image built by the tests.</summary>
+public sealed class SwarmManagerTests : IDisposable
+{
+    private readonly DockerClient _docker = RealDocker.Client();
+    private readonly SwarmManager _manager;
+    private readonly List<string> _started = [];
+    private readonly TempDir _dir = new();
+
+    public SwarmManagerTests() => _manager = new SwarmManager(_docker);
+
+    private static CancellationToken Timeout(int seconds = 60) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    private async Task<string> StartAsync(WorkloadSpec spec)
+    {
+        var id = await _manager.StartAsync(spec, Timeout());
+        _started.Add(id);
+        return id;
+    }
+
+    private static WorkloadSpec Shell(string script, string name = "test") => new()
+    {
+        Name = name,
+        Image = RealDocker.BusyboxImage,
+        Command = ["/bin/sh", "-c", script],
+        Labels = new Dictionary<string, string> { [PortalLabels.Kind] = "test" },
+    };
+
+    private async Task<WorkloadStatus> WaitFinalAsync(string id)
+    {
+        var ct = Timeout(90);
+        WorkloadStatus status;
+        while (!(status = await _manager.GetStatusAsync(id, ct)).IsFinal) await Task.Delay(250, ct);
+        return status;
+    }
+
+    [SkippableFact]
+    public async Task Check_reports_the_engine_and_an_active_swarm()
+    {
+        await RealDocker.RequireAsync();
+        var health = await _manager.CheckAsync(Timeout());
+        Assert.True(health.Ready, string.Join("; ", health.Problems));
+        Assert.Contains("swarm active", health.Summary);
+        Assert.Matches(@"API 1\.4\d", health.Summary);
+    }
+
+    [SkippableFact]
+    public async Task A_task_runs_once_its_output_is_followed_in_order_and_it_succeeds()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var id = await StartAsync(Shell("for i in $(seq 1 200); do echo line $i; done; echo oops >&2; sleep 1; echo último"));
+
+        var lines = new List<LogLine>();
+        await foreach (var line in _manager.ReadLogsAsync(id, follow: true, Timeout(90))) lines.Add(line);
+
+        var stdout = lines.Where(l => l.Stream == LogStream.Stdout).Select(l => l.Text).ToList();
+        Assert.Equal([.. Enumerable.Range(1, 200).Select(i => $"line {i}"), "último"], stdout);
+        Assert.Equal(["oops"], lines.Where(l => l.Stream == LogStream.Stderr).Select(l => l.Text));
+        Assert.All(lines, l => Assert.InRange(l.Timestamp, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1)));
+        var status = await WaitFinalAsync(id);
+        Assert.Equal(WorkloadState.Succeeded, status.State);
+        Assert.Equal(0, status.ExitCode);
+    }
+
+    [SkippableFact]
+    public async Task A_failing_task_is_not_restarted_and_reports_its_exit_code()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var id = await StartAsync(Shell("echo failing; exit 3"));
+        var status = await WaitFinalAsync(id);
+        Assert.Equal(WorkloadState.Failed, status.State);
+        Assert.Equal(3, status.ExitCode);
+        Assert.Equal("The container exited with code 3.", status.Message);
+        await Task.Delay(1500);
+        Assert.Single(await _docker.ListTasksAsync(id, Timeout()));
+    }
+
+    [SkippableFact]
+    public async Task Labels_mounts_env_and_resources_reach_the_service_and_the_portal_finds_it_again()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var work = Directory.CreateDirectory(Path.Combine(_dir.Path, "work")).FullName;
+        var data = _dir.File("data/input.txt", "from the host\n");
+        var spec = Shell("cat /data/input.txt > /work/out.txt; echo \"$GREETING\" >> /work/out.txt; pwd >> /work/out.txt") with
+        {
+            Env = new Dictionary<string, string> { ["GREETING"] = "hej å" },
+            Mounts = [new MountSpec(work, "/work"), new MountSpec(Path.GetDirectoryName(data)!, "/data", ReadOnly: true)],
+            WorkingDir = "/work",
+            Resources = new ResourceProfile
+            {
+                Requests = new ResourceAmounts { Cpu = 0.25, Memory = 64 },
+                Limits = new ResourceAmounts { Cpu = 0.5, Memory = 128 },
+            },
+            Labels = PortalLabels.For("training", 4242, "swift-otter", "iris"),
+        };
+        var id = await StartAsync(spec);
+
+        var owned = await _manager.ListOwnedAsync(Timeout());
+        var mine = Assert.Single(owned, w => w.Id == id);
+        Assert.Equal("4242", mine.Labels[PortalLabels.RecordId]);
+        Assert.Equal(PortalLabels.OwnerValue, mine.Labels[PortalLabels.Owner]);
+        Assert.StartsWith("portal-test-", mine.Name);
+
+        var service = (await _docker.InspectServiceAsync(id, Timeout()))!;
+        var resources = service["Spec"]!["TaskTemplate"]!["Resources"]!;
+        Assert.Equal(500_000_000L, resources["Limits"]!["NanoCPUs"]!.GetValue<long>());
+        Assert.Equal(128L * 1024 * 1024, resources["Limits"]!["MemoryBytes"]!.GetValue<long>());
+        Assert.Equal(250_000_000L, resources["Reservations"]!["NanoCPUs"]!.GetValue<long>());
+        Assert.Equal("none", service["Spec"]!["TaskTemplate"]!["RestartPolicy"]!["Condition"]!.GetValue<string>());
+
+        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
+        Assert.Equal("from the host\nhej å\n/work\n", await File.ReadAllTextAsync(Path.Combine(work, "out.txt")));
+    }
+
+    [SkippableFact]
+    public async Task Tasks_reach_the_host_loopback_because_they_join_the_host_network()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = listener.AcceptTcpClientAsync(Timeout());
+        var id = await StartAsync(Shell($"echo hello | nc 127.0.0.1 {port}"));
+        using (var client = await accepted)
+        using (var reader = new StreamReader(client.GetStream()))
+            Assert.Equal("hello", await reader.ReadLineAsync());
+        listener.Stop();
+        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
+    }
+
+    [SkippableFact]
+    public async Task Stop_ends_a_running_task_and_its_status_says_stopped()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var id = await StartAsync(Shell("echo started; sleep 300"));
+        var ct = Timeout(60);
+        while ((await _manager.GetStatusAsync(id, ct)).State != WorkloadState.Running) await Task.Delay(200, ct);
+
+        var follow = Task.Run(async () =>
+        {
+            var seen = new List<string>();
+            await foreach (var line in _manager.ReadLogsAsync(id, follow: true, Timeout(60))) seen.Add(line.Text);
+            return seen;
+        });
+        await Task.Delay(1000);
+        await _manager.StopAsync(id, Timeout());
+        Assert.Equal(WorkloadState.Stopped, (await _manager.GetStatusAsync(id, Timeout())).State);
+        Assert.Contains("started", await follow.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(await _docker.InspectServiceAsync(id, Timeout()));
+    }
+
+    [SkippableFact]
+    public async Task A_service_runs_its_replicas()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var id = await StartAsync(Shell("sleep 300") with { Kind = WorkloadKind.Service, Replicas = 2 });
+        var ct = Timeout(60);
+        WorkloadStatus status;
+        while ((status = await _manager.GetStatusAsync(id, ct)).RunningReplicas < 2) await Task.Delay(250, ct);
+        Assert.Equal(WorkloadState.Running, status.State);
+        Assert.Equal(2, status.DesiredReplicas);
+        await _manager.RemoveAsync(id, Timeout());
+        Assert.Equal(WorkloadState.Missing, (await _manager.GetStatusAsync(id, Timeout())).State);
+    }
+
+    [SkippableFact]
+    public async Task Impossible_requests_and_missing_things_are_refused_before_anything_starts()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var before = (await _manager.ListOwnedAsync(Timeout())).Count;
+
+        var cpu = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(
+            Shell("true") with { Resources = new ResourceProfile { Requests = new ResourceAmounts { Cpu = 4096 } } }, Timeout()));
+        Assert.Contains("reserves 4096 CPUs", cpu.Message);
+
+        var memory = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(
+            Shell("true") with { Resources = new ResourceProfile { Requests = new ResourceAmounts { Memory = 64 * 1024 * 1024 } } }, Timeout()));
+        Assert.Contains("MB of memory", memory.Message);
+
+        var image = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(Shell("true") with { Image = "portal-test/never-built:0" }, Timeout()));
+        Assert.Contains("'portal-test/never-built:0' is not on this host", image.Message);
+
+        var mount = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(
+            Shell("true") with { Mounts = [new MountSpec("/nonexistent/portal", "/x")] }, Timeout()));
+        Assert.Contains("'/nonexistent/portal' does not exist", mount.Message);
+
+        var gpu = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(Shell("true") with { Resources = new ResourceProfile { EnableGpu = true } }, Timeout()));
+        Assert.Contains("GPU", gpu.Message);
+
+        Assert.Equal(before, (await _manager.ListOwnedAsync(Timeout())).Count);
+    }
+
+    [SkippableFact]
+    public async Task A_build_streams_its_output_and_a_broken_dockerfile_says_what_failed()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        _dir.File("ctx/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\n");
+        var marker = Guid.NewGuid().ToString("N");
+        _dir.File("ctx/hello.txt", $"hello from the context {marker}");
+        _dir.File("ctx/.dockerignore", "secret.txt\n");
+        _dir.File("ctx/secret.txt", "never sent");
+        var output = new List<string>();
+        await using (var context = Portal.Orchestration.Builds.BuildContext.Open(Path.Combine(_dir.Path, "ctx"), Timeout()))
+        {
+            var imageId = await _docker.BuildImageAsync(context, "portal-test/built:1", "Dockerfile", line => { output.Add(line); return Task.CompletedTask; }, Timeout(120));
+            Assert.StartsWith("sha256:", imageId);
+        }
+        Assert.Contains(output, l => l.Contains($"hello from the context {marker}"));
+
+        _dir.File("ctx/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nCOPY secret.txt /s\n");
+        await using var broken = Portal.Orchestration.Builds.BuildContext.Open(Path.Combine(_dir.Path, "ctx"), Timeout());
+        var e = await Assert.ThrowsAsync<ContainerManagerException>(() => _docker.BuildImageAsync(broken, "portal-test/built:2", "Dockerfile", _ => Task.CompletedTask, Timeout(120)));
+        Assert.Contains("The image build failed", e.Message);
+        Assert.Contains("secret.txt", e.Message);
+    }
+
+    [Fact]
+    public async Task An_unreachable_daemon_is_reported_as_such()
+    {
+        using var docker = new DockerClient("unix:/tmp/portal-no-such-docker.sock", TimeSpan.FromSeconds(5));
+        var health = await new SwarmManager(docker).CheckAsync(CancellationToken.None);
+        Assert.False(health.Ready);
+        Assert.Contains("is not reachable", Assert.Single(health.Problems));
+        Assert.Contains("Is dockerd running", health.Problems[0]);
+    }
+
+    [Theory]
+    [InlineData("This node is not a swarm manager. Use \"docker swarm init\"", "docker swarm init --advertise-addr 127.0.0.1")]
+    [InlineData("No such image: x:1", "Build the project first")]
+    [InlineData("Bind for 0.0.0.0:8080 failed: port is already allocated", "Choose another port")]
+    [InlineData("no suitable node (insufficient resources on 1 node)", "Choose a smaller profile")]
+    public void Daemon_errors_become_sentences_with_what_to_do(string daemon, string expected) =>
+        Assert.Contains(expected, DockerApiException.Translate(System.Net.HttpStatusCode.BadRequest, daemon));
+
+    [Fact]
+    public void Specs_map_tasks_to_jobs_that_never_restart_and_services_to_replicas()
+    {
+        var task = SwarmServiceSpec.Build("portal-x", Shell("true"), "hostnet");
+        Assert.NotNull(task["Mode"]!["ReplicatedJob"]);
+        Assert.Equal("hostnet", task["TaskTemplate"]!["Networks"]![0]!["Target"]!.GetValue<string>());
+        Assert.Equal(PortalLabels.OwnerValue, task["Labels"]![PortalLabels.Owner]!.GetValue<string>());
+
+        var service = SwarmServiceSpec.Build("portal-y", Shell("true") with { Kind = WorkloadKind.Service, Replicas = 3, Ports = [new PortSpec(8080)] }, "hostnet");
+        Assert.Equal(3, service["Mode"]!["Replicated"]!["Replicas"]!.GetValue<int>());
+        Assert.Null(service["TaskTemplate"]!["Networks"]);
+        Assert.Equal(8080, service["EndpointSpec"]!["Ports"]![0]!["TargetPort"]!.GetValue<int>());
+        Assert.Empty(SwarmServiceSpec.Resources(null));
+        Assert.Equal(1_500_000_000L, SwarmServiceSpec.Resources(new ResourceProfile { Limits = new ResourceAmounts { Cpu = 1.5 } })["Limits"]!["NanoCPUs"]!.GetValue<long>());
+    }
+
+    public void Dispose()
+    {
+        foreach (var id in _started)
+        {
+            try { _manager.RemoveAsync(id, CancellationToken.None).Wait(TimeSpan.FromSeconds(10)); }
+            catch (AggregateException) { }
+        }
+        _docker.Dispose();
+        _dir.Dispose();
+    }
+}
