@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Builds;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Core.Logs;
@@ -31,6 +32,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ResourceProfiles>();
         services.AddSingleton<TrainingWorkspace>();
         services.AddSingleton<TrainingSupervisor>();
+        services.AddSingleton<IBuildStore, EfBuildStore>();
+        services.AddSingleton<ProjectImages>();
+        services.AddSingleton<ProjectBuilder>();
         services.AddSingleton<TrainingService>();
         services.AddSingleton<ProjectService>();
         services.AddSingleton<ModelService>();

@@ -12,6 +12,10 @@ public sealed class BuildVersion
     public string? GitVersion { get; set; }
     public DateTime BuiltAt { get; set; }
     public BuildSource BuiltFrom { get; set; }
+    /// <summary>The image reference the build produced or took (e.g. <c>portal/iris:latest</c>); trainings run it.</summary>
+    public string? Image { get; set; }
+    /// <summary>File-store key of the build's log (its output, kept after the build).</summary>
+    public string? LogKey { get; set; }
 }
 
 public enum BuildSource { Local, Git, PreBuilt }

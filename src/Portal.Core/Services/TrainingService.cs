@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Portal.Core.Builds;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -17,7 +18,7 @@ namespace Portal.Core.Services;
 /// its toolkit sends with the task token, and read its results. <see cref="TrainingSupervisor"/> follows each run.
 /// </summary>
 public sealed partial class TrainingService(
-    ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IContainerManager manager, ResourceProfiles profiles,
+    ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IContainerManager manager, ResourceProfiles profiles,
     TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, TimeProvider clock)
 {
     public const string NotebookKey = "executed.ipynb";
@@ -56,6 +57,10 @@ public sealed partial class TrainingService(
             else if (dataset.Compressed) errors.Add("datasets", $"The dataset '{reference}' is compressed; mounting compressed datasets is not supported yet, upload it uncompressed.");
             else mounted.Add(dataset);
         }
+        BuildVersion? build = null;
+        var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
+        if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
+            errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'; build it first, or leave the tag empty to use {ProjectImages.NotebookBase}.");
         if (errors.IsEmpty && await trainings.FindAsync(project!.Name, name, ct) is not null)
             errors.Add("name", $"The project '{project.Name}' already has a training named '{name}'.");
         errors.ThrowIfAny();
@@ -82,7 +87,8 @@ public sealed partial class TrainingService(
             Env = input.Env.ToDictionary(),
             Manager = manager.Kind,
             TaskTokenHash = HashToken(token),
-            BuildTag = input.BuildTag,
+            BuildTag = buildTag,
+            BuildVersionId = build?.Id,
             Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = now },
             CreatedAt = now,
         }, ct);
@@ -92,7 +98,7 @@ public sealed partial class TrainingService(
             var dir = workspace.DirectoryFor(training.Id);
             Directory.CreateDirectory(dir);
             await File.WriteAllTextAsync(Path.Combine(dir, TrainingWorkspace.Input), injected, new UTF8Encoding(false), ct);
-            var spec = BuildSpec(training, project, mounted, profile.Profile, dir, token);
+            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, mounted, profile.Profile, dir, token);
             var workloadId = await manager.StartAsync(spec, ct);
             training = await trainings.MutateAsync(training.Id, t =>
             {
@@ -147,7 +153,7 @@ public sealed partial class TrainingService(
 
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private WorkloadSpec BuildSpec(Training training, Project project, List<Dataset> mounted, Configuration.ResourceProfile? profile, string dir, string token)
+    private WorkloadSpec BuildSpec(Training training, Project project, string image, List<Dataset> mounted, Configuration.ResourceProfile? profile, string dir, string token)
     {
         var mounts = new List<MountSpec> { new(dir, TrainingWorkspace.MountPoint) };
         if (project.HomeDir is not null) mounts.Add(new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
@@ -170,7 +176,7 @@ public sealed partial class TrainingService(
         return new WorkloadSpec
         {
             Name = $"train-{training.Id}",
-            Image = training.BuildTag ?? "portal/notebook-base:latest",
+            Image = image,
             Command = ["python3", "-m", "portal_toolkit.run",
                 $"{TrainingWorkspace.MountPoint}/{TrainingWorkspace.Input}", $"{TrainingWorkspace.MountPoint}/{TrainingWorkspace.Output}", "--cwd", kernelDir],
             Env = env,

@@ -113,6 +113,32 @@ public sealed class DockerClient : IDisposable
         return imageId ?? await ImageIdAsync(tag, ct) ?? throw new ContainerManagerException($"The build of '{tag}' ended without an image.");
     }
 
+    /// <summary>Pulls an image from its registry, reporting progress lines; returns its id.</summary>
+    public async Task<string> PullImageAsync(string image, Func<string, Task> onOutput, CancellationToken ct)
+    {
+        var (name, tag) = SplitTag(image);
+        using var request = new HttpRequestMessage(HttpMethod.Post, await VersionedAsync($"images/create?fromImage={Uri.EscapeDataString(name)}&tag={Uri.EscapeDataString(tag)}", ct));
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0) continue;
+            var message = JsonNode.Parse(line)!;
+            if (message["error"]?.GetValue<string>() is { } error) throw new ContainerManagerException($"Pulling {image} failed: {error.Trim()}");
+            if (message["status"]?.GetValue<string>() is { } status && message["progressDetail"]?["current"] is null)
+                await onOutput(message["id"]?.GetValue<string>() is { } layer ? $"{layer}: {status}" : status);
+        }
+        return await ImageIdAsync(image, ct) ?? throw new ContainerManagerException($"The pull of '{image}' ended without an image.");
+    }
+
+    /// <summary>Splits <c>registry:5000/repo:tag</c> into repository and tag (<c>latest</c> when absent).</summary>
+    public static (string Name, string Tag) SplitTag(string image)
+    {
+        var colon = image.LastIndexOf(':');
+        return colon > image.LastIndexOf('/') ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
+    }
+
     public async Task<string> CreateServiceAsync(JsonObject spec, CancellationToken ct) =>
         (await SendAsync<JsonObject>(HttpMethod.Post, "services/create", spec, ct))["ID"]!.GetValue<string>();
 

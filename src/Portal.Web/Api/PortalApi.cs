@@ -10,6 +10,7 @@ public static class PortalApi
         v1.MapModelsApi();
         v1.MapDatasetsApi();
         v1.MapTrainingsApi();
+        v1.MapBuildsApi();
         return app;
     }
 }

@@ -40,7 +40,7 @@ public static class PortalHostingExtensions
         builder.Services.AddPortalCore(config, paths);
         builder.Services.AddPortalOrchestration(config);
         builder.Services.AddSingleton<IPortalAddress, PortalAddress>();
-        builder.Services.AddHostedService<TrainingSupervisorService>();
+        builder.Services.AddHostedService<BackgroundWorkService>();
         builder.Services.AddSignalR();
         // The key ring lives with the rest of the portal's state, so cookies and protected secrets survive restarts and moves.
         builder.Services.AddDataProtection().SetApplicationName("mlops-portal")

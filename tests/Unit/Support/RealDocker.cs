@@ -37,6 +37,17 @@ public static class RealDocker
         Skip.If(true, reason);
     }
 
+    /// <summary>The notebook base image that scripts/ensure-docker.sh builds (deploy/images/notebook-base/build.sh).</summary>
+    public static async Task RequireNotebookBaseAsync()
+    {
+        await RequireAsync();
+        using var client = Client();
+        if (await client.ImageIdAsync("portal/notebook-base:latest", CancellationToken.None) is not null) return;
+        var reason = "DOCKER TRAINING TESTS SKIPPED: portal/notebook-base:latest is missing. Run scripts/ensure-docker.sh (as root) or deploy/images/notebook-base/build.sh.";
+        if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(reason);
+        Skip.If(true, reason);
+    }
+
     /// <summary>An image holding only busybox, built once per host (FROM scratch, so nothing is pulled).</summary>
     public static async Task<string> BusyboxAsync()
     {

@@ -30,10 +30,11 @@ public sealed class RealPortalHost : IAsyncDisposable
     public HttpClient Http { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null)
+    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null, string manager = "local")
     {
         dir ??= new TempDir();
-        var config = PortalConfigLoader.Parse($"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");
+        var config = PortalConfigLoader.Parse(
+            $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dir.Path });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddPortal(config);

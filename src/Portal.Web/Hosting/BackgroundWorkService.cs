@@ -1,13 +1,18 @@
+using Portal.Core.Builds;
 using Portal.Core.Services;
 
 namespace Portal.Web.Hosting;
 
-/// <summary>Runs the training supervisor for the life of the portal, reconciling with the container manager at start.</summary>
-public sealed class TrainingSupervisorService(TrainingSupervisor supervisor, ILogger<TrainingSupervisorService> logger) : BackgroundService
+/// <summary>
+/// Gives the training supervisor and the project builder the portal's lifetime, and reconciles trainings with the
+/// container manager at start.
+/// </summary>
+public sealed class BackgroundWorkService(TrainingSupervisor supervisor, ProjectBuilder builder, ILogger<BackgroundWorkService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         supervisor.Start(stoppingToken);
+        builder.Start(stoppingToken);
         try { await supervisor.ReconcileAsync(stoppingToken); }
         catch (Exception e) when (e is not OperationCanceledException)
         {

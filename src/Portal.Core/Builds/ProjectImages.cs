@@ -1,0 +1,29 @@
+using Portal.Core.Configuration;
+using Portal.Core.Entities;
+
+namespace Portal.Core.Builds;
+
+/// <summary>Image names for projects: <c>[registry/]portal/{project}:{tag}</c> for builds, <c>{docker_repo}:{tag}</c> for pre-built images.</summary>
+public sealed class ProjectImages(PortalConfig config)
+{
+    /// <summary>The image trainings use when no build tag is chosen.</summary>
+    public const string NotebookBase = "portal/notebook-base:latest";
+    public const string DefaultTag = "latest";
+
+    public string For(Project project, string tag, BuildSource from) => from == BuildSource.PreBuilt
+        ? $"{project.DockerRepo}:{tag}"
+        : $"{Registry}portal/{project.Name}:{tag}";
+
+    private string Registry => string.IsNullOrWhiteSpace(config.Docker.TargetRegistry) ? "" : config.Docker.TargetRegistry.TrimEnd('/') + "/";
+
+    /// <summary>Null when the tag is valid; else what is wrong (Docker's tag grammar).</summary>
+    public static string? CheckTag(string tag)
+    {
+        if (tag.Length is 0 or > 128) return $"The tag must be 1 to 128 characters long; '{tag}' has {tag.Length}.";
+        if (!(char.IsAsciiLetterOrDigit(tag[0]) || tag[0] == '_')) return $"The tag '{tag}' must start with a letter, digit or underscore.";
+        foreach (var c in tag)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+                return $"The tag '{tag}' contains '{c}'; only letters, digits, '_', '.' and '-' are allowed.";
+        return null;
+    }
+}

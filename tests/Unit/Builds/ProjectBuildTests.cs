@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Builds;
+
+/// <summary>Project builds through the API on the Swarm manager: the real dockerd builds, real git clones.</summary>
+public sealed class ProjectBuildTests
+{
+    private static async Task<JsonElement> WaitForBuildAsync(HttpClient http, string id, int seconds = 120)
+    {
+        for (var i = 0; i < seconds * 4; i++)
+        {
+            var run = await http.GetFromJsonAsync<JsonElement>($"/api/v1/builds/{id}");
+            if (run.GetProperty("state").GetString() != "RUNNING") return run;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"build {id} did not end in {seconds} s");
+    }
+
+    private static async Task<JsonElement> BuildAsync(HttpClient http, string project, object request)
+    {
+        var response = await http.PostAsJsonAsync($"/api/v1/projects/{project}/builds", request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var run = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return await WaitForBuildAsync(http, run.GetProperty("id").GetString()!);
+    }
+
+    private static async Task<string> GitAsync(string dir, params string[] args)
+    {
+        var start = new ProcessStartInfo("git", ["-c", "user.name=Test", "-c", "user.email=test@example.org", .. args]) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(start)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        var error = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
+        return output.Trim();
+    }
+
+    [SkippableFact]
+    public async Task A_home_directory_build_records_its_version_with_the_image_and_keeps_the_log()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        var marker = Guid.NewGuid().ToString("N");
+        var home = Path.Combine(portal.Dir.Path, "home");
+        portal.Dir.File("home/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nCOPY . /app\nRUN echo built {marker}\n");
+        portal.Dir.File("home/train.ipynb", "{}");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "homebuilt", home_dir = home })).EnsureSuccessStatusCode();
+
+        var run = await BuildAsync(portal.Http, "homebuilt", new { tag = "v1" });
+        Assert.Equal("SUCCEEDED", run.GetProperty("state").GetString());
+        Assert.Equal("portal/homebuilt:v1", run.GetProperty("image").GetString());
+
+        using var docker = RealDocker.Client();
+        var imageId = await docker.ImageIdAsync("portal/homebuilt:v1", CancellationToken.None);
+        var version = Assert.Single(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/projects/homebuilt/builds") ?? []);
+        Assert.Equal("v1", version.GetProperty("tag").GetString());
+        Assert.Equal(imageId, version.GetProperty("docker_id").GetString());
+        Assert.Equal("home_dir", version.GetProperty("built_from").GetString());
+
+        var log = await portal.Http.GetStringAsync("/api/v1/projects/homebuilt/builds/v1/log");
+        Assert.Contains($"built {marker}", log);
+        Assert.Contains("Recorded build version 'v1'", log);
+
+        // A rebuild of the tag replaces its version instead of adding one.
+        portal.Dir.File("home/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo rebuilt {marker}\n");
+        Assert.Equal("SUCCEEDED", (await BuildAsync(portal.Http, "homebuilt", new { tag = "v1" })).GetProperty("state").GetString());
+        var after = Assert.Single(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/projects/homebuilt/builds") ?? []);
+        Assert.NotEqual(imageId, after.GetProperty("docker_id").GetString());
+    }
+
+    [SkippableFact]
+    public async Task A_git_build_checks_out_the_ref_and_records_its_commit()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        var repo = Path.Combine(portal.Dir.Path, "repo");
+        Directory.CreateDirectory(repo);
+        await GitAsync(repo, "init", "-q", "-b", "main");
+        portal.Dir.File("repo/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nCOPY version.txt /version.txt\nRUN cat /version.txt\n");
+        portal.Dir.File("repo/version.txt", $"first {Guid.NewGuid():N}");
+        await GitAsync(repo, "add", ".");
+        await GitAsync(repo, "commit", "-q", "-m", "first");
+        await GitAsync(repo, "tag", "release-1");
+        var first = await GitAsync(repo, "rev-parse", "HEAD");
+        portal.Dir.File("repo/version.txt", "second");
+        await GitAsync(repo, "commit", "-q", "-am", "second");
+        var second = await GitAsync(repo, "rev-parse", "HEAD");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "gitbuilt", git_repo = "file://" + repo })).EnsureSuccessStatusCode();
+
+        var atTag = await BuildAsync(portal.Http, "gitbuilt", new { from = "git", tag = "r1", git_ref = "release-1" });
+        Assert.Equal("SUCCEEDED", atTag.GetProperty("state").GetString());
+        Assert.Equal(first, atTag.GetProperty("git_version").GetString());
+        var atBranch = await BuildAsync(portal.Http, "gitbuilt", new { from = "git", tag = "main", git_ref = "main" });
+        Assert.Equal(second, atBranch.GetProperty("git_version").GetString());
+        var versions = await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/projects/gitbuilt/builds") ?? [];
+        Assert.Equal(first, versions.Single(v => v.GetProperty("tag").GetString() == "r1").GetProperty("git_version").GetString());
+        Assert.All(versions, v => Assert.Equal("git", v.GetProperty("built_from").GetString()));
+
+        var missing = await BuildAsync(portal.Http, "gitbuilt", new { from = "git", tag = "nope", git_ref = "no-such-branch" });
+        Assert.Equal("FAILED", missing.GetProperty("state").GetString());
+        Assert.Contains("'no-such-branch' is neither a branch, a tag nor a commit", missing.GetProperty("message").GetString());
+    }
+
+    [SkippableFact]
+    public async Task A_failing_build_records_nothing_and_says_why_and_bad_requests_name_the_field()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        var home = Path.Combine(portal.Dir.Path, "home");
+        portal.Dir.File("home/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo about to fail && exit 7\n");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "broken", home_dir = home })).EnsureSuccessStatusCode();
+
+        var run = await BuildAsync(portal.Http, "broken", new { tag = "v1" });
+        Assert.Equal("FAILED", run.GetProperty("state").GetString());
+        Assert.Contains("The image build failed", run.GetProperty("message").GetString());
+        Assert.Contains("7", run.GetProperty("message").GetString());
+        Assert.Empty(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/projects/broken/builds") ?? []);
+        var log = await portal.Http.GetStringAsync($"/api/v1/builds/{run.GetProperty("id").GetString()}/log");
+        Assert.Contains("about to fail", log);
+
+        async Task<JsonElement> ProblemAsync(object body)
+        {
+            var response = await portal.Http.PostAsJsonAsync("/api/v1/projects/broken/builds", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        }
+        Assert.Contains("'a b'", (await ProblemAsync(new { tag = "a b" })).GetProperty("tag")[0].GetString());
+        Assert.Contains("no git repository", (await ProblemAsync(new { from = "git" })).GetProperty("from")[0].GetString());
+        Assert.Contains("no docker repository", (await ProblemAsync(new { from = "docker" })).GetProperty("from")[0].GetString());
+        Assert.Contains("There is no docker/Dockerfile", (await ProblemAsync(new { dockerfile = "docker/Dockerfile" })).GetProperty("dockerfile")[0].GetString());
+        Assert.Contains("inside the project", (await ProblemAsync(new { dockerfile = "../Dockerfile" })).GetProperty("dockerfile")[0].GetString());
+        Assert.Contains("not a build source", (await ProblemAsync(new { from = "ftp" })).GetProperty("from")[0].GetString());
+    }
+
+    [SkippableFact]
+    public async Task A_pre_built_image_on_the_host_is_taken_and_a_missing_one_fails_with_the_pull_error()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "prebuilt", docker_repo = "portal-test/busybox" })).EnsureSuccessStatusCode();
+
+        var run = await BuildAsync(portal.Http, "prebuilt", new { from = "docker", tag = "1" });
+        Assert.Equal("SUCCEEDED", run.GetProperty("state").GetString());
+        using var docker = RealDocker.Client();
+        Assert.Equal(await docker.ImageIdAsync(RealDocker.BusyboxImage, CancellationToken.None), run.GetProperty("docker_id").GetString());
+
+        var missing = await BuildAsync(portal.Http, "prebuilt", new { from = "docker", tag = "never-pushed" });
+        Assert.Equal("FAILED", missing.GetProperty("state").GetString());
+        Assert.StartsWith("Pulling portal-test/busybox:never-pushed failed", missing.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task On_local_processes_a_build_fails_saying_what_to_configure()
+    {
+        await using var portal = await RealPortalHost.StartAsync();
+        portal.Dir.File("home/Dockerfile", "FROM scratch\n");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "localonly", home_dir = Path.Combine(portal.Dir.Path, "home") })).EnsureSuccessStatusCode();
+        var run = await BuildAsync(portal.Http, "localonly", new { });
+        Assert.Equal("FAILED", run.GetProperty("state").GetString());
+        Assert.Contains("container_manager.type: swarm", run.GetProperty("message").GetString());
+        Assert.Equal("latest", run.GetProperty("tag").GetString());
+    }
+}
