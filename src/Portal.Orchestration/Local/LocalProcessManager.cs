@@ -21,8 +21,8 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
     /// <summary>The Python that runs notebooks: configured, else Debian's /usr/bin/python3, else python3 on PATH.</summary>
     public string Python => config.ContainerManager.LocalPython is { Length: > 0 } p ? p : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-    /// <summary>The portal's Python toolkit shipped next to the portal's binaries.</summary>
-    public static string ToolkitDirectory => Path.Combine(AppContext.BaseDirectory, "toolkit");
+
+    public static string ToolkitDirectory => PortalToolkit.Directory;
 
     public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
     {

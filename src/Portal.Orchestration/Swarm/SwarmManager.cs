@@ -56,6 +56,7 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
             if (!Directory.Exists(mount.Source) && !File.Exists(mount.Source))
                 throw new ContainerManagerException($"'{mount.Source}' does not exist, so it cannot be mounted at {mount.Target}.");
 
+        spec = WithToolkit(spec);
         var name = $"portal-{spec.Name}-{Guid.NewGuid().ToString("N")[..6]}";
         var hostNetwork = spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null;
         try { return await docker.CreateServiceAsync(SwarmServiceSpec.Build(name, spec, hostNetwork), ct); }
@@ -147,6 +148,14 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
             result.Add(new WorkloadInfo(id, service["Spec"]?["Name"]?.GetValue<string>() ?? id, labels, await GetStatusAsync(id, ct)));
         }
         return result;
+    }
+
+    private static WorkloadSpec WithToolkit(WorkloadSpec spec)
+    {
+        if (!Directory.Exists(PortalToolkit.Directory) || spec.Mounts.Any(m => m.Target == PortalToolkit.ContainerPath)) return spec;
+        var env = new Dictionary<string, string>(spec.Env);
+        env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var path) && path.Length > 0 ? $"{PortalToolkit.ContainerPath}:{path}" : PortalToolkit.ContainerPath;
+        return spec with { Env = env, Mounts = [.. spec.Mounts, new MountSpec(PortalToolkit.Directory, PortalToolkit.ContainerPath, ReadOnly: true)] };
     }
 
     /// <summary>A profile reserving more than the largest node has would wait forever: refuse it before starting.</summary>

@@ -30,13 +30,13 @@ public sealed class RealPortalHost : IAsyncDisposable
     public HttpClient Http { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null, string manager = "local")
+    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null, string manager = "local", string url = "http://127.0.0.1:0")
     {
         dir ??= new TempDir();
         var config = PortalConfigLoader.Parse(
             $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dir.Path });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.AddPortal(config);
         var app = builder.Build();
         await app.PreparePortalAsync(null, CancellationToken.None);

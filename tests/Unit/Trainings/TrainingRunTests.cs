@@ -13,9 +13,9 @@ namespace Portal.Tests.Unit.Trainings;
 /// <summary>Trainings through the API on the local manager: real Python runs real notebooks, the toolkit reports back over HTTP.</summary>
 public class TrainingRunTests
 {
-    private static string IrisDir => Path.Combine(RepoRoot.Path, "deploy", "examples", "iris");
+    internal static string IrisDir => Path.Combine(RepoRoot.Path, "deploy", "examples", "iris");
 
-    private static async Task<JsonElement> WaitForEndAsync(HttpClient http, string project, string name, int seconds = 90)
+    internal static async Task<JsonElement> WaitForEndAsync(HttpClient http, string project, string name, int seconds = 90)
     {
         for (var i = 0; i < seconds * 4; i++)
         {
@@ -26,10 +26,10 @@ public class TrainingRunTests
         throw new TimeoutException($"training {name} did not end in {seconds} s");
     }
 
-    private static async Task CreateProjectAsync(HttpClient http, string name, string homeDir) =>
+    internal static async Task CreateProjectAsync(HttpClient http, string name, string homeDir) =>
         (await http.PostAsJsonAsync("/api/v1/projects", new { name, home_dir = homeDir })).EnsureSuccessStatusCode();
 
-    private static string WriteNotebook(TempDir dir, string folder, params string[] cells)
+    internal static string WriteNotebook(TempDir dir, string folder, params string[] cells)
     {
         var nb = new JsonObject
         {
