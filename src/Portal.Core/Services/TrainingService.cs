@@ -103,7 +103,7 @@ public sealed partial class TrainingService(
             training = await trainings.MutateAsync(training.Id, t =>
             {
                 t.WorkloadId = workloadId;
-                t.Task = new TaskInfo { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, UpdateTime = clock.GetUtcNow().UtcDateTime };
+                t.Task = new TaskInfo { State = TaskState.Waiting, Message = "Starting.", UpdateTime = clock.GetUtcNow().UtcDateTime };
             }, ct);
             supervisor.Watch(training);
             return training;
@@ -129,14 +129,16 @@ public sealed partial class TrainingService(
     {
         var training = await trainings.FindByTokenHashAsync(HashToken(token), ct)
             ?? throw new UnauthorizedAccessException("The task token is not valid.");
-        if (training.Task.State != TaskState.Running)
+        if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
             throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; it takes no more reports.");
         if (progress is { } p && (p < 0 || p > 1 || double.IsNaN(p)))
             throw new ValidationFailedException("progress", $"Progress must be between 0 and 1, not {p}.");
         return await supervisor.UpdateAsync(training.Id, t =>
         {
-            if (t.Task.State != TaskState.Running) return;
-            if (progress is { } value) t.Task = t.Task with { Progress = value, UpdateTime = clock.GetUtcNow().UtcDateTime };
+            if (t.Task.State is not (TaskState.Running or TaskState.Waiting)) return;
+            // A report proves the notebook runs, even if the supervisor has not polled the engine since.
+            var now = clock.GetUtcNow().UtcDateTime;
+            t.Task = t.Task with { State = TaskState.Running, Message = null, StartTime = t.Task.StartTime ?? now, Progress = progress ?? t.Task.Progress, UpdateTime = now };
             foreach (var (k, v) in metrics ?? new Dictionary<string, double>()) t.Metrics[k] = v;
             t.Metrics = new Dictionary<string, double>(t.Metrics);
         }, ct);

@@ -75,8 +75,14 @@ public sealed class TrainingSupervisor(
                 await foreach (var line in manager.ReadLogsAsync(workloadId, follow: true, ct)) log.Append(line);
             }, ct);
             WorkloadStatus status;
+            WorkloadStatus? shown = null;
             while (!(status = await manager.GetStatusAsync(workloadId, ct)).IsFinal)
+            {
+                if (shown is null || shown.State != status.State || shown.Message != status.Message)
+                    await ShowAsync(training.Id, status, ct);
+                shown = status;
                 await Task.Delay(PollInterval, clock, ct);
+            }
             // The engine may deliver the last lines a moment after the exit.
             try { await pump.WaitAsync(TimeSpan.FromSeconds(10), ct); }
             catch (TimeoutException) { logger.LogWarning("The log of {Workload} did not end 10 s after it exited", workloadId); }
@@ -96,6 +102,16 @@ public sealed class TrainingSupervisor(
             _watches.TryRemove(training.Id, out _);
         }
     }
+
+    /// <summary>WAITING with the engine's reason while the workload is pending (no image, no room), RUNNING once it runs.</summary>
+    private Task ShowAsync(long id, WorkloadStatus status, CancellationToken ct) => UpdateAsync(id, t =>
+    {
+        if (t.Task.State is not (TaskState.Waiting or TaskState.Running)) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        t.Task = status.State == WorkloadState.Running
+            ? t.Task with { State = TaskState.Running, Message = null, StartTime = t.Task.StartTime ?? now, UpdateTime = now }
+            : t.Task with { State = TaskState.Waiting, Message = status.Message, UpdateTime = now };
+    }, ct);
 
     private async Task CompleteAsync(Training training, WorkloadStatus status, CancellationToken ct)
     {

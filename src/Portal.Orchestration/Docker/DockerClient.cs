@@ -151,6 +151,10 @@ public sealed class DockerClient : IDisposable
     public async Task<JsonArray> ListServicesAsync(string label, CancellationToken ct) =>
         await SendAsync<JsonArray>(HttpMethod.Get, $"services?filters={Filters("label", label)}", null, ct);
 
+    /// <summary>Running containers carrying the label (<c>key=value</c>).</summary>
+    public async Task<JsonArray> ListContainersAsync(string label, CancellationToken ct) =>
+        await SendAsync<JsonArray>(HttpMethod.Get, $"containers/json?filters={Filters("label", label)}", null, ct);
+
     public async Task<JsonArray> ListTasksAsync(string serviceId, CancellationToken ct) =>
         await SendAsync<JsonArray>(HttpMethod.Get, $"tasks?filters={Filters("service", serviceId)}", null, ct);
 
@@ -164,6 +168,13 @@ public sealed class DockerClient : IDisposable
     public async Task<string?> NetworkIdAsync(string name, CancellationToken ct) =>
         (await SendAsync<JsonArray>(HttpMethod.Get, $"networks?filters={Filters("name", name)}", null, ct))
             .OfType<JsonObject>().FirstOrDefault(n => n["Name"]?.GetValue<string>() == name)?["Id"]?.GetValue<string>();
+
+    /// <summary>Stops a container (SIGTERM, then SIGKILL after <paramref name="graceSeconds"/>); a container that is gone or stopped is fine.</summary>
+    public async Task StopContainerAsync(string id, int graceSeconds, CancellationToken ct)
+    {
+        try { await SendAsync<JsonNode?>(HttpMethod.Post, $"containers/{Uri.EscapeDataString(id)}/stop?t={graceSeconds}", null, ct); }
+        catch (DockerApiException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.NotModified) { }
+    }
 
     /// <summary>A service's output (stdout and stderr demultiplexed), line by line, following it when asked.</summary>
     public async IAsyncEnumerable<LogLine> ServiceLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)

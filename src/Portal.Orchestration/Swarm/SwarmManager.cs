@@ -15,6 +15,7 @@ namespace Portal.Orchestration.Swarm;
 /// </summary>
 public sealed class SwarmManager(DockerClient docker) : IContainerManager
 {
+    private const int StopGraceSeconds = 10;
     private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(500);
     /// <summary>How long the log stream is read after the task ended, for lines the daemon delivers late.</summary>
     private static readonly TimeSpan LogDrain = TimeSpan.FromSeconds(1.5);
@@ -127,15 +128,32 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
     public async Task StopAsync(string id, CancellationToken ct)
     {
         _stopped[id] = true;
-        try { await docker.RemoveServiceAsync(id, ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        await StopAndRemoveAsync(id, ct);
     }
 
     public async Task RemoveAsync(string id, CancellationToken ct)
     {
-        try { await docker.RemoveServiceAsync(id, ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        await StopAndRemoveAsync(id, ct);
         _stopped.TryRemove(id, out _);
+    }
+
+    /// <summary>
+    /// Removing a job's service leaves its running container behind on Docker 20.10, so the containers this node
+    /// runs for it are stopped first (containers on other nodes are stopped by their agents when the service goes).
+    /// </summary>
+    private async Task StopAndRemoveAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            if (await docker.InspectServiceAsync(id, ct) is null) return;
+            var containers = (await docker.ListTasksAsync(id, ct)).OfType<JsonObject>()
+                .Where(t => t["Status"]?["State"]?.GetValue<string>() is "running" or "starting" or "preparing")
+                .Select(t => t["Status"]?["ContainerStatus"]?["ContainerID"]?.GetValue<string>())
+                .OfType<string>().ToList();
+            await Task.WhenAll(containers.Select(c => docker.StopContainerAsync(c, StopGraceSeconds, ct)));
+            await docker.RemoveServiceAsync(id, ct);
+        }
+        catch (DockerApiException e) { throw e.ToUserError(); }
     }
 
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)

@@ -99,6 +99,7 @@ public sealed class PortalProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        await Docker.RemoveServicesMountingAsync(Root);
         try { Directory.Delete(Root, recursive: true); }
         catch (IOException) { }
     }

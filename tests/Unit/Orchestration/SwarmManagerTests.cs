@@ -160,6 +160,30 @@ public sealed class SwarmManagerTests : IDisposable
         Assert.Equal(WorkloadState.Stopped, (await _manager.GetStatusAsync(id, Timeout())).State);
         Assert.Contains("started", await follow.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Null(await _docker.InspectServiceAsync(id, Timeout()));
+        // No container of it keeps running after the service is gone.
+        var running = await _docker.ListContainersAsync($"com.docker.swarm.service.id={id}", Timeout());
+        Assert.Empty(running);
+    }
+
+    [SkippableFact]
+    public async Task A_task_waiting_for_room_says_so_in_its_status()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var cpus = (await _docker.InfoAsync(Timeout())).NCPU;
+        var everything = new ResourceProfile { Requests = new ResourceAmounts { Cpu = cpus } };
+        var first = await StartAsync(Shell("sleep 60") with { Resources = everything });
+        var ct = Timeout(60);
+        while ((await _manager.GetStatusAsync(first, ct)).State != WorkloadState.Running) await Task.Delay(200, ct);
+
+        var second = await StartAsync(Shell("true") with { Resources = everything });
+        WorkloadStatus status;
+        while ((status = await _manager.GetStatusAsync(second, ct)).Message?.Contains("insufficient resources") != true) await Task.Delay(200, ct);
+        Assert.Equal(WorkloadState.Pending, status.State);
+        Assert.StartsWith("No node has the CPU or memory the resource profile reserves", status.Message);
+
+        await _manager.StopAsync(first, Timeout());
+        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(second)).State);
     }
 
     [SkippableFact]

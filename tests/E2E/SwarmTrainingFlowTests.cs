@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+using Portal.Tests.E2E.Support;
+
+namespace Portal.Tests.E2E;
+
+/// <summary>A data scientist builds the iris example's image and trains it on Docker Swarm, all from the browser.</summary>
+public class SwarmTrainingFlowTests
+{
+    [SkippableFact]
+    public async Task Build_the_example_project_train_it_on_the_swarm_and_watch_it_live()
+    {
+        Browser.RequireChromium();
+        await Docker.RequireSwarmAsync();
+        await using var portal = await PortalProcess.StartAsync("container_manager:\n  type: swarm\n");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new() { BaseURL = portal.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(30_000);
+        const string test = nameof(Build_the_example_project_train_it_on_the_swarm_and_watch_it_live);
+        async Task Shot(string step) => await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath(test, step), FullPage = true });
+
+        try
+        {
+            await page.GotoAsync("/projects/new");
+            await Ui.FillAsync(page, "#project-name", "iris");
+            await Ui.FillAsync(page, "#project-home-dir", Path.Combine(RepoPaths.Root, "deploy", "examples", "iris"));
+            await page.ClickAsync("#save-project");
+            await Ui.ExpectPathAsync(page, "/projects/iris");
+            await Assertions.Expect(page.GetByText("No build versions yet")).ToBeVisibleAsync();
+
+            await page.ClickAsync("#build-project");
+            await Ui.ExpectPathAsync(page, "/projects/iris/builds/new");
+            await Ui.FillAsync(page, "#build-tag", "v1");
+            await Shot("01-build-form");
+            await page.ClickAsync("#start-build");
+            await Assertions.Expect(page.Locator("#log-view")).ToContainTextAsync("Step 1/", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.Locator(".state-badge")).ToHaveAttributeAsync("data-state", "SUCCEEDED", new() { Timeout = 180_000 });
+            await Assertions.Expect(page.Locator("#log-view")).ToContainTextAsync("Recorded build version 'v1'");
+            await Assertions.Expect(page.Locator("#build-image-id")).ToContainTextAsync("sha256:");
+            await Shot("02-build-succeeded");
+
+            await page.ClickAsync("#train-with-build");
+            await Ui.ExpectPathAsync(page, "/trainings/new?project=iris&build_tag=v1");
+            await Assertions.Expect(page.Locator("#training-build")).ToContainTextAsync("portal/iris:v1");
+            await Ui.FillAsync(page, "#training-name", "swarm-live");
+            await Ui.FillAsync(page, "#training-parameters-input", """{"n_estimators": 30, "pause": 1.5}""");
+            await page.ClickAsync("#launch-training");
+            await Ui.ExpectPathAsync(page, "/trainings/iris/swarm-live");
+
+            var log = page.Locator("#log-view");
+            await Assertions.Expect(log).ToContainTextAsync("step 1: 10 trees", new() { Timeout = 90_000 });
+            await Assertions.Expect(page.Locator(".state-badge")).ToHaveAttributeAsync("data-state", "RUNNING");
+            await Assertions.Expect(log).Not.ToContainTextAsync("test accuracy");
+            await Shot("03-running-on-swarm");
+
+            await Assertions.Expect(page.Locator(".state-badge")).ToHaveAttributeAsync("data-state", "FINISHED", new() { Timeout = 120_000 });
+            await Assertions.Expect(log).ToContainTextAsync("test accuracy");
+            await Assertions.Expect(page.Locator("#training-facts")).ToContainTextAsync("swarm");
+            await Assertions.Expect(page.FrameLocator("#executed-notebook").Locator("body")).ToContainTextAsync("test accuracy");
+            await Shot("04-finished");
+
+            await page.GotoAsync("/projects/iris");
+            await Assertions.Expect(page.Locator("#project-builds")).ToContainTextAsync("portal/iris:v1");
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            await Shot("failure");
+            throw new Xunit.Sdk.XunitException($"E2E failed: {e.Message}\nScreenshots: {Path.GetDirectoryName(Browser.ScreenshotPath(test, "x"))}\nPortal output:\n{portal.Output}");
+        }
+    }
+}
