@@ -16,7 +16,9 @@ public sealed class LogsHub(TrainingService trainings, ProjectBuilder builder, T
 {
     public async IAsyncEnumerable<SequencedLogLine> FollowTraining(string project, string name, long fromSeq, [EnumeratorCancellation] CancellationToken ct)
     {
-        var training = await trainings.GetAsync(project, name, ct);
+        Portal.Core.Entities.Training training;
+        try { training = await trainings.GetAsync(project, name, ct); }
+        catch (Portal.Core.Errors.NotFoundException e) { throw new HubException(e.Message); }
         await foreach (var line in logs.ReadAsync(TrainingService.LogKey(training.Id), fromSeq, follow: true, ct))
             yield return line;
     }
