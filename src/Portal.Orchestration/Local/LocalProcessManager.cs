@@ -9,7 +9,7 @@ namespace Portal.Orchestration.Local;
 /// <summary>
 /// The embedded default: runs workloads as host processes instead of containers. Paths the spec mounts are used
 /// in place (an argument or variable starting with a mount's target is rewritten to its source), the image is
-/// ignored, resources are not enforced. Processes do not outlive the portal: after a restart they are reported
+/// ignored; resources are not enforced (requests larger than the host are refused, the CPU limit caps thread pools). Processes do not outlive the portal: after a restart they are reported
 /// missing, so their trainings are marked failed with that reason.
 /// </summary>
 public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) : IContainerManager, IAsyncDisposable
@@ -38,7 +38,7 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
             var error = await process.StandardError.ReadToEndAsync(ct);
             await process.WaitForExitAsync(ct);
             if (process.ExitCode == 0)
-                return ManagerHealth.Ok($"Local processes with {Python} (nbclient {output.Trim()}).");
+                return ManagerHealth.Ok($"Local processes with {Python} (nbclient {output.Trim()}); resource limits are not enforced, only thread pools capped.");
             var missing = error.Split('\n').LastOrDefault(l => l.Contains("No module named", StringComparison.Ordinal))?.Trim() ?? error.Trim();
             return new ManagerHealth(false, "Notebooks cannot run on this host yet.",
                 [$"{Python} cannot run notebooks: {missing}.", "Install them: apt-get install python3-nbclient python3-ipykernel python3-nbconvert (or set container_manager.local_python to a Python that has nbclient and ipykernel)."]);
@@ -54,6 +54,9 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
     {
         if (spec.Kind == WorkloadKind.Service && spec.Replicas != 1)
             throw new ContainerManagerException($"The local manager runs one process per workload; '{spec.Name}' asks for {spec.Replicas} replicas. Configure container_manager.type: swarm for replicas.");
+        ResourceCapacity.Check(spec.Resources, Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, "this host");
+        if (spec.Resources?.EnableGpu == true)
+            throw new ContainerManagerException("GPU resource profiles need a container manager that schedules GPUs; local processes cannot. Choose a profile without enable_gpu.");
         var id = $"local-{spec.Name}-{Guid.NewGuid().ToString("N")[..8]}";
         var runDir = Path.Combine(paths.DataDir, "run", id);
         Directory.CreateDirectory(runDir);
@@ -72,6 +75,10 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         info.Environment.TryGetValue("PYTHONPATH", out var pythonPath);
         info.Environment["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? ToolkitDirectory : $"{ToolkitDirectory}:{pythonPath}";
         info.Environment["PYTHONUNBUFFERED"] = "1";
+        // Processes are not confined like containers; the CPU limit caps the math libraries' thread pools at least.
+        if (spec.Resources?.Limits?.Cpu is { } cpuLimit)
+            foreach (var name in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" })
+                if (!spec.Env.ContainsKey(name)) info.Environment[name] = Math.Max(1, (int)Math.Floor(cpuLimit)).ToString();
         foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Volume))
             Directory.CreateDirectory(VolumePath(mount.Source));
 

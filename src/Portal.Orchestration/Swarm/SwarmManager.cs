@@ -176,15 +176,11 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
         return spec with { Env = env, Mounts = [.. spec.Mounts, new MountSpec(PortalToolkit.Directory, PortalToolkit.ContainerPath, ReadOnly: true)] };
     }
 
-    /// <summary>A profile reserving more than the largest node has would wait forever: refuse it before starting.</summary>
     private async Task CheckCapacityAsync(ResourceProfile? profile, CancellationToken ct)
     {
-        if (profile?.Requests is not { } requests) return;
+        if (profile?.Requests is null) return;
         var info = await docker.InfoAsync(ct);
-        if (requests.Cpu is { } cpu && cpu > info.NCPU)
-            throw new ContainerManagerException($"The resource profile reserves {cpu} CPUs but this swarm node has {info.NCPU}. Choose a smaller profile (container_manager.resource_profiles).");
-        if (requests.Memory is { } memory && memory * 1024L * 1024 > info.MemTotal)
-            throw new ContainerManagerException($"The resource profile reserves {memory} MB of memory but this swarm node has {info.MemTotal / (1024 * 1024)} MB. Choose a smaller profile (container_manager.resource_profiles).");
+        ResourceCapacity.Check(profile, info.NCPU, info.MemTotal, "this swarm node");
     }
 
     private async Task<string?> HostNetworkAsync(CancellationToken ct) => _hostNetwork ??= await docker.NetworkIdAsync("host", ct);

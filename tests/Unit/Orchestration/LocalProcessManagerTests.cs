@@ -45,6 +45,23 @@ public class LocalProcessManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Profiles_larger_than_the_host_are_refused_and_the_cpu_limit_caps_thread_pools()
+    {
+        var huge = new ResourceProfile { Requests = new ResourceAmounts { Cpu = 4096 } };
+        var e = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(Spec("/bin/true") with { Resources = huge }, CancellationToken.None));
+        Assert.Contains("reserves 4096 CPUs but this host has", e.Message);
+        var gpu = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(Spec("/bin/true") with { Resources = new ResourceProfile { EnableGpu = true } }, CancellationToken.None));
+        Assert.Contains("GPU", gpu.Message);
+
+        var limited = new ResourceProfile { Limits = new ResourceAmounts { Cpu = 1.5 } };
+        var id = await _manager.StartAsync(Spec("/bin/sh", "-c", "echo threads=$OMP_NUM_THREADS/$OPENBLAS_NUM_THREADS") with { Resources = limited }, CancellationToken.None);
+        await WaitAsync(id);
+        var lines = new List<string>();
+        await foreach (var line in _manager.ReadLogsAsync(id, follow: false, CancellationToken.None)) lines.Add(line.Text);
+        Assert.Equal(["threads=1/1"], lines);
+    }
+
+    [Fact]
     public async Task Runs_a_process_and_keeps_stdout_and_stderr_apart()
     {
         var id = await _manager.StartAsync(Spec("sh", "-c", "echo one; echo two >&2; echo three"), CancellationToken.None);
