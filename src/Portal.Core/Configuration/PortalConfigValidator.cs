@@ -7,7 +7,7 @@ public static class PortalConfigValidator
 {
     public sealed record Violation(string Path, string Message);
 
-    public static readonly string[] ContainerManagerTypes = ["local", "swarm", "kube"];
+    public static readonly string[] ContainerManagerTypes = ["local", "docker", "swarm", "kube"];
     public static readonly string[] LogLevels = ["ERROR", "WARN", "INFO", "DEBUG"];
     public static readonly string[] ServiceTypes = ["ClusterIP", "NodePort", "LoadBalancer"];
 

@@ -3,6 +3,7 @@ using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Core.Builds;
 using Portal.Orchestration.Builds;
+using Portal.Orchestration.Containers;
 using Portal.Orchestration.Docker;
 using Portal.Orchestration.Local;
 using Portal.Orchestration.Swarm;
@@ -22,16 +23,26 @@ public static class OrchestrationServiceCollectionExtensions
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();
                 break;
             case "swarm":
-                services.AddSingleton(_ => new DockerClient(config.Docker.DaemonAddress, TimeSpan.FromSeconds(config.ContainerManager.ApiTimeout)));
+                AddDocker(services, config);
                 services.AddSingleton<SwarmManager>();
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<SwarmManager>());
-                services.AddSingleton<IImageBuilder, DockerImageBuilder>();
+                break;
+            case "docker":
+                AddDocker(services, config);
+                services.AddSingleton<DockerContainerManager>();
+                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<DockerContainerManager>());
                 break;
             default:
                 throw new ConfigException(new ConfigProblem("container_manager.type",
-                    $"'{config.ContainerManager.Type}' is not available in this version of the portal yet; use 'local' or 'swarm'."));
+                    $"'{config.ContainerManager.Type}' is not available in this version of the portal yet; use 'local', 'docker' or 'swarm'."));
         }
         services.AddSingleton<IGitClient, GitCli>();
         return services;
+    }
+
+    private static void AddDocker(IServiceCollection services, PortalConfig config)
+    {
+        services.AddSingleton(_ => new DockerClient(config.Docker.DaemonAddress, TimeSpan.FromSeconds(config.ContainerManager.ApiTimeout)));
+        services.AddSingleton<IImageBuilder, DockerImageBuilder>();
     }
 }

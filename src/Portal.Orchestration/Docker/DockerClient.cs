@@ -151,9 +151,37 @@ public sealed class DockerClient : IDisposable
     public async Task<JsonArray> ListServicesAsync(string label, CancellationToken ct) =>
         await SendAsync<JsonArray>(HttpMethod.Get, $"services?filters={Filters("label", label)}", null, ct);
 
-    /// <summary>Running containers carrying the label (<c>key=value</c>).</summary>
-    public async Task<JsonArray> ListContainersAsync(string label, CancellationToken ct) =>
-        await SendAsync<JsonArray>(HttpMethod.Get, $"containers/json?filters={Filters("label", label)}", null, ct);
+    /// <summary>Containers carrying the label (<c>key=value</c>): running ones, or all with <paramref name="all"/>.</summary>
+    public async Task<JsonArray> ListContainersAsync(string label, CancellationToken ct, bool all = false) =>
+        await SendAsync<JsonArray>(HttpMethod.Get, $"containers/json?all={(all ? 1 : 0)}&filters={Filters("label", label)}", null, ct);
+
+    public async Task<string> CreateContainerAsync(string name, JsonObject spec, CancellationToken ct) =>
+        (await SendAsync<JsonObject>(HttpMethod.Post, $"containers/create?name={Uri.EscapeDataString(name)}", spec, ct))["Id"]!.GetValue<string>();
+
+    public Task StartContainerAsync(string id, CancellationToken ct) =>
+        SendAsync<JsonNode?>(HttpMethod.Post, $"containers/{Uri.EscapeDataString(id)}/start", null, ct);
+
+    public async Task<JsonObject?> InspectContainerAsync(string id, CancellationToken ct)
+    {
+        try { return await SendAsync<JsonObject>(HttpMethod.Get, $"containers/{Uri.EscapeDataString(id)}/json", null, ct); }
+        catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { return null; }
+    }
+
+    public async Task RemoveContainerAsync(string id, CancellationToken ct)
+    {
+        try { await SendAsync<JsonNode?>(HttpMethod.Delete, $"containers/{Uri.EscapeDataString(id)}?force=1", null, ct); }
+        catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { }
+    }
+
+    /// <summary>A container's output, line by line; when following, the stream ends when the container stops.</summary>
+    public async IAsyncEnumerable<LogLine> ContainerLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var path = $"containers/{Uri.EscapeDataString(id)}/logs?stdout=1&stderr=1&timestamps=1&follow={(follow ? 1 : 0)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, await VersionedAsync(path, ct));
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        await foreach (var line in LogStreamReader.ReadAsync(body, ct)) yield return line;
+    }
 
     public async Task<JsonArray> ListTasksAsync(string serviceId, CancellationToken ct) =>
         await SendAsync<JsonArray>(HttpMethod.Get, $"tasks?filters={Filters("service", serviceId)}", null, ct);

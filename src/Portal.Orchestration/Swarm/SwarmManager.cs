@@ -37,7 +37,7 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
         var engine = $"Docker {info.ServerVersion} at {docker.Address}, {info.NCPU} CPUs, {info.MemTotal / (1024.0 * 1024 * 1024):0.#} GiB";
         if (info.Swarm?.LocalNodeState != "active")
             return new ManagerHealth(false, $"{engine}: not in swarm mode.",
-                [$"The engine's swarm state is '{info.Swarm?.LocalNodeState ?? "unknown"}'. Run 'docker swarm init --advertise-addr 127.0.0.1' on the portal's host, or set container_manager.type: local."]);
+                [$"The engine's swarm state is '{info.Swarm?.LocalNodeState ?? "unknown"}'. Run 'docker swarm init --advertise-addr 127.0.0.1' on the portal's host, or set container_manager.type: docker to run plain containers on this engine (or local for host processes)."]);
         if (info.Swarm.ControlAvailable != true)
             return new ManagerHealth(false, $"{engine}: this node is a swarm worker.",
                 ["The portal must talk to a swarm manager node: point docker.daemon_address at a manager."]);
@@ -46,19 +46,8 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
 
     public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
     {
-        if (spec.Resources?.EnableGpu == true)
-            throw new ContainerManagerException("GPU resource profiles are not supported on Docker Swarm by the portal; choose a profile without enable_gpu, or use Kubernetes.");
-        await CheckCapacityAsync(spec.Resources, ct);
-        if (spec.Kind == WorkloadKind.Service && spec.Replicas < 1)
-            throw new ContainerManagerException($"'{spec.Name}' asks for {spec.Replicas} replicas; a service needs at least one.");
-        if (await docker.ImageIdAsync(spec.Image, ct) is null)
-            throw new ContainerManagerException($"The image '{spec.Image}' is not on this host. Build the project first, or check the build tag.");
-        foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Bind))
-            if (!Directory.Exists(mount.Source) && !File.Exists(mount.Source))
-                throw new ContainerManagerException($"'{mount.Source}' does not exist, so it cannot be mounted at {mount.Target}.");
-
-        spec = WithToolkit(spec);
-        var name = $"portal-{spec.Name}-{Guid.NewGuid().ToString("N")[..6]}";
+        spec = await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct);
+        var name = EnginePreflight.WorkloadName(spec);
         var hostNetwork = spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null;
         try { return await docker.CreateServiceAsync(SwarmServiceSpec.Build(name, spec, hostNetwork), ct); }
         catch (DockerApiException e) { throw e.ToUserError(); }
@@ -166,21 +155,6 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
             result.Add(new WorkloadInfo(id, service["Spec"]?["Name"]?.GetValue<string>() ?? id, labels, await GetStatusAsync(id, ct)));
         }
         return result;
-    }
-
-    private static WorkloadSpec WithToolkit(WorkloadSpec spec)
-    {
-        if (!Directory.Exists(PortalToolkit.Directory) || spec.Mounts.Any(m => m.Target == PortalToolkit.ContainerPath)) return spec;
-        var env = new Dictionary<string, string>(spec.Env);
-        env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var path) && path.Length > 0 ? $"{PortalToolkit.ContainerPath}:{path}" : PortalToolkit.ContainerPath;
-        return spec with { Env = env, Mounts = [.. spec.Mounts, new MountSpec(PortalToolkit.Directory, PortalToolkit.ContainerPath, ReadOnly: true)] };
-    }
-
-    private async Task CheckCapacityAsync(ResourceProfile? profile, CancellationToken ct)
-    {
-        if (profile?.Requests is null) return;
-        var info = await docker.InfoAsync(ct);
-        ResourceCapacity.Check(profile, info.NCPU, info.MemTotal, "this swarm node");
     }
 
     private async Task<string?> HostNetworkAsync(CancellationToken ct) => _hostNetwork ??= await docker.NetworkIdAsync("host", ct);

@@ -11,8 +11,6 @@ namespace Portal.Orchestration.Swarm;
 /// </summary>
 public static class SwarmServiceSpec
 {
-    private const long MiB = 1024 * 1024;
-
     public static JsonObject Build(string serviceName, WorkloadSpec spec, string? hostNetworkId)
     {
         var labels = Labels(spec.Labels);
@@ -73,8 +71,8 @@ public static class SwarmServiceSpec
     {
         if (amounts is null || amounts.Cpu is null && amounts.Memory is null) return null;
         var o = new JsonObject();
-        if (amounts.Cpu is { } cpu) o["NanoCPUs"] = (long)Math.Round(cpu * 1_000_000_000);
-        if (amounts.Memory is { } memory) o["MemoryBytes"] = memory * MiB;
+        if (amounts.Cpu is { } cpu) o["NanoCPUs"] = Docker.EnginePreflight.NanoCpus(cpu);
+        if (amounts.Memory is { } memory) o["MemoryBytes"] = Docker.EnginePreflight.Bytes(memory);
         return o;
     }
 

@@ -9,14 +9,15 @@ using static Portal.Tests.Unit.Trainings.TrainingRunTests;
 namespace Portal.Tests.Unit.Trainings;
 
 /// <summary>
-/// Trainings on the real swarm: the iris example is built FROM the notebook base image, runs as a swarm job with
-/// the nha-train profile, reports back over the host network, survives a portal restart, and can be cancelled.
+/// Trainings on the real engine: the iris example is built FROM the notebook base image, runs as a swarm job (or a
+/// plain container) with the nha-train profile, reports back over the host network, survives a portal restart,
+/// and can be cancelled.
 /// </summary>
 public sealed class SwarmTrainingTests
 {
-    private static async Task<RealPortalHost> StartWithBuiltIrisAsync(TempDir? dir = null)
+    private static async Task<RealPortalHost> StartWithBuiltIrisAsync(string manager = "swarm")
     {
-        var portal = await RealPortalHost.StartAsync(manager: "swarm", dir: dir);
+        var portal = await RealPortalHost.StartAsync(manager: manager);
         await CreateProjectAsync(portal.Http, "iris", IrisDir);
         var started = await portal.Http.PostAsJsonAsync("/api/v1/projects/iris/builds", new { tag = "latest" });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
@@ -48,11 +49,13 @@ public sealed class SwarmTrainingTests
                 && w.Labels.GetValueOrDefault(PortalLabels.Project) == "iris")
             .ToList();
 
-    [SkippableFact]
-    public async Task The_iris_example_built_from_the_base_image_trains_on_the_swarm()
+    [SkippableTheory]
+    [InlineData("swarm")]
+    [InlineData("docker")]
+    public async Task The_iris_example_built_from_the_base_image_trains_on_the_engine(string manager)
     {
         await RealDocker.RequireNotebookBaseAsync();
-        await using var portal = await StartWithBuiltIrisAsync();
+        await using var portal = await StartWithBuiltIrisAsync(manager);
         var launched = await portal.Http.PostAsJsonAsync("/api/v1/trainings", new
         {
             project = "iris", name = "on-swarm", notebook = "train.ipynb", build_tag = "latest", resource_profile = "nha-train",
@@ -62,7 +65,7 @@ public sealed class SwarmTrainingTests
 
         var t = await WaitForEndAsync(portal.Http, "iris", "on-swarm", 180);
         Assert.Equal("FINISHED", t.GetProperty("state").GetString());
-        Assert.Equal("swarm", t.GetProperty("manager").GetString());
+        Assert.Equal(manager, t.GetProperty("manager").GetString());
         Assert.Equal("latest", t.GetProperty("build_tag").GetString());
         Assert.InRange(t.GetProperty("metrics").GetProperty("accuracy").GetDouble(), 0.8, 1.0);
         Assert.Equal(1.0, t.GetProperty("progress").GetDouble());
@@ -88,11 +91,13 @@ public sealed class SwarmTrainingTests
         Assert.Contains("before", await portal.Http.GetStringAsync("/api/v1/trainings/p/boom/log"));
     }
 
-    [SkippableFact]
-    public async Task A_restarted_portal_keeps_following_a_training_that_runs_on()
+    [SkippableTheory]
+    [InlineData("swarm")]
+    [InlineData("docker")]
+    public async Task A_restarted_portal_keeps_following_a_training_that_runs_on(string manager)
     {
         await RealDocker.RequireNotebookBaseAsync();
-        var portal = await StartWithBuiltIrisAsync();
+        var portal = await StartWithBuiltIrisAsync(manager);
         (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new
         {
             project = "iris", name = "survivor", notebook = "train.ipynb", build_tag = "latest", parameters = new { n_estimators = 10, pause = 3 },
@@ -102,7 +107,7 @@ public sealed class SwarmTrainingTests
         // The restarted portal listens where the running notebook reports to, as a real restart would.
         var address = portal.BaseAddress;
         var dir = await portal.StopKeepingDataAsync();
-        await using var restarted = await RealPortalHost.StartAsync(manager: "swarm", dir: dir, url: address);
+        await using var restarted = await RealPortalHost.StartAsync(manager: manager, dir: dir, url: address);
         var t = await WaitForEndAsync(restarted.Http, "iris", "survivor", 180);
         Assert.Equal("FINISHED", t.GetProperty("state").GetString());
         Assert.True(t.GetProperty("metrics").TryGetProperty("accuracy", out _), "metrics reported after the restart reach the new portal");
