@@ -22,6 +22,8 @@ public sealed class Training
     /// <summary>Snapshot of the datasets mounted into the run.</summary>
     public List<DatasetRef> Datasets { get; set; } = [];
     public Dictionary<string, string> Env { get; set; } = [];
+    /// <summary>Extra host folders mounted into the run (Noronha's <c>--mount</c>).</summary>
+    public List<ExtraMount> Mounts { get; set; } = [];
     /// <summary>Numbers the notebook reported with the toolkit (log_metrics).</summary>
     public Dictionary<string, double> Metrics { get; set; } = [];
     /// <summary>The failing cell and its traceback, when the notebook failed.</summary>
@@ -37,5 +39,8 @@ public sealed class Training
 
 /// <summary>A dataset as it was when a training used it.</summary>
 public sealed record DatasetRef(string Model, string Name, long? Id);
+
+/// <summary>A host path mounted at a path in the container, read-only unless said otherwise.</summary>
+public sealed record ExtraMount(string Source, string Target, bool ReadOnly);
 
 public sealed record TrainingFailure(int? CellIndex, string? Source, string Ename, string Evalue, IReadOnlyList<string> Traceback);

@@ -75,6 +75,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             Json(e.Property(t => t.Details));
             Json(e.Property(t => t.Datasets));
             Json(e.Property(t => t.Env));
+            Json(e.Property(t => t.Mounts)).HasDefaultValueSql("'[]'");
             Json(e.Property(t => t.Metrics));
             Json(e.Property(t => t.Failure));
             e.HasIndex(t => t.TaskTokenHash);
@@ -113,7 +114,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         });
     }
 
-    private static void Json<T>(PropertyBuilder<T> property) =>
+    private static PropertyBuilder<T> Json<T>(PropertyBuilder<T> property) =>
         property.HasConversion(JsonColumn.Converter<T>(), JsonColumn.Comparer<T>()).HasColumnType("TEXT");
 
     private static void Task(ComplexPropertyBuilder<TaskInfo> task) => task.Property(t => t.State).HasConversion<string>();

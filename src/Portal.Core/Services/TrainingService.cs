@@ -57,6 +57,9 @@ public sealed partial class TrainingService(
             else if (dataset.Compressed) errors.Add("datasets", $"The dataset '{reference}' is compressed; mounting compressed datasets is not supported yet, upload it uncompressed.");
             else mounted.Add(dataset);
         }
+        var extraMounts = ParseMounts(errors, input.Mounts);
+        if (extraMounts.Count > 0 && manager.Kind == "local")
+            errors.Add("mounts", "Extra mounts need a container manager (docker, swarm or kube); local processes read host paths directly, so pass the path as a parameter instead.");
         BuildVersion? build = null;
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
@@ -85,6 +88,7 @@ public sealed partial class TrainingService(
             ResourceProfile = profile.Name,
             Datasets = mounted.Select(d => new DatasetRef(d.Model!.Name, d.Name, d.Id)).ToList(),
             Env = input.Env.ToDictionary(),
+            Mounts = extraMounts,
             Manager = manager.Kind,
             TaskTokenHash = HashToken(token),
             BuildTag = buildTag,
@@ -159,6 +163,7 @@ public sealed partial class TrainingService(
     {
         var mounts = new List<MountSpec> { new(dir, TrainingWorkspace.MountPoint) };
         if (project.HomeDir is not null) mounts.Add(new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
+        mounts.AddRange(training.Mounts.Select(m => new MountSpec(m.Source, m.Target, m.ReadOnly)));
         var filesRoot = (files as LocalFileStore)?.Root;
         if (filesRoot is not null)
             mounts.AddRange(mounted.Select(d => new MountSpec(Path.Combine(filesRoot, StorageKeys.Dataset(d.Id), "files"), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
@@ -198,6 +203,33 @@ public sealed partial class TrainingService(
         if (!File.Exists(path))
             throw new ValidationFailedException("notebook", $"There is no notebook '{notebookPath}' in the project's home directory ({project.HomeDir}).");
         return await File.ReadAllTextAsync(path, ct);
+    }
+
+    private static List<ExtraMount> ParseMounts(ValidationErrors errors, IReadOnlyList<string> specs)
+    {
+        var mounts = new List<ExtraMount>();
+        foreach (var spec in specs.Select(m => m.Trim()).Where(m => m.Length > 0))
+        {
+            var parts = spec.Split(':');
+            var readOnly = parts.Length == 3 && parts[2] == "ro";
+            if (parts.Length is < 2 or > 3 || parts.Length == 3 && parts[2] is not ("ro" or "rw"))
+            {
+                errors.Add("mounts", $"'{spec}' is not /host/path:/container/path or /host/path:/container/path:ro.");
+                continue;
+            }
+            var (source, target) = (parts[0], parts[1].TrimEnd('/'));
+            if (!source.StartsWith('/') || !target.StartsWith('/') || spec.Split('/').Contains(".."))
+                errors.Add("mounts", $"'{spec}': both paths must be absolute, without '..'.");
+            else if (!Directory.Exists(source) && !File.Exists(source))
+                errors.Add("mounts", $"'{source}' does not exist on the portal's host.");
+            else if (target.Length == 0 || target == "/portal" || target.StartsWith("/portal/", StringComparison.Ordinal) || target.StartsWith("/opt/portal", StringComparison.Ordinal))
+                errors.Add("mounts", $"'{parts[1]}' is reserved for the portal (/portal, /opt/portal); mount somewhere else, e.g. /data.");
+            else if (mounts.Any(m => m.Target == target))
+                errors.Add("mounts", $"Two mounts use '{target}'.");
+            else
+                mounts.Add(new ExtraMount(source, target, readOnly));
+        }
+        return mounts;
     }
 
     private static string? NotebookPathProblem(string path)

@@ -133,4 +133,37 @@ public sealed class SwarmTrainingTests
         var owned = await portal.Services.GetRequiredService<IContainerManager>().ListOwnedAsync(CancellationToken.None);
         Assert.DoesNotContain(owned, w => w.Labels.GetValueOrDefault(PortalLabels.Project) == "p" && w.Labels.GetValueOrDefault(PortalLabels.RecordName) == "long");
     }
+
+    [SkippableFact]
+    public async Task Extra_mounts_reach_the_notebook_and_bad_ones_are_refused_with_the_reason()
+    {
+        await RealDocker.RequireNotebookBaseAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        var shared = Path.GetDirectoryName(portal.Dir.File("shared/input.txt", "shared data"))!;
+        var output = Directory.CreateDirectory(Path.Combine(portal.Dir.Path, "out")).FullName;
+        var home = WriteNotebook(portal.Dir, "proj", "x = 1",
+            "print(open('/data/input.txt').read(), flush=True)\nopen('/results/written.txt', 'w').write('from the notebook')");
+        await CreateProjectAsync(portal.Http, "p", home);
+
+        var bad = await portal.Http.PostAsJsonAsync("/api/v1/trainings", new
+        {
+            project = "p", notebook = "nb.ipynb", mounts = new[] { "relative:/x", $"{shared}:/portal/work", "/no/such/dir:/y", "just-one-part" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("mounts").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains(errors, e => e.Contains("must be absolute"));
+        Assert.Contains(errors, e => e.Contains("reserved for the portal"));
+        Assert.Contains(errors, e => e.Contains("'/no/such/dir' does not exist"));
+        Assert.Contains(errors, e => e.Contains("'just-one-part' is not"));
+
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new
+        {
+            project = "p", name = "mounted", notebook = "nb.ipynb", mounts = new[] { $"{shared}:/data:ro", $"{output}:/results" },
+        })).EnsureSuccessStatusCode();
+        var t = await WaitForEndAsync(portal.Http, "p", "mounted", 120);
+        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        Assert.Equal(2, t.GetProperty("mounts").GetArrayLength());
+        Assert.Contains("shared data", await portal.Http.GetStringAsync("/api/v1/trainings/p/mounted/log"));
+        Assert.Equal("from the notebook", await File.ReadAllTextAsync(Path.Combine(output, "written.txt")));
+    }
 }
