@@ -28,7 +28,7 @@ public sealed class Training
     public Dictionary<string, double> Metrics { get; set; } = [];
     /// <summary>The failing cell and its traceback, when the notebook failed.</summary>
     public TrainingFailure? Failure { get; set; }
-    /// <summary>Which container manager runs it (local, swarm, kube) and its id there.</summary>
+    /// <summary>Which container manager runs it (local, docker, swarm, kube) and its id there.</summary>
     public string? Manager { get; set; }
     public string? WorkloadId { get; set; }
     /// <summary>sha256 of the task token given to the run; the token itself is never stored.</summary>

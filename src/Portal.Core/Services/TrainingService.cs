@@ -54,7 +54,6 @@ public sealed partial class TrainingService(
             var parts = reference.Split('/', 2);
             var dataset = parts.Length == 2 ? await datasets.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
             if (dataset is null) errors.Add("datasets", $"There is no dataset '{reference}'; write it as model/dataset.");
-            else if (dataset.Compressed) errors.Add("datasets", $"The dataset '{reference}' is compressed; mounting compressed datasets is not supported yet, upload it uncompressed.");
             else mounted.Add(dataset);
         }
         var extraMounts = ParseMounts(errors, input.Mounts);
@@ -102,6 +101,9 @@ public sealed partial class TrainingService(
             var dir = workspace.DirectoryFor(training.Id);
             Directory.CreateDirectory(dir);
             await File.WriteAllTextAsync(Path.Combine(dir, TrainingWorkspace.Input), injected, new UTF8Encoding(false), ct);
+            // Compressed datasets are unpacked into the workspace (removed with it) and mounted from there.
+            foreach (var d in mounted.Where(d => d.Compressed))
+                await TarArchives.ExtractAsync(files, StorageKeys.DatasetArchive(d.Id), Path.Combine(dir, "datasets", d.Name), ct);
             var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, mounted, profile.Profile, dir, token);
             var workloadId = await manager.StartAsync(spec, ct);
             training = await trainings.MutateAsync(training.Id, t =>
@@ -166,7 +168,9 @@ public sealed partial class TrainingService(
         mounts.AddRange(training.Mounts.Select(m => new MountSpec(m.Source, m.Target, m.ReadOnly)));
         var filesRoot = (files as LocalFileStore)?.Root;
         if (filesRoot is not null)
-            mounts.AddRange(mounted.Select(d => new MountSpec(Path.Combine(filesRoot, StorageKeys.Dataset(d.Id), "files"), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
+            mounts.AddRange(mounted.Select(d => new MountSpec(
+                d.Compressed ? Path.Combine(dir, "datasets", d.Name) : Path.Combine(filesRoot, StorageKeys.Dataset(d.Id), "files"),
+                $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
 
         var env = new Dictionary<string, string>(training.Env)
         {

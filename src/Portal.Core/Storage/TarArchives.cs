@@ -20,6 +20,22 @@ public static class TarArchives
         }
     }
 
+    /// <summary>Unpacks a stored tar.gz into a folder: regular files only, each name checked so nothing lands outside it.</summary>
+    public static async Task ExtractAsync(IFileStore store, string archiveKey, string directory, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        await using var archive = await store.OpenReadAsync(archiveKey, ct);
+        await using var gzip = new GZipStream(archive, CompressionMode.Decompress);
+        await using var reader = new TarReader(gzip);
+        while (await reader.GetNextEntryAsync(copyData: false, ct) is { } entry)
+        {
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
+            if (SafeFileName.Check(entry.Name) is { } problem) throw new ConflictException($"The archive {archiveKey} holds an unsafe name: {problem}");
+            await using var target = File.Create(Path.Combine(directory, entry.Name));
+            await entry.DataStream.CopyToAsync(target, ct);
+        }
+    }
+
     /// <summary>Opens one entry of a stored tar.gz as a stream; disposing it closes the archive.</summary>
     public static async Task<Stream> OpenEntryAsync(IFileStore store, string archiveKey, string entryName, CancellationToken ct)
     {

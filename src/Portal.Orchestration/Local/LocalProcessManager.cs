@@ -61,17 +61,18 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         var runDir = Path.Combine(paths.DataDir, "run", id);
         Directory.CreateDirectory(runDir);
 
-        var args = spec.Command.Select(a => MapPath(a, spec.Mounts)).ToList();
+        LinkMountParents(runDir, spec.Mounts);
+        var args = spec.Command.Select(a => MapPath(a, spec.Mounts, runDir)).ToList();
         var program = args[0] is "python3" or "python" ? Python : args[0];
         var info = new ProcessStartInfo(program, args.Skip(1))
         {
-            WorkingDirectory = spec.WorkingDir is null ? runDir : MapPath(spec.WorkingDir, spec.Mounts),
+            WorkingDirectory = spec.WorkingDir is null ? runDir : MapPath(spec.WorkingDir, spec.Mounts, runDir),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in spec.Env) info.Environment[key] = MapPath(value, spec.Mounts);
+        foreach (var (key, value) in spec.Env) info.Environment[key] = MapPath(value, spec.Mounts, runDir);
         info.Environment.TryGetValue("PYTHONPATH", out var pythonPath);
         info.Environment["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? ToolkitDirectory : $"{ToolkitDirectory}:{pythonPath}";
         info.Environment["PYTHONUNBUFFERED"] = "1";
@@ -125,7 +126,7 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
     /// <summary>Named volumes become folders under the data directory.</summary>
     private string VolumePath(string volume) => Path.Combine(paths.DataDir, "volumes", volume);
 
-    private string MapPath(string value, IReadOnlyList<MountSpec> mounts)
+    private string MapPath(string value, IReadOnlyList<MountSpec> mounts, string runDir)
     {
         foreach (var mount in mounts.OrderByDescending(m => m.Target.Length))
         {
@@ -133,7 +134,24 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
             if (value == mount.Target) return source;
             if (value.StartsWith(mount.Target + "/", StringComparison.Ordinal)) return source + value[mount.Target.Length..];
         }
+        // A folder holding mount points (e.g. /portal/datasets) maps to the link tree made for it.
+        if (value.StartsWith('/') && mounts.Any(m => m.Target.StartsWith(value.TrimEnd('/') + "/", StringComparison.Ordinal)))
+            return Path.Combine(runDir, "mounts", value.TrimStart('/'));
         return value;
+    }
+
+    /// <summary>
+    /// Containers see mount points inside folders (/portal/datasets/a, /portal/datasets/b); for a process those
+    /// folders are made under the run folder with a symbolic link per mount, so listing the folder works too.
+    /// </summary>
+    private void LinkMountParents(string runDir, IReadOnlyList<MountSpec> mounts)
+    {
+        foreach (var mount in mounts)
+        {
+            var link = Path.Combine(runDir, "mounts", mount.Target.TrimStart('/'));
+            Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+            if (!Path.Exists(link)) File.CreateSymbolicLink(link, mount.Kind == MountKind.Volume ? VolumePath(mount.Source) : mount.Source);
+        }
     }
 
     /// <summary>Stops what is still running; safe to call twice (the manager is registered under two service types).</summary>

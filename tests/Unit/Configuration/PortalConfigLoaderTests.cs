@@ -124,7 +124,7 @@ public class PortalConfigLoaderTests : IDisposable
     {
         LocalFile("container_manager:\n  type: nomad\n  resource_profiles:\n    bad:\n      requests: {cpu: 4, memory: 512}\n      limits: {cpu: 2, memory: 256}\n");
         var e = Assert.Throws<ConfigException>(() => Load());
-        Assert.Contains(e.Problems, p => p.Line == 2 && p.Message.Contains("'container_manager.type' is 'nomad'; use one of local, swarm, kube."));
+        Assert.Contains(e.Problems, p => p.Line == 2 && p.Message.Contains("'container_manager.type' is 'nomad'; use one of local, docker, swarm, kube."));
         Assert.Contains(e.Problems, p => p.Message.Contains("requests.cpu' (4) is more than the limit (2)"));
         Assert.Contains(e.Problems, p => p.Message.Contains("requests.memory' (512 MB) is more than the limit (256 MB)"));
     }

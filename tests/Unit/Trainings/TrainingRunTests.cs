@@ -80,6 +80,29 @@ public class TrainingRunTests
         Assert.False(Directory.Exists(Path.Combine(portal.Dir.Path, "data", "work", "trainings", "1")), "the work folder is removed once results are stored");
     }
 
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Datasets_are_mounted_read_only_whether_stored_plain_or_compressed(bool compressed)
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m", data_files = new[] { new { name = "rows.csv", required = true } } })).EnsureSuccessStatusCode();
+        var form = new MultipartFormDataContent { { new StringContent("d1"), "name" }, { new StringContent(compressed ? "true" : "false"), "compress" } };
+        var file = new ByteArrayContent("a,b\n1,2\n3,4\n"u8.ToArray());
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        form.Add(file, "files", "rows.csv");
+        (await portal.Http.PostAsync("/api/v1/models/m/datasets", form)).EnsureSuccessStatusCode();
+        var home = WriteNotebook(portal.Dir, "proj", "x = 1", "import os\nrows = open(os.environ['PORTAL_DATASETS_DIR'] + '/d1/rows.csv').read().splitlines()\nprint(f'rows={len(rows)}', flush=True)");
+        await CreateProjectAsync(portal.Http, "p", home);
+
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "reads", notebook = "nb.ipynb", datasets = new[] { "m/d1" } })).EnsureSuccessStatusCode();
+        var t = await WaitForEndAsync(portal.Http, "p", "reads");
+        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        Assert.Contains("rows=3", await portal.Http.GetStringAsync("/api/v1/trainings/p/reads/log"));
+        Assert.Equal("d1", t.GetProperty("datasets")[0].GetProperty("name").GetString());
+    }
+
     [SkippableFact]
     public async Task A_failing_cell_fails_the_training_with_its_traceback()
     {
