@@ -13,6 +13,11 @@ public sealed class Training
     public BuildVersion? BuildVersion { get; set; }
     /// <summary>Snapshot: the build tag when the training ran.</summary>
     public string? BuildTag { get; set; }
+    /// <summary>The model version the notebook starts from (mounted read-only at /portal/pretrained).</summary>
+    public long? PretrainedId { get; set; }
+    public ModelVersion? Pretrained { get; set; }
+    /// <summary>Snapshot: the pretrained version as <c>model/version</c>.</summary>
+    public string? PretrainedName { get; set; }
     /// <summary>Relative path inside the project to the executed notebook.</summary>
     public string Notebook { get; set; } = "";
     public Dictionary<string, JsonElement> Parameters { get; set; } = [];

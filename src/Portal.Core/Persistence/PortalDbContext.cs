@@ -71,6 +71,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(t => new { t.ProjectId, t.Name }).IsUnique();
             e.HasOne(t => t.Project).WithMany().HasForeignKey(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(t => t.BuildVersion).WithMany().HasForeignKey(t => t.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(t => t.Pretrained).WithMany().HasForeignKey(t => t.PretrainedId).OnDelete(DeleteBehavior.SetNull);
             Json(e.Property(t => t.Parameters));
             Json(e.Property(t => t.Details));
             Json(e.Property(t => t.Datasets));

@@ -14,6 +14,8 @@ public sealed record TrainingInput
     public IReadOnlyList<string> Datasets { get; init; } = [];
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public string? ResourceProfile { get; init; }
+    /// <summary>A model version to start from, as <c>model/version</c>; mounted read-only at /portal/pretrained.</summary>
+    public string? Pretrained { get; init; }
     /// <summary>Extra host folders as <c>/host/path:/container/path[:ro]</c> (Docker's syntax; read-write unless <c>:ro</c>).</summary>
     public IReadOnlyList<string> Mounts { get; init; } = [];
     /// <summary>Build tag of the project image; the local manager runs the project's home directory instead.</summary>

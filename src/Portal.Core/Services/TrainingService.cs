@@ -18,7 +18,7 @@ namespace Portal.Core.Services;
 /// its toolkit sends with the task token, and read its results. <see cref="TrainingSupervisor"/> follows each run.
 /// </summary>
 public sealed partial class TrainingService(
-    ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IContainerManager manager, ResourceProfiles profiles,
+    ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IModelStore models, IContainerManager manager, ResourceProfiles profiles,
     TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, TimeProvider clock)
 {
     public const string NotebookKey = "executed.ipynb";
@@ -59,6 +59,13 @@ public sealed partial class TrainingService(
         var extraMounts = ParseMounts(errors, input.Mounts);
         if (extraMounts.Count > 0 && manager.Kind == "local")
             errors.Add("mounts", "Extra mounts need a container manager (docker, swarm or kube); local processes read host paths directly, so pass the path as a parameter instead.");
+        ModelVersion? pretrained = null;
+        if (!string.IsNullOrWhiteSpace(input.Pretrained))
+        {
+            var parts = input.Pretrained.Trim().Split('/', 2);
+            pretrained = parts.Length == 2 ? await models.FindVersionAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            if (pretrained is null) errors.Add("pretrained", $"There is no model version '{input.Pretrained.Trim()}'; write it as model/version.");
+        }
         BuildVersion? build = null;
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
@@ -88,6 +95,8 @@ public sealed partial class TrainingService(
             Datasets = mounted.Select(d => new DatasetRef(d.Model!.Name, d.Name, d.Id)).ToList(),
             Env = input.Env.ToDictionary(),
             Mounts = extraMounts,
+            PretrainedId = pretrained?.Id,
+            PretrainedName = pretrained is null ? null : $"{pretrained.Model!.Name}/{pretrained.Name}",
             Manager = manager.Kind,
             TaskTokenHash = HashToken(token),
             BuildTag = buildTag,
@@ -104,7 +113,9 @@ public sealed partial class TrainingService(
             // Compressed datasets are unpacked into the workspace (removed with it) and mounted from there.
             foreach (var d in mounted.Where(d => d.Compressed))
                 await TarArchives.ExtractAsync(files, StorageKeys.DatasetArchive(d.Id), Path.Combine(dir, "datasets", d.Name), ct);
-            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, mounted, profile.Profile, dir, token);
+            if (pretrained is { Compressed: true })
+                await TarArchives.ExtractAsync(files, StorageKeys.ModelVersionArchive(pretrained.Id), Path.Combine(dir, "pretrained"), ct);
+            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, mounted, pretrained, profile.Profile, dir, token);
             var workloadId = await manager.StartAsync(spec, ct);
             training = await trainings.MutateAsync(training.Id, t =>
             {
@@ -161,7 +172,7 @@ public sealed partial class TrainingService(
 
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private WorkloadSpec BuildSpec(Training training, Project project, string image, List<Dataset> mounted, Configuration.ResourceProfile? profile, string dir, string token)
+    private WorkloadSpec BuildSpec(Training training, Project project, string image, List<Dataset> mounted, ModelVersion? pretrained, Configuration.ResourceProfile? profile, string dir, string token)
     {
         var mounts = new List<MountSpec> { new(dir, TrainingWorkspace.MountPoint) };
         if (project.HomeDir is not null) mounts.Add(new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
@@ -171,6 +182,9 @@ public sealed partial class TrainingService(
             mounts.AddRange(mounted.Select(d => new MountSpec(
                 d.Compressed ? Path.Combine(dir, "datasets", d.Name) : Path.Combine(filesRoot, StorageKeys.Dataset(d.Id), "files"),
                 $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
+        if (filesRoot is not null && pretrained is not null)
+            mounts.Add(new MountSpec(pretrained.Compressed ? Path.Combine(dir, "pretrained") : Path.Combine(filesRoot, StorageKeys.ModelVersionFiles(pretrained.Id)),
+                TrainingWorkspace.PretrainedMountPoint, ReadOnly: true));
 
         var env = new Dictionary<string, string>(training.Env)
         {
@@ -179,6 +193,7 @@ public sealed partial class TrainingService(
             ["PORTAL_TRAINING"] = training.Name,
             ["PORTAL_PROJECT"] = project.Name,
             ["PORTAL_DATASETS_DIR"] = TrainingWorkspace.DatasetsMountPoint,
+            ["PORTAL_PRETRAINED_DIR"] = TrainingWorkspace.PretrainedMountPoint,
             ["PORTAL_WORK_DIR"] = TrainingWorkspace.MountPoint,
         };
         var kernelDir = project.HomeDir is not null

@@ -11,6 +11,7 @@ public sealed class TrainingWorkspace(PortalPaths paths)
     public const string MountPoint = "/portal/work";
     public const string ProjectMountPoint = "/portal/project";
     public const string DatasetsMountPoint = "/portal/datasets";
+    public const string PretrainedMountPoint = "/portal/pretrained";
     public const string Input = "input.ipynb";
     public const string Output = "output.ipynb";
     public const string OutputHtml = "output.ipynb.html";

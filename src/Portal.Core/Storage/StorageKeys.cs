@@ -10,6 +10,8 @@ public static class StorageKeys
     public static string DatasetFile(long id, string fileName) => $"datasets/{id}/files/{fileName}";
     public static string DatasetArchive(long id) => $"datasets/{id}/archive.tar.gz";
     public static string ModelVersion(long id) => $"versions/{id}";
+    public static string ModelVersionFiles(long id) => $"versions/{id}/files";
+    public static string ModelVersionArchive(long id) => $"versions/{id}/archive.tar.gz";
     public static string Staging(Guid id) => $"staging/{id:N}";
     public static string StagingFile(Guid id, string fileName) => $"staging/{id:N}/files/{fileName}";
     public static string StagingFiles(Guid id) => $"staging/{id:N}/files";

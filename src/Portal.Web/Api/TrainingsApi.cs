@@ -13,16 +13,16 @@ public static class TrainingsApi
     public sealed record TrainingDto(string Name, string Project, string Notebook, string State, double Progress, string? Message,
         DateTime? StartTime, DateTime? UpdateTime, Dictionary<string, JsonElement> Parameters, IReadOnlyList<DatasetRef> Datasets,
         Dictionary<string, double> Metrics, TrainingFailure? Failure, string? ResourceProfile, string? BuildTag, string? Manager, DateTime CreatedAt,
-        IReadOnlyList<ExtraMount> Mounts);
+        IReadOnlyList<ExtraMount> Mounts, string? Pretrained);
 
     public sealed record LaunchDto(string Project, string? Name, string Notebook, JsonElement? Parameters, IReadOnlyList<string>? Datasets,
-        Dictionary<string, string>? Env, string? ResourceProfile, string? BuildTag, IReadOnlyList<string>? Mounts);
+        Dictionary<string, string>? Env, string? ResourceProfile, string? BuildTag, IReadOnlyList<string>? Mounts, string? Pretrained);
 
     public sealed record ReportDto(double? Progress, Dictionary<string, double>? Metrics);
 
     public static TrainingDto ToDto(this Training t) => new(t.Name, t.Project?.Name ?? "", t.Notebook, t.Task.State.ToString().ToUpperInvariant(),
         t.Task.Progress, t.Task.Message, t.Task.StartTime, t.Task.UpdateTime, t.Parameters, t.Datasets, t.Metrics, t.Failure, t.ResourceProfile,
-        t.BuildTag, t.Manager, t.CreatedAt, t.Mounts);
+        t.BuildTag, t.Manager, t.CreatedAt, t.Mounts, t.PretrainedName);
 
     public static void MapTrainingsApi(this RouteGroupBuilder v1)
     {
@@ -48,6 +48,7 @@ public static class TrainingsApi
                     ResourceProfile = input.ResourceProfile,
                     BuildTag = input.BuildTag,
                     Mounts = input.Mounts ?? [],
+                    Pretrained = input.Pretrained,
                 }, ct);
                 return Results.Created($"/api/v1/trainings/{t.Project!.Name}/{t.Name}", t.ToDto());
             })

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Entities;
 using Portal.Core.Persistence;
+using Portal.Core.Storage;
 using Portal.Tests.Unit.Support;
 
 namespace Portal.Tests.Unit.Trainings;
@@ -101,6 +102,40 @@ public class TrainingRunTests
         Assert.Equal("FINISHED", t.GetProperty("state").GetString());
         Assert.Contains("rows=3", await portal.Http.GetStringAsync("/api/v1/trainings/p/reads/log"));
         Assert.Equal("d1", t.GetProperty("datasets")[0].GetProperty("name").GetString());
+    }
+
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_pretrained_model_version_is_mounted_for_the_notebook_to_start_from(bool compressed)
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        // Model versions are published by a later feature; this one is stored the way it will store them.
+        var store = portal.Services.GetRequiredService<IFileStore>();
+        var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var version = new ModelVersion { Name = "v1", ModelId = (await db.Models.SingleAsync(m => m.Name == "m")).Id, Compressed = compressed, CreatedAt = DateTime.UtcNow };
+        db.ModelVersions.Add(version);
+        await db.SaveChangesAsync();
+        await using (var content = new MemoryStream("weights-42"u8.ToArray()))
+            await store.SaveAsync(StorageKeys.ModelVersionFiles(version.Id) + "/weights.txt", content, null, CancellationToken.None);
+        if (compressed)
+            await store.SaveAsync(StorageKeys.ModelVersionArchive(version.Id), (target, ct) => TarArchives.WriteAsync(
+                store, [(StorageKeys.ModelVersionFiles(version.Id) + "/weights.txt", "weights.txt")], target, ct), null, CancellationToken.None);
+        await db.DisposeAsync();
+        var home = WriteNotebook(portal.Dir, "proj", "x = 1", "import os\nprint('loaded', open(os.environ['PORTAL_PRETRAINED_DIR'] + '/weights.txt').read(), flush=True)");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "p", home_dir = home, models = new[] { "m" } })).EnsureSuccessStatusCode();
+
+        var unknown = await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", notebook = "nb.ipynb", pretrained = "m/v9" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("There is no model version 'm/v9'", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("pretrained")[0].GetString());
+
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "fine-tune", notebook = "nb.ipynb", pretrained = "m/v1" })).EnsureSuccessStatusCode();
+        var t = await WaitForEndAsync(portal.Http, "p", "fine-tune");
+        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        Assert.Equal("m/v1", t.GetProperty("pretrained").GetString());
+        Assert.Contains("loaded weights-42", await portal.Http.GetStringAsync("/api/v1/trainings/p/fine-tune/log"));
     }
 
     [SkippableFact]
