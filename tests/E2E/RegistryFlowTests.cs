@@ -12,15 +12,11 @@ public class RegistryFlowTests
     {
         Browser.RequireChromium();
         await using var portal = await PortalProcess.StartAsync();
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync(new() { BaseURL = portal.BaseUrl, ViewportSize = new() { Width = 1400, Height = 900 } });
-        page.SetDefaultTimeout(20_000);
-        const string test = nameof(Create_project_and_model_then_upload_a_dataset_that_breaks_max_mb_and_one_that_fits);
-        async Task Shot(string step) => await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath(test, step), FullPage = true });
+        await using var session = await BrowserSession.StartAsync(portal, nameof(Create_project_and_model_then_upload_a_dataset_that_breaks_max_mb_and_one_that_fits), height: 900, timeoutMs: 20_000);
+        var page = session.Page;
+        Task Shot(string step) => session.ShotAsync(step);
 
-        try
+        await session.RunAsync(async () =>
         {
             // Project: a rule-breaking name first, then a valid one.
             await page.GotoAsync("/projects");
@@ -107,11 +103,6 @@ public class RegistryFlowTests
             await Assertions.Expect(page.Locator("#datasets-grid")).ToContainTextAsync("No datasets yet");
             await page.GotoAsync("/projects/iris-project");
             await Assertions.Expect(page.Locator("main")).ToContainTextAsync("No models");
-        }
-        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-        {
-            await Shot("failure");
-            throw new Xunit.Sdk.XunitException($"E2E failed: {e.Message}\nScreenshots: {Path.GetDirectoryName(Browser.ScreenshotPath(test, "x"))}\nPortal output:\n{portal.Output}");
-        }
+        });
     }
 }

@@ -12,15 +12,11 @@ public class SwarmTrainingFlowTests
         Browser.RequireChromium();
         await Docker.RequireSwarmAsync();
         await using var portal = await PortalProcess.StartAsync("container_manager:\n  type: swarm\n");
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync(new() { BaseURL = portal.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout(30_000);
-        const string test = nameof(Build_the_example_project_train_it_on_the_swarm_and_watch_it_live);
-        async Task Shot(string step) => await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath(test, step), FullPage = true });
+        await using var session = await BrowserSession.StartAsync(portal, nameof(Build_the_example_project_train_it_on_the_swarm_and_watch_it_live));
+        var page = session.Page;
+        Task Shot(string step) => session.ShotAsync(step);
 
-        try
+        await session.RunAsync(async () =>
         {
             await page.GotoAsync("/projects/new");
             await Ui.FillAsync(page, "#project-name", "iris");
@@ -62,11 +58,6 @@ public class SwarmTrainingFlowTests
 
             await page.GotoAsync("/projects/iris");
             await Assertions.Expect(page.Locator("#project-builds")).ToContainTextAsync("portal/iris:v1");
-        }
-        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-        {
-            await Shot("failure");
-            throw new Xunit.Sdk.XunitException($"E2E failed: {e.Message}\nScreenshots: {Path.GetDirectoryName(Browser.ScreenshotPath(test, "x"))}\nPortal output:\n{portal.Output}");
-        }
+        });
     }
 }

@@ -12,15 +12,11 @@ public class TrainingFlowTests
     {
         Browser.RequireChromium();
         await using var portal = await PortalProcess.StartAsync();
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync(new() { BaseURL = portal.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout(30_000);
-        const string test = nameof(Launch_the_iris_training_with_parameters_watch_the_log_live_and_open_the_executed_notebook);
-        async Task Shot(string step) => await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath(test, step), FullPage = true });
+        await using var session = await BrowserSession.StartAsync(portal, nameof(Launch_the_iris_training_with_parameters_watch_the_log_live_and_open_the_executed_notebook));
+        var page = session.Page;
+        Task Shot(string step) => session.ShotAsync(step);
 
-        try
+        await session.RunAsync(async () =>
         {
             await page.GotoAsync("/projects/new");
             await Ui.FillAsync(page, "#project-name", "iris");
@@ -54,11 +50,6 @@ public class TrainingFlowTests
             await page.GotoAsync("/trainings");
             await Assertions.Expect(page.Locator("#trainings-grid")).ToContainTextAsync("rf-live");
             await Assertions.Expect(page.Locator("#trainings-grid .state-badge").First).ToHaveAttributeAsync("data-state", "FINISHED");
-        }
-        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-        {
-            await Shot("failure");
-            throw new Xunit.Sdk.XunitException($"E2E failed: {e.Message}\nScreenshots: {Path.GetDirectoryName(Browser.ScreenshotPath(test, "x"))}\nPortal output:\n{portal.Output}");
-        }
+        });
     }
 }
