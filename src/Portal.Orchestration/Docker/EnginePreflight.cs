@@ -22,7 +22,9 @@ public static class EnginePreflight
         if (spec.Kind == WorkloadKind.Service && spec.Replicas < 1)
             throw new ContainerManagerException($"'{spec.Name}' asks for {spec.Replicas} replicas; a service needs at least one.");
         if (await docker.ImageIdAsync(spec.Image, ct) is null)
-            throw new ContainerManagerException($"The image '{spec.Image}' is not on this host. Build the project first, or check the build tag.");
+            throw new ContainerManagerException(spec.Image == Portal.Core.Builds.ProjectImages.NotebookBase
+                ? $"The notebook base image '{spec.Image}' is not on this host: build it once with deploy/images/notebook-base/build.sh (as root), or build the project and pick its image."
+                : $"The image '{spec.Image}' is not on this host. Build the project first, or check the build tag.");
         foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Bind))
             if (!Directory.Exists(mount.Source) && !File.Exists(mount.Source))
                 throw new ContainerManagerException($"'{mount.Source}' does not exist, so it cannot be mounted at {mount.Target}.");
