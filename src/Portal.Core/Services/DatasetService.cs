@@ -99,8 +99,7 @@ public sealed class DatasetService(IDatasetStore datasets, IModelStore models, I
     internal DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     internal static IEnumerable<string> MissingRequired(Model model, IReadOnlySet<string> present) =>
-        model.DataFiles.Where(s => s.Required && !present.Contains(s.Name))
-            .Select(s => $"The model '{model.Name}' requires the file '{s.Name}'{(s.Desc is null ? "" : $" ({s.Desc})")}; it is missing.");
+        StagedFiles.MissingRequired(model.DataFiles, present, $"the model '{model.Name}'");
 
     internal async Task<Dataset> AddAsync(Dataset dataset, CancellationToken ct) => await datasets.AddAsync(dataset, ct);
 

@@ -1,3 +1,4 @@
+using Portal.Core.Storage;
 using Portal.Core.Configuration;
 using Portal.Core.Entities;
 
@@ -12,5 +13,5 @@ public sealed class UploadLimits(PortalConfig config)
 
     public static long ToBytes(double mb) => (long)Math.Floor(mb * BytesPerMb);
 
-    public static long? SpecBytes(FileSpec? spec) => spec?.MaxMb is { } mb ? ToBytes(mb) : null;
+    public static long? SpecBytes(FileSpec? spec) => StagedFiles.SpecBytes(spec);
 }
