@@ -33,6 +33,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TrainingWorkspace>();
         services.AddSingleton<TrainingSupervisor>();
         services.AddSingleton<IBuildStore, EfBuildStore>();
+        services.AddSingleton<IModelVersionStore, EfModelVersionStore>();
+        services.AddSingleton<ModelVersionService>();
         services.AddSingleton<ProjectImages>();
         services.AddSingleton<ProjectBuilder>();
         services.AddSingleton<TrainingService>();

@@ -16,6 +16,8 @@ public sealed class PortalConfig
     public RouterConfig Router { get; set; } = new();
     public AuthConfig Auth { get; set; } = new();
     public LoggerConfig Logger { get; set; } = new();
+    /// <summary>Where model versions live (akerbp): new versions land in the first; the others are reached by promotion.</summary>
+    public List<string> Environments { get; set; } = [];
 }
 
 /// <summary>The metadata store. <c>sqlite</c> is the embedded default.</summary>

@@ -47,6 +47,12 @@ public static class PortalConfigValidator
             Fail("auth.oidc", "needs 'issuer' and 'client_id' when auth.mode is 'oidc'.");
 
         if (!LogLevels.Contains(c.Logger.Level)) Fail("logger.level", $"is '{c.Logger.Level}'; use one of {string.Join(", ", LogLevels)}.");
+        if (c.Environments.Count == 0) Fail("environments", "needs at least one environment (new model versions land in the first), e.g. [dev, test, prod].");
+        foreach (var (env, i) in c.Environments.Select((e, i) => (e, i)))
+        {
+            if (Names.NameRules.Check(env, "environment name") is { } problem) Fail($"environments[{i}]", problem);
+            else if (c.Environments.IndexOf(env) != i) Fail($"environments[{i}]", $"'{env}' is listed twice.");
+        }
         return v;
     }
 

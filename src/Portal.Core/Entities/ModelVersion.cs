@@ -19,8 +19,21 @@ public sealed class ModelVersion
     public string? DatasetName { get; set; }
     public long? PretrainedId { get; set; }
     public ModelVersion? Pretrained { get; set; }
+    public long? BuildVersionId { get; set; }
+    public BuildVersion? BuildVersion { get; set; }
+    /// <summary>Free-form details; numbers here (e.g. metrics a training reported) are shown side by side.</summary>
     public Dictionary<string, JsonElement> Details { get; set; } = [];
     public bool Compressed { get; set; }
     public List<StoredFile> Files { get; set; } = [];
+    /// <summary>The tar.gz the files are kept as when <see cref="Compressed"/>.</summary>
+    public StoredFile? Archive { get; set; }
+    /// <summary>Environments the version was promoted to, in order (it is always in the first, e.g. dev).</summary>
+    public List<Promotion> Promotions { get; set; } = [];
     public DateTime CreatedAt { get; set; }
+
+    public bool IsIn(string environment, string entryEnvironment) =>
+        environment == entryEnvironment || Promotions.Any(p => p.Environment == environment);
 }
+
+/// <summary>akerbp's promotion: an explicit move of a version into an environment, with who, when and why.</summary>
+public sealed record Promotion(string Environment, string Comment, string By, DateTime At);

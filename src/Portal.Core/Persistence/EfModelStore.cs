@@ -67,17 +67,4 @@ public sealed class EfModelStore(IDbContextFactory<PortalDbContext> factory) : I
             await db.ModelVersions.Where(v => v.ModelId == id).Select(v => v.Id).ToListAsync(ct),
             await db.Deployments.Where(d => d.ModelVersion!.ModelId == id).Select(d => d.Name).OrderBy(n => n).ToListAsync(ct));
     }
-
-    public async Task<ModelVersion?> FindVersionAsync(string model, string version, CancellationToken ct)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.ModelVersions.AsNoTracking().Include(v => v.Model).SingleOrDefaultAsync(v => v.Model!.Name == model && v.Name == version, ct);
-    }
-
-    public async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(IReadOnlyCollection<string> models, int take, CancellationToken ct)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var list = await db.ModelVersions.AsNoTracking().Include(v => v.Model).Where(v => models.Contains(v.Model!.Name)).ToListAsync(ct);
-        return list.OrderByDescending(v => v.CreatedAt).Take(take).ToList();
-    }
 }

@@ -91,8 +91,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(v => v.Training).WithMany().HasForeignKey(v => v.TrainingId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(v => v.Dataset).WithMany().HasForeignKey(v => v.DatasetId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(v => v.Pretrained).WithMany().HasForeignKey(v => v.PretrainedId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(v => v.BuildVersion).WithMany().HasForeignKey(v => v.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
             Json(e.Property(v => v.Details));
             Json(e.Property(v => v.Files));
+            Json(e.Property(v => v.Archive));
+            Json(e.Property(v => v.Promotions)).HasDefaultValueSql("'[]'");
         });
 
         b.Entity<Deployment>(e =>

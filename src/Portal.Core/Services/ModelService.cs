@@ -12,10 +12,6 @@ public sealed class ModelService(IModelStore models, IFileStore files, TimeProvi
 {
     public Task<Page<Model>> ListAsync(PageRequest request, CancellationToken ct) => models.ListAsync(request, ct);
 
-    /// <summary>The newest versions of the given models, for pickers such as a training's pretrained version.</summary>
-    public Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(IReadOnlyCollection<string> modelNames, int take, CancellationToken ct) =>
-        models.ListVersionsAsync(modelNames, take, ct);
-
     public async Task<Model> GetAsync(string name, CancellationToken ct) =>
         await models.FindAsync(name, ct) ?? throw new NotFoundException("model", name);
 

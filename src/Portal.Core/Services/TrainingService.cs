@@ -18,7 +18,7 @@ namespace Portal.Core.Services;
 /// its toolkit sends with the task token, and read its results. <see cref="TrainingSupervisor"/> follows each run.
 /// </summary>
 public sealed partial class TrainingService(
-    ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IModelStore models, IContainerManager manager, ResourceProfiles profiles,
+    ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IModelVersionStore versions, IContainerManager manager, ResourceProfiles profiles,
     TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, TimeProvider clock)
 {
     public const string NotebookKey = "executed.ipynb";
@@ -63,7 +63,7 @@ public sealed partial class TrainingService(
         if (!string.IsNullOrWhiteSpace(input.Pretrained))
         {
             var parts = input.Pretrained.Trim().Split('/', 2);
-            pretrained = parts.Length == 2 ? await models.FindVersionAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            pretrained = parts.Length == 2 ? await versions.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
             if (pretrained is null) errors.Add("pretrained", $"There is no model version '{input.Pretrained.Trim()}'; write it as model/version.");
         }
         BuildVersion? build = null;

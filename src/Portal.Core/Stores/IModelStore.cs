@@ -13,10 +13,6 @@ public interface IModelStore
     /// <summary>Deletes the model with its datasets and versions (the database cascades).</summary>
     Task DeleteAsync(long id, CancellationToken ct);
     Task<ModelUsage> GetUsageAsync(long id, CancellationToken ct);
-    /// <summary>A version of a model with its model loaded, or null.</summary>
-    Task<ModelVersion?> FindVersionAsync(string model, string version, CancellationToken ct);
-    /// <summary>The versions of the given models, newest first (for pickers).</summary>
-    Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(IReadOnlyCollection<string> models, int take, CancellationToken ct);
 }
 
 /// <summary>What depends on a model: its deletion removes the datasets and versions; deployments block it.</summary>

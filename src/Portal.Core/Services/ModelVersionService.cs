@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text.Json;
+using Portal.Core.Configuration;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Storage;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Services;
+
+/// <summary>
+/// Model versions (Noronha's movers, akerbp's versioned artifacts): uploaded by hand or published by a training
+/// with its task token, checked against the model's file specs, kept with their lineage (training, dataset,
+/// pretrained version, build). They land in the first environment and move on by explicit promotion, one
+/// environment at a time, each with a comment, who and when. A version a deployment serves cannot be deleted.
+/// </summary>
+public sealed class ModelVersionService(
+    IModelVersionStore versions, IModelStore models, IDatasetStore datasets, ITrainingStore trainings, IFileStore files,
+    UploadLimits limits, PortalConfig config, TimeProvider clock)
+{
+    public IReadOnlyList<string> Environments => config.Environments;
+    public string EntryEnvironment => config.Environments[0];
+
+    public Task<Page<ModelVersion>> ListAsync(string? model, PageRequest request, CancellationToken ct) => versions.ListAsync(model, request, ct);
+
+    public Task<IReadOnlyList<ModelVersion>> ListForModelsAsync(IReadOnlyCollection<string> modelNames, int take, CancellationToken ct) =>
+        versions.ListForModelsAsync(modelNames, take, ct);
+
+    public async Task<ModelVersion> GetAsync(string model, string name, CancellationToken ct) =>
+        await versions.FindAsync(model, name, ct) ?? throw new NotFoundException($"version of model '{model}'", name);
+
+    /// <summary>Environments the version is in, in the configured order.</summary>
+    public IReadOnlyList<string> EnvironmentsOf(ModelVersion version) => Environments.Where(e => version.IsIn(e, EntryEnvironment)).ToList();
+
+    /// <summary>Starts an upload by hand (no training).</summary>
+    public Task<ModelVersionUpload> BeginUploadAsync(string modelName, VersionDraft draft, CancellationToken ct) => BeginAsync(modelName, draft, null, ct);
+
+    /// <summary>Starts a version published by a running training; the task token says which one, and its lineage comes along.</summary>
+    public async Task<ModelVersionUpload> BeginPublishAsync(string token, string modelName, VersionDraft draft, CancellationToken ct)
+    {
+        var training = await trainings.FindByTokenHashAsync(TrainingService.HashToken(token), ct)
+            ?? throw new UnauthorizedAccessException("The task token is not valid.");
+        if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
+            throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; only a running training can publish.");
+        return await BeginAsync(modelName, draft, training, ct);
+    }
+
+    private async Task<ModelVersionUpload> BeginAsync(string modelName, VersionDraft draft, Training? training, CancellationToken ct)
+    {
+        var model = await models.FindAsync(modelName, ct) ?? throw new NotFoundException("model", modelName);
+        var errors = new ValidationErrors();
+        var name = string.IsNullOrWhiteSpace(draft.Name) ? NextName(await versions.NamesAsync(model.Id, ct)) : draft.Name.Trim();
+        InputRules.Name(errors, "name", name, "version name");
+        var details = InputRules.Details(errors, "details", draft.DetailsJson);
+        if (training is not null)
+            foreach (var (metric, value) in training.Metrics)
+                details.TryAdd(metric, JsonSerializer.SerializeToElement(value));
+
+        Dataset? dataset = null;
+        if (!string.IsNullOrWhiteSpace(draft.Dataset))
+        {
+            dataset = await datasets.FindAsync(model.Name, draft.Dataset.Trim(), ct);
+            if (dataset is null) errors.Add("dataset", $"The model '{model.Name}' has no dataset named '{draft.Dataset.Trim()}'.");
+        }
+        else if (training?.Datasets.FirstOrDefault(d => d.Model == model.Name) is { } used)
+        {
+            dataset = await datasets.FindAsync(used.Model, used.Name, ct);
+        }
+
+        ModelVersion? pretrained = null;
+        if (!string.IsNullOrWhiteSpace(draft.Pretrained))
+        {
+            var parts = draft.Pretrained.Trim().Split('/', 2);
+            pretrained = parts.Length == 2 ? await versions.FindAsync(parts[0], parts[1], ct) : null;
+            if (pretrained is null) errors.Add("pretrained", $"There is no model version '{draft.Pretrained.Trim()}'; write it as model/version.");
+        }
+        if (errors.IsEmpty && await versions.FindAsync(model.Name, name, ct) is not null)
+            errors.Add("name", $"The model '{model.Name}' already has a version named '{name}'.");
+        errors.ThrowIfAny();
+
+        var version = new ModelVersion
+        {
+            Name = name,
+            ModelId = model.Id,
+            Model = model,
+            TrainingId = training?.Id,
+            TrainingName = training is null ? null : $"{training.Project?.Name}/{training.Name}",
+            DatasetId = dataset?.Id,
+            DatasetName = dataset?.Name,
+            PretrainedId = pretrained?.Id ?? training?.PretrainedId,
+            BuildVersionId = training?.BuildVersionId,
+            Details = details,
+            Compressed = draft.Compress,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        return new ModelVersionUpload(this, version, new StagedFiles(files, limits.MaxUploadBytes, model.ModelFiles, $"the model '{model.Name}'"));
+    }
+
+    /// <summary>Promotes a version into the next environment, with a comment; the order of <c>environments</c> is the path.</summary>
+    public async Task<ModelVersion> PromoteAsync(string model, string name, string environment, string? comment, string by, CancellationToken ct)
+    {
+        var version = await GetAsync(model, name, ct);
+        var errors = new ValidationErrors();
+        var index = config.Environments.IndexOf(environment);
+        if (index < 0) errors.Add("environment", $"There is no environment '{environment}'; the environments are {string.Join(", ", Environments)}.");
+        else if (index == 0) errors.Add("environment", $"Every version is in '{EntryEnvironment}' from the start.");
+        if (string.IsNullOrWhiteSpace(comment)) errors.Add("comment", "Say why the version is promoted (it is kept with the promotion).");
+        else if (comment.Length > 2000) errors.Add("comment", "The comment is longer than 2,000 characters.");
+        errors.ThrowIfAny();
+        if (version.IsIn(environment, EntryEnvironment))
+            throw new ConflictException($"Version '{name}' of '{model}' is in '{environment}' already.");
+        var previous = config.Environments[index - 1];
+        if (!version.IsIn(previous, EntryEnvironment))
+            throw new ConflictException($"Version '{name}' of '{model}' must be promoted to '{previous}' before '{environment}'.");
+        version.Promotions.Add(new Promotion(environment, comment!.Trim(), by, clock.GetUtcNow().UtcDateTime));
+        await versions.SetPromotionsAsync(version.Id, version.Promotions, ct);
+        return version;
+    }
+
+    public async Task DeleteAsync(string model, string name, CancellationToken ct)
+    {
+        var version = await GetAsync(model, name, ct);
+        var serving = await versions.DeploymentsUsingAsync(version.Id, ct);
+        if (serving.Count > 0)
+            throw new ConflictException($"Version '{name}' of '{model}' is served by {(serving.Count == 1 ? "the deployment" : "the deployments")} {string.Join(", ", serving.Select(s => $"'{s}'"))}; remove or switch {(serving.Count == 1 ? "it" : "them")} first.");
+        await versions.DeleteAsync(version.Id, ct);
+        await files.DeleteAsync(StorageKeys.ModelVersion(version.Id), ct);
+    }
+
+    public async Task<DownloadableFile> OpenFileAsync(string model, string name, string fileName, CancellationToken ct)
+    {
+        var version = await GetAsync(model, name, ct);
+        var file = version.Files.Find(f => f.Name == fileName) ?? throw new NotFoundException($"file of version '{model}/{name}'", fileName);
+        var content = version.Compressed
+            ? await TarArchives.OpenEntryAsync(files, StorageKeys.ModelVersionArchive(version.Id), fileName, ct)
+            : await files.OpenReadAsync($"{StorageKeys.ModelVersionFiles(version.Id)}/{fileName}", ct);
+        return new DownloadableFile(fileName, file.Size, content);
+    }
+
+    public async Task<DownloadableFile> OpenArchiveAsync(string model, string name, CancellationToken ct)
+    {
+        var version = await GetAsync(model, name, ct);
+        if (!version.Compressed || version.Archive is null)
+            throw new ConflictException($"Version '{name}' of '{model}' is not compressed; download its files one by one.");
+        return new DownloadableFile(version.Archive.Name, version.Archive.Size, await files.OpenReadAsync(StorageKeys.ModelVersionArchive(version.Id), ct));
+    }
+
+    /// <summary>The next number after the highest numeric name (1 for the first version).</summary>
+    public static string NextName(IEnumerable<string> existing) =>
+        ((existing.Select(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0).DefaultIfEmpty(0).Max()) + 1).ToString(CultureInfo.InvariantCulture);
+
+    internal async Task<ModelVersion> AddAsync(ModelVersion version, CancellationToken ct) => await versions.AddAsync(version, ct);
+
+    internal Task RemoveRecordAsync(long id, CancellationToken ct) => versions.DeleteAsync(id, ct);
+}

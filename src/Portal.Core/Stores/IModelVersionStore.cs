@@ -1,0 +1,19 @@
+using Portal.Core.Entities;
+
+namespace Portal.Core.Stores;
+
+public interface IModelVersionStore
+{
+    /// <summary>Versions of one model, or of all when <paramref name="model"/> is null. Sort keys: created_at (default, newest first), name, model.</summary>
+    Task<Page<ModelVersion>> ListAsync(string? model, PageRequest request, CancellationToken ct);
+    /// <summary>The newest versions of the given models, for pickers.</summary>
+    Task<IReadOnlyList<ModelVersion>> ListForModelsAsync(IReadOnlyCollection<string> models, int take, CancellationToken ct);
+    /// <summary>A version with its lineage loaded (model, training and its project, dataset, pretrained, build), or null.</summary>
+    Task<ModelVersion?> FindAsync(string model, string name, CancellationToken ct);
+    Task<IReadOnlyList<string>> NamesAsync(long modelId, CancellationToken ct);
+    Task<ModelVersion> AddAsync(ModelVersion version, CancellationToken ct);
+    Task SetPromotionsAsync(long id, IReadOnlyList<Promotion> promotions, CancellationToken ct);
+    Task DeleteAsync(long id, CancellationToken ct);
+    /// <summary>Names of the deployments serving the version (they block its deletion).</summary>
+    Task<IReadOnlyList<string>> DeploymentsUsingAsync(long id, CancellationToken ct);
+}
