@@ -9,7 +9,7 @@ namespace Portal.Core.Services;
 /// (<see cref="StagedFiles"/>); <see cref="CommitAsync"/> checks required files, compresses if asked, records the
 /// dataset and moves the folder into place. Disposing without a commit leaves nothing behind.
 /// </summary>
-public sealed class DatasetUpload : IAsyncDisposable
+public sealed class DatasetUpload : IArtifactUpload
 {
     private readonly DatasetService _service;
     private readonly Model _model;

@@ -8,7 +8,7 @@ namespace Portal.Core.Services;
 /// against the model's model_files specs as they arrive; <see cref="CommitAsync"/> checks required files, packs
 /// them if asked, records the version in the first environment and moves the files into place.
 /// </summary>
-public sealed class ModelVersionUpload : IAsyncDisposable
+public sealed class ModelVersionUpload : IArtifactUpload
 {
     private readonly ModelVersionService _service;
     private readonly ModelVersion _version;
@@ -39,7 +39,8 @@ public sealed class ModelVersionUpload : IAsyncDisposable
             await _service.RemoveRecordAsync(version.Id, CancellationToken.None);
             throw;
         }
-        return version;
+        // Read back with its lineage loaded (training, dataset, pretrained, build) for the caller.
+        return await _service.GetAsync(_version.Model.Name, version.Name, ct);
     }
 
     public ValueTask DisposeAsync() => _staged.DisposeAsync();

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 using Portal.Core.Errors;
 using Portal.Core.Services;
 using static Portal.Web.Api.ApiModels;
@@ -9,8 +7,6 @@ namespace Portal.Web.Api;
 
 public static class DatasetsApi
 {
-    private const int MaxFieldBytes = 64 * 1024;
-
     public static void MapDatasetsApi(this RouteGroupBuilder v1)
     {
         var limits = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<UploadLimits>();
@@ -70,52 +66,8 @@ public static class DatasetsApi
             .WithSummary("Download a compressed dataset as its tar.gz archive.");
     }
 
-    /// <summary>Streams a multipart upload part by part into the file store; form fields must come before the files.</summary>
-    private static async Task<Core.Entities.Dataset> ReceiveUploadAsync(string model, HttpRequest request, DatasetService s, CancellationToken ct)
-    {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            throw new ValidationFailedException("files", "Send the dataset as multipart/form-data.");
-        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
-        if (string.IsNullOrEmpty(boundary)) throw new ValidationFailedException("files", "The multipart body has no boundary.");
-
-        var reader = new MultipartReader(boundary, request.Body);
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        DatasetUpload? upload = null;
-        try
-        {
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
-                if (disposition.IsFileDisposition())
-                {
-                    upload ??= await s.BeginUploadAsync(model, new DatasetDraft(
-                        fields.GetValueOrDefault("name", ""),
-                        bool.TryParse(fields.GetValueOrDefault("compress"), out var c) && c,
-                        fields.GetValueOrDefault("details")), ct);
-                    var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                    await upload.AddFileAsync(fileName ?? "", section.Body, ct);
-                }
-                else if (disposition.IsFormDisposition())
-                {
-                    var key = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
-                    fields[key] = await ReadFieldAsync(section.Body, key, ct);
-                }
-            }
-            if (upload is null) throw new ValidationFailedException("files", "Upload at least one file.");
-            return await upload.CommitAsync(ct);
-        }
-        finally
-        {
-            if (upload is not null) await upload.DisposeAsync();
-        }
-    }
-
-    private static async Task<string> ReadFieldAsync(Stream body, string key, CancellationToken ct)
-    {
-        using var reader = new StreamReader(body);
-        var buffer = new char[MaxFieldBytes + 1];
-        var read = await reader.ReadBlockAsync(buffer, ct);
-        if (read > MaxFieldBytes) throw new ValidationFailedException(key, $"The field '{key}' is longer than {MaxFieldBytes / 1024} KB.");
-        return new string(buffer, 0, read);
-    }
+    private static Task<Core.Entities.Dataset> ReceiveUploadAsync(string model, HttpRequest request, DatasetService s, CancellationToken ct) =>
+        MultipartUpload.ReceiveAsync(request,
+            fields => s.BeginUploadAsync(model, new DatasetDraft(fields.GetValueOrDefault("name", ""), fields.Flag("compress"), fields.GetValueOrDefault("details")), ct),
+            upload => upload.CommitAsync(ct), ct);
 }

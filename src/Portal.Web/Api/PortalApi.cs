@@ -11,6 +11,7 @@ public static class PortalApi
         v1.MapDatasetsApi();
         v1.MapTrainingsApi();
         v1.MapBuildsApi();
+        v1.MapModelVersionsApi();
         return app;
     }
 }

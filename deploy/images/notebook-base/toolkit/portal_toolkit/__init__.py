@@ -1,4 +1,4 @@
-"""The portal's toolkit for notebooks: report progress and metrics of the running task to the portal.
+"""The portal's toolkit for notebooks: report progress and metrics of the running task, publish model versions.
 
 Standard library only. Inside a training the portal sets PORTAL_API_URL and PORTAL_TASK_TOKEN; elsewhere
 (an IDE session, a laptop) the calls print what they would report and return, so a notebook runs unchanged.
@@ -7,9 +7,11 @@ import json
 import os
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 
-__all__ = ["progress", "log_metrics", "in_task"]
+__all__ = ["progress", "log_metrics", "publish", "in_task"]
 
 _TIMEOUT_SECONDS = 10
 
@@ -34,6 +36,66 @@ def log_metrics(metrics=None, **more):
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ValueError(f"metric {name!r} must be a number, not {value!r}")
     _report({"metrics": merged})
+
+
+def publish(model, files, name=None, details=None, dataset=None, pretrained=None, compress=False):
+    """Publishes a version of `model` made of `files` and returns its name.
+
+    `files` is a folder (every file in it), a list of paths (named by their file names) or a dict
+    {name in the version: local path}. The portal checks them against the model's model_files specs and records
+    the version with this training, its dataset, pretrained version, build and metrics. `name` defaults to the
+    model's next number; `details` is a JSON-able dict. Outside a portal task it prints what it would publish.
+    """
+    entries = _files_of(files)
+    if not entries:
+        raise ValueError("publish needs at least one file")
+    if not in_task():
+        print(f"[portal_toolkit] not running as a portal task; would publish {sorted(entries)} as a version of {model!r}", file=sys.stderr)
+        return None
+    fields = {"name": name or "", "compress": "true" if compress else "false", "details": json.dumps(details or {}),
+              "dataset": dataset or "", "pretrained": pretrained or ""}
+    boundary = "portal-" + uuid.uuid4().hex
+    url = os.environ["PORTAL_API_URL"].rstrip("/") + "/api/v1/tasks/publish?model=" + urllib.parse.quote(model)
+    request = urllib.request.Request(
+        url,
+        data=_multipart(boundary, fields, entries),
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                 "Authorization": "Bearer " + os.environ["PORTAL_TASK_TOKEN"]},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            version = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as e:
+        detail = e.read().decode("utf-8", "replace")
+        raise RuntimeError(f"the portal refused the model version ({e.code}): {detail}") from None
+    print(f"[portal_toolkit] published {model}/{version['name']} ({len(entries)} files)", flush=True)
+    return version["name"]
+
+
+def _files_of(files):
+    if isinstance(files, (str, os.PathLike)) and os.path.isdir(files):
+        return {f: os.path.join(files, f) for f in sorted(os.listdir(files)) if os.path.isfile(os.path.join(files, f))}
+    if isinstance(files, dict):
+        return {str(k): os.fspath(v) for k, v in files.items()}
+    if isinstance(files, (str, os.PathLike)):
+        files = [files]
+    return {os.path.basename(os.fspath(f)): os.fspath(f) for f in files}
+
+
+def _multipart(boundary, fields, entries):
+    """The body as chunks, so a large model is streamed, not held in memory (sent chunked)."""
+    for key, value in fields.items():
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{key}\"\r\n\r\n{value}\r\n").encode("utf-8")
+    for file_name, path in entries.items():
+        quoted = urllib.parse.quote(file_name)
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{quoted}\"; filename*=UTF-8''{quoted}\r\n"
+               "Content-Type: application/octet-stream\r\n\r\n").encode("utf-8")
+        with open(path, "rb") as f:
+            while chunk := f.read(1024 * 1024):
+                yield chunk
+        yield b"\r\n"
+    yield f"--{boundary}--\r\n".encode("utf-8")
 
 
 def _report(body):
