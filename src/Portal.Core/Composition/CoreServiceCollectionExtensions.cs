@@ -35,6 +35,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IBuildStore, EfBuildStore>();
         services.AddSingleton<IModelVersionStore, EfModelVersionStore>();
         services.AddSingleton<ModelVersionService>();
+        services.AddSingleton<IDeploymentStore, EfDeploymentStore>();
+        services.AddSingleton<IPredictionStore, EfPredictionStore>();
+        services.AddSingleton<DeploymentService>();
         services.AddSingleton<ProjectImages>();
         services.AddSingleton<ProjectBuilder>();
         services.AddSingleton<TrainingService>();

@@ -27,6 +27,12 @@ public interface IContainerManager
     /// <summary>Removes what the workload left (containers, services, working files of the engine).</summary>
     Task RemoveAsync(string id, CancellationToken ct);
 
+    /// <summary>The replicas of a service and where each answers (<c>http://host:port</c> of its first port), for the router.</summary>
+    Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct);
+
+    /// <summary>Changes how many replicas a service runs.</summary>
+    Task ScaleAsync(string id, int replicas, CancellationToken ct);
+
     /// <summary>Every workload carrying the portal's labels, e.g. to reconcile after a restart.</summary>
     Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct);
 }

@@ -20,3 +20,6 @@ public sealed record ManagerHealth(bool Ready, string Summary, IReadOnlyList<str
 {
     public static ManagerHealth Ok(string summary) => new(true, summary, []);
 }
+
+/// <summary>One replica of a service: its engine id, state, and the address it answers on once running.</summary>
+public sealed record Replica(string Id, WorkloadState State, string? Endpoint, string? Message = null);

@@ -16,6 +16,17 @@ public sealed class Deployment
     /// <summary>Relative path inside the project to the prediction notebook or module.</summary>
     public string Notebook { get; set; } = "";
     public int Replicas { get; set; } = 1;
+    /// <summary>The environment it serves (akerbp): only versions promoted there can be deployed.</summary>
+    public string Environment { get; set; } = "dev";
+    /// <summary>The port the prediction server listens on inside each replica.</summary>
+    public int Port { get; set; } = 8080;
+    public Dictionary<string, string> Env { get; set; } = [];
+    public string? ResourceProfile { get; set; }
+    /// <summary>Snapshot: the served version as <c>model/version</c>.</summary>
+    public string? ModelVersionName { get; set; }
+    /// <summary>Which container manager runs it and its id there.</summary>
+    public string? Manager { get; set; }
+    public string? WorkloadId { get; set; }
     public TaskInfo Task { get; set; } = new();
     public Dictionary<string, JsonElement> Details { get; set; } = [];
     public DateTime CreatedAt { get; set; }

@@ -17,6 +17,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Training> Trainings => Set<Training>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<Credential> Credentials => Set<Credential>();
 
@@ -105,8 +106,19 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(d => d.Project).WithMany().HasForeignKey(d => d.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(d => d.ModelVersion).WithMany().HasForeignKey(d => d.ModelVersionId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(d => d.BuildVersion).WithMany().HasForeignKey(d => d.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
+            e.Property(d => d.Environment).HasDefaultValue("dev");
+            e.Property(d => d.Port).HasDefaultValue(8080);
+            Json(e.Property(d => d.Env)).HasDefaultValueSql("'{}'");
             Json(e.Property(d => d.Details));
             Task(e.ComplexProperty(d => d.Task));
+        });
+
+        b.Entity<PredictionRecord>(e =>
+        {
+            e.ToTable("predictions");
+            e.HasIndex(p => p.RequestId).IsUnique();
+            e.HasIndex(p => new { p.DeploymentId, p.At });
+            e.HasOne<Deployment>().WithMany().HasForeignKey(p => p.DeploymentId).OnDelete(DeleteBehavior.Cascade);
         });
 
         b.Entity<Credential>(e =>

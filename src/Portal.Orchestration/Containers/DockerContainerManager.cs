@@ -138,6 +138,19 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         _stopped.TryRemove(id, out _);
     }
 
+    public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
+    {
+        var status = await GetStatusAsync(id, ct);
+        if (status.State == WorkloadState.Missing) return [];
+        var container = await docker.InspectContainerAsync(id, ct);
+        var port = container?["NetworkSettings"]?["Ports"]?.AsObject().Select(p => p.Value?.AsArray().FirstOrDefault()?["HostPort"]?.GetValue<string>()).FirstOrDefault(p => p is not null);
+        return [new Replica(id, status.State, status.State == WorkloadState.Running && port is not null ? $"http://127.0.0.1:{port}" : null, status.Message)];
+    }
+
+    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => replicas == 1
+        ? Task.CompletedTask
+        : throw new ContainerManagerException("Plain containers run one replica; use container_manager.type: swarm to scale.");
+
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {
         var result = new List<WorkloadInfo>();

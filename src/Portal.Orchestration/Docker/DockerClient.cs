@@ -148,6 +148,10 @@ public sealed class DockerClient : IDisposable
         catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { return null; }
     }
 
+    /// <summary>Replaces a service's spec; <paramref name="version"/> is the index it was read at (Docker refuses stale updates).</summary>
+    public Task UpdateServiceAsync(string id, long version, JsonNode spec, CancellationToken ct) =>
+        SendAsync<JsonNode?>(HttpMethod.Post, $"services/{Uri.EscapeDataString(id)}/update?version={version}", spec, ct);
+
     public async Task<JsonArray> ListServicesAsync(string label, CancellationToken ct) =>
         await SendAsync<JsonArray>(HttpMethod.Get, $"services?filters={Filters("label", label)}", null, ct);
 

@@ -15,6 +15,7 @@ namespace Portal.Orchestration.Local;
 public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) : IContainerManager, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LocalProcess> _processes = new();
+    private readonly ConcurrentDictionary<string, int> _ports = new();
 
     public string Kind => "local";
 
@@ -76,6 +77,9 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         info.Environment.TryGetValue("PYTHONPATH", out var pythonPath);
         info.Environment["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? ToolkitDirectory : $"{ToolkitDirectory}:{pythonPath}";
         info.Environment["PYTHONUNBUFFERED"] = "1";
+        // Processes share the host's ports: a service listens on a free one (PORTAL_PORT) instead of its container port.
+        int? hostPort = spec.Ports.Count > 0 ? FreePort() : null;
+        if (hostPort is { } assigned) info.Environment["PORTAL_PORT"] = assigned.ToString();
         // Processes are not confined like containers; the CPU limit caps the math libraries' thread pools at least.
         if (spec.Resources?.Limits?.Cpu is { } cpuLimit)
             foreach (var name in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" })
@@ -90,6 +94,7 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
             throw new ContainerManagerException($"Could not start '{program}' on this host: {e.Message}. Is it installed?", e);
         }
         _processes[id] = process;
+        if (hostPort is { } port) _ports[id] = port;
         return Task.FromResult(id);
     }
 
@@ -111,6 +116,7 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
 
     public async Task RemoveAsync(string id, CancellationToken ct)
     {
+        _ports.TryRemove(id, out _);
         if (_processes.TryRemove(id, out var p))
         {
             await p.StopAsync();
@@ -118,6 +124,24 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         }
         var runDir = Path.Combine(paths.DataDir, "run", id);
         if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+    }
+
+    public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
+    {
+        var status = await GetStatusAsync(id, ct);
+        if (status.State == WorkloadState.Missing) return [];
+        return [new Replica(id, status.State, status.State == WorkloadState.Running && _ports.TryGetValue(id, out var port) ? $"http://127.0.0.1:{port}" : null, status.Message)];
+    }
+
+    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => replicas == 1
+        ? Task.CompletedTask
+        : throw new ContainerManagerException("Local processes run one replica per service; configure container_manager.type: swarm to scale.");
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct) =>

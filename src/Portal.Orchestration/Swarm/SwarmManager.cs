@@ -145,6 +145,41 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
         catch (DockerApiException e) { throw e.ToUserError(); }
     }
 
+    public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            var tasks = await docker.ListTasksAsync(id, ct);
+            return tasks.OfType<JsonObject>()
+                .Where(t => t["DesiredState"]?.GetValue<string>() == "running")
+                .Select(t =>
+                {
+                    var state = t["Status"]?["State"]?.GetValue<string>();
+                    var port = t["Status"]?["PortStatus"]?["Ports"]?.AsArray().FirstOrDefault()?["PublishedPort"]?.GetValue<int>();
+                    return new Replica(t["ID"]!.GetValue<string>(),
+                        state == "running" ? WorkloadState.Running : state is "failed" or "rejected" ? WorkloadState.Failed : WorkloadState.Pending,
+                        state == "running" && port is { } p ? $"http://127.0.0.1:{p}" : null,
+                        t["Status"]?["Err"]?.GetValue<string>());
+                })
+                .ToList();
+        }
+        catch (DockerApiException e) { throw e.ToUserError(); }
+    }
+
+    public async Task ScaleAsync(string id, int replicas, CancellationToken ct)
+    {
+        if (replicas < 0) throw new ContainerManagerException($"A service cannot run {replicas} replicas.");
+        try
+        {
+            var service = await docker.InspectServiceAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
+            var spec = service["Spec"]!.DeepClone().AsObject();
+            if (spec["Mode"]?["Replicated"] is not JsonObject replicated) throw new ContainerManagerException("Only replicated services can be scaled.");
+            replicated["Replicas"] = replicas;
+            await docker.UpdateServiceAsync(id, service["Version"]!["Index"]!.GetValue<long>(), spec, ct);
+        }
+        catch (DockerApiException e) { throw e.ToUserError(); }
+    }
+
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {
         var result = new List<WorkloadInfo>();

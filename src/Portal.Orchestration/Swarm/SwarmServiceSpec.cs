@@ -49,7 +49,9 @@ public static class SwarmServiceSpec
             {
                 ["Ports"] = new JsonArray(spec.Ports.Select(p =>
                 {
-                    var port = new JsonObject { ["Protocol"] = "tcp", ["TargetPort"] = p.ContainerPort, ["PublishMode"] = "ingress" };
+                    // Host mode: each replica gets its own port on its node and the portal's router balances across
+                    // them (the ingress routing mesh needs IPVS, which not every host has).
+                    var port = new JsonObject { ["Protocol"] = "tcp", ["TargetPort"] = p.ContainerPort, ["PublishMode"] = "host" };
                     if (p.PublishedPort is { } published) port["PublishedPort"] = published;
                     return (JsonNode)port;
                 }).ToArray()),

@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Entities;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Persistence;
+
+public sealed class EfDeploymentStore(IDbContextFactory<PortalDbContext> factory) : IDeploymentStore
+{
+    private static IQueryable<Deployment> Loaded(PortalDbContext db) => db.Deployments.AsNoTracking()
+        .Include(d => d.Project).Include(d => d.ModelVersion).ThenInclude(v => v!.Model).Include(d => d.BuildVersion);
+
+    public async Task<Page<Deployment>> ListAsync(PageRequest request, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var q = Loaded(db);
+        if (!string.IsNullOrWhiteSpace(request.Search))
+        {
+            var like = StoreQueries.LikePattern(request.Search);
+            q = q.Where(d => EF.Functions.Like(d.Name, like, "\\") || EF.Functions.Like(d.Project!.Name, like, "\\") || EF.Functions.Like(d.ModelVersionName ?? "", like, "\\"));
+        }
+        q = request.SortBy == "name" ? StoreQueries.Sort(q, d => d.Name, request.Descending) : q.OrderByDescending(d => d.Id);
+        return await StoreQueries.PageAsync(q, request, ct);
+    }
+
+    public async Task<Deployment?> FindAsync(string name, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await Loaded(db).SingleOrDefaultAsync(d => d.Name == name, ct);
+    }
+
+    public async Task<Deployment> AddAsync(Deployment deployment, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var (project, version, build) = (deployment.Project, deployment.ModelVersion, deployment.BuildVersion);
+        (deployment.Project, deployment.ModelVersion, deployment.BuildVersion) = (null, null, null);
+        db.Deployments.Add(deployment);
+        try { await StoreQueries.SaveAsync(db, $"A deployment named '{deployment.Name}'", ct); }
+        finally { (deployment.Project, deployment.ModelVersion, deployment.BuildVersion) = (project, version, build); }
+        return deployment;
+    }
+
+    public async Task<Deployment> MutateAsync(long id, Action<Deployment> change, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var deployment = await db.Deployments.SingleAsync(d => d.Id == id, ct);
+        change(deployment);
+        await StoreQueries.SaveAsync(db, $"A deployment named '{deployment.Name}'", ct);
+        return (await Loaded(db).SingleAsync(d => d.Id == id, ct));
+    }
+
+    public async Task DeleteAsync(long id, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Deployments.Where(d => d.Id == id).ExecuteDeleteAsync(ct);
+    }
+}

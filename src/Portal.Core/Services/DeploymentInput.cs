@@ -1,0 +1,18 @@
+namespace Portal.Core.Services;
+
+/// <summary>What a user gives to deploy a model version (Noronha's <c>nha depl new</c>, Odahu's ModelDeployment).</summary>
+public sealed record DeploymentInput
+{
+    public required string Name { get; init; }
+    public required string Project { get; init; }
+    /// <summary>The version to serve, as <c>model/version</c>; it must be promoted to <see cref="Environment"/>.</summary>
+    public required string ModelVersion { get; init; }
+    /// <summary>The prediction code inside the project: a module (.py) with load/predict, or a notebook defining predict.</summary>
+    public required string Entry { get; init; }
+    public string? Environment { get; init; }
+    public string? BuildTag { get; init; }
+    public int Replicas { get; init; } = 1;
+    public int Port { get; init; } = 8080;
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public string? ResourceProfile { get; init; }
+}

@@ -1,0 +1,160 @@
+using System.Text.RegularExpressions;
+using Portal.Core.Builds;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Storage;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Services;
+
+/// <summary>
+/// Deployments: a model version served by replicas of the toolkit's prediction server (a replicated service, or a
+/// local process), the version's files mounted read-only at /portal/model and the project's code at
+/// /portal/project. A deployment serves one environment and only versions promoted there.
+/// </summary>
+public sealed partial class DeploymentService(
+    IDeploymentStore deployments, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, IContainerManager manager,
+    ResourceProfiles profiles, IFileStore files, PortalConfig config, PortalPaths paths, TimeProvider clock)
+{
+    public const int MaxReplicas = 20;
+    public const string ModelMountPoint = "/portal/model";
+
+    public Task<Page<Deployment>> ListAsync(PageRequest request, CancellationToken ct) => deployments.ListAsync(request, ct);
+
+    public async Task<Deployment> GetAsync(string name, CancellationToken ct) =>
+        await deployments.FindAsync(name, ct) ?? throw new NotFoundException("deployment", name);
+
+    public Task<IReadOnlyList<Replica>> ReplicasAsync(Deployment deployment, CancellationToken ct) =>
+        deployment.WorkloadId is null ? Task.FromResult<IReadOnlyList<Replica>>([]) : manager.ListReplicasAsync(deployment.WorkloadId, ct);
+
+    public async Task<Deployment> CreateAsync(DeploymentInput input, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var name = input.Name.Trim();
+        InputRules.Name(errors, "name", name, "deployment name");
+        var project = await projects.FindAsync(input.Project.Trim(), ct);
+        if (project is null) errors.Add("project", $"There is no project named '{input.Project}'.");
+        var environment = string.IsNullOrWhiteSpace(input.Environment) ? config.Environments[0] : input.Environment.Trim();
+        if (!config.Environments.Contains(environment))
+            errors.Add("environment", $"There is no environment '{environment}'; the environments are {string.Join(", ", config.Environments)}.");
+        var parts = input.ModelVersion.Trim().Split('/', 2);
+        var version = parts.Length == 2 ? await versions.FindAsync(parts[0], parts[1], ct) : null;
+        if (version is null) errors.Add("model_version", $"There is no model version '{input.ModelVersion}'; write it as model/version.");
+        else if (!version.IsIn(environment, config.Environments[0]))
+            errors.Add("model_version", $"Version '{input.ModelVersion}' is not promoted to '{environment}'; promote it first, or deploy to an environment it is in.");
+        var entry = input.Entry.Trim().Replace('\\', '/');
+        if (project is not null && EntryProblem(project, entry) is { } entryProblem) errors.Add("entry", entryProblem);
+        if (input.Replicas is < 1 or > MaxReplicas) errors.Add("replicas", $"Replicas must be between 1 and {MaxReplicas}, not {input.Replicas}.");
+        if (input.Port is < 1024 or > 65535) errors.Add("port", $"The port must be between 1024 and 65535, not {input.Port}.");
+        foreach (var key in input.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal)))
+            errors.Add("env", $"'{key}' cannot be a variable name: use letters, digits and '_'; PORTAL_ names are the portal's.");
+        (string Name, ResourceProfile? Profile) profile = default;
+        try { profile = profiles.Resolve(input.ResourceProfile, ResourceProfiles.Deploy); }
+        catch (ValidationFailedException e) { foreach (var (f, m) in e.Errors) foreach (var msg in m) errors.Add(f, msg); }
+        BuildVersion? build = null;
+        var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
+        if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
+            errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'.");
+        if (errors.IsEmpty && await deployments.FindAsync(name, ct) is not null)
+            errors.Add("name", $"A deployment named '{name}' exists already.");
+        errors.ThrowIfAny();
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(version);
+
+        var health = await manager.CheckAsync(ct);
+        if (!health.Ready) throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
+
+        var deployment = await deployments.AddAsync(new Deployment
+        {
+            Name = name, ProjectId = project.Id, Project = project, ModelVersionId = version.Id, ModelVersion = version,
+            ModelVersionName = $"{version.Model!.Name}/{version.Name}", BuildVersionId = build?.Id, Notebook = entry,
+            Replicas = input.Replicas, Environment = environment, Port = input.Port, Env = input.Env.ToDictionary(),
+            ResourceProfile = profile.Name, Manager = manager.Kind,
+            Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = clock.GetUtcNow().UtcDateTime }, CreatedAt = clock.GetUtcNow().UtcDateTime,
+        }, ct);
+        try
+        {
+            var spec = await BuildSpecAsync(deployment, project, version, build?.Image ?? ProjectImages.NotebookBase, profile.Profile, ct);
+            var id = await manager.StartAsync(spec, ct);
+            return await deployments.MutateAsync(deployment.Id, d =>
+            {
+                d.WorkloadId = id;
+                d.Task = new TaskInfo { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, UpdateTime = clock.GetUtcNow().UtcDateTime };
+            }, ct);
+        }
+        catch (Exception e) when (e is PortalException or IOException)
+        {
+            await deployments.DeleteAsync(deployment.Id, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task<Deployment> ScaleAsync(string name, int replicas, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        if (replicas is < 1 or > MaxReplicas) throw new ValidationFailedException("replicas", $"Replicas must be between 1 and {MaxReplicas}, not {replicas}.");
+        if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
+        await manager.ScaleAsync(deployment.WorkloadId, replicas, ct);
+        return await deployments.MutateAsync(deployment.Id, d => d.Replicas = replicas, ct);
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        if (deployment.WorkloadId is not null) await manager.RemoveAsync(deployment.WorkloadId, ct);
+        await deployments.DeleteAsync(deployment.Id, ct);
+        var dir = WorkDir(deployment.Id);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    private async Task<WorkloadSpec> BuildSpecAsync(Deployment d, Project project, ModelVersion version, string image, ResourceProfile? profile, CancellationToken ct)
+    {
+        string modelDir;
+        if (version.Compressed)
+        {
+            modelDir = Path.Combine(WorkDir(d.Id), "model");
+            await TarArchives.ExtractAsync(files, StorageKeys.ModelVersionArchive(version.Id), modelDir, ct);
+        }
+        else
+        {
+            modelDir = Path.Combine((files as LocalFileStore)?.Root ?? throw new ConflictException("Deployments need the local file store."), StorageKeys.ModelVersionFiles(version.Id));
+        }
+        var env = new Dictionary<string, string>(d.Env)
+        {
+            ["PORTAL_MODEL"] = version.Model!.Name,
+            ["PORTAL_MODEL_VERSION"] = version.Name,
+            ["PORTAL_DEPLOYMENT"] = d.Name,
+            ["PORTAL_MODEL_DIR"] = ModelMountPoint,
+            ["PORTAL_PORT"] = d.Port.ToString(),
+        };
+        return new WorkloadSpec
+        {
+            Name = $"depl-{d.Id}",
+            Kind = WorkloadKind.Service,
+            Image = image,
+            Command = ["python3", "-m", "portal_toolkit.serve", "--entry", d.Notebook, "--code", TrainingWorkspace.ProjectMountPoint, "--model-dir", ModelMountPoint],
+            Env = env,
+            Mounts = [new MountSpec(project.HomeDir!, TrainingWorkspace.ProjectMountPoint, ReadOnly: true), new MountSpec(modelDir, ModelMountPoint, ReadOnly: true)],
+            Ports = [new PortSpec(d.Port)],
+            Replicas = d.Replicas,
+            Resources = profile,
+            Labels = PortalLabels.For("deployment", d.Id, d.Name, project.Name),
+        };
+    }
+
+    private string WorkDir(long id) => Path.Combine(paths.DataDir, "work", "deployments", id.ToString());
+
+    private static string? EntryProblem(Project project, string entry)
+    {
+        if (project.HomeDir is null) return $"The project '{project.Name}' has no home directory to serve its code from.";
+        if (entry.Length == 0) return "Name the prediction code, e.g. predict.py (load/predict) or predict.ipynb.";
+        if (!entry.EndsWith(".py", StringComparison.Ordinal) && !entry.EndsWith(".ipynb", StringComparison.Ordinal)) return $"'{entry}' must be a .py module or an .ipynb notebook.";
+        if (entry.StartsWith('/') || entry.Split('/').Any(s => s is ".." or "")) return $"'{entry}' must be a path inside the project.";
+        return File.Exists(Path.Combine(project.HomeDir, entry)) ? null : $"There is no '{entry}' in the project's home directory ({project.HomeDir}).";
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+}
