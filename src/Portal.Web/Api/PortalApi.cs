@@ -12,6 +12,7 @@ public static class PortalApi
         v1.MapTrainingsApi();
         v1.MapBuildsApi();
         v1.MapModelVersionsApi();
+        v1.MapDeploymentsApi();
         return app;
     }
 }

@@ -27,6 +27,8 @@ public sealed class PortalExceptionHandler(IProblemDetailsService problems) : IE
         },
         NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = n.Message },
         ConflictException c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = c.Message },
+        // The engine refused or is unreachable: the request was valid, the state of the engine is the problem.
+        Portal.Core.Containers.ContainerManagerException m => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "The container engine refused.", Detail = m.Message },
         FileTooLargeException f => new ProblemDetails { Status = StatusCodes.Status413PayloadTooLarge, Title = "Too large.", Detail = f.Message },
         BadHttpRequestException b => new ProblemDetails
         {

@@ -8,6 +8,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Services;
 using Portal.Orchestration.Composition;
 using Portal.Web.Api;
+using Portal.Web.Router;
 using Portal.Web.Components;
 using Radzen;
 
@@ -42,6 +43,10 @@ public static class PortalHostingExtensions
         builder.Services.AddSingleton<IPortalAddress, PortalAddress>();
         builder.Services.AddHostedService<BackgroundWorkService>();
         builder.Services.AddSignalR();
+        builder.Services.AddSingleton<Router.ReplicaDirectory>();
+        // Replicas are short-lived addresses: pooled connections are recycled so a replaced replica is not reused.
+        builder.Services.AddHttpClient(Router.ModelRouter.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2) });
         // The key ring lives with the rest of the portal's state, so cookies and protected secrets survive restarts and moves.
         builder.Services.AddDataProtection().SetApplicationName("mlops-portal")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.DataDir, "keys")));
@@ -91,6 +96,7 @@ public static class PortalHostingExtensions
 
         app.MapPortalApi();
         app.MapHub<LogsHub>("/hubs/logs");
+        app.MapModelRouter(app.Services.GetRequiredService<PortalConfig>());
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,0 +1,76 @@
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Services;
+using Portal.Core.Stores;
+
+namespace Portal.Web.Api;
+
+public static class DeploymentsApi
+{
+    public sealed record DeploymentDto(string Name, string Project, string? ModelVersion, string Environment, string Entry, int Replicas, int Port,
+        string State, string? Message, string? BuildTag, string? ResourceProfile, string? Manager, Dictionary<string, string> Env, DateTime CreatedAt,
+        IReadOnlyList<ReplicaDto>? ReplicaStates, string Url);
+
+    public sealed record ReplicaDto(string Id, string State, string? Endpoint, string? Message);
+
+    public sealed record CreateDto(string Name, string Project, string ModelVersion, string Entry, string? Environment, string? BuildTag,
+        int? Replicas, int? Port, Dictionary<string, string>? Env, string? ResourceProfile);
+
+    public sealed record ScaleDto(int Replicas);
+
+    public sealed record RequestDto(string RequestId, string Path, DateTime At, double LatencyMs, int Status, string? ModelVersion, string? Replica,
+        string? Request, string? Response, string? Feedback);
+
+    public sealed record RequestsDto(int Count, double ErrorRate, double? P50Ms, double? P99Ms, IReadOnlyList<RequestDto> Recent);
+
+    public static DeploymentDto ToDto(this Deployment d, IReadOnlyList<Replica>? replicas = null) => new(d.Name, d.Project?.Name ?? "", d.ModelVersionName,
+        d.Environment, d.Notebook, d.Replicas, d.Port, d.Task.State.ToString().ToUpperInvariant(), d.Task.Message, d.BuildVersion?.Tag, d.ResourceProfile,
+        d.Manager, d.Env, d.CreatedAt, replicas?.Select(r => new ReplicaDto(r.Id, r.State.ToString().ToUpperInvariant(), r.Endpoint, r.Message)).ToList(),
+        $"/model/{d.Name}/api/model/invoke");
+
+    public static void MapDeploymentsApi(this RouteGroupBuilder v1)
+    {
+        var g = v1.MapGroup("/deployments").WithTags("Deployments");
+
+        g.MapGet("/", async ([AsParameters] ListQuery q, DeploymentService s, CancellationToken ct) => (await s.ListAsync(q.ToPageRequest(), ct)).ToDto(d => d.ToDto()));
+
+        g.MapGet("/{name}", async (string name, DeploymentService s, CancellationToken ct) =>
+            {
+                var d = await s.GetAsync(name, ct);
+                return d.ToDto(await s.ReplicasAsync(d, ct));
+            })
+            .WithSummary("A deployment with the state and address of each replica.");
+
+        g.MapPost("/", async (CreateDto input, DeploymentService s, CancellationToken ct) =>
+            {
+                var d = await s.CreateAsync(new DeploymentInput
+                {
+                    Name = input.Name, Project = input.Project, ModelVersion = input.ModelVersion, Entry = input.Entry, Environment = input.Environment,
+                    BuildTag = input.BuildTag, Replicas = input.Replicas ?? 1, Port = input.Port ?? 8080, Env = input.Env ?? [], ResourceProfile = input.ResourceProfile,
+                }, ct);
+                return Results.Created($"/api/v1/deployments/{d.Name}", d.ToDto());
+            })
+            .WithSummary("Deploy a model version promoted to the environment as replicas of the prediction server; it answers at /model/{name}/api/model/invoke.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+
+        g.MapPost("/{name}/scale", async (string name, ScaleDto scale, DeploymentService s, CancellationToken ct) => (await s.ScaleAsync(name, scale.Replicas, ct)).ToDto());
+
+        g.MapDelete("/{name}", async (string name, DeploymentService s, CancellationToken ct) =>
+            {
+                await s.DeleteAsync(name, ct);
+                return Results.NoContent();
+            })
+            .WithSummary("Stop the replicas and remove the deployment with its recorded requests.");
+
+        g.MapGet("/{name}/requests", async (string name, int? take, DeploymentService s, IPredictionStore records, CancellationToken ct) =>
+            {
+                var d = await s.GetAsync(name, ct);
+                var recent = await records.RecentAsync(d.Id, Math.Clamp(take ?? 100, 1, 1000), ct);
+                var latencies = recent.Select(r => r.LatencyMs).Order().ToArray();
+                double? Percentile(double p) => latencies.Length == 0 ? null : latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
+                return new RequestsDto(recent.Count, recent.Count == 0 ? 0 : recent.Count(r => r.Status >= 400) / (double)recent.Count, Percentile(0.5), Percentile(0.99),
+                    recent.Select(r => new RequestDto(r.RequestId, r.Path, r.At, r.LatencyMs, r.Status, r.ModelVersion, r.Replica, r.Request, r.Response, r.Feedback)).ToList());
+            })
+            .WithSummary("The most recent requests through the router, their error rate and latency percentiles, with feedback.");
+    }
+}

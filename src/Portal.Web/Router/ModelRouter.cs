@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Portal.Core.Configuration;
+using Portal.Core.Entities;
+using Portal.Core.Stores;
+
+namespace Portal.Web.Router;
+
+/// <summary>
+/// The model router (Noronha's router island, Odahu's edge): <c>/model/{deployment}/…</c> goes to one of the
+/// deployment's running replicas in turn, retrying the next when one refuses the connection. Every request gets
+/// a <c>Request-ID</c> (the caller's, or a new one) and is recorded with its response, latency, version and
+/// replica; <c>POST /feedback/model/{deployment}</c> with that Request-ID attaches feedback to it.
+/// </summary>
+public static class ModelRouter
+{
+    public const string RequestIdHeader = "Request-ID";
+    public const string HttpClientName = "model-router";
+    private const int MaxBodyBytes = 64 * 1024 * 1024;
+
+    public static void MapModelRouter(this WebApplication app, PortalConfig config)
+    {
+        if (!config.Router.Enabled) return;
+        app.Map("/model/{deployment}/{**path}", (string deployment, string? path, HttpContext http, ReplicaDirectory replicas, IHttpClientFactory clients,
+                IPredictionStore records, TimeProvider clock, ILoggerFactory logs) => ForwardAsync(deployment, path ?? "", http, replicas, clients, records, config, clock, logs))
+            .ExcludeFromDescription();
+        app.MapPost("/feedback/model/{deployment}", FeedbackAsync).WithTags("Router")
+            .WithSummary("Attach JSON feedback to a prediction: send the prediction's Request-ID header and any JSON body.");
+    }
+
+    private static async Task ForwardAsync(string name, string path, HttpContext http, ReplicaDirectory directory, IHttpClientFactory clients,
+        IPredictionStore records, PortalConfig config, TimeProvider clock, ILoggerFactory logs)
+    {
+        var ct = http.RequestAborted;
+        var requestId = http.Request.Headers[RequestIdHeader].FirstOrDefault() is { Length: > 0 and <= 128 } given ? given : Guid.NewGuid().ToString("N");
+        http.Response.Headers[RequestIdHeader] = requestId;
+        var body = await ReadBodyAsync(http.Request, ct);
+        if (body is null)
+        {
+            await ErrorAsync(http, 413, $"The request body is larger than {MaxBodyBytes / (1024 * 1024)} MB.");
+            return;
+        }
+        var client = clients.CreateClient(HttpClientName);
+        var started = Stopwatch.GetTimestamp();
+        // The second round asks the manager afresh: replicas may have moved (a scale, a roll, a removal).
+        for (var round = 0; round < 2; round++)
+        {
+            if (round > 0) directory.Invalidate(name);
+            if (await directory.ResolveAsync(name, ct) is not { } target)
+            {
+                await ErrorAsync(http, 404, $"There is no deployment named '{name}'.");
+                return;
+            }
+            foreach (var endpoint in target.Endpoints)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(http.Request.Method), $"{endpoint}/{path}{http.Request.QueryString}");
+                if (body.Length > 0 || HttpMethods.IsPost(http.Request.Method))
+                {
+                    request.Content = new ByteArrayContent(body);
+                    request.Content.Headers.TryAddWithoutValidation("Content-Type", http.Request.ContentType ?? "application/json");
+                }
+                request.Headers.TryAddWithoutValidation(RequestIdHeader, requestId);
+                HttpResponseMessage response;
+                try
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(TimeSpan.FromSeconds(config.Router.TimeoutSeconds));
+                    response = await client.SendAsync(request, timeout.Token);
+                }
+                catch (HttpRequestException)
+                {
+                    // The replica is gone or not listening yet (starting, or stopping in a roll): try the next one.
+                    directory.MarkRefused(name, endpoint);
+                    continue;
+                }
+                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await ErrorAsync(http, 504, $"The replica did not answer within {config.Router.TimeoutSeconds} s (router.timeout_seconds).");
+                    return;
+                }
+                using (response)
+                {
+                    var answer = await response.Content.ReadAsByteArrayAsync(ct);
+                    http.Response.StatusCode = (int)response.StatusCode;
+                    http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+                    await http.Response.Body.WriteAsync(answer, ct);
+                    if (config.Router.RecordRequests)
+                        await RecordAsync(records, target.Deployment, requestId, path, body, answer, (int)response.StatusCode, endpoint, started, clock, logs);
+                }
+                return;
+            }
+        }
+        await ErrorAsync(http, 503, $"The deployment '{name}' has no replica answering yet; it may be starting.");
+    }
+
+    private static async Task RecordAsync(IPredictionStore records, Deployment deployment, string requestId, string path, byte[] request, byte[] response,
+        int status, string replica, long started, TimeProvider clock, ILoggerFactory logs)
+    {
+        try
+        {
+            await records.AddAsync(new PredictionRecord
+            {
+                DeploymentId = deployment.Id, RequestId = requestId, Path = path, At = clock.GetUtcNow().UtcDateTime,
+                LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds, Status = status, ModelVersion = deployment.ModelVersionName,
+                Replica = replica, Request = Cut(request), Response = Cut(response),
+            }, CancellationToken.None);
+        }
+        catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+        {
+            // A reused Request-ID or a busy store must not fail the prediction itself.
+            logs.CreateLogger(typeof(ModelRouter)).LogWarning("Request {RequestId} to {Deployment} was not recorded: {Message}", requestId, deployment.Name, e.Message);
+        }
+    }
+
+    private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, ReplicaDirectory directory, IPredictionStore records, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.Headers[RequestIdHeader].FirstOrDefault() is not { Length: > 0 } requestId)
+            return Results.Problem(statusCode: 400, title: "Request-ID is missing.", detail: "Send the Request-ID header of the prediction this feedback is about.");
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(ct);
+        try { using var _ = JsonDocument.Parse(text); }
+        catch (JsonException e) { return Results.Problem(statusCode: 400, title: "The feedback is not JSON.", detail: e.Message); }
+        if (await directory.ResolveAsync(deployment, ct) is not { } target)
+            return Results.Problem(statusCode: 404, title: $"There is no deployment named '{deployment}'.");
+        if (!await records.AttachFeedbackAsync(target.Deployment.Id, requestId, text, clock.GetUtcNow().UtcDateTime, ct))
+            return Results.Problem(statusCode: 404, title: "No such prediction.", detail: $"The deployment '{deployment}' served no request with Request-ID '{requestId}'.");
+        return Results.Ok(new { request_id = requestId, stored = true });
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static string Cut(byte[] bytes)
+    {
+        var text = Encoding.UTF8.GetString(bytes);
+        return text.Length <= PredictionRecord.MaxBodyChars ? text : text[..PredictionRecord.MaxBodyChars];
+    }
+
+    private static Task ErrorAsync(HttpContext http, int status, string message)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(new { status = "error", message });
+    }
+}

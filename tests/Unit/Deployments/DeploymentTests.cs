@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Portal.Tests.Unit.Support;
+using static Portal.Tests.Unit.Trainings.TrainingRunTests;
+
+namespace Portal.Tests.Unit.Deployments;
+
+/// <summary>
+/// Deployments through the API and the router: a real scikit-learn model served by the toolkit's prediction
+/// server, as replicas on the real swarm (and as a local process), invoked through /model/{name}/….
+/// </summary>
+public sealed class DeploymentTests
+{
+    private static readonly object[] Rows = [new[] { 5.1, 3.5, 1.4, 0.2 }, new[] { 6.7, 3.0, 5.2, 2.3 }];
+    private static readonly string[] Columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+
+    private static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager)
+    {
+        var portal = await RealPortalHost.StartAsync(manager: manager);
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        var pickle = Path.Combine(portal.Dir.Path, "model.pkl");
+        await RealPython.RunAsync($"""
+            import pickle
+            from sklearn.datasets import load_iris
+            from sklearn.ensemble import RandomForestClassifier
+            X, y = load_iris(return_X_y=True)
+            pickle.dump(RandomForestClassifier(n_estimators=10, random_state=1).fit(X, y), open({JsonSerializer.Serialize(pickle)}, 'wb'))
+            """);
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(await File.ReadAllBytesAsync(pickle));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "files", "model.pkl");
+        (await portal.Http.PostAsync("/api/v1/models/iris-clf/versions", form)).EnsureSuccessStatusCode();
+        return portal;
+    }
+
+    private static async Task<JsonElement> WaitForReplicasAsync(HttpClient http, string name, int count)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            var d = await http.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{name}");
+            if (d.GetProperty("replica_states").EnumerateArray().Count(r => r.GetProperty("endpoint").ValueKind == JsonValueKind.String) == count) return d;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{name} did not reach {count} running replicas");
+    }
+
+    private static async Task WaitUntilServingAsync(HttpClient http, string name)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            if ((await http.GetAsync($"/model/{name}/api/model/info")).StatusCode == HttpStatusCode.OK) return;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{name} did not start serving");
+    }
+
+    private static Task<HttpResponseMessage> InvokeAsync(HttpClient http, string name, string? requestId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/model/{name}/api/model/invoke") { Content = JsonContent.Create(new { columns = Columns, data = Rows }) };
+        if (requestId is not null) request.Headers.Add("Request-ID", requestId);
+        return http.SendAsync(request);
+    }
+
+    [SkippableFact]
+    public async Task Two_replicas_on_the_swarm_serve_real_predictions_through_the_router_record_them_take_feedback_and_scale()
+    {
+        await RealDocker.RequireNotebookBaseAsync();
+        RealPython.Require();
+        await using var portal = await StartWithIrisVersionAsync("swarm");
+        var created = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py", replicas = 2 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await WaitForReplicasAsync(portal.Http, "iris-api", 2);
+        await WaitUntilServingAsync(portal.Http, "iris-api");
+
+        var info = await portal.Http.GetFromJsonAsync<JsonElement>("/model/iris-api/api/model/info");
+        Assert.Equal("iris-clf", info.GetProperty("model").GetString());
+        Assert.Equal("1", info.GetProperty("version").GetString());
+        string? lastId = null;
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await InvokeAsync(portal.Http, "iris-api");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(["setosa", "virginica"], body.GetProperty("prediction").EnumerateArray().Select(r => r[0].GetString()));
+            Assert.Equal("species", body.GetProperty("columns")[0].GetString());
+            lastId = response.Headers.GetValues("Request-ID").Single();
+        }
+        using (var mine = await InvokeAsync(portal.Http, "iris-api", "caller-chosen-id-1"))
+            Assert.Equal("caller-chosen-id-1", mine.Headers.GetValues("Request-ID").Single());
+
+        var bad = await portal.Http.PostAsJsonAsync("/model/iris-api/api/model/invoke", new { columns = new[] { "x" }, data = new[] { new[] { 1, 2 } } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("error", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        using (var feedback = new HttpRequestMessage(HttpMethod.Post, "/feedback/model/iris-api") { Content = new StringContent("""{"truth": ["setosa", "virginica"]}""") })
+        {
+            feedback.Headers.Add("Request-ID", lastId);
+            Assert.Equal(HttpStatusCode.OK, (await portal.Http.SendAsync(feedback)).StatusCode);
+        }
+        using (var unknown = new HttpRequestMessage(HttpMethod.Post, "/feedback/model/iris-api") { Content = new StringContent("{}") })
+        {
+            unknown.Headers.Add("Request-ID", "never-seen");
+            Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.SendAsync(unknown)).StatusCode);
+        }
+
+        var requests = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-api/requests?take=100");
+        var recent = requests.GetProperty("recent").EnumerateArray().ToList();
+        Assert.Contains(recent, r => r.GetProperty("request_id").GetString() == lastId && r.GetProperty("feedback").GetString()!.Contains("truth"));
+        Assert.Equal(2, recent.Where(r => r.GetProperty("path").GetString() == "api/model/invoke").Select(r => r.GetProperty("replica").GetString()).Distinct().Count());
+        Assert.All(recent, r => Assert.Equal("iris-clf/1", r.GetProperty("model_version").GetString()));
+        Assert.True(requests.GetProperty("p99_ms").GetDouble() > 0);
+        Assert.InRange(requests.GetProperty("error_rate").GetDouble(), 0.01, 0.2);
+
+        Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsJsonAsync("/api/v1/deployments/iris-api/scale", new { replicas = 3 })).StatusCode);
+        await WaitForReplicasAsync(portal.Http, "iris-api", 3);
+        Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsJsonAsync("/api/v1/deployments/iris-api/scale", new { replicas = 1 })).StatusCode);
+        await WaitForReplicasAsync(portal.Http, "iris-api", 1);
+        using (var afterScale = await InvokeAsync(portal.Http, "iris-api")) Assert.Equal(HttpStatusCode.OK, afterScale.StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await portal.Http.DeleteAsync("/api/v1/deployments/iris-api")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await InvokeAsync(portal.Http, "iris-api")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task A_local_process_serves_the_version_and_bad_deployments_are_refused_with_reasons()
+    {
+        RealPython.Require();
+        await using var portal = await StartWithIrisVersionAsync("local");
+
+        var refused = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            name = "Bad Name", project = "iris", model_version = "iris-clf/1", entry = "../predict.py", environment = "prod", replicas = 0, port = 80,
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        foreach (var field in new[] { "name", "entry", "replicas", "port" }) Assert.True(errors.TryGetProperty(field, out _), field);
+        Assert.Contains("not promoted to 'prod'", errors.GetProperty("model_version")[0].GetString());
+
+        (await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-local", project = "iris", model_version = "iris-clf/1", entry = "predict.py" })).EnsureSuccessStatusCode();
+        await WaitForReplicasAsync(portal.Http, "iris-local", 1);
+        await WaitUntilServingAsync(portal.Http, "iris-local");
+        using var response = await InvokeAsync(portal.Http, "iris-local");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("setosa", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("prediction")[0][0].GetString());
+        var scale = await portal.Http.PostAsJsonAsync("/api/v1/deployments/iris-local/scale", new { replicas = 2 });
+        Assert.Equal(HttpStatusCode.Conflict, scale.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/model/nope/api/model/info")).StatusCode);
+    }
+}
