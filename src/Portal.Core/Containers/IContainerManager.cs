@@ -33,6 +33,12 @@ public interface IContainerManager
     /// <summary>Changes how many replicas a service runs.</summary>
     Task ScaleAsync(string id, int replicas, CancellationToken ct);
 
+    /// <summary>
+    /// Replaces what a service runs (image, command, env, mounts) by a rolling update: one replica at a time, the new
+    /// one started and healthy before the old one stops. Returns the id to address the service by from now on.
+    /// </summary>
+    Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct);
+
     /// <summary>Every workload carrying the portal's labels, e.g. to reconcile after a restart.</summary>
     Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct);
 }

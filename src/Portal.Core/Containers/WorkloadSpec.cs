@@ -17,6 +17,8 @@ public sealed record WorkloadSpec
     public string? WorkingDir { get; init; }
     public int Replicas { get; init; } = 1;
     public ResourceProfile? Resources { get; init; }
+    /// <summary>How the engine checks a replica is ready; engines route to (and roll onto) a replica only once it passes.</summary>
+    public HealthCheckSpec? HealthCheck { get; init; }
     /// <summary>Labels the portal uses to find its workloads again; <see cref="PortalLabels"/> adds the owner label.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }
@@ -29,3 +31,6 @@ public sealed record MountSpec(string Source, string Target, bool ReadOnly = fal
 public enum MountKind { Bind, Volume }
 
 public sealed record PortSpec(int ContainerPort, int? PublishedPort = null);
+
+/// <summary>A command run inside the container: exit 0 means healthy.</summary>
+public sealed record HealthCheckSpec(IReadOnlyList<string> Command, TimeSpan Interval, TimeSpan Timeout, int Retries, TimeSpan StartPeriod);

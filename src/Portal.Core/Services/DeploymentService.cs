@@ -114,7 +114,8 @@ public sealed partial class DeploymentService(
         string modelDir;
         if (version.Compressed)
         {
-            modelDir = Path.Combine(WorkDir(d.Id), "model");
+            // One folder per version: during a roll the old replicas still read theirs.
+            modelDir = Path.Combine(WorkDir(d.Id), $"model-{version.Id}");
             await TarArchives.ExtractAsync(files, StorageKeys.ModelVersionArchive(version.Id), modelDir, ct);
         }
         else
@@ -138,10 +139,45 @@ public sealed partial class DeploymentService(
             Env = env,
             Mounts = [new MountSpec(project.HomeDir!, TrainingWorkspace.ProjectMountPoint, ReadOnly: true), new MountSpec(modelDir, ModelMountPoint, ReadOnly: true)],
             Ports = [new PortSpec(d.Port)],
+            HealthCheck = HealthCheck(),
             Replicas = d.Replicas,
             Resources = profile,
             Labels = PortalLabels.For("deployment", d.Id, d.Name, project.Name),
         };
+    }
+
+    /// <summary>
+    /// The prediction server's /health, probed inside the replica. With healthcheck disabled in portal.yaml the
+    /// probe still runs every second as a readiness check, so rolls and the router wait for a loaded model.
+    /// </summary>
+    private HealthCheckSpec HealthCheck()
+    {
+        var hc = config.ContainerManager.Healthcheck;
+        return new HealthCheckSpec(
+            ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORTAL_PORT', '8080'), timeout=2)"],
+            TimeSpan.FromSeconds(hc.Enabled ? hc.Interval : 1), TimeSpan.FromSeconds(hc.Timeout), hc.Retries, TimeSpan.FromSeconds(hc.StartPeriod));
+    }
+
+    /// <summary>Serves another version (promoted to the deployment's environment) with a rolling update.</summary>
+    public async Task<Deployment> SwitchVersionAsync(string name, string modelVersion, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        var parts = modelVersion.Trim().Split('/', 2);
+        var version = parts.Length == 2 ? await versions.FindAsync(parts[0], parts[1], ct) : null;
+        if (version is null) throw new ValidationFailedException("model_version", $"There is no model version '{modelVersion}'; write it as model/version.");
+        if (!version.IsIn(deployment.Environment, config.Environments[0]))
+            throw new ValidationFailedException("model_version", $"Version '{modelVersion}' is not promoted to '{deployment.Environment}'; promote it first.");
+        if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
+        var project = deployment.Project ?? throw new ConflictException($"The deployment '{name}' has lost its project.");
+        var profile = profiles.Resolve(deployment.ResourceProfile, ResourceProfiles.Deploy).Profile;
+        var spec = await BuildSpecAsync(deployment, project, version, deployment.BuildVersion?.Image ?? ProjectImages.NotebookBase, profile, ct);
+        var id = await manager.UpdateAsync(deployment.WorkloadId, spec, ct);
+        return await deployments.MutateAsync(deployment.Id, d =>
+        {
+            d.WorkloadId = id;
+            d.ModelVersionId = version.Id;
+            d.ModelVersionName = $"{version.Model!.Name}/{version.Name}";
+        }, ct);
     }
 
     private string WorkDir(long id) => Path.Combine(paths.DataDir, "work", "deployments", id.ToString());

@@ -69,6 +69,7 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
             ["HostConfig"] = host,
         };
         if (spec.WorkingDir is not null) container["WorkingDir"] = spec.WorkingDir;
+        if (spec.HealthCheck is { } health) container["Healthcheck"] = Swarm.SwarmServiceSpec.HealthCheck(health);
         if (spec.Ports.Count == 0)
         {
             host["NetworkMode"] = "host";
@@ -95,6 +96,8 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         var memory = container["HostConfig"]?["Memory"]?.GetValue<long>() ?? 0;
         return status switch
         {
+            "running" when state["Health"]?["Status"]?.GetValue<string>() is "starting" or "unhealthy" =>
+                new WorkloadStatus(WorkloadState.Pending, Message: $"The container runs; its health check says {state["Health"]!["Status"]!.GetValue<string>()}."),
             "running" or "paused" or "restarting" => new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1),
             "created" => new WorkloadStatus(WorkloadState.Pending, Message: "The container is created, not started yet."),
             _ when state["OOMKilled"]?.GetValue<bool>() == true => new WorkloadStatus(WorkloadState.Failed, exit,
@@ -150,6 +153,14 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
     public Task ScaleAsync(string id, int replicas, CancellationToken ct) => replicas == 1
         ? Task.CompletedTask
         : throw new ContainerManagerException("Plain containers run one replica; use container_manager.type: swarm to scale.");
+
+    /// <summary>One container cannot roll: the new one starts, then the old one is removed (a short gap the router retries over).</summary>
+    public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
+    {
+        var next = await StartAsync(spec, ct);
+        await RemoveAsync(id, ct);
+        return next;
+    }
 
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {

@@ -137,6 +137,14 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         ? Task.CompletedTask
         : throw new ContainerManagerException("Local processes run one replica per service; configure container_manager.type: swarm to scale.");
 
+    /// <summary>A process cannot roll: the new one starts, then the old one stops.</summary>
+    public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
+    {
+        var next = await StartAsync(spec, ct);
+        await RemoveAsync(id, ct);
+        return next;
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -180,6 +180,18 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
         catch (DockerApiException e) { throw e.ToUserError(); }
     }
 
+    public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
+    {
+        var service = await docker.InspectServiceAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
+        spec = await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct);
+        var current = service["Spec"]!;
+        var replicas = current["Mode"]?["Replicated"]?["Replicas"]?.GetValue<int>() ?? spec.Replicas;
+        var next = SwarmServiceSpec.Build(current["Name"]!.GetValue<string>(), spec with { Replicas = replicas }, spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null);
+        try { await docker.UpdateServiceAsync(id, service["Version"]!["Index"]!.GetValue<long>(), next, ct); }
+        catch (DockerApiException e) { throw e.ToUserError(); }
+        return id;
+    }
+
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {
         var result = new List<WorkloadInfo>();

@@ -25,6 +25,7 @@ public static class SwarmServiceSpec
             ["Init"] = true,
         };
         if (spec.WorkingDir is not null) container["Dir"] = spec.WorkingDir;
+        if (spec.HealthCheck is { } health) container["HealthCheck"] = HealthCheck(health);
 
         var template = new JsonObject
         {
@@ -44,6 +45,9 @@ public static class SwarmServiceSpec
                 ? new JsonObject { ["ReplicatedJob"] = new JsonObject { ["MaxConcurrent"] = 1, ["TotalCompletions"] = 1 } }
                 : new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = spec.Replicas } },
         };
+        if (spec.Kind == WorkloadKind.Service)
+            // Rolling updates: one replica at a time, the new one healthy before the old one stops; back on failure.
+            service["UpdateConfig"] = new JsonObject { ["Parallelism"] = 1, ["Order"] = "start-first", ["FailureAction"] = "rollback", ["Monitor"] = 5_000_000_000L };
         if (spec.Ports.Count > 0)
             service["EndpointSpec"] = new JsonObject
             {
@@ -77,6 +81,16 @@ public static class SwarmServiceSpec
         if (amounts.Memory is { } memory) o["MemoryBytes"] = Docker.EnginePreflight.Bytes(memory);
         return o;
     }
+
+    /// <summary>Docker's health check: durations in nanoseconds, the command run directly (CMD).</summary>
+    public static JsonObject HealthCheck(HealthCheckSpec h) => new()
+    {
+        ["Test"] = new JsonArray([(JsonNode)"CMD", .. h.Command.Select(c => (JsonNode)c!)]),
+        ["Interval"] = (long)h.Interval.TotalMilliseconds * 1_000_000,
+        ["Timeout"] = (long)h.Timeout.TotalMilliseconds * 1_000_000,
+        ["StartPeriod"] = (long)h.StartPeriod.TotalMilliseconds * 1_000_000,
+        ["Retries"] = h.Retries,
+    };
 
     private static JsonNode Mount(MountSpec m) => new JsonObject
     {

@@ -18,6 +18,8 @@ public static class DeploymentsApi
 
     public sealed record ScaleDto(int Replicas);
 
+    public sealed record SwitchDto(string ModelVersion);
+
     public sealed record RequestDto(string RequestId, string Path, DateTime At, double LatencyMs, int Status, string? ModelVersion, string? Replica,
         string? Request, string? Response, string? Feedback);
 
@@ -54,6 +56,9 @@ public static class DeploymentsApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
         g.MapPost("/{name}/scale", async (string name, ScaleDto scale, DeploymentService s, CancellationToken ct) => (await s.ScaleAsync(name, scale.Replicas, ct)).ToDto());
+
+        g.MapPost("/{name}/version", async (string name, SwitchDto input, DeploymentService s, CancellationToken ct) => (await s.SwitchVersionAsync(name, input.ModelVersion, ct)).ToDto())
+            .WithSummary("Serve another version (promoted to the deployment's environment) by a rolling update: new replicas healthy before old ones stop.");
 
         g.MapDelete("/{name}", async (string name, DeploymentService s, CancellationToken ct) =>
             {

@@ -21,7 +21,14 @@ public sealed class DeploymentTests
         var portal = await RealPortalHost.StartAsync(manager: manager);
         (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
-        var pickle = Path.Combine(portal.Dir.Path, "model.pkl");
+        await UploadIrisVersionAsync(portal, compress: false);
+        return portal;
+    }
+
+    /// <summary>A real classifier pickled by Debian's scikit-learn (the same the base image has), uploaded as the next version.</summary>
+    private static async Task UploadIrisVersionAsync(RealPortalHost portal, bool compress)
+    {
+        var pickle = Path.Combine(portal.Dir.Path, $"model-{Guid.NewGuid():N}.pkl");
         await RealPython.RunAsync($"""
             import pickle
             from sklearn.datasets import load_iris
@@ -29,12 +36,11 @@ public sealed class DeploymentTests
             X, y = load_iris(return_X_y=True)
             pickle.dump(RandomForestClassifier(n_estimators=10, random_state=1).fit(X, y), open({JsonSerializer.Serialize(pickle)}, 'wb'))
             """);
-        var form = new MultipartFormDataContent();
+        var form = new MultipartFormDataContent { { new StringContent(compress ? "true" : "false"), "compress" } };
         var file = new ByteArrayContent(await File.ReadAllBytesAsync(pickle));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         form.Add(file, "files", "model.pkl");
         (await portal.Http.PostAsync("/api/v1/models/iris-clf/versions", form)).EnsureSuccessStatusCode();
-        return portal;
     }
 
     private static async Task<JsonElement> WaitForReplicasAsync(HttpClient http, string name, int count)
@@ -149,5 +155,51 @@ public sealed class DeploymentTests
         var scale = await portal.Http.PostAsJsonAsync("/api/v1/deployments/iris-local/scale", new { replicas = 2 });
         Assert.Equal(HttpStatusCode.Conflict, scale.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/model/nope/api/model/info")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Switching_the_version_rolls_the_replicas_without_a_failed_request()
+    {
+        await RealDocker.RequireNotebookBaseAsync();
+        RealPython.Require();
+        await using var portal = await StartWithIrisVersionAsync("swarm");
+        await UploadIrisVersionAsync(portal, compress: true);
+        (await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-roll", project = "iris", model_version = "iris-clf/1", entry = "predict.py", replicas = 2 })).EnsureSuccessStatusCode();
+        await WaitForReplicasAsync(portal.Http, "iris-roll", 2);
+        await WaitUntilServingAsync(portal.Http, "iris-roll");
+
+        // Requests keep coming from two callers for the whole roll; every answer must be a prediction.
+        using var stop = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var sent = 0;
+        async Task CallerAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await InvokeAsync(portal.Http, "iris-roll");
+                Interlocked.Increment(ref sent);
+                if (response.StatusCode != HttpStatusCode.OK) failures.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        var callers = new[] { Task.Run(CallerAsync), Task.Run(CallerAsync) };
+
+        var switched = await portal.Http.PostAsJsonAsync("/api/v1/deployments/iris-roll/version", new { model_version = "iris-clf/2" });
+        Assert.Equal(HttpStatusCode.OK, switched.StatusCode);
+        Assert.Equal("iris-clf/2", (await switched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("model_version").GetString());
+        var inARow = 0;
+        for (var i = 0; i < 600 && inARow < 20; i++)
+        {
+            var info = await portal.Http.GetFromJsonAsync<JsonElement>("/model/iris-roll/api/model/info");
+            inARow = info.GetProperty("version").GetString() == "2" ? inARow + 1 : 0;
+            await Task.Delay(100);
+        }
+        Assert.Equal(20, inARow);
+        await Task.Delay(1000);
+        stop.Cancel();
+        await Task.WhenAll(callers);
+
+        Assert.True(sent > 50, $"only {sent} requests were sent during the roll");
+        Assert.Empty(failures);
+        await WaitForReplicasAsync(portal.Http, "iris-roll", 2);
     }
 }
