@@ -6,10 +6,10 @@ namespace Portal.Core.Persistence;
 
 public sealed class EfPredictionStore(IDbContextFactory<PortalDbContext> factory) : IPredictionStore
 {
-    public async Task AddAsync(PredictionRecord record, CancellationToken ct)
+    public async Task AddAsync(IReadOnlyCollection<PredictionRecord> records, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        db.Predictions.Add(record);
+        db.Predictions.AddRange(records);
         await db.SaveChangesAsync(ct);
     }
 

@@ -16,7 +16,8 @@ public interface IDeploymentStore
 /// <summary>Requests through the router and the feedback attached to them.</summary>
 public interface IPredictionStore
 {
-    Task AddAsync(PredictionRecord record, CancellationToken ct);
+    /// <summary>Stores records in one transaction (the router writes them in batches).</summary>
+    Task AddAsync(IReadOnlyCollection<PredictionRecord> records, CancellationToken ct);
     /// <summary>Attaches feedback to the request with that id, if it was served by the deployment; false when there is none.</summary>
     Task<bool> AttachFeedbackAsync(long deploymentId, string requestId, string feedback, DateTime at, CancellationToken ct);
     Task<IReadOnlyList<PredictionRecord>> RecentAsync(long deploymentId, int take, CancellationToken ct);

@@ -44,6 +44,8 @@ public static class PortalHostingExtensions
         builder.Services.AddHostedService<BackgroundWorkService>();
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<Router.ReplicaDirectory>();
+        builder.Services.AddSingleton<Router.PredictionRecorder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
         // Replicas are short-lived addresses: pooled connections are recycled so a replaced replica is not reused.
         builder.Services.AddHttpClient(Router.ModelRouter.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2) });

@@ -23,14 +23,14 @@ public static class ModelRouter
     {
         if (!config.Router.Enabled) return;
         app.Map("/model/{deployment}/{**path}", (string deployment, string? path, HttpContext http, ReplicaDirectory replicas, IHttpClientFactory clients,
-                IPredictionStore records, TimeProvider clock, ILoggerFactory logs) => ForwardAsync(deployment, path ?? "", http, replicas, clients, records, config, clock, logs))
+                PredictionRecorder recorder, TimeProvider clock) => ForwardAsync(deployment, path ?? "", http, replicas, clients, recorder, config, clock))
             .ExcludeFromDescription();
         app.MapPost("/feedback/model/{deployment}", FeedbackAsync).WithTags("Router")
             .WithSummary("Attach JSON feedback to a prediction: send the prediction's Request-ID header and any JSON body.");
     }
 
     private static async Task ForwardAsync(string name, string path, HttpContext http, ReplicaDirectory directory, IHttpClientFactory clients,
-        IPredictionStore records, PortalConfig config, TimeProvider clock, ILoggerFactory logs)
+        PredictionRecorder recorder, PortalConfig config, TimeProvider clock)
     {
         var ct = http.RequestAborted;
         var requestId = http.Request.Headers[RequestIdHeader].FirstOrDefault() is { Length: > 0 and <= 128 } given ? given : Guid.NewGuid().ToString("N");
@@ -86,7 +86,12 @@ public static class ModelRouter
                     http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
                     await http.Response.Body.WriteAsync(answer, ct);
                     if (config.Router.RecordRequests)
-                        await RecordAsync(records, target.Deployment, requestId, path, body, answer, (int)response.StatusCode, endpoint, started, clock, logs);
+                        recorder.Record(new PredictionRecord
+                        {
+                            DeploymentId = target.Deployment.Id, RequestId = requestId, Path = path, At = clock.GetUtcNow().UtcDateTime,
+                            LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds, Status = (int)response.StatusCode,
+                            ModelVersion = target.Deployment.ModelVersionName, Replica = endpoint, Request = Cut(body), Response = Cut(answer),
+                        });
                 }
                 return;
             }
@@ -94,26 +99,8 @@ public static class ModelRouter
         await ErrorAsync(http, 503, $"The deployment '{name}' has no replica answering yet; it may be starting.");
     }
 
-    private static async Task RecordAsync(IPredictionStore records, Deployment deployment, string requestId, string path, byte[] request, byte[] response,
-        int status, string replica, long started, TimeProvider clock, ILoggerFactory logs)
-    {
-        try
-        {
-            await records.AddAsync(new PredictionRecord
-            {
-                DeploymentId = deployment.Id, RequestId = requestId, Path = path, At = clock.GetUtcNow().UtcDateTime,
-                LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds, Status = status, ModelVersion = deployment.ModelVersionName,
-                Replica = replica, Request = Cut(request), Response = Cut(response),
-            }, CancellationToken.None);
-        }
-        catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
-        {
-            // A reused Request-ID or a busy store must not fail the prediction itself.
-            logs.CreateLogger(typeof(ModelRouter)).LogWarning("Request {RequestId} to {Deployment} was not recorded: {Message}", requestId, deployment.Name, e.Message);
-        }
-    }
-
-    private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, ReplicaDirectory directory, IPredictionStore records, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, ReplicaDirectory directory, IPredictionStore records,
+        PredictionRecorder recorder, TimeProvider clock, CancellationToken ct)
     {
         if (request.Headers[RequestIdHeader].FirstOrDefault() is not { Length: > 0 } requestId)
             return Results.Problem(statusCode: 400, title: "Request-ID is missing.", detail: "Send the Request-ID header of the prediction this feedback is about.");
@@ -123,6 +110,7 @@ public static class ModelRouter
         catch (JsonException e) { return Results.Problem(statusCode: 400, title: "The feedback is not JSON.", detail: e.Message); }
         if (await directory.ResolveAsync(deployment, ct) is not { } target)
             return Results.Problem(statusCode: 404, title: $"There is no deployment named '{deployment}'.");
+        await recorder.FlushAsync(ct);
         if (!await records.AttachFeedbackAsync(target.Deployment.Id, requestId, text, clock.GetUtcNow().UtcDateTime, ct))
             return Results.Problem(statusCode: 404, title: "No such prediction.", detail: $"The deployment '{deployment}' served no request with Request-ID '{requestId}'.");
         return Results.Ok(new { request_id = requestId, stored = true });
