@@ -54,11 +54,15 @@ public class DeploymentFlowTests
             await Assertions.Expect(page.Locator("#console-response")).ToContainTextAsync("setosa");
             await Assertions.Expect(page.Locator("#console-status")).ToContainTextAsync("200");
             await Assertions.Expect(page.Locator("#recent-requests")).ToContainTextAsync("iris-clf/1");
+            await Assertions.Expect(page.Locator("#workload-log")).ToContainTextAsync("serving iris-clf 1 on port");
             await session.ShotAsync("02-served");
 
             await Ui.FillAsync(page, "#scale-to input", "3");
             await page.ClickAsync("#scale-deployment");
             await Assertions.Expect(page.Locator("#replicas-badge")).ToHaveAttributeAsync("data-running", "3", new() { Timeout = 120_000 });
+
+            await page.ClickAsync("#stop-deployment");
+            await Assertions.Expect(page.Locator("#replicas-badge")).ToHaveTextAsync("STOPPED");
 
             await page.ClickAsync("#remove-deployment");
             await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();

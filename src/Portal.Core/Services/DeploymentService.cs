@@ -94,7 +94,8 @@ public sealed partial class DeploymentService(
     public async Task<Deployment> ScaleAsync(string name, int replicas, CancellationToken ct)
     {
         var deployment = await GetAsync(name, ct);
-        if (replicas is < 1 or > MaxReplicas) throw new ValidationFailedException("replicas", $"Replicas must be between 1 and {MaxReplicas}, not {replicas}.");
+        // Zero stops serving and keeps the deployment, to start again by scaling up.
+        if (replicas is < 0 or > MaxReplicas) throw new ValidationFailedException("replicas", $"Replicas must be between 0 (stopped) and {MaxReplicas}, not {replicas}.");
         if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
         await manager.ScaleAsync(deployment.WorkloadId, replicas, ct);
         return await deployments.MutateAsync(deployment.Id, d => d.Replicas = replicas, ct);
