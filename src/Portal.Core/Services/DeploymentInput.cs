@@ -15,4 +15,9 @@ public sealed record DeploymentInput
     public int Port { get; init; } = 8080;
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public string? ResourceProfile { get; init; }
+    /// <summary>Health check of each replica; unset values come from container_manager.healthcheck in portal.yaml.</summary>
+    public HealthSettings? Health { get; init; }
 }
+
+/// <summary>How replicas are probed (seconds, tries): a replica gets traffic, and a roll moves on, once it passes.</summary>
+public sealed record HealthSettings(int? StartPeriod = null, int? Interval = null, int? Timeout = null, int? Retries = null);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Portal.Core.Builds;
 using Portal.Core.Configuration;
@@ -53,6 +54,10 @@ public sealed partial class DeploymentService(
         (string Name, ResourceProfile? Profile) profile = default;
         try { profile = profiles.Resolve(input.ResourceProfile, ResourceProfiles.Deploy); }
         catch (ValidationFailedException e) { foreach (var (f, m) in e.Errors) foreach (var msg in m) errors.Add(f, msg); }
+        foreach (var (field, value, min, max) in new[] { ("start_period", input.Health?.StartPeriod, 0, 3600), ("interval", input.Health?.Interval, 1, 600), ("timeout", input.Health?.Timeout, 1, 600), ("retries", input.Health?.Retries, 1, 100) })
+            if (value is { } v && (v < min || v > max)) errors.Add($"health.{field}", $"The health check's {field.Replace('_', ' ')} must be between {min} and {max}, not {v}.");
+        if (profile.Profile?.AutoScale == true && manager.Kind != "kube")
+            errors.Add("resource_profile", $"The profile '{profile.Name}' asks for auto_scale, which only the Kubernetes manager does; choose a profile without it, or set the replicas yourself.");
         BuildVersion? build = null;
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
@@ -72,6 +77,7 @@ public sealed partial class DeploymentService(
             ModelVersionName = $"{version.Model!.Name}/{version.Name}", BuildVersionId = build?.Id, Notebook = entry,
             Replicas = input.Replicas, Environment = environment, Port = input.Port, Env = input.Env.ToDictionary(),
             ResourceProfile = profile.Name, Manager = manager.Kind,
+            Details = input.Health is { } settings ? new Dictionary<string, JsonElement> { ["healthcheck"] = JsonSerializer.SerializeToElement(settings) } : [],
             Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = clock.GetUtcNow().UtcDateTime }, CreatedAt = clock.GetUtcNow().UtcDateTime,
         }, ct);
         try
@@ -140,7 +146,7 @@ public sealed partial class DeploymentService(
             Env = env,
             Mounts = [new MountSpec(project.HomeDir!, TrainingWorkspace.ProjectMountPoint, ReadOnly: true), new MountSpec(modelDir, ModelMountPoint, ReadOnly: true)],
             Ports = [new PortSpec(d.Port)],
-            HealthCheck = HealthCheck(),
+            HealthCheck = HealthCheck(d),
             Replicas = d.Replicas,
             Resources = profile,
             Labels = PortalLabels.For("deployment", d.Id, d.Name, project.Name),
@@ -151,12 +157,14 @@ public sealed partial class DeploymentService(
     /// The prediction server's /health, probed inside the replica. With healthcheck disabled in portal.yaml the
     /// probe still runs every second as a readiness check, so rolls and the router wait for a loaded model.
     /// </summary>
-    private HealthCheckSpec HealthCheck()
+    private HealthCheckSpec HealthCheck(Deployment d)
     {
         var hc = config.ContainerManager.Healthcheck;
+        var own = d.Details.TryGetValue("healthcheck", out var json) ? json.Deserialize<HealthSettings>() : null;
         return new HealthCheckSpec(
             ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORTAL_PORT', '8080'), timeout=2)"],
-            TimeSpan.FromSeconds(hc.Enabled ? hc.Interval : 1), TimeSpan.FromSeconds(hc.Timeout), hc.Retries, TimeSpan.FromSeconds(hc.StartPeriod));
+            TimeSpan.FromSeconds(own?.Interval ?? (hc.Enabled ? hc.Interval : 1)), TimeSpan.FromSeconds(own?.Timeout ?? hc.Timeout),
+            own?.Retries ?? hc.Retries, TimeSpan.FromSeconds(own?.StartPeriod ?? hc.StartPeriod));
     }
 
     /// <summary>Serves another version (promoted to the deployment's environment) with a rolling update.</summary>

@@ -14,7 +14,7 @@ public static class DeploymentsApi
     public sealed record ReplicaDto(string Id, string State, string? Endpoint, string? Message);
 
     public sealed record CreateDto(string Name, string Project, string ModelVersion, string Entry, string? Environment, string? BuildTag,
-        int? Replicas, int? Port, Dictionary<string, string>? Env, string? ResourceProfile);
+        int? Replicas, int? Port, Dictionary<string, string>? Env, string? ResourceProfile, HealthSettings? Health);
 
     public sealed record ScaleDto(int Replicas);
 
@@ -48,7 +48,7 @@ public static class DeploymentsApi
                 var d = await s.CreateAsync(new DeploymentInput
                 {
                     Name = input.Name, Project = input.Project, ModelVersion = input.ModelVersion, Entry = input.Entry, Environment = input.Environment,
-                    BuildTag = input.BuildTag, Replicas = input.Replicas ?? 1, Port = input.Port ?? 8080, Env = input.Env ?? [], ResourceProfile = input.ResourceProfile,
+                    BuildTag = input.BuildTag, Replicas = input.Replicas ?? 1, Port = input.Port ?? 8080, Env = input.Env ?? [], ResourceProfile = input.ResourceProfile, Health = input.Health,
                 }, ct);
                 return Results.Created($"/api/v1/deployments/{d.Name}", d.ToDto());
             })

@@ -140,10 +140,11 @@ public sealed class DeploymentTests
         var refused = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new
         {
             name = "Bad Name", project = "iris", model_version = "iris-clf/1", entry = "../predict.py", environment = "prod", replicas = 0, port = 80,
+            health = new { interval = 0 },
         });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        foreach (var field in new[] { "name", "entry", "replicas", "port" }) Assert.True(errors.TryGetProperty(field, out _), field);
+        foreach (var field in new[] { "name", "entry", "replicas", "port", "health.interval" }) Assert.True(errors.TryGetProperty(field, out _), field);
         Assert.Contains("not promoted to 'prod'", errors.GetProperty("model_version")[0].GetString());
 
         (await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-local", project = "iris", model_version = "iris-clf/1", entry = "predict.py" })).EnsureSuccessStatusCode();
@@ -201,5 +202,36 @@ public sealed class DeploymentTests
         Assert.True(sent > 50, $"only {sent} requests were sent during the roll");
         Assert.Empty(failures);
         await WaitForReplicasAsync(portal.Http, "iris-roll", 2);
+    }
+
+    [SkippableFact]
+    public async Task A_notebook_that_defines_predict_is_served_too_and_auto_scale_is_refused_where_unsupported()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync(
+            "  resource_profiles:\n    elastic: {requests: {cpu: 0.1, memory: 64}, limits: {cpu: 1, memory: 512}, auto_scale: true, minReplicas: 1, maxReplicas: 3}\n",
+            manager: "local");
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "summer" })).EnsureSuccessStatusCode();
+        var home = WriteNotebook(portal.Dir, "nbproj", "scale = 1",
+            "%matplotlib inline\nimport json, os\nweights = json.load(open(os.path.join(model_dir, 'weights.json')))",
+            "def predict(frame):\n    return (frame.sum(axis=1) * weights['factor'] * scale).tolist()");
+        File.Move(Path.Combine(home, "nb.ipynb"), Path.Combine(home, "predict.ipynb"));
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "nbproj", home_dir = home, models = new[] { "summer" } })).EnsureSuccessStatusCode();
+        var form = new MultipartFormDataContent();
+        form.Add(new StringContent("""{"factor": 10}"""), "files", "weights.json");
+        (await portal.Http.PostAsync("/api/v1/models/summer/versions", form)).EnsureSuccessStatusCode();
+
+        var elastic = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "elastic", project = "nbproj", model_version = "summer/1", entry = "predict.ipynb", resource_profile = "elastic" });
+        Assert.Equal(HttpStatusCode.BadRequest, elastic.StatusCode);
+        Assert.Contains("auto_scale", (await elastic.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("resource_profile")[0].GetString());
+
+        (await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "summer-api", project = "nbproj", model_version = "summer/1", entry = "predict.ipynb" })).EnsureSuccessStatusCode();
+        await WaitForReplicasAsync(portal.Http, "summer-api", 1);
+        await WaitUntilServingAsync(portal.Http, "summer-api");
+        var answer = await portal.Http.PostAsJsonAsync("/model/summer-api/api/model/invoke", new { columns = new[] { "a", "b" }, data = new[] { new[] { 1, 2 }, new[] { 3, 4 } } });
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal([30, 70], body.GetProperty("prediction").EnumerateArray().Select(r => r[0].GetInt32()));
+        Assert.Equal("prediction", body.GetProperty("columns")[0].GetString());
     }
 }
