@@ -76,8 +76,16 @@ public sealed class DeploymentTests
     {
         await RealDocker.RequireNotebookBaseAsync();
         RealPython.Require();
-        await using var portal = await StartWithIrisVersionAsync("swarm");
-        var created = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py", replicas = 2 });
+        // The whole path: the iris training publishes version 1 from its container, it is promoted, then served in test.
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "iris", name = "rf", notebook = "train.ipynb", parameters = new { n_estimators = 10, publish_model = "iris-clf" } })).EnsureSuccessStatusCode();
+        Assert.Equal("FINISHED", (await WaitForEndAsync(portal.Http, "iris", "rf", 180)).GetProperty("state").GetString());
+        var notYet = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py", environment = "test" });
+        Assert.Equal(HttpStatusCode.BadRequest, notYet.StatusCode);
+        (await portal.Http.PostAsJsonAsync("/api/v1/models/iris-clf/versions/1/promote", new { environment = "test", comment = "accuracy ok" })).EnsureSuccessStatusCode();
+        var created = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py", environment = "test", replicas = 2 });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         await WaitForReplicasAsync(portal.Http, "iris-api", 2);
         await WaitUntilServingAsync(portal.Http, "iris-api");
