@@ -2,7 +2,7 @@
 # Makes the Docker engine ready for the portal's tests and its Swarm manager, idempotently: installs docker.io
 # (and busybox-static, debootstrap for the test and base images) when missing, starts dockerd when it is not
 # answering, initialises a single-node swarm when the engine is not in one, and builds the notebook base image
-# when it is missing. Stops nothing it did not start; prints what it does.
+# (or brings it up to date: seconds when nothing changed). Stops nothing it did not start; prints what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,9 +37,7 @@ if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != "active" ]; then
 fi
 echo "swarm $(docker info --format '{{.Swarm.LocalNodeState}}'), $(docker info --format '{{.Swarm.Nodes}}') node(s)"
 
-if ! docker image inspect portal/notebook-base:latest >/dev/null 2>&1; then
-    say "Building portal/notebook-base:latest from a debootstrap root filesystem (a few minutes, once per machine)"
-    deploy/images/notebook-base/build.sh
-else
-    echo "portal/notebook-base:latest is there (rebuild: deploy/images/notebook-base/build.sh --rebuild)"
-fi
+# Seconds when nothing changed (the root filesystem and the build cache are reused); a few minutes the first time
+# on a machine, or when the image's package list changed.
+say "portal/notebook-base:latest (deploy/images/notebook-base/build.sh)"
+deploy/images/notebook-base/build.sh

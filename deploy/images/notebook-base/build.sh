@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 rootfs_image="portal/notebook-rootfs:bookworm"
 image="${1:-portal/notebook-base:latest}"
 [ "${1:-}" = "--rebuild" ] && { image="portal/notebook-base:latest"; rebuild=1; } || rebuild=0
-packages="python3 python3-nbclient python3-nbconvert python3-ipykernel python3-pandas python3-sklearn ca-certificates"
+packages="python3 python3-nbclient python3-nbconvert python3-ipykernel python3-pandas python3-sklearn jupyter-notebook ca-certificates"
 
 mirror() {
     # The first Debian mirror this host's apt uses (deb822 .sources or the classic list); never a hard-coded host.
@@ -19,7 +19,9 @@ mirror() {
     echo "$uri"
 }
 
-if [ "$rebuild" = 1 ] || ! docker image inspect "$rootfs_image" >/dev/null 2>&1; then
+# The root filesystem is reused while it was made with the same package list (kept as a label on the image).
+made_with="$(docker image inspect --format '{{index .Config.Labels "io.mlops-portal.packages"}}' "$rootfs_image" 2>/dev/null || true)"
+if [ "$rebuild" = 1 ] || [ "$made_with" != "$packages" ]; then
     [ "$(id -u)" -eq 0 ] || { echo "debootstrap needs root: run this script as root." >&2; exit 1; }
     command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install -y debootstrap" >&2; exit 1; }
     dir="$(mktemp -d /tmp/notebook-rootfs.XXXXXX)"
@@ -40,7 +42,8 @@ if [ "$rebuild" = 1 ] || ! docker image inspect "$rootfs_image" >/dev/null 2>&1;
     chroot "$dir" apt-get clean
     rm -rf "$dir"/var/lib/apt/lists/*
     echo "==> docker import $rootfs_image"
-    tar -C "$dir" -c . | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$rootfs_image" >/dev/null
+    tar -C "$dir" -c . | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        -c "LABEL io.mlops-portal.packages=\"$packages\"" - "$rootfs_image" >/dev/null
 fi
 
 echo "==> docker build $image"

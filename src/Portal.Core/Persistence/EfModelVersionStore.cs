@@ -41,6 +41,12 @@ public sealed class EfModelVersionStore(IDbContextFactory<PortalDbContext> facto
             .SingleOrDefaultAsync(v => v.Model!.Name == model && v.Name == name, ct);
     }
 
+    public async Task<IReadOnlyList<ModelVersion>> ListByTrainingAsync(long trainingId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.ModelVersions.AsNoTracking().Include(v => v.Model).Where(v => v.TrainingId == trainingId).OrderBy(v => v.Id).ToListAsync(ct);
+    }
+
     public async Task<IReadOnlyList<string>> NamesAsync(long modelId, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

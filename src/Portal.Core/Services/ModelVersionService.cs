@@ -26,6 +26,8 @@ public sealed class ModelVersionService(
     public Task<IReadOnlyList<ModelVersion>> ListForModelsAsync(IReadOnlyCollection<string> modelNames, int take, CancellationToken ct) =>
         versions.ListForModelsAsync(modelNames, take, ct);
 
+    public Task<IReadOnlyList<ModelVersion>> PublishedByAsync(Training training, CancellationToken ct) => versions.ListByTrainingAsync(training.Id, ct);
+
     public async Task<ModelVersion> GetAsync(string model, string name, CancellationToken ct) =>
         await versions.FindAsync(model, name, ct) ?? throw new NotFoundException($"version of model '{model}'", name);
 

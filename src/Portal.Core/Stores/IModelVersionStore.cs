@@ -11,6 +11,8 @@ public interface IModelVersionStore
     /// <summary>A version with its lineage loaded (model, training and its project, dataset, pretrained, build), or null.</summary>
     Task<ModelVersion?> FindAsync(string model, string name, CancellationToken ct);
     Task<IReadOnlyList<string>> NamesAsync(long modelId, CancellationToken ct);
+    /// <summary>The versions a training published, oldest first.</summary>
+    Task<IReadOnlyList<ModelVersion>> ListByTrainingAsync(long trainingId, CancellationToken ct);
     Task<ModelVersion> AddAsync(ModelVersion version, CancellationToken ct);
     Task SetPromotionsAsync(long id, IReadOnlyList<Promotion> promotions, CancellationToken ct);
     Task DeleteAsync(long id, CancellationToken ct);
