@@ -38,6 +38,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.AddSingleton<IPredictionStore, EfPredictionStore>();
         services.AddSingleton<DeploymentService>();
+        services.AddSingleton<IIdeSessionStore, EfIdeSessionStore>();
+        services.AddSingleton<Ide.IdeService>();
         services.AddSingleton<ProjectImages>();
         services.AddSingleton<ProjectBuilder>();
         services.AddSingleton<TrainingService>();

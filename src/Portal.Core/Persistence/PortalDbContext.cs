@@ -18,6 +18,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Training> Trainings => Set<Training>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
+    public DbSet<IdeSession> IdeSessions => Set<IdeSession>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<Credential> Credentials => Set<Credential>();
 
@@ -119,6 +120,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(p => p.RequestId).IsUnique();
             e.HasIndex(p => new { p.DeploymentId, p.At });
             e.HasOne<Deployment>().WithMany().HasForeignKey(p => p.DeploymentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<IdeSession>(e =>
+        {
+            e.ToTable("ide_sessions");
+            e.HasIndex(i => new { i.User, i.Name }).IsUnique();
+            Json(e.Property(i => i.Datasets));
+            Task(e.ComplexProperty(i => i.Task));
         });
 
         b.Entity<Credential>(e =>

@@ -13,6 +13,7 @@ public static class PortalApi
         v1.MapBuildsApi();
         v1.MapModelVersionsApi();
         v1.MapDeploymentsApi();
+        v1.MapIdeApi();
         return app;
     }
 }

@@ -8,6 +8,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Services;
 using Portal.Orchestration.Composition;
 using Portal.Web.Api;
+using Portal.Web.Ide;
 using Portal.Web.Router;
 using Portal.Web.Components;
 using Radzen;
@@ -43,6 +44,9 @@ public static class PortalHostingExtensions
         builder.Services.AddSingleton<IPortalAddress, PortalAddress>();
         builder.Services.AddHostedService<BackgroundWorkService>();
         builder.Services.AddSignalR();
+        builder.Services.AddSingleton<Portal.Core.Security.ISecretProtector, DataProtectionSecretProtector>();
+        builder.Services.AddHttpClient(Ide.IdeProxy.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(5) });
         builder.Services.AddSingleton<Router.ReplicaDirectory>();
         builder.Services.AddSingleton<Router.PredictionRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
@@ -99,6 +103,8 @@ public static class PortalHostingExtensions
         app.MapPortalApi();
         app.MapHub<LogsHub>("/hubs/logs");
         app.MapModelRouter(app.Services.GetRequiredService<PortalConfig>());
+        app.UseWebSockets();
+        app.MapIdeProxy();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,0 +1,20 @@
+namespace Portal.Core.Entities;
+
+/// <summary>A user's Jupyter server in a container (Noronha's <c>nha note</c>), reached only through the portal's proxy.</summary>
+public sealed class IdeSession
+{
+    public long Id { get; set; }
+    /// <summary>Unique per user; part of the proxy path /ide/{user}/{name}/.</summary>
+    public string Name { get; set; } = "";
+    public string User { get; set; } = "";
+    public string Image { get; set; } = "";
+    public string? ResourceProfile { get; set; }
+    public List<DatasetRef> Datasets { get; set; } = [];
+    /// <summary>Jupyter's token, encrypted with the portal's key ring; never shown to anyone.</summary>
+    public string ProtectedToken { get; set; } = "";
+    public string? Manager { get; set; }
+    public string? WorkloadId { get; set; }
+    public TaskInfo Task { get; set; } = new();
+    public DateTime? LastActivity { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Ide;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Ide;
+
+/// <summary>Jupyter from the notebook base image on the real swarm, reached only through the portal's proxy: HTTP, kernels over WebSocket, the home volume.</summary>
+public sealed class IdeProxyTests
+{
+    private static async Task WaitUntilServingAsync(HttpClient http, string path)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            if ((await http.GetAsync($"{path}api/status")).StatusCode == HttpStatusCode.OK) return;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{path} did not answer");
+    }
+
+    private static async Task<JsonElement> StartAsync(HttpClient http, string name)
+    {
+        var started = await http.PostAsJsonAsync("/api/v1/ide", new { name });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var session = await started.Content.ReadFromJsonAsync<JsonElement>();
+        await WaitUntilServingAsync(http, session.GetProperty("url").GetString()!);
+        return session;
+    }
+
+    private static string Message(string type, string code) => new JsonObject
+    {
+        ["header"] = new JsonObject
+        {
+            ["msg_id"] = Guid.NewGuid().ToString(), ["username"] = "test", ["session"] = Guid.NewGuid().ToString(),
+            ["msg_type"] = type, ["version"] = "5.3", ["date"] = DateTime.UtcNow.ToString("O"),
+        },
+        ["parent_header"] = new JsonObject(), ["metadata"] = new JsonObject(), ["channel"] = "shell", ["buffers"] = new JsonArray(),
+        ["content"] = new JsonObject { ["code"] = code, ["silent"] = false, ["store_history"] = false, ["user_expressions"] = new JsonObject(), ["allow_stdin"] = false, ["stop_on_error"] = true },
+    }.ToJsonString();
+
+    [SkippableFact]
+    public async Task Jupyter_answers_through_the_proxy_runs_code_over_a_proxied_websocket_and_the_home_volume_keeps_files()
+    {
+        await RealDocker.RequireNotebookBaseAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        var session = await StartAsync(portal.Http, "lab");
+        var path = session.GetProperty("url").GetString()!;
+        Assert.Equal("/ide/anonymous/lab/", path);
+
+        var status = await portal.Http.GetFromJsonAsync<JsonElement>($"{path}api/status");
+        Assert.True(status.TryGetProperty("last_activity", out _));
+        var kernel = await (await portal.Http.PostAsync($"{path}api/kernels", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var kernelId = kernel.GetProperty("id").GetString();
+        Assert.Contains(await portal.Http.GetFromJsonAsync<JsonElement[]>($"{path}api/kernels") ?? [], k => k.GetProperty("id").GetString() == kernelId);
+
+        // The browser side of a kernel: a WebSocket through the portal, Jupyter's messaging protocol inside.
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"{portal.BaseAddress.Replace("http://", "ws://")}{path}api/kernels/{kernelId}/channels"), CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(Message("execute_request", "print(6 * 7)")), WebSocketMessageType.Text, true, CancellationToken.None);
+        var printed = "";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var buffer = new byte[1 << 20];
+        while (!printed.Contains("42"))
+        {
+            var text = new StringBuilder();
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer, timeout.Token);
+                text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+            } while (!result.EndOfMessage);
+            var message = JsonNode.Parse(text.ToString())!;
+            if (message["msg_type"]?.GetValue<string>() == "stream") printed += message["content"]!["text"]!.GetValue<string>();
+        }
+        Assert.Equal("42\n", printed);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+
+        // Jupyter's token never reaches the browser: the proxy adds it.
+        var token = portal.Services.GetRequiredService<IdeService>().TokenOf(await portal.Services.GetRequiredService<IdeService>().GetAsync("anonymous", "lab", CancellationToken.None));
+        Assert.DoesNotContain(token, await portal.Http.GetStringAsync($"{path}tree"));
+
+        // A file in the home folder outlives the session.
+        var marker = Guid.NewGuid().ToString("N");
+        var saved = await portal.Http.PutAsJsonAsync($"{path}api/contents/kept.txt", new { type = "file", format = "text", content = marker });
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsync("/api/v1/ide/lab/stop", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync($"{path}api/status")).StatusCode);
+        var next = await StartAsync(portal.Http, "lab2");
+        var file = await portal.Http.GetFromJsonAsync<JsonElement>($"{next.GetProperty("url").GetString()}api/contents/kept.txt");
+        Assert.Equal(marker, file.GetProperty("content").GetString());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/ide/anonymous/nope/api/status")).StatusCode);
+    }
+}
