@@ -64,6 +64,12 @@ public sealed class RealPortalHost : IAsyncDisposable
             try { await deployments.DeleteAsync(d.Name, CancellationToken.None); }
             catch (Portal.Core.Errors.PortalException) { }
         }
+        var ide = Services.GetRequiredService<Portal.Core.Ide.IdeService>();
+        foreach (var session in await ide.ListAsync(null, CancellationToken.None))
+        {
+            try { await ide.StopAsync(session.User, session.Name, "The test ended.", CancellationToken.None); }
+            catch (Portal.Core.Errors.PortalException) { }
+        }
         await StopKeepingDataAsync();
         Dir.Dispose();
     }
