@@ -16,6 +16,7 @@ public sealed class PortalConfig
     public RouterConfig Router { get; set; } = new();
     public AuthConfig Auth { get; set; } = new();
     public LoggerConfig Logger { get; set; } = new();
+    public IdeConfig Ide { get; set; } = new();
     /// <summary>Where model versions live (akerbp): new versions land in the first; the others are reached by promotion.</summary>
     public List<string> Environments { get; set; } = [];
 }
@@ -144,4 +145,13 @@ public sealed class LoggerConfig
     public string Level { get; set; } = "INFO";
     /// <summary>Directory for log files; empty means console only.</summary>
     public string? Directory { get; set; }
+}
+
+/// <summary>Self-service IDE sessions: idle culling (the JupyterHub-on-Swarm article's culler) and the images offered.</summary>
+public sealed class IdeConfig
+{
+    /// <summary>A session with no activity (in Jupyter or through the proxy) for this long is stopped.</summary>
+    public int CullIdleSeconds { get; set; } = 3600;
+    /// <summary>How often the culler looks.</summary>
+    public int CullCheckSeconds { get; set; } = 60;
 }

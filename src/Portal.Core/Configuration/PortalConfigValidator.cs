@@ -47,6 +47,8 @@ public static class PortalConfigValidator
             Fail("auth.oidc", "needs 'issuer' and 'client_id' when auth.mode is 'oidc'.");
 
         if (!LogLevels.Contains(c.Logger.Level)) Fail("logger.level", $"is '{c.Logger.Level}'; use one of {string.Join(", ", LogLevels)}.");
+        if (c.Ide.CullIdleSeconds < 10) Fail("ide.cull_idle_seconds", $"must be at least 10 seconds (it is {c.Ide.CullIdleSeconds}).");
+        if (c.Ide.CullCheckSeconds < 1) Fail("ide.cull_check_seconds", $"must be at least 1 second (it is {c.Ide.CullCheckSeconds}).");
         if (c.Environments.Count == 0) Fail("environments", "needs at least one environment (new model versions land in the first), e.g. [dev, test, prod].");
         foreach (var (env, i) in c.Environments.Select((e, i) => (e, i)))
         {

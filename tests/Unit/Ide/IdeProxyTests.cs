@@ -96,4 +96,22 @@ public sealed class IdeProxyTests
 
         Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/ide/anonymous/nope/api/status")).StatusCode);
     }
+
+    [SkippableFact]
+    public async Task An_idle_session_is_culled_and_says_why()
+    {
+        await RealDocker.RequireNotebookBaseAsync();
+        await using var portal = await RealPortalHost.StartAsync("ide:\n  cull_idle_seconds: 10\n  cull_check_seconds: 1\n", manager: "swarm");
+        await StartAsync(portal.Http, "sleepy");
+        JsonElement session = default;
+        for (var i = 0; i < 120; i++)
+        {
+            session = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/ide/sleepy");
+            if (session.GetProperty("state").GetString() != "RUNNING") break;
+            await Task.Delay(500);
+        }
+        Assert.Equal("CANCELLED", session.GetProperty("state").GetString());
+        Assert.Contains("without activity", session.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync("/ide/anonymous/sleepy/api/status")).StatusCode);
+    }
 }

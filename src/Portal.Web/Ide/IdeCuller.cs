@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Portal.Core.Configuration;
+using Portal.Core.Entities;
+using Portal.Core.Ide;
+
+namespace Portal.Web.Ide;
+
+/// <summary>
+/// Stops IDE sessions nobody used for <c>ide.cull_idle_seconds</c>: the later of Jupyter's own last activity
+/// (kernels, API) and the last request through the portal's proxy. The home volume stays; the session says why.
+/// </summary>
+public sealed class IdeCuller(IdeService ide, IHttpClientFactory clients, PortalConfig config, TimeProvider clock, ILogger<IdeCuller> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(config.Ide.CullCheckSeconds), clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try { await CullAsync(stoppingToken); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "The IDE culler could not check the sessions this time");
+            }
+        }
+    }
+
+    public async Task CullAsync(CancellationToken ct)
+    {
+        var limit = TimeSpan.FromSeconds(config.Ide.CullIdleSeconds);
+        foreach (var session in await ide.ListAsync(null, ct))
+        {
+            if (session.Task.State != TaskState.Running) continue;
+            var last = session.LastActivity ?? session.CreatedAt;
+            if (await JupyterActivityAsync(session, ct) is { } jupyter && jupyter > last) last = jupyter;
+            if (clock.GetUtcNow().UtcDateTime - last < limit) continue;
+            logger.LogInformation("Stopping idle IDE session {User}/{Session}, last active {Last:u}", session.User, session.Name, last);
+            await ide.StopAsync(session.User, session.Name,
+                $"Stopped after {Describe(limit)} without activity (last at {last:yyyy-MM-dd HH:mm} UTC; ide.cull_idle_seconds). Your files in the home folder are kept.", ct);
+        }
+    }
+
+    private async Task<DateTime?> JupyterActivityAsync(IdeSession session, CancellationToken ct)
+    {
+        if (await ide.EndpointAsync(session, ct) is not { } endpoint) return null;
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{endpoint}{IdeService.BasePath(session.User, session.Name)}api/status");
+        request.Headers.TryAddWithoutValidation("Authorization", $"token {ide.TokenOf(session)}");
+        try
+        {
+            using var response = await clients.CreateClient(IdeProxy.HttpClientName).SendAsync(request, ct);
+            if (!response.IsSuccessStatusCode) return null;
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            return doc.RootElement.TryGetProperty("last_activity", out var value) && value.TryGetDateTime(out var at) ? at.ToUniversalTime() : null;
+        }
+        catch (HttpRequestException) { return null; }
+    }
+
+    private static string Describe(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:0.#} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0.#} min" : $"{t.TotalSeconds:0} s";
+}
