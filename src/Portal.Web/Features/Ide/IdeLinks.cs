@@ -1,0 +1,7 @@
+namespace Portal.Web.Features.Ide;
+
+public static class IdeLinks
+{
+    /// <summary>The portal's page around a session (the proxy owns /ide/{user}/{session}/).</summary>
+    public static string Page(string session) => $"/ide-sessions/{Uri.EscapeDataString(session)}";
+}
