@@ -154,4 +154,7 @@ public sealed class IdeConfig
     public int CullIdleSeconds { get; set; } = 3600;
     /// <summary>How often the culler looks.</summary>
     public int CullCheckSeconds { get; set; } = 60;
+    /// <summary>Driver of the home and shared volumes (empty: the engine's default, <c>local</c>); with options, e.g. NFS as the article does.</summary>
+    public string? VolumeDriver { get; set; }
+    public Dictionary<string, string> VolumeOptions { get; set; } = [];
 }

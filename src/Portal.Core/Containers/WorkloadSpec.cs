@@ -26,7 +26,12 @@ public sealed record WorkloadSpec
 public enum WorkloadKind { Task, Service }
 
 /// <summary>A host path (bind) or a named volume, mounted at <see cref="Target"/>.</summary>
-public sealed record MountSpec(string Source, string Target, bool ReadOnly = false, MountKind Kind = MountKind.Bind);
+public sealed record MountSpec(string Source, string Target, bool ReadOnly = false, MountKind Kind = MountKind.Bind)
+{
+    /// <summary>For named volumes: the driver and its options (e.g. <c>local</c> with NFS options), when not the engine's default.</summary>
+    public string? VolumeDriver { get; init; }
+    public IReadOnlyDictionary<string, string> VolumeOptions { get; init; } = new Dictionary<string, string>();
+}
 
 public enum MountKind { Bind, Volume }
 

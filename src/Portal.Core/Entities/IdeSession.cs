@@ -10,6 +10,10 @@ public sealed class IdeSession
     public string Image { get; set; } = "";
     public string? ResourceProfile { get; set; }
     public List<DatasetRef> Datasets { get; set; } = [];
+    /// <summary>Model versions mounted read-only, as model/version, and the project mounted for editing.</summary>
+    public List<string> ModelVersions { get; set; } = [];
+    public string? EditProject { get; set; }
+    public Dictionary<string, string> Env { get; set; } = [];
     /// <summary>Jupyter's token, encrypted with the portal's key ring; never shown to anyone.</summary>
     public string ProtectedToken { get; set; } = "";
     public string? Manager { get; set; }

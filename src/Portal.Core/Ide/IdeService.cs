@@ -16,10 +16,12 @@ namespace Portal.Core.Ide;
 /// (<c>/ide/{user}/{session}/</c>) so no port is exposed to the user, a random token the proxy adds and nobody
 /// sees, the user's home volume at /home/portal (kept across sessions) and a shared volume at /shared.
 /// </summary>
-public sealed class IdeService(
-    IIdeSessionStore sessions, IDatasetStore datasets, IContainerManager manager, ResourceProfiles profiles, ISecretProtector secrets,
-    IFileStore files, TimeProvider clock)
+public sealed partial class IdeService(
+    IIdeSessionStore sessions, IDatasetStore datasets, IModelVersionStore versions, IProjectStore projects, IContainerManager manager,
+    ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, TimeProvider clock)
 {
+    public const string EditMountPoint = "/project";
+    public const string ModelsMountPoint = "/portal/models";
     public const int JupyterPort = 8888;
     public const string HomeMountPoint = "/home/portal";
     public const string SharedMountPoint = "/shared";
@@ -51,6 +53,21 @@ public sealed class IdeService(
             else if (dataset.Compressed) errors.Add("datasets", $"The dataset '{reference}' is compressed; the IDE mounts uncompressed datasets only.");
             else mounted.Add(dataset);
         }
+        foreach (var reference in request.ModelVersions.Where(v => !string.IsNullOrWhiteSpace(v)).Distinct())
+        {
+            var parts = reference.Split('/', 2);
+            var version = parts.Length == 2 ? await versions.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            if (version is null) errors.Add("model_versions", $"There is no model version '{reference}'; write it as model/version.");
+            else if (version.Compressed) errors.Add("model_versions", $"The version '{reference}' is compressed; the IDE mounts uncompressed versions only.");
+        }
+        if (!string.IsNullOrWhiteSpace(request.EditProject))
+        {
+            var project = await projects.FindAsync(request.EditProject.Trim(), ct);
+            if (project is null) errors.Add("edit_project", $"There is no project named '{request.EditProject}'.");
+            else if (project.HomeDir is null || !Directory.Exists(project.HomeDir)) errors.Add("edit_project", $"The project '{project.Name}' has no home directory on this host to edit.");
+        }
+        foreach (var key in request.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal) || k.StartsWith("JUPYTER_", StringComparison.Ordinal)))
+            errors.Add("env", $"'{key}' cannot be a variable name here: use letters, digits and '_'; PORTAL_ and JUPYTER_ names are the portal's.");
         if (errors.IsEmpty && await sessions.FindAsync(user, name, ct) is not null)
             errors.Add("name", $"You have a session named '{name}' already.");
         errors.ThrowIfAny();
@@ -64,22 +81,36 @@ public sealed class IdeService(
         {
             Name = name, User = user, Image = image, ResourceProfile = profile.Name, ProtectedToken = secrets.Protect(token), Manager = manager.Kind,
             Datasets = mounted.Select(d => new DatasetRef(d.Model!.Name, d.Name, d.Id)).ToList(),
+            ModelVersions = request.ModelVersions.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).Distinct().ToList(),
+            EditProject = string.IsNullOrWhiteSpace(request.EditProject) ? null : request.EditProject.Trim(), Env = request.Env.ToDictionary(),
             Task = new TaskInfo { State = TaskState.Waiting, Message = "Starting Jupyter.", UpdateTime = now }, CreatedAt = now, LastActivity = now,
         }, ct);
-        try
-        {
-            var id = await manager.StartAsync(Spec(session, token, profile.Profile, mounted), ct);
-            return await sessions.MutateAsync(session.Id, s =>
-            {
-                s.WorkloadId = id;
-                s.Task = s.Task with { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, Message = null };
-            }, ct);
-        }
+        try { return await RunAsync(session, ct); }
         catch (PortalException)
         {
             await sessions.DeleteAsync(session.Id, CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>Starts the session's server again with the same settings (a stopped or a stuck one); files in home stay.</summary>
+    public async Task<IdeSession> RestartAsync(string user, string name, CancellationToken ct)
+    {
+        var session = await GetAsync(user, name, ct);
+        if (session.WorkloadId is not null) await manager.RemoveAsync(session.WorkloadId, ct);
+        return await RunAsync(session, ct);
+    }
+
+    private async Task<IdeSession> RunAsync(IdeSession session, CancellationToken ct)
+    {
+        var profile = profiles.Resolve(session.ResourceProfile, ResourceProfiles.Ide).Profile;
+        var id = await manager.StartAsync(await SpecAsync(session, secrets.Unprotect(session.ProtectedToken), profile, ct), ct);
+        return await sessions.MutateAsync(session.Id, s =>
+        {
+            s.WorkloadId = id;
+            s.LastActivity = clock.GetUtcNow().UtcDateTime;
+            s.Task = s.Task with { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, Message = null, UpdateTime = clock.GetUtcNow().UtcDateTime };
+        }, ct);
     }
 
     /// <summary>Where the session's Jupyter answers now, or null while it is starting.</summary>
@@ -103,17 +134,30 @@ public sealed class IdeService(
         }, ct);
     }
 
-    private WorkloadSpec Spec(IdeSession session, string token, Configuration.ResourceProfile? profile, List<Dataset> mounted)
+    private async Task<WorkloadSpec> SpecAsync(IdeSession session, string token, Configuration.ResourceProfile? profile, CancellationToken ct)
     {
         var basePath = BasePath(session.User, session.Name);
+        // Volume options may name the user (e.g. an NFS folder per user): {user} is replaced.
+        var options = config.Ide.VolumeOptions.ToDictionary(o => o.Key, o => o.Value.Replace("{user}", session.User, StringComparison.Ordinal));
         var mounts = new List<MountSpec>
         {
-            new(HomeVolume(session.User), HomeMountPoint, Kind: MountKind.Volume),
-            new(SharedVolume, SharedMountPoint, Kind: MountKind.Volume),
+            new(HomeVolume(session.User), HomeMountPoint, Kind: MountKind.Volume) { VolumeDriver = config.Ide.VolumeDriver, VolumeOptions = options },
+            new(SharedVolume, SharedMountPoint, Kind: MountKind.Volume) { VolumeDriver = config.Ide.VolumeDriver, VolumeOptions = config.Ide.VolumeOptions.ToDictionary(o => o.Key, o => o.Value.Replace("{user}", "shared", StringComparison.Ordinal)) },
         };
         var filesRoot = (files as LocalFileStore)?.Root;
         if (filesRoot is not null)
-            mounts.AddRange(mounted.Select(d => new MountSpec(Path.Combine(filesRoot, StorageKeys.Dataset(d.Id), "files"), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
+        {
+            mounts.AddRange(session.Datasets.Where(d => d.Id is not null)
+                .Select(d => new MountSpec(Path.Combine(filesRoot, StorageKeys.Dataset(d.Id!.Value), "files"), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
+            foreach (var reference in session.ModelVersions)
+            {
+                var parts = reference.Split('/', 2);
+                if (parts.Length == 2 && await versions.FindAsync(parts[0], parts[1], ct) is { } version)
+                    mounts.Add(new MountSpec(Path.Combine(filesRoot, StorageKeys.ModelVersionFiles(version.Id)), $"{ModelsMountPoint}/{parts[0]}/{parts[1]}", ReadOnly: true));
+            }
+        }
+        if (session.EditProject is not null && await projects.FindAsync(session.EditProject, ct) is { HomeDir: { } home })
+            mounts.Add(new MountSpec(home, EditMountPoint));
         return new WorkloadSpec
         {
             Name = $"ide-{session.Id}",
@@ -121,10 +165,10 @@ public sealed class IdeService(
             Image = session.Image,
             // The shell expands PORTAL_PORT: local processes get a free port there, containers the Jupyter port.
             Command = ["sh", "-c", $"exec jupyter notebook --no-browser --allow-root --ip=0.0.0.0 --port=${{PORTAL_PORT:-{JupyterPort}}} --NotebookApp.base_url={basePath} --notebook-dir={HomeMountPoint}"],
-            Env = new Dictionary<string, string>
+            Env = new Dictionary<string, string>(session.Env)
             {
                 ["JUPYTER_TOKEN"] = token, ["PORTAL_PORT"] = JupyterPort.ToString(), ["PORTAL_DATASETS_DIR"] = TrainingWorkspace.DatasetsMountPoint,
-                ["PORTAL_USER"] = session.User,
+                ["PORTAL_USER"] = session.User, ["PORTAL_MODELS_DIR"] = ModelsMountPoint,
             },
             Mounts = mounts,
             Ports = [new PortSpec(JupyterPort)],
@@ -135,4 +179,7 @@ public sealed class IdeService(
             Labels = PortalLabels.For("ide", session.Id, session.Name),
         };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex EnvName();
 }

@@ -127,6 +127,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.ToTable("ide_sessions");
             e.HasIndex(i => new { i.User, i.Name }).IsUnique();
             Json(e.Property(i => i.Datasets));
+            Json(e.Property(i => i.ModelVersions)).HasDefaultValueSql("'[]'");
+            Json(e.Property(i => i.Env)).HasDefaultValueSql("'{}'");
             Task(e.ComplexProperty(i => i.Task));
         });
 

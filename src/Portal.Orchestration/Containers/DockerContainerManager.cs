@@ -53,10 +53,7 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         {
             ["Init"] = true,
             ["RestartPolicy"] = new JsonObject { ["Name"] = spec.Kind == WorkloadKind.Task ? "no" : "on-failure" },
-            ["Mounts"] = new JsonArray(spec.Mounts.Select(m => (JsonNode)new JsonObject
-            {
-                ["Type"] = m.Kind == MountKind.Volume ? "volume" : "bind", ["Source"] = m.Source, ["Target"] = m.Target, ["ReadOnly"] = m.ReadOnly,
-            }).ToArray()),
+            ["Mounts"] = new JsonArray(spec.Mounts.Select(Swarm.SwarmServiceSpec.Mount).ToArray()),
         };
         if (spec.Resources?.Limits?.Cpu is { } cpu) host["NanoCpus"] = EnginePreflight.NanoCpus(cpu);
         if (spec.Resources?.Limits?.Memory is { } memory) host["Memory"] = EnginePreflight.Bytes(memory);

@@ -92,13 +92,16 @@ public static class SwarmServiceSpec
         ["Retries"] = h.Retries,
     };
 
-    private static JsonNode Mount(MountSpec m) => new JsonObject
+    public static JsonNode Mount(MountSpec m)
     {
-        ["Type"] = m.Kind == MountKind.Volume ? "volume" : "bind",
-        ["Source"] = m.Source,
-        ["Target"] = m.Target,
-        ["ReadOnly"] = m.ReadOnly,
-    };
+        var mount = new JsonObject { ["Type"] = m.Kind == MountKind.Volume ? "volume" : "bind", ["Source"] = m.Source, ["Target"] = m.Target, ["ReadOnly"] = m.ReadOnly };
+        if (m.Kind == MountKind.Volume && m.VolumeDriver is { Length: > 0 } driver)
+            mount["VolumeOptions"] = new JsonObject
+            {
+                ["DriverConfig"] = new JsonObject { ["Name"] = driver, ["Options"] = new JsonObject(m.VolumeOptions.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)o.Value))) },
+            };
+        return mount;
+    }
 
     private static JsonObject Labels(IReadOnlyDictionary<string, string> labels)
     {

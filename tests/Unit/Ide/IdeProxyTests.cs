@@ -23,9 +23,9 @@ public sealed class IdeProxyTests
         throw new TimeoutException($"{path} did not answer");
     }
 
-    private static async Task<JsonElement> StartAsync(HttpClient http, string name)
+    private static async Task<JsonElement> StartAsync(HttpClient http, string name, object? body = null)
     {
-        var started = await http.PostAsJsonAsync("/api/v1/ide", new { name });
+        var started = await http.PostAsJsonAsync("/api/v1/ide", body ?? new { name });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
         var session = await started.Content.ReadFromJsonAsync<JsonElement>();
         await WaitUntilServingAsync(http, session.GetProperty("url").GetString()!);
@@ -48,7 +48,19 @@ public sealed class IdeProxyTests
     {
         await RealDocker.RequireNotebookBaseAsync();
         await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
-        var session = await StartAsync(portal.Http, "lab");
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        var weights = new MultipartFormDataContent { { new StringContent("weights"), "files", "w.txt" } };
+        (await portal.Http.PostAsync("/api/v1/models/m/versions", weights)).EnsureSuccessStatusCode();
+        var code = portal.Dir.File("proj/code.py", "code");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "proj", home_dir = Path.GetDirectoryName(code) })).EnsureSuccessStatusCode();
+        var refused = await portal.Http.PostAsJsonAsync("/api/v1/ide", new { name = "bad", model_versions = new[] { "m/9" }, env = new Dictionary<string, string> { ["JUPYTER_TOKEN"] = "x" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("model_versions", out _) && errors.TryGetProperty("env", out _));
+        var session = await StartAsync(portal.Http, "lab", new
+        {
+            name = "lab", model_versions = new[] { "m/1" }, edit_project = "proj", env = new Dictionary<string, string> { ["GREETING"] = "hej" },
+        });
         var path = session.GetProperty("url").GetString()!;
         Assert.Equal("/ide/anonymous/lab/", path);
 
@@ -61,7 +73,7 @@ public sealed class IdeProxyTests
         // The browser side of a kernel: a WebSocket through the portal, Jupyter's messaging protocol inside.
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"{portal.BaseAddress.Replace("http://", "ws://")}{path}api/kernels/{kernelId}/channels"), CancellationToken.None);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(Message("execute_request", "print(6 * 7)")), WebSocketMessageType.Text, true, CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(Message("execute_request", "import os\nprint(6 * 7, os.environ['GREETING'], open('/portal/models/m/1/w.txt').read(), open('/project/code.py').read())")), WebSocketMessageType.Text, true, CancellationToken.None);
         var printed = "";
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var buffer = new byte[1 << 20];
@@ -77,7 +89,7 @@ public sealed class IdeProxyTests
             var message = JsonNode.Parse(text.ToString())!;
             if (message["msg_type"]?.GetValue<string>() == "stream") printed += message["content"]!["text"]!.GetValue<string>();
         }
-        Assert.Equal("42\n", printed);
+        Assert.Equal("42 hej weights code\n", printed);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
 
         // Jupyter's token never reaches the browser: the proxy adds it.
@@ -90,6 +102,8 @@ public sealed class IdeProxyTests
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsync("/api/v1/ide/lab/stop", null)).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync($"{path}api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsync("/api/v1/ide/lab/restart", null)).StatusCode);
+        await WaitUntilServingAsync(portal.Http, path);
         var next = await StartAsync(portal.Http, "lab2");
         var file = await portal.Http.GetFromJsonAsync<JsonElement>($"{next.GetProperty("url").GetString()}api/contents/kept.txt");
         Assert.Equal(marker, file.GetProperty("content").GetString());
