@@ -47,16 +47,14 @@ public sealed partial class IdeService(
         var mounted = new List<Dataset>();
         foreach (var reference in (request.Datasets ?? []).Where(d => !string.IsNullOrWhiteSpace(d)).Distinct())
         {
-            var parts = reference.Split('/', 2);
-            var dataset = parts.Length == 2 ? await datasets.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            var dataset = await datasets.FindByReferenceAsync(reference, ct);
             if (dataset is null) errors.Add("datasets", $"There is no dataset '{reference}'; write it as model/dataset.");
             else if (dataset.Compressed) errors.Add("datasets", $"The dataset '{reference}' is compressed; the IDE mounts uncompressed datasets only.");
             else mounted.Add(dataset);
         }
         foreach (var reference in request.ModelVersions.Where(v => !string.IsNullOrWhiteSpace(v)).Distinct())
         {
-            var parts = reference.Split('/', 2);
-            var version = parts.Length == 2 ? await versions.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            var version = await versions.FindByReferenceAsync(reference, ct);
             if (version is null) errors.Add("model_versions", $"There is no model version '{reference}'; write it as model/version.");
             else if (version.Compressed) errors.Add("model_versions", $"The version '{reference}' is compressed; the IDE mounts uncompressed versions only.");
         }
@@ -151,9 +149,8 @@ public sealed partial class IdeService(
                 .Select(d => new MountSpec(Path.Combine(filesRoot, StorageKeys.Dataset(d.Id!.Value), "files"), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
             foreach (var reference in session.ModelVersions)
             {
-                var parts = reference.Split('/', 2);
-                if (parts.Length == 2 && await versions.FindAsync(parts[0], parts[1], ct) is { } version)
-                    mounts.Add(new MountSpec(Path.Combine(filesRoot, StorageKeys.ModelVersionFiles(version.Id)), $"{ModelsMountPoint}/{parts[0]}/{parts[1]}", ReadOnly: true));
+                if (await versions.FindByReferenceAsync(reference, ct) is { } version)
+                    mounts.Add(new MountSpec(Path.Combine(filesRoot, StorageKeys.ModelVersionFiles(version.Id)), $"{ModelsMountPoint}/{version.Model!.Name}/{version.Name}", ReadOnly: true));
             }
         }
         if (session.EditProject is not null && await projects.FindAsync(session.EditProject, ct) is { HomeDir: { } home })

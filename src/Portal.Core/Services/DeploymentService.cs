@@ -40,8 +40,7 @@ public sealed partial class DeploymentService(
         var environment = string.IsNullOrWhiteSpace(input.Environment) ? config.Environments[0] : input.Environment.Trim();
         if (!config.Environments.Contains(environment))
             errors.Add("environment", $"There is no environment '{environment}'; the environments are {string.Join(", ", config.Environments)}.");
-        var parts = input.ModelVersion.Trim().Split('/', 2);
-        var version = parts.Length == 2 ? await versions.FindAsync(parts[0], parts[1], ct) : null;
+        var version = await versions.FindByReferenceAsync(input.ModelVersion, ct);
         if (version is null) errors.Add("model_version", $"There is no model version '{input.ModelVersion}'; write it as model/version.");
         else if (!version.IsIn(environment, config.Environments[0]))
             errors.Add("model_version", $"Version '{input.ModelVersion}' is not promoted to '{environment}'; promote it first, or deploy to an environment it is in.");
@@ -171,8 +170,7 @@ public sealed partial class DeploymentService(
     public async Task<Deployment> SwitchVersionAsync(string name, string modelVersion, CancellationToken ct)
     {
         var deployment = await GetAsync(name, ct);
-        var parts = modelVersion.Trim().Split('/', 2);
-        var version = parts.Length == 2 ? await versions.FindAsync(parts[0], parts[1], ct) : null;
+        var version = await versions.FindByReferenceAsync(modelVersion, ct);
         if (version is null) throw new ValidationFailedException("model_version", $"There is no model version '{modelVersion}'; write it as model/version.");
         if (!version.IsIn(deployment.Environment, config.Environments[0]))
             throw new ValidationFailedException("model_version", $"Version '{modelVersion}' is not promoted to '{deployment.Environment}'; promote it first.");

@@ -72,8 +72,7 @@ public sealed class ModelVersionService(
         ModelVersion? pretrained = null;
         if (!string.IsNullOrWhiteSpace(draft.Pretrained))
         {
-            var parts = draft.Pretrained.Trim().Split('/', 2);
-            pretrained = parts.Length == 2 ? await versions.FindAsync(parts[0], parts[1], ct) : null;
+            pretrained = await versions.FindByReferenceAsync(draft.Pretrained, ct);
             if (pretrained is null) errors.Add("pretrained", $"There is no model version '{draft.Pretrained.Trim()}'; write it as model/version.");
         }
         if (errors.IsEmpty && await versions.FindAsync(model.Name, name, ct) is not null)

@@ -51,8 +51,7 @@ public sealed partial class TrainingService(
         var mounted = new List<Dataset>();
         foreach (var reference in input.Datasets.Where(d => !string.IsNullOrWhiteSpace(d)).Distinct())
         {
-            var parts = reference.Split('/', 2);
-            var dataset = parts.Length == 2 ? await datasets.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            var dataset = await datasets.FindByReferenceAsync(reference, ct);
             if (dataset is null) errors.Add("datasets", $"There is no dataset '{reference}'; write it as model/dataset.");
             else mounted.Add(dataset);
         }
@@ -62,8 +61,7 @@ public sealed partial class TrainingService(
         ModelVersion? pretrained = null;
         if (!string.IsNullOrWhiteSpace(input.Pretrained))
         {
-            var parts = input.Pretrained.Trim().Split('/', 2);
-            pretrained = parts.Length == 2 ? await versions.FindAsync(parts[0].Trim(), parts[1].Trim(), ct) : null;
+            pretrained = await versions.FindByReferenceAsync(input.Pretrained, ct);
             if (pretrained is null) errors.Add("pretrained", $"There is no model version '{input.Pretrained.Trim()}'; write it as model/version.");
         }
         BuildVersion? build = null;
