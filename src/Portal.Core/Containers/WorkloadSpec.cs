@@ -38,4 +38,13 @@ public enum MountKind { Bind, Volume }
 public sealed record PortSpec(int ContainerPort, int? PublishedPort = null);
 
 /// <summary>A command run inside the container: exit 0 means healthy.</summary>
-public sealed record HealthCheckSpec(IReadOnlyList<string> Command, TimeSpan Interval, TimeSpan Timeout, int Retries, TimeSpan StartPeriod);
+public sealed record HealthCheckSpec(IReadOnlyList<string> Command, TimeSpan Interval, TimeSpan Timeout, int Retries, TimeSpan StartPeriod)
+{
+    /// <summary>
+    /// A GET on a path of the workload's own server, run with the image's Python (every portal image has it; curl
+    /// is not guaranteed). The port comes from PORTAL_PORT, as the portal gives it to services.
+    /// </summary>
+    public static HealthCheckSpec HttpGet(string path, int defaultPort, TimeSpan interval, TimeSpan timeout, int retries, TimeSpan startPeriod) => new(
+        ["python3", "-c", $"import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s{path}' % os.environ.get('PORTAL_PORT', '{defaultPort}'), timeout={Math.Max(1, (int)timeout.TotalSeconds)})"],
+        interval, timeout, retries, startPeriod);
+}

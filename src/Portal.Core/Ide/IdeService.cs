@@ -170,9 +170,7 @@ public sealed partial class IdeService(
             Mounts = mounts,
             Ports = [new PortSpec(JupyterPort)],
             Resources = profile,
-            HealthCheck = new HealthCheckSpec(
-                ["python3", "-c", $"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{JupyterPort}{basePath}login', timeout=2)"],
-                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), 3, TimeSpan.FromSeconds(60)),
+            HealthCheck = HealthCheckSpec.HttpGet($"{basePath}login", JupyterPort, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), 3, TimeSpan.FromSeconds(60)),
             Labels = PortalLabels.For("ide", session.Id, session.Name),
         };
     }

@@ -80,9 +80,7 @@ public sealed class DatasetService(IDatasetStore datasets, IModelStore models, I
     {
         var dataset = await GetAsync(modelName, name, ct);
         var file = dataset.Files.Find(f => f.Name == fileName) ?? throw new NotFoundException($"file in dataset '{name}'", fileName);
-        var content = dataset.Compressed
-            ? await TarArchives.OpenEntryAsync(files, StorageKeys.DatasetArchive(dataset.Id), fileName, ct)
-            : await files.OpenReadAsync(StorageKeys.DatasetFile(dataset.Id, fileName), ct);
+        var content = await ArtifactFiles.OpenAsync(files, StorageKeys.Dataset(dataset.Id), dataset.Compressed, fileName, ct);
         return new DownloadableFile(fileName, file.Size, content);
     }
 

@@ -160,8 +160,7 @@ public sealed partial class DeploymentService(
     {
         var hc = config.ContainerManager.Healthcheck;
         var own = d.Details.TryGetValue("healthcheck", out var json) ? json.Deserialize<HealthSettings>() : null;
-        return new HealthCheckSpec(
-            ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORTAL_PORT', '8080'), timeout=2)"],
+        return HealthCheckSpec.HttpGet("/health", d.Port,
             TimeSpan.FromSeconds(own?.Interval ?? (hc.Enabled ? hc.Interval : 1)), TimeSpan.FromSeconds(own?.Timeout ?? hc.Timeout),
             own?.Retries ?? hc.Retries, TimeSpan.FromSeconds(own?.StartPeriod ?? hc.StartPeriod));
     }

@@ -132,9 +132,7 @@ public sealed class ModelVersionService(
     {
         var version = await GetAsync(model, name, ct);
         var file = version.Files.Find(f => f.Name == fileName) ?? throw new NotFoundException($"file of version '{model}/{name}'", fileName);
-        var content = version.Compressed
-            ? await TarArchives.OpenEntryAsync(files, StorageKeys.ModelVersionArchive(version.Id), fileName, ct)
-            : await files.OpenReadAsync($"{StorageKeys.ModelVersionFiles(version.Id)}/{fileName}", ct);
+        var content = await ArtifactFiles.OpenAsync(files, StorageKeys.ModelVersion(version.Id), version.Compressed, fileName, ct);
         return new DownloadableFile(fileName, file.Size, content);
     }
 

@@ -7,7 +7,6 @@ namespace Portal.Core.Storage;
 public static class StorageKeys
 {
     public static string Dataset(long id) => $"datasets/{id}";
-    public static string DatasetFile(long id, string fileName) => $"datasets/{id}/files/{fileName}";
     public static string DatasetArchive(long id) => $"datasets/{id}/archive.tar.gz";
     public static string ModelVersion(long id) => $"versions/{id}";
     public static string ModelVersionFiles(long id) => $"versions/{id}/files";

@@ -147,17 +147,9 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         return [new Replica(id, status.State, status.State == WorkloadState.Running && port is not null ? $"http://127.0.0.1:{port}" : null, status.Message)];
     }
 
-    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => replicas == 1
-        ? Task.CompletedTask
-        : throw new ContainerManagerException("Plain containers run one replica; use container_manager.type: swarm to scale.");
+    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => SingleReplica.ScaleAsync(replicas, "Plain containers");
 
-    /// <summary>One container cannot roll: the new one starts, then the old one is removed (a short gap the router retries over).</summary>
-    public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
-    {
-        var next = await StartAsync(spec, ct);
-        await RemoveAsync(id, ct);
-        return next;
-    }
+    public Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct) => SingleReplica.ReplaceAsync(this, id, spec, ct);
 
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {
@@ -166,8 +158,6 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         {
             var id = c["Id"]!.GetValue<string>();
             var labels = c["Labels"]?.AsObject().ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
-            // Containers of swarm tasks carry the portal's labels too; they belong to the Swarm manager.
-            if (labels.ContainsKey("com.docker.swarm.service.id")) continue;
             var name = c["Names"]?.AsArray().FirstOrDefault()?.GetValue<string>().TrimStart('/') ?? id;
             result.Add(new WorkloadInfo(id, name, labels, await GetStatusAsync(id, ct)));
         }

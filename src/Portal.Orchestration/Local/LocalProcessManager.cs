@@ -133,17 +133,9 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         return [new Replica(id, status.State, status.State == WorkloadState.Running && _ports.TryGetValue(id, out var port) ? $"http://127.0.0.1:{port}" : null, status.Message)];
     }
 
-    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => replicas == 1
-        ? Task.CompletedTask
-        : throw new ContainerManagerException("Local processes run one replica per service; configure container_manager.type: swarm to scale.");
+    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => SingleReplica.ScaleAsync(replicas, "Local processes");
 
-    /// <summary>A process cannot roll: the new one starts, then the old one stops.</summary>
-    public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
-    {
-        var next = await StartAsync(spec, ct);
-        await RemoveAsync(id, ct);
-        return next;
-    }
+    public Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct) => SingleReplica.ReplaceAsync(this, id, spec, ct);
 
     private static int FreePort()
     {

@@ -19,7 +19,8 @@ public static class SwarmServiceSpec
             ["Image"] = spec.Image,
             ["Command"] = new JsonArray(spec.Command.Select(c => (JsonNode)c!).ToArray()),
             ["Env"] = new JsonArray(spec.Env.Select(e => (JsonNode)$"{e.Key}={e.Value}"!).ToArray()),
-            ["Labels"] = Labels(spec.Labels),
+            // Task containers get the record labels for `docker ps`, but not the owner label: the portal owns the service.
+            ["Labels"] = new JsonObject(spec.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))),
             ["Mounts"] = new JsonArray(spec.Mounts.Select(Mount).ToArray()),
             // An init process forwards the stop signal to Python and reaps the kernel it starts.
             ["Init"] = true,

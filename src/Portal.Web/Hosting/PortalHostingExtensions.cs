@@ -48,6 +48,7 @@ public static class PortalHostingExtensions
         builder.Services.AddHttpClient(Ide.IdeProxy.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(5) });
         builder.Services.AddHostedService<IdeCuller>();
+        builder.Services.AddSingleton<IdeRoutes>();
         builder.Services.AddSingleton<Router.ReplicaDirectory>();
         builder.Services.AddSingleton<Router.PredictionRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using Portal.Core.Entities;
-using Portal.Core.Errors;
 using Portal.Core.Ide;
 
 namespace Portal.Web.Ide;
@@ -21,30 +20,41 @@ public static class IdeProxy
     public static void MapIdeProxy(this WebApplication app) =>
         app.Map("/ide/{user}/{session}/{**rest}", ProxyAsync).ExcludeFromDescription();
 
-    private static async Task ProxyAsync(string user, string session, HttpContext http, IdeService ide, IHttpClientFactory clients)
+    private static async Task ProxyAsync(string user, string session, HttpContext http, IdeRoutes routes, IdeService ide, IHttpClientFactory clients)
     {
         var ct = http.RequestAborted;
-        IdeSession found;
-        try { found = await ide.GetAsync(user, session, ct); }
-        catch (NotFoundException e)
+        if (await routes.ResolveAsync(user, session, ct) is not { } route)
         {
             http.Response.StatusCode = 404;
-            await http.Response.WriteAsync(e.Message, ct);
+            await http.Response.WriteAsync($"There is no IDE session of '{user}' named '{session}'.", ct);
             return;
         }
-        if (await ide.EndpointAsync(found, ct) is not { } endpoint)
+        var found = route.Session;
+        if (route.Endpoint is not { } endpoint)
         {
             http.Response.StatusCode = 503;
             http.Response.Headers.RetryAfter = "2";
             await http.Response.WriteAsync($"The session '{session}' is not running (yet); its page says why.", ct);
             return;
         }
-        var token = ide.TokenOf(found);
+        var token = route.Token;
         var target = $"{endpoint}{http.Request.Path}{http.Request.QueryString}";
-        if (http.WebSockets.IsWebSocketRequest)
-            await RelayWebSocketAsync(http, target.Replace("http://", "ws://", StringComparison.Ordinal), token, ct);
-        else
-            await ForwardAsync(http, clients.CreateClient(HttpClientName), target, token, ct);
+        try
+        {
+            if (http.WebSockets.IsWebSocketRequest)
+                await RelayWebSocketAsync(http, target.Replace("http://", "ws://", StringComparison.Ordinal), token, ct);
+            else
+                await ForwardAsync(http, clients.CreateClient(HttpClientName), target, token, ct);
+        }
+        catch (HttpRequestException) when (!http.Response.HasStarted)
+        {
+            // The remembered address stopped answering: the session stopped or restarted elsewhere.
+            routes.Invalidate(user, session);
+            http.Response.StatusCode = 503;
+            http.Response.Headers.RetryAfter = "2";
+            await http.Response.WriteAsync($"The session '{session}' is not answering; it may have stopped or be restarting.", ct);
+            return;
+        }
         if (found.LastActivity is not { } last || DateTime.UtcNow - last > TimeSpan.FromSeconds(30)) await ide.TouchAsync(found, CancellationToken.None);
     }
 
