@@ -20,6 +20,8 @@ public sealed class ProjectBuilder(
     IProjectStore projects, IBuildStore builds, IImageBuilder images, IGitClient git, ProjectImages names, TaskLogBook logs,
     PortalPaths paths, TimeProvider clock, ILogger<ProjectBuilder> logger)
 {
+    /// <summary>Ended builds stay listed this long (their logs stay in the file store, and successes as build versions).</summary>
+    private static readonly TimeSpan KeepEndedRuns = TimeSpan.FromDays(1);
     private readonly ConcurrentDictionary<string, BuildRun> _runs = new();
     private readonly ConcurrentDictionary<string, Task> _work = new();
     private CancellationToken _stopping = CancellationToken.None;
@@ -83,6 +85,8 @@ public sealed class ProjectBuilder(
             LogKey = $"builds/{project.Id}/{id}",
         };
         _runs[id] = run;
+        foreach (var old in _runs.Values.Where(r => r.EndedAt is { } ended && clock.GetUtcNow().UtcDateTime - ended > KeepEndedRuns).ToList())
+            _runs.TryRemove(old.Id, out _);
         logs.Open(run.LogKey);
         _work[id] = Task.Run(() => RunAsync(run, project, dockerfile, _stopping), CancellationToken.None);
         return run;

@@ -80,7 +80,6 @@ public sealed class DockerClient : IDisposable
         finally { _negotiation.Release(); }
     }
 
-    public Task<DockerVersion> VersionAsync(CancellationToken ct) => SendAsync<DockerVersion>(HttpMethod.Get, "version", null, ct);
 
     public Task<DockerInfo> InfoAsync(CancellationToken ct) => SendAsync<DockerInfo>(HttpMethod.Get, "info", null, ct);
 

@@ -26,8 +26,6 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
 
     public string Kind => "swarm";
 
-    public DockerClient Docker => docker;
-
     public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
     {
         DockerInfo info;

@@ -71,9 +71,8 @@ public static class DeploymentsApi
             {
                 var d = await s.GetAsync(name, ct);
                 var recent = await records.RecentAsync(d.Id, Math.Clamp(take ?? 100, 1, 1000), ct);
-                var latencies = recent.Select(r => r.LatencyMs).Order().ToArray();
-                double? Percentile(double p) => latencies.Length == 0 ? null : latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
-                return new RequestsDto(recent.Count, recent.Count == 0 ? 0 : recent.Count(r => r.Status >= 400) / (double)recent.Count, Percentile(0.5), Percentile(0.99),
+                var stats = PredictionStats.Of(recent);
+                return new RequestsDto(stats.Count, stats.ErrorRate, stats.P50Ms, stats.P99Ms,
                     recent.Select(r => new RequestDto(r.RequestId, r.Path, r.At, r.LatencyMs, r.Status, r.ModelVersion, r.Replica, r.Request, r.Response, r.Feedback)).ToList());
             })
             .WithSummary("The most recent requests through the router, their error rate and latency percentiles, with feedback.");
