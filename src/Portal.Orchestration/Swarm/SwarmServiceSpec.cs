@@ -20,7 +20,7 @@ public static class SwarmServiceSpec
             ["Command"] = new JsonArray(spec.Command.Select(c => (JsonNode)c!).ToArray()),
             ["Env"] = new JsonArray(spec.Env.Select(e => (JsonNode)$"{e.Key}={e.Value}"!).ToArray()),
             // Task containers get the record labels for `docker ps`, but not the owner label: the portal owns the service.
-            ["Labels"] = new JsonObject(spec.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))),
+            ["Labels"] = new JsonObject(spec.Labels.Where(l => l.Key != PortalLabels.Owner).Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))),
             ["Mounts"] = new JsonArray(spec.Mounts.Select(Mount).ToArray()),
             // An init process forwards the stop signal to Python and reaps the kernel it starts.
             ["Init"] = true,
