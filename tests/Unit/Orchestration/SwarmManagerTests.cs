@@ -206,7 +206,9 @@ public sealed class SwarmManagerTests : IDisposable
     {
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
-        var before = (await _manager.ListOwnedAsync(Timeout())).Count;
+        // Other test classes start services on the same engine at the same time: count only this class's (portal-test-…).
+        async Task<int> MineAsync() => (await _manager.ListOwnedAsync(Timeout())).Count(w => w.Name.StartsWith("portal-test-", StringComparison.Ordinal));
+        var before = await MineAsync();
 
         var cpu = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(
             Shell("true") with { Resources = new ResourceProfile { Requests = new ResourceAmounts { Cpu = 4096 } } }, Timeout()));
@@ -226,7 +228,7 @@ public sealed class SwarmManagerTests : IDisposable
         var gpu = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(Shell("true") with { Resources = new ResourceProfile { EnableGpu = true } }, Timeout()));
         Assert.Contains("GPU", gpu.Message);
 
-        Assert.Equal(before, (await _manager.ListOwnedAsync(Timeout())).Count);
+        Assert.Equal(before, await MineAsync());
     }
 
     [SkippableFact]
