@@ -5,6 +5,7 @@ using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Core.Logs;
 using Portal.Core.Persistence;
+using Portal.Core.Security;
 using Portal.Core.Services;
 using Portal.Core.Storage;
 using Portal.Core.Stores;
@@ -20,7 +21,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(config);
         services.AddSingleton(paths);
         services.AddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(SqliteConnectionStrings.For(paths.DatabaseFile)));
+        services.AddSingleton<AuditInterceptor>();
+        services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite(SqliteConnectionStrings.For(paths.DatabaseFile))
+            .AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<IProjectStore, EfProjectStore>();
         services.AddSingleton<IModelStore, EfModelStore>();
@@ -46,6 +49,14 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ProjectService>();
         services.AddSingleton<ModelService>();
         services.AddSingleton<DatasetService>();
+        services.AddSingleton<IUserStore, EfUserStore>();
+        services.AddSingleton<IAccessTokenStore, EfAccessTokenStore>();
+        services.AddSingleton<IAuditStore, EfAuditStore>();
+        services.AddSingleton<ICredentialStore, EfCredentialStore>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<CredentialVault>();
         return services;
     }
 }

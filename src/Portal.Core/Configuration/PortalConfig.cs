@@ -124,11 +124,17 @@ public sealed class RouterConfig
 
 public sealed class AuthConfig
 {
-    /// <summary><c>local</c> (accounts in the metadata store) or <c>oidc</c>.</summary>
+    /// <summary><c>local</c> (accounts in the metadata store) or <c>oidc</c> (an OpenID Connect provider; local accounts stay available when <see cref="LocalAccounts"/>).</summary>
     public string Mode { get; set; } = "local";
     public OidcConfig? Oidc { get; set; }
-    /// <summary>Claim that carries the user's roles in the provider's tokens.</summary>
+    /// <summary>Claim that carries the user's roles in the provider's tokens; a dotted path walks into JSON objects (Keycloak's <c>realm_access.roles</c>).</summary>
     public string RoleClaim { get; set; } = "realm_access.roles";
+    /// <summary>Provider role name → portal role (Odahu's mapper); a provider role that already is a portal role name maps to itself.</summary>
+    public Dictionary<string, string> RoleMap { get; set; } = [];
+    /// <summary>Whether local accounts may sign in next to the provider (a break-glass admin).</summary>
+    public bool LocalAccounts { get; set; } = true;
+    /// <summary>How long a browser session lasts without activity, in hours.</summary>
+    public double SessionHours { get; set; } = 8;
 }
 
 public sealed class OidcConfig
@@ -137,6 +143,14 @@ public sealed class OidcConfig
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
     public List<string> Scopes { get; set; } = [];
+    /// <summary>The sign-in button's text.</summary>
+    public string DisplayName { get; set; } = "Single sign-on";
+    /// <summary>The claim that names the user (made into a portal user name).</summary>
+    public string UserClaim { get; set; } = "preferred_username";
+    /// <summary>The <c>aud</c> that bearer tokens sent to the API must carry; the client id when empty.</summary>
+    public string? Audience { get; set; }
+    /// <summary>Refuse a provider that is not on https (turn off only for a provider on loopback).</summary>
+    public bool RequireHttps { get; set; } = true;
 }
 
 public sealed class LoggerConfig

@@ -45,6 +45,22 @@ public static class PortalConfigValidator
         if (c.Auth.Mode is not ("local" or "oidc")) Fail("auth.mode", $"is '{c.Auth.Mode}'; use 'local' or 'oidc'.");
         if (c.Auth.Mode == "oidc" && (string.IsNullOrWhiteSpace(c.Auth.Oidc?.Issuer) || string.IsNullOrWhiteSpace(c.Auth.Oidc?.ClientId)))
             Fail("auth.oidc", "needs 'issuer' and 'client_id' when auth.mode is 'oidc'.");
+        if (c.Auth.Oidc is { Issuer: { Length: > 0 } issuer } oidc)
+        {
+            if (!Uri.TryCreate(issuer, UriKind.Absolute, out var issuerUri) || issuerUri.Scheme is not ("https" or "http"))
+                Fail("auth.oidc.issuer", $"is '{issuer}'; write the provider's issuer URL, e.g. https://idp.example.com/realms/portal.");
+            else if (issuerUri.Scheme == "http" && oidc.RequireHttps)
+                Fail("auth.oidc.issuer", $"is '{issuer}', not https; use https, or set auth.oidc.require_https: false for a provider on loopback.");
+            if (oidc.Scopes.Count > 0 && !oidc.Scopes.Contains("openid"))
+                Fail("auth.oidc.scopes", "must include 'openid'.");
+        }
+        if (c.Auth.Mode == "local" && !c.Auth.LocalAccounts)
+            Fail("auth.local_accounts", "cannot be false when auth.mode is 'local': nobody could sign in.");
+        foreach (var (from, to) in c.Auth.RoleMap)
+            if (!Security.Roles.IsKnown(to))
+                Fail($"auth.role_map.{from}", $"maps to '{to}', which is not a role; use {string.Join(", ", Security.Roles.All)}.");
+        if (c.Auth.SessionHours is <= 0 or > 24 * 30)
+            Fail("auth.session_hours", $"must be above 0 and at most 720 (it is {c.Auth.SessionHours}).");
 
         if (!LogLevels.Contains(c.Logger.Level)) Fail("logger.level", $"is '{c.Logger.Level}'; use one of {string.Join(", ", LogLevels)}.");
         if (c.Ide.CullIdleSeconds < 10) Fail("ide.cull_idle_seconds", $"must be at least 10 seconds (it is {c.Ide.CullIdleSeconds}).");

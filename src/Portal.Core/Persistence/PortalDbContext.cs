@@ -21,6 +21,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<IdeSession> IdeSessions => Set<IdeSession>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<Credential> Credentials => Set<Credential>();
+    public DbSet<PortalUser> Users => Set<PortalUser>();
+    public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     /// <summary>SQLite keeps no time zone: every time is stored in UTC and read back as UTC.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder c)
@@ -138,6 +141,30 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(c => c.Name).IsUnique();
             e.Property(c => c.Kind).HasConversion<string>();
             Json(e.Property(c => c.Details));
+        });
+
+        b.Entity<PortalUser>(e =>
+        {
+            e.ToTable("users");
+            e.HasIndex(u => u.Name).IsUnique();
+            e.Property(u => u.Source).HasConversion<string>();
+            Json(e.Property(u => u.Roles)).HasDefaultValueSql("'[]'");
+        });
+
+        b.Entity<AccessToken>(e =>
+        {
+            e.ToTable("access_tokens");
+            e.HasIndex(t => t.Hash).IsUnique();
+            e.HasIndex(t => new { t.UserId, t.Name }).IsUnique();
+            e.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => a.Actor);
+            e.Property(a => a.Outcome).HasConversion<string>();
         });
     }
 

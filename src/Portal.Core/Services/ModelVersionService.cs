@@ -3,6 +3,7 @@ using System.Text.Json;
 using Portal.Core.Configuration;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
+using Portal.Core.Security;
 using Portal.Core.Storage;
 using Portal.Core.Stores;
 
@@ -16,7 +17,7 @@ namespace Portal.Core.Services;
 /// </summary>
 public sealed class ModelVersionService(
     IModelVersionStore versions, IModelStore models, IDatasetStore datasets, ITrainingStore trainings, IFileStore files,
-    UploadLimits limits, PortalConfig config, TimeProvider clock)
+    UploadLimits limits, PortalConfig config, TimeProvider clock, AuditLog audit)
 {
     public IReadOnlyList<string> Environments => config.Environments;
     public string EntryEnvironment => config.Environments[0];
@@ -98,9 +99,13 @@ public sealed class ModelVersionService(
     }
 
     /// <summary>Promotes a version into the next environment, with a comment; the order of <c>environments</c> is the path.</summary>
-    public async Task<ModelVersion> PromoteAsync(string model, string name, string environment, string? comment, string by, CancellationToken ct)
+    /// <summary>Promotes a version one environment on, as the current actor; the last environment (prod) needs a team lead.</summary>
+    public async Task<ModelVersion> PromoteAsync(string model, string name, string environment, string? comment, CancellationToken ct)
     {
         var version = await GetAsync(model, name, ct);
+        var last = config.Environments[^1];
+        await audit.DemandAsync(environment == last ? Roles.TeamLead : Roles.DataScientist, $"promote a version to '{environment}'", $"model version {model}/{name}", ct);
+        var by = ActorContext.Current!.Name;
         var errors = new ValidationErrors();
         var index = config.Environments.IndexOf(environment);
         if (index < 0) errors.Add("environment", $"There is no environment '{environment}'; the environments are {string.Join(", ", Environments)}.");

@@ -1,3 +1,4 @@
+using Portal.Core.Security;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Entities;
@@ -45,7 +46,7 @@ public static class ModelVersionsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         g.MapPost("/models/{model}/versions/{name}/promote", async (string model, string name, PromoteDto promote, HttpContext http, ModelVersionService s, CancellationToken ct) =>
-                (await s.PromoteAsync(model, name, promote.Environment, promote.Comment, http.User.Identity?.Name ?? "anonymous", ct)).ToDto(s))
+                (await s.PromoteAsync(model, name, promote.Environment, promote.Comment, ct)).ToDto(s))
             .WithSummary("Promote a version to the next environment (dev → test → prod by default) with a comment.")
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -77,12 +78,14 @@ public static class ModelVersionsApi
                 try
                 {
                     var token = header["Bearer ".Length..].Trim();
+                    // The task token stands for the training; its publications are audited as the task's.
+                    using var actor = ActorContext.Use(new Actor("task", [], request.HttpContext.Connection.RemoteIpAddress?.ToString()));
                     var version = await MultipartUpload.ReceiveAsync(request, fields => s.BeginPublishAsync(token, model, Draft(fields), ct), u => u.CommitAsync(ct), ct);
                     return Results.Created($"/api/v1/models/{model}/versions/{version.Name}", version.ToDto(s));
                 }
                 catch (UnauthorizedAccessException e) { return Results.Problem(statusCode: 401, title: "Not allowed.", detail: e.Message); }
             })
-            .WithTags("Tasks")
+            .AllowAnonymous().WithTags("Tasks")
             .WithMetadata(requestLimit)
             .WithSummary("A running training publishes a model version (multipart as for uploads); its training, dataset, pretrained version, build and metrics come along.");
     }

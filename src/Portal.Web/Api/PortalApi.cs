@@ -1,3 +1,5 @@
+using Portal.Web.Auth;
+
 namespace Portal.Web.Api;
 
 public static class PortalApi
@@ -5,7 +7,7 @@ public static class PortalApi
     /// <summary>Maps the REST API under /api/v1.</summary>
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/api/v1").ProducesProblem(StatusCodes.Status400BadRequest);
+        var v1 = app.MapGroup("/api/v1").ProducesProblem(StatusCodes.Status400BadRequest).RequirePolicyByMethod();
         v1.MapProjectsApi();
         v1.MapModelsApi();
         v1.MapDatasetsApi();
@@ -14,6 +16,10 @@ public static class PortalApi
         v1.MapModelVersionsApi();
         v1.MapDeploymentsApi();
         v1.MapIdeApi();
+        v1.MapAccountApi();
+        v1.MapUsersApi();
+        v1.MapCredentialsApi();
+        v1.MapAuditApi();
         return app;
     }
 }

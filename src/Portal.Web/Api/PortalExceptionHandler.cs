@@ -26,6 +26,7 @@ public sealed class PortalExceptionHandler(IProblemDetailsService problems) : IE
             Detail = v.Message,
         },
         NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = n.Message },
+        AccessDeniedException d => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Your roles do not allow this.", Detail = d.Message },
         ConflictException c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = c.Message },
         // The engine refused or is unreachable: the request was valid, the state of the engine is the problem.
         Portal.Core.Containers.ContainerManagerException m => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "The container engine refused.", Detail = m.Message },

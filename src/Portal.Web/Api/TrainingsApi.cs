@@ -97,7 +97,7 @@ public static class TrainingsApi
                 }
                 catch (UnauthorizedAccessException e) { return Results.Problem(statusCode: 401, title: "Not allowed.", detail: e.Message); }
             })
-            .WithTags("Tasks")
+            .AllowAnonymous().WithTags("Tasks")
             .WithSummary("Progress and metrics from a running task's toolkit, authorized by that task's token only.");
     }
 

@@ -8,6 +8,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Services;
 using Portal.Orchestration.Composition;
 using Portal.Web.Api;
+using Portal.Web.Auth;
 using Portal.Web.Ide;
 using Portal.Web.Router;
 using Portal.Web.Components;
@@ -49,6 +50,7 @@ public static class PortalHostingExtensions
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(5) });
         builder.Services.AddHostedService<IdeCuller>();
         builder.Services.AddSingleton<IdeRoutes>();
+        builder.Services.AddSingleton<JupyterStatus>();
         builder.Services.AddSingleton<Router.ReplicaDirectory>();
         builder.Services.AddSingleton<Router.PredictionRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
@@ -59,6 +61,7 @@ public static class PortalHostingExtensions
         builder.Services.AddDataProtection().SetApplicationName("mlops-portal")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.DataDir, "keys")));
 
+        builder.Services.AddPortalAuth(config);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         builder.Services.AddProblemDetails();
@@ -86,12 +89,26 @@ public static class PortalHostingExtensions
         app.Logger.LogInformation("Configuration: {File}; data directory: {DataDir}; file store: {Files}; schema version {Version}{Applied}",
             configFile ?? "built-in defaults", paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
             applied.Count == 0 ? "" : $" (applied {string.Join(", ", applied)})");
+        var password = await app.Services.GetRequiredService<Portal.Core.Security.UserService>()
+            .EnsureFirstAdminAsync(Environment.GetEnvironmentVariable(Portal.Core.Security.UserService.AdminPasswordVariable), ct);
+        // Written to the console only, never to a log file: it is shown once, and the first sign-in must change it.
+        if (password is not null)
+            Console.WriteLine($"""
+
+                ==================================================================
+                 First start: sign in as '{Portal.Core.Security.UserService.FirstAdminName}' with the one-time password
+                     {password}
+                 You will be asked to choose your own password.
+                ==================================================================
+
+                """);
     }
 
     public static WebApplication MapPortal(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<SecurityHeaders>();
         app.UseStaticFiles();
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -100,12 +117,14 @@ public static class PortalHostingExtensions
         });
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "MLOps Portal API");
+        app.UseWebSockets();
+        app.UsePortalAuth();
         app.UseAntiforgery();
 
+        app.MapAccountEndpoints();
         app.MapPortalApi();
         app.MapHub<LogsHub>("/hubs/logs");
         app.MapModelRouter(app.Services.GetRequiredService<PortalConfig>());
-        app.UseWebSockets();
         app.MapIdeProxy();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Portal.Core.Configuration;
 using Portal.Core.Entities;
 using Portal.Core.Ide;
@@ -9,7 +8,7 @@ namespace Portal.Web.Ide;
 /// Stops IDE sessions nobody used for <c>ide.cull_idle_seconds</c>: the later of Jupyter's own last activity
 /// (kernels, API) and the last request through the portal's proxy. The home volume stays; the session says why.
 /// </summary>
-public sealed class IdeCuller(IdeService ide, IHttpClientFactory clients, PortalConfig config, TimeProvider clock, ILogger<IdeCuller> logger) : BackgroundService
+public sealed class IdeCuller(IdeService ide, JupyterStatus status, PortalConfig config, TimeProvider clock, ILogger<IdeCuller> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,20 +38,9 @@ public sealed class IdeCuller(IdeService ide, IHttpClientFactory clients, Portal
         }
     }
 
-    private async Task<DateTime?> JupyterActivityAsync(IdeSession session, CancellationToken ct)
-    {
-        if (await ide.EndpointAsync(session, ct) is not { } endpoint) return null;
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{endpoint}{IdeService.BasePath(session.User, session.Name)}api/status");
-        request.Headers.TryAddWithoutValidation("Authorization", $"token {ide.TokenOf(session)}");
-        try
-        {
-            using var response = await clients.CreateClient(IdeProxy.HttpClientName).SendAsync(request, ct);
-            if (!response.IsSuccessStatusCode) return null;
-            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            return doc.RootElement.TryGetProperty("last_activity", out var value) && value.TryGetDateTime(out var at) ? at.ToUniversalTime() : null;
-        }
-        catch (HttpRequestException) { return null; }
-    }
+    private async Task<DateTime?> JupyterActivityAsync(IdeSession session, CancellationToken ct) =>
+        await status.GetAsync(session, ct) is { } doc && doc.TryGetProperty("last_activity", out var value) && value.TryGetDateTime(out var at)
+            ? at.ToUniversalTime() : null;
 
     private static string Describe(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:0.#} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0.#} min" : $"{t.TotalSeconds:0} s";
 }

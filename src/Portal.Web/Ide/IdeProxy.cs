@@ -7,7 +7,7 @@ namespace Portal.Web.Ide;
 /// <summary>
 /// The IDE's reverse proxy: <c>/ide/{user}/{session}/…</c> goes to the session's Jupyter (whose base URL is that
 /// same path), HTTP and WebSockets (kernels), with Jupyter's token added here so the browser never holds it.
-/// Who may use which session comes with identities; until then every session is the anonymous user's.
+/// Only the session's owner (and admins) get through; anyone else gets a 404, as if the session did not exist.
 /// </summary>
 public static class IdeProxy
 {
@@ -18,11 +18,18 @@ public static class IdeProxy
     };
 
     public static void MapIdeProxy(this WebApplication app) =>
-        app.Map("/ide/{user}/{session}/{**rest}", ProxyAsync).ExcludeFromDescription();
+        app.Map("/ide/{user}/{session}/{**rest}", ProxyAsync).ExcludeFromDescription().RequireAuthorization(Auth.PortalPolicies.Work);
 
-    private static async Task ProxyAsync(string user, string session, HttpContext http, IdeRoutes routes, IdeService ide, IHttpClientFactory clients)
+    private static async Task ProxyAsync(string user, string session, HttpContext http, IdeRoutes routes, IdeService ide, IHttpClientFactory clients, Portal.Core.Security.AuditLog audit)
     {
         var ct = http.RequestAborted;
+        if (user != Auth.PortalAuthentication.NameOf(http.User) && !Auth.PortalPolicies.HasRole(http.User, Portal.Core.Security.Roles.Admin))
+        {
+            await audit.RecordAsync("open IDE session", $"IDE session {user}/{session}", AuditOutcome.Denied, "not the session's owner", ct);
+            http.Response.StatusCode = 404;
+            await http.Response.WriteAsync($"There is no IDE session of '{user}' named '{session}' that you may open.", ct);
+            return;
+        }
         if (await routes.ResolveAsync(user, session, ct) is not { } route)
         {
             http.Response.StatusCode = 404;

@@ -5,6 +5,9 @@ using Portal.Core.Configuration;
 using Portal.Core.Entities;
 using Portal.Core.Stores;
 
+using Portal.Core.Security;
+using Portal.Web.Auth;
+
 namespace Portal.Web.Router;
 
 /// <summary>
@@ -24,8 +27,17 @@ public static class ModelRouter
         if (!config.Router.Enabled) return;
         app.Map("/model/{deployment}/{**path}", (string deployment, string? path, HttpContext http, ReplicaDirectory replicas, IHttpClientFactory clients,
                 PredictionRecorder recorder, TimeProvider clock) => ForwardAsync(deployment, path ?? "", http, replicas, clients, recorder, config, clock))
-            .ExcludeFromDescription();
-        app.MapPost("/feedback/model/{deployment}", FeedbackAsync).WithTags("Router")
+            .ExcludeFromDescription().RequireAuthorization(PortalPolicies.Read).AddEndpointFilter(async (context, next) =>
+            {
+                // Reading a model's info is a viewer's; invoking it (any other method) is a data scientist's.
+                var http = context.HttpContext;
+                if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || PortalPolicies.HasRole(http.User, Roles.DataScientist))
+                    return await next(context);
+                await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync($"{http.Request.Method} {http.Request.Path}", null, AuditOutcome.Denied,
+                    "invoking a model needs the data_scientist role", http.RequestAborted);
+                return Results.Problem(statusCode: 403, title: "Your roles do not allow this.", detail: "Invoking a model needs the data_scientist role.");
+            });
+        app.MapPost("/feedback/model/{deployment}", FeedbackAsync).RequirePolicyByMethod().WithTags("Router")
             .WithSummary("Attach JSON feedback to a prediction: send the prediction's Request-ID header and any JSON body.");
     }
 

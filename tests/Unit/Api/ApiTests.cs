@@ -7,12 +7,12 @@ using Portal.Tests.Unit.Support;
 namespace Portal.Tests.Unit.Api;
 
 /// <summary>The REST API through the in-memory host: real routing, real SQLite file, real file store.</summary>
-public class ApiTests : IDisposable
+public class ApiTests : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new("file_store:\n  max_upload_mb: 0.5\n");
-    private readonly HttpClient _http;
+    private HttpClient _http = null!;
 
-    public ApiTests() => _http = _app.CreateClient();
+    public async Task InitializeAsync() => _http = await _app.CreateClientAsync();
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => (await r.Content.ReadFromJsonAsync<JsonElement>());
 
@@ -154,9 +154,9 @@ public class ApiTests : IDisposable
         return form;
     }
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
         _http.Dispose();
-        _app.Dispose();
+        await _app.DisposeAsync();
     }
 }

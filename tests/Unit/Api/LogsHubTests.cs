@@ -13,7 +13,7 @@ public sealed class LogsHubTests
 
     private static async Task<HubConnection> ConnectAsync(RealPortalHost portal)
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(new Uri(portal.BaseAddress), "/hubs/logs")).Build();
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(new Uri(portal.BaseAddress), "/hubs/logs"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(portal.AdminToken)).Build();
         await connection.StartAsync();
         return connection;
     }

@@ -8,6 +8,8 @@ using Portal.Tests.Unit.Support;
 using Radzen;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
+using Portal.Core.Security;
+using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Models;
 using Portal.Web.Features.Projects;
@@ -17,14 +19,18 @@ namespace Portal.Tests.Unit.Components;
 /// <summary>Renders components to HTML with the framework's HtmlRenderer (bUnit does not restore here).</summary>
 public class MarkupTests
 {
-    private static async Task<string> RenderAsync<T>(Dictionary<string, object?> parameters) where T : IComponent
+    private static async Task<string> RenderAsync<T>(Dictionary<string, object?> parameters, System.Security.Claims.ClaimsPrincipal? user = null) where T : IComponent
     {
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddLogging()
             .AddSingleton<IJSRuntime, StaticRenderJsRuntime>()
             .AddSingleton<NavigationManager, StaticNavigationManager>()
-            .AddRadzenComponents()
-            .BuildServiceProvider();
+            .AddSingleton<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>(new FixedAuthenticationState(user ?? new()))
+            .AddCascadingAuthenticationState()
+            .AddRadzenComponents();
+        collection.AddAuthorizationBuilder().AddPortalPolicies();
+        var services = collection.BuildServiceProvider();
         await using var renderer = new HtmlRenderer(services, NullLoggerFactory.Instance);
         return await renderer.Dispatcher.InvokeAsync(async () =>
             (await renderer.RenderComponentAsync<T>(ParameterView.FromDictionary(parameters))).ToHtmlString());
@@ -103,15 +109,34 @@ public class MarkupTests
     }
 
     [Fact]
-    public async Task Navigation_offers_every_area()
+    public async Task Navigation_offers_every_area_to_an_admin()
     {
-        var html = await RenderAsync<Portal.Web.Components.Layout.NavMenu>([]);
+        var html = await RenderAsync<Portal.Web.Components.Layout.NavMenu>([], User(Roles.Admin));
         foreach (var (area, path) in new[] { ("Projects", "/projects"), ("Models", "/models"), ("Datasets", "/datasets"), ("Trainings", "/trainings"),
-                     ("Model versions", "/model-versions"), ("Deployments", "/deployments"), ("IDE", "/ide"), ("Lineage", "/lineage"), ("Settings", "/settings") })
+                     ("Model versions", "/model-versions"), ("Deployments", "/deployments"), ("IDE", "/ide"), ("Lineage", "/lineage"),
+                     ("Credentials", "/credentials"), ("Audit log", "/audit"), ("Users", "/users"), ("Settings", "/settings") })
         {
             Assert.Contains($">{area}<", html);
             Assert.Contains($"href=\"{path}\"", html);
         }
+    }
+
+    [Fact]
+    public async Task Navigation_shows_a_viewer_only_what_a_viewer_may_open()
+    {
+        var html = await RenderAsync<Portal.Web.Components.Layout.NavMenu>([], User(Roles.Viewer));
+        Assert.Contains("href=\"/projects\"", html);
+        Assert.Contains("href=\"/deployments\"", html);
+        foreach (var hidden in new[] { "/ide", "/credentials", "/audit", "/users", "/settings" })
+            Assert.DoesNotContain($"href=\"{hidden}\"", html);
+    }
+
+    private static System.Security.Claims.ClaimsPrincipal User(string role) =>
+        PortalPrincipal.For("someone", null, [role], "local", "test");
+
+    private sealed class FixedAuthenticationState(System.Security.Claims.ClaimsPrincipal user) : Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider
+    {
+        public override Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new Microsoft.AspNetCore.Components.Authorization.AuthenticationState(user));
     }
 
     [Fact]

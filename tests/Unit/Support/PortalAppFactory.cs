@@ -18,6 +18,14 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseSetting("config", ConfigFile);
 
+    /// <summary>A client that calls as <paramref name="user"/> with <paramref name="role"/> (the first admin by default), through a real access token.</summary>
+    public async Task<HttpClient> CreateClientAsync(string user = Portal.Core.Security.UserService.FirstAdminName, string role = Portal.Core.Security.Roles.Admin)
+    {
+        var http = CreateClient();
+        http.UseToken(await TestIdentities.TokenAsync(Services, user, role));
+        return http;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -27,7 +27,9 @@ public sealed class RealPortalHost : IAsyncDisposable
 
     public TempDir Dir { get; }
     public string BaseAddress { get; }
+    /// <summary>Calls as the first admin, with a real personal access token.</summary>
     public HttpClient Http { get; }
+    public string AdminToken { get; private set; } = "";
     public IServiceProvider Services => _app.Services;
 
     public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null, string manager = "local", string url = "http://127.0.0.1:0")
@@ -42,7 +44,10 @@ public sealed class RealPortalHost : IAsyncDisposable
         await app.PreparePortalAsync(null, CancellationToken.None);
         app.MapPortal();
         await app.StartAsync();
-        return new RealPortalHost(app, dir);
+        var host = new RealPortalHost(app, dir);
+        host.AdminToken = await TestIdentities.TokenAsync(app.Services);
+        host.Http.UseToken(host.AdminToken);
+        return host;
     }
 
     /// <summary>Stops the portal but keeps its data directory, to start another portal on it (a restart).</summary>

@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Security;
+
+/// <summary>
+/// Personal access tokens: <c>pat_</c> + 32 random bytes (base64url). Only the SHA-256 hash is stored; a token is
+/// refused once expired or revoked, or when its owner is disabled. A token acts with its owner's current roles.
+/// </summary>
+public sealed class AccessTokenService(IAccessTokenStore store, IUserStore users, TimeProvider clock)
+{
+    public const string Prefix = "pat_";
+    public const int MaxDays = 366;
+
+    public sealed record Issued(AccessToken Token, string Secret);
+
+    public static bool LooksLikeToken(string value) => value.StartsWith(Prefix, StringComparison.Ordinal);
+
+    public async Task<IReadOnlyList<AccessToken>> ListAsync(string userName, CancellationToken ct)
+    {
+        var user = await users.FindAsync(userName, ct) ?? throw new NotFoundException("user", userName);
+        return await store.ListAsync(user.Id, ct);
+    }
+
+    /// <summary>Creates a token; <see cref="Issued.Secret"/> is the only time its value exists outside the caller.</summary>
+    public async Task<Issued> IssueAsync(string userName, string name, int? days, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        name = name.Trim();
+        if (name.Length is 0 or > 100) errors.Add("name", "Name the token (1 to 100 characters), e.g. after the script or machine that uses it.");
+        if (days is < 1 or > MaxDays) errors.Add("days", $"A token lives 1 to {MaxDays} days (asked: {days}).");
+        errors.ThrowIfAny();
+        var user = await users.FindAsync(userName, ct) ?? throw new NotFoundException("user", userName);
+        var secret = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = await store.AddAsync(new AccessToken
+        {
+            UserId = user.Id, Name = name, Prefix = secret[..(Prefix.Length + 6)], Hash = HashOf(secret),
+            CreatedAt = now, ExpiresAt = days is { } d ? now.AddDays(d) : now.AddDays(90),
+        }, ct);
+        token.User = user;
+        return new Issued(token, secret);
+    }
+
+    /// <summary>The owner of a valid token, or why it is refused. Records when the token was last used (at most once a minute).</summary>
+    public async Task<(PortalUser? User, string? Problem)> ValidateAsync(string secret, CancellationToken ct)
+    {
+        var token = await store.FindByHashAsync(HashOf(secret), ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (token?.User is null) return (null, "The access token is not known.");
+        if (token.RevokedAt is not null) return (null, $"The access token '{token.Name}' was revoked.");
+        if (token.ExpiresAt is { } exp && exp <= now) return (null, $"The access token '{token.Name}' expired on {exp:yyyy-MM-dd}.");
+        if (token.User.Disabled) return (null, $"The account '{token.User.Name}' is disabled.");
+        if (token.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))
+            await store.MutateAsync(token.Id, t => t.LastUsedAt = now, ct);
+        return (token.User, null);
+    }
+
+    /// <summary>Revokes one of <paramref name="userName"/>'s tokens (admins may revoke anyone's: pass the owner's name).</summary>
+    public async Task RevokeAsync(string userName, long id, CancellationToken ct)
+    {
+        var token = await store.FindAsync(id, ct);
+        if (token?.User is null || token.User.Name != userName) throw new NotFoundException("access token", id.ToString());
+        if (token.RevokedAt is null) await store.MutateAsync(id, t => t.RevokedAt = clock.GetUtcNow().UtcDateTime, ct);
+    }
+
+    public static string HashOf(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,131 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Portal.Core.Configuration;
+using Portal.Core.Security;
+
+namespace Portal.Web.Auth;
+
+/// <summary>
+/// Sign-in and access for the portal: a cookie for browsers (local password or the OpenID provider), bearer tokens
+/// for the API, one policy per role, the audit actor on every request and circuit, and the security headers.
+/// </summary>
+public static class PortalAuthentication
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    private const string SelectorScheme = "portal";
+    private static readonly TimeSpan RecheckEvery = TimeSpan.FromMinutes(1);
+
+    public static IServiceCollection AddPortalAuth(this IServiceCollection services, PortalConfig config)
+    {
+        services.AddSingleton<RoleMapping>();
+        services.AddHttpClient(OidcProvider.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        var oidc = config.Auth.Mode == "oidc" ? config.Auth.Oidc : null;
+        if (oidc is not null) services.AddSingleton(sp => new OidcProvider(oidc, sp.GetRequiredService<IHttpClientFactory>()));
+
+        var auth = services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = SelectorScheme;
+                o.DefaultChallengeScheme = SelectorScheme;
+            })
+            .AddPolicyScheme(SelectorScheme, "Cookie or bearer", o =>
+                o.ForwardDefaultSelector = c => BearerHandler.TokenOf(c.Request) is null ? CookieScheme : BearerHandler.SchemeName)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = "portal.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(config.Auth.SessionHours);
+                o.SlidingExpiration = true;
+                o.LoginPath = SignInPage.Path;
+                o.AccessDeniedPath = "/access-denied";
+                o.Events.OnRedirectToLogin = c => Answer(c, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = c => Answer(c, StatusCodes.Status403Forbidden);
+                o.Events.OnValidatePrincipal = RecheckAccountAsync;
+            })
+            .AddScheme<AuthenticationSchemeOptions, BearerHandler>(BearerHandler.SchemeName, null);
+        if (oidc is not null)
+            auth.AddOAuth<OAuthOptions, OidcHandler>(OidcHandler.SchemeName, oidc.DisplayName, o =>
+            {
+                o.SignInScheme = CookieScheme;
+                o.ClientId = oidc.ClientId!;
+                // The base class insists on these; the real endpoints come from the discovery document per request.
+                o.ClientSecret = string.IsNullOrEmpty(oidc.ClientSecret) ? "-" : oidc.ClientSecret;
+                o.AuthorizationEndpoint = oidc.Issuer!.TrimEnd('/') + "/discovered-authorization-endpoint";
+                o.TokenEndpoint = oidc.Issuer!.TrimEnd('/') + "/discovered-token-endpoint";
+                o.CallbackPath = "/signin-oidc";
+                o.UsePkce = true;
+                o.Scope.Clear();
+                foreach (var scope in oidc.Scopes.Count > 0 ? oidc.Scopes : ["openid", "profile", "email"]) o.Scope.Add(scope);
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.Events.OnRemoteFailure = c =>
+                {
+                    var message = c.Failure is OidcProviderException or Core.Errors.PortalException
+                        ? c.Failure.Message
+                        : $"The sign-in with {oidc.DisplayName} could not be completed ({c.Failure?.Message}). Start it again.";
+                    SignInPage.RedirectWithError(c.Response, message);
+                    c.HandleResponse();
+                    return Task.CompletedTask;
+                };
+            });
+
+        services.AddAuthorizationBuilder().AddPortalPolicies();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<CircuitClient>();
+        services.AddScoped<PageUser>();
+        services.AddScoped<CircuitHandler, CircuitActorHandler>();
+        services.AddAntiforgery(o => o.Cookie.Name = "portal.antiforgery");
+        return services;
+    }
+
+    public static WebApplication UsePortalAuth(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseMiddleware<PasswordChangeGate>();
+        app.UseAuthorization();
+        app.UseMiddleware<ActorMiddleware>();
+        return app;
+    }
+
+    private static Task Answer(RedirectContext<CookieAuthenticationOptions> c, int status)
+    {
+        if (PortalRequests.IsApi(c.Request))
+        {
+            c.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        c.Response.Redirect(c.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A cookie outlives changes an admin makes; once a minute it is checked against the account: a disabled or
+    /// removed user is signed out, changed roles take effect.
+    /// </summary>
+    private static async Task RecheckAccountAsync(CookieValidatePrincipalContext c)
+    {
+        var clock = c.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+        var now = clock.GetUtcNow();
+        if (c.Properties.Items.TryGetValue("checked", out var at) && DateTimeOffset.TryParse(at, out var last) && now - last < RecheckEvery) return;
+        var users = c.HttpContext.RequestServices.GetRequiredService<UserService>();
+        var user = c.Principal?.Identity?.Name is { } name ? await users.FindAsync(name, c.HttpContext.RequestAborted) : null;
+        if (user is null || user.Disabled)
+        {
+            c.RejectPrincipal();
+            await c.HttpContext.SignOutAsync(CookieScheme);
+            return;
+        }
+        var method = PortalPrincipal.Method(c.Principal!) ?? "local";
+        c.ReplacePrincipal(PortalPrincipal.For(user, method, c.Principal!.Identity!.AuthenticationType ?? CookieScheme));
+        c.Properties.Items["checked"] = now.ToString("O");
+        c.ShouldRenew = true;
+    }
+
+    /// <summary>The user name of a principal, or "anonymous".</summary>
+    public static string NameOf(ClaimsPrincipal user) => user.Identity?.Name ?? AuditLog.Anonymous;
+}
