@@ -16,7 +16,12 @@ catch (ConfigException e)
 }
 
 var app = builder.Build();
-await app.PreparePortalAsync(loaded.File, CancellationToken.None);
+try { await app.PreparePortalAsync(loaded.File, CancellationToken.None); }
+catch (Portal.Core.Errors.ValidationFailedException e)
+{
+    Console.Error.WriteLine(string.Join(Environment.NewLine, e.Errors.Select(f => $"{f.Key}: {string.Join(" ", f.Value)}")));
+    return 2;
+}
 app.MapPortal();
 await app.RunAsync();
 return 0;

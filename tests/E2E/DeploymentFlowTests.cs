@@ -20,7 +20,7 @@ public class DeploymentFlowTests
                    "import pickle,sys\nfrom sklearn.datasets import load_iris\nfrom sklearn.ensemble import RandomForestClassifier\n" +
                    "X,y=load_iris(return_X_y=True)\npickle.dump(RandomForestClassifier(n_estimators=10,random_state=1).fit(X,y),open(sys.argv[1],'wb'))", pickle]))!)
             await python.WaitForExitAsync();
-        using (var http = new HttpClient { BaseAddress = new Uri(portal.BaseUrl) })
+        using (var http = await portal.ApiClientAsync())
         {
             (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
             (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = Path.Combine(RepoPaths.Root, "deploy", "examples", "iris"), models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();

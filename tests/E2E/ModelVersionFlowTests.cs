@@ -12,7 +12,7 @@ public class ModelVersionFlowTests
     {
         Browser.RequireChromium();
         await using var portal = await PortalProcess.StartAsync();
-        using (var http = new HttpClient { BaseAddress = new Uri(portal.BaseUrl) })
+        using (var http = await portal.ApiClientAsync())
             (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true, max_mb = 1 } } })).EnsureSuccessStatusCode();
         await using var session = await BrowserSession.StartAsync(portal, nameof(Upload_versions_compare_a_metric_promote_the_best_and_delete_the_other));
         var page = session.Page;

@@ -78,6 +78,7 @@ public static class PortalAuthentication
         services.AddCascadingAuthenticationState();
         services.AddScoped<CircuitClient>();
         services.AddScoped<PageUser>();
+        services.AddScoped<PageAccess>();
         services.AddScoped<CircuitHandler, CircuitActorHandler>();
         services.AddAntiforgery(o => o.Cookie.Name = "portal.antiforgery");
         return services;

@@ -22,8 +22,9 @@ public sealed class SecurityHeaders(RequestDelegate next)
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             if (!context.Request.Path.StartsWithSegments("/ide"))
             {
-                h.XFrameOptions = "SAMEORIGIN";
-                if (!context.Request.Path.StartsWithSegments("/swagger")) h.ContentSecurityPolicy = ContentPolicy;
+                if (!h.ContainsKey("X-Frame-Options")) h.XFrameOptions = "SAMEORIGIN";
+                // An endpoint that set a stricter policy of its own (the sandboxed notebook view) keeps it.
+                if (!context.Request.Path.StartsWithSegments("/swagger") && !h.ContainsKey("Content-Security-Policy")) h.ContentSecurityPolicy = ContentPolicy;
             }
             if (context.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000";
             return Task.CompletedTask;

@@ -18,12 +18,25 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public IPage Page { get; }
 
-    public static async Task<BrowserSession> StartAsync(PortalProcess portal, string test, int height = 1000, float timeoutMs = 30_000)
+    /// <summary>A browser on the portal, signed in as the first admin unless <paramref name="signIn"/> is false.</summary>
+    public static async Task<BrowserSession> StartAsync(PortalProcess portal, string test, int height = 1000, float timeoutMs = 30_000, bool signIn = true)
     {
         var (playwright, browser) = await Browser.LaunchAsync();
         var page = await browser.NewPageAsync(new() { BaseURL = portal.BaseUrl, ViewportSize = new() { Width = 1400, Height = height } });
         page.SetDefaultTimeout(timeoutMs);
-        return new BrowserSession(playwright, browser, page, portal, test);
+        var session = new BrowserSession(playwright, browser, page, portal, test);
+        if (signIn) await session.SignInAsync("admin", PortalProcess.AdminPassword);
+        return session;
+    }
+
+    /// <summary>Signs in with the portal's own form and waits for the home page.</summary>
+    public async Task SignInAsync(string user, string password)
+    {
+        await Page.GotoAsync("/signin");
+        await Page.FillAsync("#username", user);
+        await Page.FillAsync("#password", password);
+        await Page.ClickAsync("#signin-local");
+        await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal));
     }
 
     public Task ShotAsync(string step) => Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath(_test, step), FullPage = true });

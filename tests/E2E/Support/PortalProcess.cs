@@ -22,6 +22,9 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>The first admin's password, given to the portal as PORTAL_ADMIN_PASSWORD.</summary>
+    public const string AdminPassword = "e2e-Portal-Passw0rd";
     public string Root { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
@@ -45,6 +48,7 @@ public sealed class PortalProcess : IAsyncDisposable
         info.Environment["HOME"] = root;
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["PORTAL__STORE__DATA_DIR"] = Path.Combine(root, "data");
+        info.Environment["PORTAL_ADMIN_PASSWORD"] = AdminPassword;
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("PORTAL__", StringComparison.OrdinalIgnoreCase) && k != "PORTAL__STORE__DATA_DIR").ToList())
             info.Environment.Remove(key);
 
@@ -75,13 +79,46 @@ public sealed class PortalProcess : IAsyncDisposable
                 throw new InvalidOperationException($"The portal exited with code {_process.ExitCode} before it was ready:\n{Output}");
             try
             {
-                if ((await http.GetAsync(BaseUrl + "/api/v1/projects?take=1")).StatusCode == HttpStatusCode.OK) return;
+                if ((await http.GetAsync(BaseUrl + "/signin")).StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(250);
         }
         throw new TimeoutException($"The portal did not answer within {timeout.TotalSeconds} s:\n{Output}");
+    }
+
+    /// <summary>
+    /// Signs in through the sign-in form as a browser would (antiforgery token included) and returns a client
+    /// holding the session cookie.
+    /// </summary>
+    public async Task<HttpClient> SignInAsync(string user = "admin", string password = AdminPassword)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl) };
+        var form = await http.GetStringAsync("/signin");
+        string Hidden(string name) => System.Text.RegularExpressions.Regex.Match(form, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value;
+        var response = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = Hidden("_handler"),
+            ["__RequestVerificationToken"] = Hidden("__RequestVerificationToken"),
+            ["Input.Username"] = user,
+            ["Input.Password"] = password,
+        }));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Signing in as {user} failed ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
+        return http;
+    }
+
+    /// <summary>A client for the API with a personal access token of the first admin, created through the API.</summary>
+    public async Task<HttpClient> ApiClientAsync()
+    {
+        using var session = await SignInAsync();
+        var created = await session.PostAsync("/api/v1/me/tokens", new StringContent("""{"name":"e2e","days":1}""", Encoding.UTF8, "application/json"));
+        created.EnsureSuccessStatusCode();
+        using var doc = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", doc.RootElement.GetProperty("secret").GetString());
+        return http;
     }
 
     private static int FreePort()

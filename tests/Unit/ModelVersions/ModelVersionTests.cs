@@ -126,7 +126,7 @@ public sealed class ModelVersionTests
         Assert.Equal(["dev", "test", "prod"], promoted.GetProperty("environments").EnumerateArray().Select(e => e.GetString()));
         var last = promoted.GetProperty("promotions")[1];
         Assert.Equal("A/B test won", last.GetProperty("comment").GetString());
-        Assert.Equal("anonymous", last.GetProperty("by").GetString());
+        Assert.Equal("admin", last.GetProperty("by").GetString());
         Assert.InRange(last.GetProperty("at").GetDateTime(), DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
         Assert.Equal(HttpStatusCode.Conflict, (await Promote("prod", "again")).StatusCode);
     }
