@@ -13,7 +13,7 @@ namespace Portal.Web.Auth;
 /// </summary>
 public sealed class BearerHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    AccessTokenService tokens, RoleMapping roles, IServiceProvider services) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AccessTokenService tokens, InternalTokens internalTokens, RoleMapping roles, IServiceProvider services) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "bearer";
 
@@ -30,6 +30,12 @@ public sealed class BearerHandler(
     {
         var token = TokenOf(Request);
         if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
+        if (token.StartsWith(InternalTokens.Prefix, StringComparison.Ordinal))
+        {
+            return internalTokens.Validate(token) is { } principal
+                ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
+                : Fail("The portal's internal token has expired or was not made by this portal.");
+        }
         if (AccessTokenService.LooksLikeToken(token))
         {
             var (user, problem) = await tokens.ValidateAsync(token, Context.RequestAborted);

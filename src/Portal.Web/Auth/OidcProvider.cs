@@ -16,42 +16,60 @@ namespace Portal.Web.Auth;
 public sealed class OidcProvider
 {
     public const string HttpClientName = "oidc";
-    private readonly ConfigurationManager<OpenIdConnectConfiguration> _discovery;
+    /// <summary>How long the discovery document and keys are used before they are fetched again.</summary>
+    private static readonly TimeSpan Freshness = TimeSpan.FromHours(12);
+    /// <summary>The least time between fetches a token with an unknown key can cause (tokens are attacker-supplied).</summary>
+    public static readonly TimeSpan MinRefetch = TimeSpan.FromSeconds(5);
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly IHttpClientFactory _http;
+    private readonly TimeProvider _clock;
+    private readonly SemaphoreSlim _fetching = new(1, 1);
+    private OpenIdConnectConfiguration? _doc;
+    private DateTimeOffset _fetchedAt;
 
-    public OidcProvider(OidcConfig config, IHttpClientFactory http)
+    public OidcProvider(OidcConfig config, IHttpClientFactory http, TimeProvider clock)
     {
         Config = config;
         Issuer = config.Issuer!.TrimEnd('/');
-        var client = http.CreateClient(HttpClientName);
-        _discovery = new ConfigurationManager<OpenIdConnectConfiguration>(
-            Issuer + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(),
-            new HttpDocumentRetriever(client) { RequireHttps = config.RequireHttps })
-        {
-            AutomaticRefreshInterval = TimeSpan.FromHours(12),
-            RefreshInterval = TimeSpan.FromSeconds(10),
-        };
+        _http = http;
+        _clock = clock;
     }
 
     public OidcConfig Config { get; }
     public string Issuer { get; }
     public string ApiAudience => string.IsNullOrWhiteSpace(Config.Audience) ? Config.ClientId! : Config.Audience;
 
-    public async Task<OpenIdConnectConfiguration> DiscoverAsync(CancellationToken ct)
+    /// <summary>The provider's discovery document and signing keys, cached; <paramref name="refresh"/> fetches them again (at most every <see cref="MinRefetch"/>).</summary>
+    public async Task<OpenIdConnectConfiguration> DiscoverAsync(CancellationToken ct, bool refresh = false)
     {
-        OpenIdConnectConfiguration doc;
-        try { doc = await _discovery.GetConfigurationAsync(ct); }
-        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or ArgumentException)
+        var now = _clock.GetUtcNow();
+        if (_doc is { } cached && now - _fetchedAt < (refresh ? MinRefetch : Freshness)) return cached;
+        await _fetching.WaitAsync(ct);
+        try
         {
-            throw new OidcProviderException(
-                $"The OpenID provider {Issuer} cannot be reached or did not answer with a discovery document ({Innermost(e)}). " +
-                "Check auth.oidc.issuer in portal.yaml and that the provider is running.", e);
+            if (_doc is { } again && _clock.GetUtcNow() - _fetchedAt < (refresh ? MinRefetch : Freshness)) return again;
+            OpenIdConnectConfiguration doc;
+            try
+            {
+                var retriever = new HttpDocumentRetriever(_http.CreateClient(HttpClientName)) { RequireHttps = Config.RequireHttps };
+                doc = await OpenIdConnectConfigurationRetriever.GetAsync(Issuer + "/.well-known/openid-configuration", retriever, ct);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or ArgumentException)
+            {
+                // A provider that is briefly away does not sign everyone out: the keys fetched before still serve.
+                if (_doc is { } stale) return stale;
+                throw new OidcProviderException(
+                    $"The OpenID provider {Issuer} cannot be reached or did not answer with a discovery document ({Innermost(e)}). " +
+                    "Check auth.oidc.issuer in portal.yaml and that the provider is running.", e);
+            }
+            if (!string.Equals(doc.Issuer?.TrimEnd('/'), Issuer, StringComparison.Ordinal))
+                throw new OidcProviderException($"The provider's discovery document names the issuer '{doc.Issuer}', but portal.yaml says '{Issuer}'. Write the provider's exact issuer in auth.oidc.issuer.");
+            if (string.IsNullOrEmpty(doc.AuthorizationEndpoint) || string.IsNullOrEmpty(doc.TokenEndpoint))
+                throw new OidcProviderException($"The provider {Issuer} publishes no authorization or token endpoint; it cannot sign users in with the code flow.");
+            (_doc, _fetchedAt) = (doc, _clock.GetUtcNow());
+            return doc;
         }
-        if (!string.Equals(doc.Issuer?.TrimEnd('/'), Issuer, StringComparison.Ordinal))
-            throw new OidcProviderException($"The provider's discovery document names the issuer '{doc.Issuer}', but portal.yaml says '{Issuer}'. Write the provider's exact issuer in auth.oidc.issuer.");
-        if (string.IsNullOrEmpty(doc.AuthorizationEndpoint) || string.IsNullOrEmpty(doc.TokenEndpoint))
-            throw new OidcProviderException($"The provider {Issuer} publishes no authorization or token endpoint; it cannot sign users in with the code flow.");
-        return doc;
+        finally { _fetching.Release(); }
     }
 
     /// <summary>Validates a token from this provider; with <paramref name="nonce"/>, also that it answers that sign-in.</summary>
@@ -59,12 +77,11 @@ public sealed class OidcProvider
     {
         var doc = await DiscoverAsync(ct);
         var result = await _handler.ValidateTokenAsync(token, Parameters(doc, audience));
-        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException)
         {
-            // The provider rotated its keys since they were fetched: fetch them again once.
-            _discovery.RequestRefresh();
-            doc = await DiscoverAsync(ct);
-            result = await _handler.ValidateTokenAsync(token, Parameters(doc, audience));
+            // The provider may have rotated its keys since they were fetched: fetch them again, then decide.
+            var fresh = await DiscoverAsync(ct, refresh: true);
+            if (!ReferenceEquals(fresh, doc)) result = await _handler.ValidateTokenAsync(token, Parameters(fresh, audience));
         }
         if (!result.IsValid) return (null, Explain(result.Exception));
         var jwt = (JsonWebToken)result.SecurityToken;

@@ -22,9 +22,10 @@ public static class PortalAuthentication
     public static IServiceCollection AddPortalAuth(this IServiceCollection services, PortalConfig config)
     {
         services.AddSingleton<RoleMapping>();
+        services.AddSingleton<InternalTokens>();
         services.AddHttpClient(OidcProvider.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         var oidc = config.Auth.Mode == "oidc" ? config.Auth.Oidc : null;
-        if (oidc is not null) services.AddSingleton(sp => new OidcProvider(oidc, sp.GetRequiredService<IHttpClientFactory>()));
+        if (oidc is not null) services.AddSingleton(sp => new OidcProvider(oidc, sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));
 
         var auth = services.AddAuthentication(o =>
             {

@@ -62,16 +62,30 @@ public sealed class IdeProxyTests
             name = "lab", model_versions = new[] { "m/1" }, edit_project = "proj", env = new Dictionary<string, string> { ["GREETING"] = "hej" },
         });
         var path = session.GetProperty("url").GetString()!;
-        Assert.Equal("/ide/anonymous/lab/", path);
+        Assert.Equal("/ide/admin/lab/", path);
 
         var status = await portal.Http.GetFromJsonAsync<JsonElement>($"{path}api/status");
         Assert.True(status.TryGetProperty("last_activity", out _));
+
+        // Another data scientist gets nowhere: not through the proxy, not through the API, not in their list.
+        using var olga = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        olga.UseToken(await TestIdentities.TokenAsync(portal.Services, "olga", Portal.Core.Security.Roles.DataScientist));
+        Assert.Equal(HttpStatusCode.NotFound, (await olga.GetAsync($"{path}api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await olga.GetAsync("/api/v1/ide/lab?user=admin")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await olga.PostAsync("/api/v1/ide/lab/stop?user=admin", null)).StatusCode);
+        Assert.Empty(await olga.GetFromJsonAsync<JsonElement[]>("/api/v1/ide?all=true") ?? []);
+        // A viewer may not use the IDE at all.
+        using var vera = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        vera.UseToken(await TestIdentities.TokenAsync(portal.Services, "vera", Portal.Core.Security.Roles.Viewer));
+        Assert.Equal(HttpStatusCode.Forbidden, (await vera.GetAsync("/api/v1/ide")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await vera.GetAsync($"{path}api/status")).StatusCode);
         var kernel = await (await portal.Http.PostAsync($"{path}api/kernels", null)).Content.ReadFromJsonAsync<JsonElement>();
         var kernelId = kernel.GetProperty("id").GetString();
         Assert.Contains(await portal.Http.GetFromJsonAsync<JsonElement[]>($"{path}api/kernels") ?? [], k => k.GetProperty("id").GetString() == kernelId);
 
         // The browser side of a kernel: a WebSocket through the portal, Jupyter's messaging protocol inside.
         using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {portal.AdminToken}");
         await socket.ConnectAsync(new Uri($"{portal.BaseAddress.Replace("http://", "ws://")}{path}api/kernels/{kernelId}/channels"), CancellationToken.None);
         await socket.SendAsync(Encoding.UTF8.GetBytes(Message("execute_request", "import os\nprint(6 * 7, os.environ['GREETING'], open('/portal/models/m/1/w.txt').read(), open('/project/code.py').read())")), WebSocketMessageType.Text, true, CancellationToken.None);
         var printed = "";
@@ -93,7 +107,7 @@ public sealed class IdeProxyTests
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
 
         // Jupyter's token never reaches the browser: the proxy adds it.
-        var token = portal.Services.GetRequiredService<IdeService>().TokenOf(await portal.Services.GetRequiredService<IdeService>().GetAsync("anonymous", "lab", CancellationToken.None));
+        var token = portal.Services.GetRequiredService<IdeService>().TokenOf(await portal.Services.GetRequiredService<IdeService>().GetAsync("admin", "lab", CancellationToken.None));
         Assert.DoesNotContain(token, await portal.Http.GetStringAsync($"{path}tree"));
 
         // A file in the home folder outlives the session.
@@ -108,7 +122,7 @@ public sealed class IdeProxyTests
         var file = await portal.Http.GetFromJsonAsync<JsonElement>($"{next.GetProperty("url").GetString()}api/contents/kept.txt");
         Assert.Equal(marker, file.GetProperty("content").GetString());
 
-        Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/ide/anonymous/nope/api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/ide/admin/nope/api/status")).StatusCode);
     }
 
     [SkippableFact]
@@ -126,6 +140,6 @@ public sealed class IdeProxyTests
         }
         Assert.Equal("CANCELLED", session.GetProperty("state").GetString());
         Assert.Contains("without activity", session.GetProperty("message").GetString());
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync("/ide/anonymous/sleepy/api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync("/ide/admin/sleepy/api/status")).StatusCode);
     }
 }

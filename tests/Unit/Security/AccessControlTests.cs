@@ -1,0 +1,267 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Security;
+using Portal.Core.Stores;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Security;
+
+/// <summary>Roles, tokens, sign-in and the audit log through the real portal in memory (real SQLite, real cookies and tokens).</summary>
+public class AccessControlTests : IAsyncLifetime
+{
+    private readonly PortalAppFactory _app = new();
+    private HttpClient _admin = null!;
+
+    public async Task InitializeAsync() => _admin = await _app.CreateClientAsync();
+
+    public async Task DisposeAsync()
+    {
+        _admin.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    private HttpClient Anonymous() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    private async Task<JsonElement[]> AuditAsync(string query) =>
+        (await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/audit?{query}")).GetProperty("items").EnumerateArray().ToArray();
+
+    [Fact]
+    public async Task Anonymous_callers_are_refused_by_the_api_and_sent_to_sign_in_by_pages()
+    {
+        using var http = Anonymous();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/projects")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).StatusCode);
+        var page = await http.GetAsync("/projects");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/signin", page.Headers.Location!.PathAndQuery);
+        var signin = await http.GetAsync("/signin");
+        Assert.Equal(HttpStatusCode.OK, signin.StatusCode);
+        Assert.Equal("nosniff", signin.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("SAMEORIGIN", signin.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("frame-ancestors 'self'", signin.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("__RequestVerificationToken", await signin.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_viewer_reads_but_cannot_change_and_each_refusal_is_audited()
+    {
+        using var viewer = await _app.CreateClientAsync("vera", Roles.Viewer);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/v1/projects")).StatusCode);
+        var refused = await viewer.PostAsJsonAsync("/api/v1/models", new { name = "m" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("viewer", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/v1/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/v1/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/v1/credentials")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/v1/models/m")).StatusCode);
+
+        var denied = await AuditAsync("actor=vera&outcome=denied");
+        Assert.Contains(denied, e => e.GetProperty("action").GetString() == "POST /api/v1/models");
+        Assert.Contains(denied, e => e.GetProperty("action").GetString() == "GET /api/v1/users");
+    }
+
+    [Fact]
+    public async Task A_data_scientist_works_but_team_leads_and_admins_keep_their_own_areas()
+    {
+        using var ds = await _app.CreateClientAsync("dana", Roles.DataScientist);
+        Assert.Equal(HttpStatusCode.Created, (await ds.PostAsJsonAsync("/api/v1/models", new { name = "m" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ds.GetAsync("/api/v1/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ds.PostAsJsonAsync("/api/v1/users", new { name = "x", roles = new[] { "admin" } })).StatusCode);
+        using var lead = await _app.CreateClientAsync("lena", Roles.TeamLead);
+        Assert.Equal(HttpStatusCode.OK, (await lead.GetAsync("/api/v1/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await lead.GetAsync("/api/v1/users")).StatusCode);
+
+        var created = Assert.Single(await AuditAsync("actor=dana&outcome=succeeded"));
+        Assert.Equal("create model", created.GetProperty("action").GetString());
+        Assert.Equal("model m", created.GetProperty("target").GetString());
+    }
+
+    [Fact]
+    public async Task Promotion_to_the_last_environment_needs_a_team_lead()
+    {
+        using var ds = await _app.CreateClientAsync("dana", Roles.DataScientist);
+        using var lead = await _app.CreateClientAsync("lena", Roles.TeamLead);
+        (await ds.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        (await ds.PostAsync("/api/v1/models/m/versions", new MultipartFormDataContent { { new StringContent("w"), "files", "w.txt" } })).EnsureSuccessStatusCode();
+        Task<HttpResponseMessage> Promote(HttpClient c, string env) => c.PostAsJsonAsync("/api/v1/models/m/versions/1/promote", new { environment = env, comment = "ok" });
+        Assert.Equal(HttpStatusCode.OK, (await Promote(ds, "test")).StatusCode);
+        var refused = await Promote(ds, "prod");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("team_lead", await refused.Content.ReadAsStringAsync());
+        var promoted = await (await Promote(lead, "prod")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("lena", promoted.GetProperty("promotions")[1].GetProperty("by").GetString());
+        Assert.Contains(await AuditAsync("actor=dana&outcome=denied"), e => e.GetProperty("action").GetString()!.Contains("promote a version to 'prod'"));
+    }
+
+    [Fact]
+    public async Task A_new_user_signs_in_with_the_one_time_password_and_must_choose_a_new_one_first()
+    {
+        var created = await (await _admin.PostAsJsonAsync("/api/v1/users", new { name = "tom", roles = new[] { "team_lead" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var oneTime = created.GetProperty("password").GetString()!;
+        Assert.DoesNotContain(oneTime, await _admin.GetStringAsync("/api/v1/users/tom"));
+
+        using var browser = Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await PostFormAsync(browser, "/signin", "signin", new() { ["Input.Username"] = "tom", ["Input.Password"] = "wrong-password-1" })).StatusCode);
+        var signedIn = await PostFormAsync(browser, "/signin", "signin", new() { ["Input.Username"] = "tom", ["Input.Password"] = oneTime });
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.EndsWith("/account/password", signedIn.Headers.Location!.OriginalString);
+        var blocked = await browser.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
+        Assert.Contains("new password", await blocked.Content.ReadAsStringAsync());
+        Assert.EndsWith("/account/password", (await browser.GetAsync("/projects")).Headers.Location!.OriginalString);
+
+        var tooShort = await PostFormAsync(browser, "/account/password", "password", new() { ["Input.Current"] = oneTime, ["Input.Next"] = "short", ["Input.Repeat"] = "short" });
+        Assert.Contains("at least 12 characters", await tooShort.Content.ReadAsStringAsync());
+        var changed = await PostFormAsync(browser, "/account/password", "password",
+            new() { ["Input.Current"] = oneTime, ["Input.Next"] = "correct horse battery", ["Input.Repeat"] = "correct horse battery" });
+        Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        var me = await browser.GetFromJsonAsync<JsonElement>("/api/v1/me");
+        Assert.Equal("tom", me.GetProperty("name").GetString());
+        Assert.Equal(["team_lead"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+
+        var signIns = await AuditAsync("action=sign+in&target=user+tom");
+        Assert.Contains(signIns, e => e.GetProperty("outcome").GetString() == "failed");
+        Assert.Contains(signIns, e => e.GetProperty("outcome").GetString() == "succeeded");
+    }
+
+    [Fact]
+    public async Task A_form_without_its_antiforgery_token_is_refused()
+    {
+        using var browser = Anonymous();
+        var response = await browser.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "signin", ["Input.Username"] = "admin", ["Input.Password"] = "whatever-it-is",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Personal_access_tokens_are_stored_hashed_and_refused_once_revoked_or_expired()
+    {
+        var issued = await _app.Services.GetRequiredService<AccessTokenService>().IssueAsync("admin", "script", 30, CancellationToken.None);
+        using var http = _app.CreateClient();
+        http.UseToken(issued.Secret);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/v1/me")).StatusCode);
+        var listed = await http.GetStringAsync("/api/v1/me/tokens");
+        Assert.Contains("\"script\"", listed);
+        Assert.DoesNotContain(issued.Secret, listed);
+        // A token cannot mint tokens (a leaked one must not outlive its revocation).
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.PostAsJsonAsync("/api/v1/me/tokens", new { name = "more" })).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/api/v1/me/tokens/{issued.Token.Id}")).StatusCode);
+        var refused = await http.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("revoked", await refused.Content.ReadAsStringAsync());
+
+        var old = await _app.Services.GetRequiredService<AccessTokenService>().IssueAsync("admin", "old", 1, CancellationToken.None);
+        await _app.Services.GetRequiredService<IAccessTokenStore>().MutateAsync(old.Token.Id, t => t.ExpiresAt = DateTime.UtcNow.AddMinutes(-1), CancellationToken.None);
+        http.UseToken(old.Secret);
+        var expired = await http.GetAsync("/api/v1/projects");
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Contains("expired", await expired.Content.ReadAsStringAsync());
+        http.UseToken("pat_" + new string('x', 43));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/projects")).StatusCode);
+
+        Assert.Contains(await AuditAsync("outcome=denied"), e => e.GetProperty("detail").GetString()!.Contains("revoked"));
+        Assert.False(DatabaseContains(issued.Secret));
+    }
+
+    [Fact]
+    public async Task Credential_secrets_are_encrypted_at_rest_and_never_sent_back()
+    {
+        const string secret = "ghp_SECRET-value-0123456789";
+        using var dana = await _app.CreateClientAsync("dana", Roles.DataScientist);
+        var created = await dana.PostAsJsonAsync("/api/v1/credentials", new { name = "gh", kind = "git", uri = "https://git.example/x.git", details = new { username = "dana" }, secret });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var bodies = new[]
+        {
+            await created.Content.ReadAsStringAsync(),
+            await dana.GetStringAsync("/api/v1/credentials"),
+            await dana.GetStringAsync("/api/v1/credentials/gh"),
+            await (await dana.PutAsJsonAsync("/api/v1/credentials/gh", new { kind = "git", uri = "https://git.example/y.git" })).Content.ReadAsStringAsync(),
+            await _admin.GetStringAsync("/api/v1/credentials"),
+            await _admin.GetStringAsync("/api/v1/audit?take=500"),
+        };
+        foreach (var body in bodies) Assert.DoesNotContain(secret, body);
+        var stored = await dana.GetFromJsonAsync<JsonElement>("/api/v1/credentials/gh");
+        Assert.True(stored.GetProperty("has_secret").GetBoolean());
+        Assert.Equal("https://git.example/y.git", stored.GetProperty("uri").GetString());
+        Assert.False(DatabaseContains(secret));
+
+        // The update without a secret kept it; only the portal itself can read it back.
+        var vault = _app.Services.GetRequiredService<CredentialVault>();
+        var (_, revealed) = await vault.RevealAsync(new Actor("dana", [Roles.DataScientist], null), "gh", CancellationToken.None);
+        Assert.Equal(secret, revealed);
+
+        using var olga = await _app.CreateClientAsync("olga", Roles.DataScientist);
+        Assert.Equal(HttpStatusCode.Forbidden, (await olga.GetAsync("/api/v1/credentials/gh")).StatusCode);
+        Assert.Equal(0, (await olga.GetFromJsonAsync<JsonElement>("/api/v1/credentials")).GetProperty("total").GetInt32());
+
+        var bad = await dana.PostAsJsonAsync("/api/v1/credentials", new { name = "reg", kind = "docker", details = new { password = "x" } });
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("username", out _) && errors.TryGetProperty("secret", out _) && errors.TryGetProperty("password", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, (await dana.PostAsJsonAsync("/api/v1/credentials", new { name = "x", kind = "ftp", secret = "s" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_audit_log_refuses_changes_to_its_rows()
+    {
+        await _app.Services.GetRequiredService<AuditLog>().RecordAsync("test", null, Portal.Core.Entities.AuditOutcome.Succeeded, null, CancellationToken.None);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.DataDir, "portal.db")}");
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "UPDATE audit_events SET Actor = 'someone else'", "DELETE FROM audit_events" })
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            var e = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => cmd.ExecuteNonQueryAsync());
+            Assert.Contains("append-only", e.Message);
+        }
+    }
+
+    [Fact]
+    public async Task The_first_admin_is_made_once_and_the_last_admin_cannot_be_removed()
+    {
+        var users = _app.Services.GetRequiredService<UserService>();
+        var admin = (await users.FindAsync("admin", CancellationToken.None))!;
+        Assert.True(admin.MustChangePassword);
+        Assert.Null(await users.EnsureFirstAdminAsync(null, CancellationToken.None));
+        var refused = await _admin.PutAsJsonAsync("/api/v1/users/admin", new { roles = new[] { "viewer" } });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("only enabled admin", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, (await _admin.DeleteAsync("/api/v1/users/admin")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_a_local_account_for_a_while()
+    {
+        var users = _app.Services.GetRequiredService<UserService>();
+        var (_, password) = await users.CreateLocalAsync("lou", null, null, [Roles.Viewer], CancellationToken.None);
+        for (var i = 0; i < UserService.MaxFailedSignIns; i++)
+            Assert.Null((await users.SignInLocalAsync("lou", "not-the-password", CancellationToken.None)).User);
+        var locked = await users.SignInLocalAsync("lou", password, CancellationToken.None);
+        Assert.Null(locked.User);
+        Assert.Contains("locked", locked.Error);
+    }
+
+    /// <summary>Posts a server-rendered form the way a browser does: its hidden fields (handler, antiforgery token) first.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient http, string path, string handler, Dictionary<string, string> fields)
+    {
+        var form = await http.GetStringAsync(path);
+        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]*)\"").Groups[1].Value;
+        fields["_handler"] = handler;
+        fields["__RequestVerificationToken"] = token;
+        return await http.PostAsync(path, new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>Whether the text appears anywhere in the database files (the main file and its write-ahead log).</summary>
+    private bool DatabaseContains(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return Directory.GetFiles(_app.DataDir, "portal.db*").Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(bytes) >= 0);
+    }
+}
