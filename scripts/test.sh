@@ -37,6 +37,15 @@ apt_install python3 python3-nbclient python3-nbconvert python3-ipykernel python3
 /usr/bin/python3 -c "import nbclient, sklearn; print('python3', __import__('sys').version.split()[0], 'nbclient', nbclient.__version__, 'scikit-learn', sklearn.__version__)" \
     || echo "Python cannot run notebooks: training tests will be skipped (and fail under CI=true)."
 
+say "A real OpenID provider for the sign-in tests (oidc-provider from npm, in tests/oidc-provider)"
+if command -v npm >/dev/null; then
+    node --version
+    (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: OpenID tests will be skipped (and fail under CI=true)."
+else
+    apt_install nodejs npm
+    (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || echo "npm is missing: OpenID tests will be skipped (and fail under CI=true)."
+fi
+
 say "Docker engine in swarm mode, and the notebook base image"
 scripts/ensure-docker.sh || echo "Docker is not ready: Swarm tests will be skipped (and fail under CI=true)."
 

@@ -14,6 +14,30 @@ public sealed class PortalUnderTest : IAsyncDisposable
 
     public string BaseUrl { get; }
     public int Pid => _process.Id;
+    /// <summary>An admin's personal access token, from the portal's own issue-token command.</summary>
+    public string Token { get; private set; } = "";
+
+    /// <summary>A client of the portal's API, signed in with <see cref="Token"/>.</summary>
+    public HttpClient Client(HttpMessageHandler? handler = null)
+    {
+        var http = handler is null ? new HttpClient() : new HttpClient(handler);
+        http.BaseAddress = new Uri(BaseUrl);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", Token);
+        return http;
+    }
+
+    private static async Task<string> IssueTokenAsync(string executable, string root)
+    {
+        var info = new ProcessStartInfo(executable, ["issue-token", "admin", "benchmark", "1"]) { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["HOME"] = root;
+        info.Environment["PORTAL__STORE__DATA_DIR"] = Path.Combine(root, "data");
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("pat_", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"issue-token printed no token: {output} {await process.StandardError.ReadToEndAsync()}");
+    }
 
     public static async Task<PortalUnderTest> StartAsync(string executable, string root)
     {
@@ -27,6 +51,7 @@ public sealed class PortalUnderTest : IAsyncDisposable
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["PORTAL__STORE__DATA_DIR"] = Path.Combine(root, "data");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["PORTAL_ADMIN_PASSWORD"] = "benchmark-Passw0rd";
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"portal: {e.Data}"); };
@@ -38,7 +63,11 @@ public sealed class PortalUnderTest : IAsyncDisposable
         {
             try
             {
-                if ((await http.GetAsync($"{portal.BaseUrl}/api/v1/projects?take=1")).IsSuccessStatusCode) return portal;
+                if ((await http.GetAsync($"{portal.BaseUrl}/signin")).IsSuccessStatusCode)
+                {
+                    portal.Token = await IssueTokenAsync(executable, root);
+                    return portal;
+                }
             }
             catch (HttpRequestException) { }
             await Task.Delay(250);

@@ -13,12 +13,12 @@ Directory.CreateDirectory(Path.Combine(root, "project"));
 File.WriteAllText(Path.Combine(root, "project", "flood.ipynb"), FloodNotebook.Json());
 
 await using var portal = await PortalUnderTest.StartAsync(options.PortalExecutable, root);
-using var http = new HttpClient { BaseAddress = new Uri(portal.BaseUrl) };
+using var http = portal.Client();
 (await http.PostAsJsonAsync("/api/v1/projects", new { name = "bench", home_dir = Path.Combine(root, "project") })).EnsureSuccessStatusCode();
 
 var expected = options.Rate * options.Seconds;
 var subscribers = new List<Subscriber>();
-for (var i = 0; i < options.Subscribers; i++) subscribers.Add(await Subscriber.ConnectAsync(portal.BaseUrl));
+for (var i = 0; i < options.Subscribers; i++) subscribers.Add(await Subscriber.ConnectAsync(portal.BaseUrl, portal.Token));
 Console.WriteLine($"portal {portal.BaseUrl} (pid {portal.Pid}); {options.Subscribers} subscribers; {options.Rate} lines/s for {options.Seconds} s = {expected:N0} lines");
 
 var launched = await http.PostAsJsonAsync("/api/v1/trainings", new

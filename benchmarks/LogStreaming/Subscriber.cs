@@ -19,9 +19,9 @@ public sealed class Subscriber : IAsyncDisposable
     public int Duplicates { get; private set; }
     public int OutOfOrder { get; private set; }
 
-    public static async Task<Subscriber> ConnectAsync(string baseUrl)
+    public static async Task<Subscriber> ConnectAsync(string baseUrl, string token)
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(new Uri(baseUrl), "/hubs/logs")).Build();
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(new Uri(baseUrl), "/hubs/logs"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token)).Build();
         await connection.StartAsync();
         return new Subscriber(connection);
     }

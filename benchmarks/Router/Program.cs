@@ -22,7 +22,7 @@ using (var python = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c"
     await python.WaitForExitAsync();
 
 await using var portal = await PortalUnderTest.StartAsync(portalExe, root);
-using var http = new HttpClient { BaseAddress = new Uri(portal.BaseUrl) };
+using var http = portal.Client();
 (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
 (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = irisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
 var form = new MultipartFormDataContent();
@@ -44,8 +44,8 @@ for (var i = 0; i < 240 && !(await Try(() => http.GetAsync("/model/bench/api/mod
 
 var payload = """{"columns": ["sepal_length", "sepal_width", "petal_length", "petal_width"], "data": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}""";
 Console.WriteLine($"portal {portal.BaseUrl}; replica {replica}; {clients} clients × {seconds} s each way; payload {payload.Length} bytes");
-var direct = await LoadAsync($"{replica}/api/model/invoke", payload, clients, TimeSpan.FromSeconds(seconds));
-var routed = await LoadAsync($"{portal.BaseUrl}/model/bench/api/model/invoke", payload, clients, TimeSpan.FromSeconds(seconds));
+var direct = await LoadAsync($"{replica}/api/model/invoke", payload, clients, TimeSpan.FromSeconds(seconds), null);
+var routed = await LoadAsync($"{portal.BaseUrl}/model/bench/api/model/invoke", payload, clients, TimeSpan.FromSeconds(seconds), portal.Token);
 Print("direct to the replica", direct);
 Print("through the router", routed);
 Console.WriteLine($"router / direct: throughput {routed.PerSecond / direct.PerSecond:0.00}×, p50 {routed.P50 / direct.P50:0.00}×, p99 {routed.P99 / direct.P99:0.00}×; router adds p50 {routed.P50 - direct.P50:0.0} ms");
@@ -61,9 +61,11 @@ static async Task<bool> Try(Func<Task<HttpResponseMessage>> call)
     catch (HttpRequestException) { return false; }
 }
 
-static async Task<Result> LoadAsync(string url, string payload, int clients, TimeSpan duration)
+static async Task<Result> LoadAsync(string url, string payload, int clients, TimeSpan duration, string? token)
 {
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients });
+    // The router needs the caller's token like any API call; the replica itself is called without one.
+    if (token is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", token);
     var latencies = new List<double>[clients];
     var errors = 0;
     var clock = Stopwatch.StartNew();

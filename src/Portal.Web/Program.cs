@@ -22,6 +22,7 @@ catch (Portal.Core.Errors.ValidationFailedException e)
     Console.Error.WriteLine(string.Join(Environment.NewLine, e.Errors.Select(f => $"{f.Key}: {string.Join(" ", f.Value)}")));
     return 2;
 }
+if (args.FirstOrDefault() == IssueTokenCommand.Verb) return await IssueTokenCommand.RunAsync(app, args, CancellationToken.None);
 app.MapPortal();
 await app.RunAsync();
 return 0;

@@ -28,7 +28,7 @@ public sealed class PortalProcess : IAsyncDisposable
     public string Root { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<PortalProcess> StartAsync(string portalYaml = "")
+    public static async Task<PortalProcess> StartAsync(string portalYaml = "", int? port = null)
     {
         var executable = Path.Combine(RepoPaths.WebOutput, "Portal.Web");
         if (!File.Exists(executable))
@@ -37,7 +37,7 @@ public sealed class PortalProcess : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "portal-e2e", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         File.WriteAllText(Path.Combine(root, "portal.yaml"), portalYaml);
-        var port = FreePort();
+        port ??= FreePort();
         var info = new ProcessStartInfo(executable)
         {
             WorkingDirectory = root,
@@ -121,7 +121,8 @@ public sealed class PortalProcess : IAsyncDisposable
         return http;
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on, for a portal whose address must be known before it starts.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
