@@ -12,4 +12,6 @@ public sealed record BuildRequest
     public string? GitRef { get; init; }
     /// <summary>The Dockerfile's path inside the project; <c>Dockerfile</c> when empty.</summary>
     public string? Dockerfile { get; init; }
+    /// <summary>A vault credential for a private git repository (git, basic) or registry (docker, basic); the builder's user must own it.</summary>
+    public string? Credential { get; init; }
 }

@@ -4,5 +4,5 @@ namespace Portal.Core.Builds;
 public interface IGitClient
 {
     /// <summary>Clones <paramref name="repository"/> into <paramref name="directory"/> at <paramref name="gitRef"/> (default branch when null); returns the commit hash.</summary>
-    Task<string> CheckoutAsync(string repository, string? gitRef, string directory, Func<string, Task> onOutput, CancellationToken ct);
+    Task<string> CheckoutAsync(string repository, string? gitRef, string directory, GitAuth? auth, Func<string, Task> onOutput, CancellationToken ct);
 }

@@ -10,5 +10,5 @@ public interface IImageBuilder
     Task<string?> ImageIdAsync(string image, CancellationToken ct);
 
     /// <summary>Pulls an image from its registry; returns its id.</summary>
-    Task<string> PullAsync(string image, Func<string, Task> onOutput, CancellationToken ct);
+    Task<string> PullAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct);
 }

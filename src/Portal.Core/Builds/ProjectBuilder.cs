@@ -4,6 +4,7 @@ using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
+using Portal.Core.Security;
 using Portal.Core.Logs;
 using Portal.Core.Storage;
 using Portal.Core.Stores;
@@ -18,7 +19,7 @@ namespace Portal.Core.Builds;
 /// </summary>
 public sealed class ProjectBuilder(
     IProjectStore projects, IBuildStore builds, IImageBuilder images, IGitClient git, ProjectImages names, TaskLogBook logs,
-    PortalPaths paths, TimeProvider clock, ILogger<ProjectBuilder> logger)
+    PortalPaths paths, TimeProvider clock, CredentialVault vault, ILogger<ProjectBuilder> logger)
 {
     /// <summary>Ended builds stay listed this long (their logs stay in the file store, and successes as build versions).</summary>
     private static readonly TimeSpan KeepEndedRuns = TimeSpan.FromDays(1);
@@ -68,6 +69,7 @@ public sealed class ProjectBuilder(
                 break;
         }
         errors.ThrowIfAny();
+        var access = await AccessAsync(request, ct);
         if (_runs.Values.Any(r => r.ProjectId == project.Id && r.Tag == tag && r.State == BuildRunState.Running))
             throw new ConflictException($"The tag '{tag}' of '{project.Name}' is being built already; wait for that build to end.");
 
@@ -88,11 +90,31 @@ public sealed class ProjectBuilder(
         foreach (var old in _runs.Values.Where(r => r.EndedAt is { } ended && clock.GetUtcNow().UtcDateTime - ended > KeepEndedRuns).ToList())
             _runs.TryRemove(old.Id, out _);
         logs.Open(run.LogKey);
-        _work[id] = Task.Run(() => RunAsync(run, project, dockerfile, _stopping), CancellationToken.None);
+        _work[id] = Task.Run(() => RunAsync(run, project, dockerfile, access, _stopping), CancellationToken.None);
         return run;
     }
 
-    private async Task RunAsync(BuildRun run, Project project, string dockerfile, CancellationToken ct)
+    /// <summary>The credential a build asked for, decrypted now (on behalf of the user who started it) and kept only for this build.</summary>
+    private async Task<(string? Name, GitAuth? Git, RegistryAuth? Registry)> AccessAsync(BuildRequest request, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Credential)) return (null, null, null);
+        var actor = ActorContext.Current ?? throw new AccessDeniedException("Sign in to build with a credential.");
+        var (credential, secret) = await vault.RevealAsync(actor, request.Credential.Trim(), ct);
+        var user = CredentialVault.Detail(credential, "username");
+        return (request.From, credential.Kind) switch
+        {
+            (BuildSource.Git, CredentialKind.Git or CredentialKind.Basic) => (credential.Name, new GitAuth(user, secret), null),
+            (BuildSource.PreBuilt, CredentialKind.Docker or CredentialKind.Basic) =>
+                (credential.Name, null, new RegistryAuth(user ?? "", secret, credential.Uri)),
+            (BuildSource.PreBuilt, CredentialKind.Ecr) => throw new ValidationFailedException("credential",
+                "An ECR credential needs an AWS token exchange the portal does not do yet; store the registry login (aws ecr get-login-password) as a docker credential."),
+            (BuildSource.Local, _) => throw new ValidationFailedException("credential", "A build from the home directory reads local files; it needs no credential."),
+            _ => throw new ValidationFailedException("credential",
+                $"The credential '{credential.Name}' is a {credential.Kind} credential; a {request.From} build needs {(request.From == BuildSource.Git ? "a git or basic" : "a docker or basic")} one."),
+        };
+    }
+
+    private async Task RunAsync(BuildRun run, Project project, string dockerfile, (string? Name, GitAuth? Git, RegistryAuth? Registry) access, CancellationToken ct)
     {
         var log = logs.Open(run.LogKey);
         Task Say(string line) { log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogStream.Stdout, line)); return Task.CompletedTask; }
@@ -106,8 +128,8 @@ public sealed class ProjectBuilder(
                     run.DockerId = await images.BuildAsync(project.HomeDir!, run.Image, dockerfile, Say, ct);
                     break;
                 case BuildSource.Git:
-                    await Say($"Cloning {project.GitRepo} at {run.GitRef ?? "its default branch"}");
-                    run.GitVersion = await git.CheckoutAsync(project.GitRepo!, run.GitRef, checkout, Say, ct);
+                    await Say($"Cloning {project.GitRepo} at {run.GitRef ?? "its default branch"}{(access.Name is null ? "" : $" with the credential '{access.Name}'")}");
+                    run.GitVersion = await git.CheckoutAsync(project.GitRepo!, run.GitRef, checkout, access.Git, Say, ct);
                     await Say($"Commit {run.GitVersion}");
                     if (DockerfileProblem(checkout, dockerfile) is { } problem) throw new ValidationFailedException("dockerfile", problem);
                     await Say($"Building {run.Image} ({dockerfile})");
@@ -118,7 +140,7 @@ public sealed class ProjectBuilder(
                     if (run.DockerId is null)
                     {
                         await Say($"{run.Image} is not on this host; pulling it");
-                        run.DockerId = await images.PullAsync(run.Image, Say, ct);
+                        run.DockerId = await images.PullAsync(run.Image, access.Registry, Say, ct);
                     }
                     await Say($"Using the pre-built image {run.Image}");
                     break;

@@ -20,9 +20,9 @@ public sealed class DockerImageBuilder(DockerClient docker) : IImageBuilder
         catch (DockerApiException e) { throw e.ToUserError(); }
     }
 
-    public async Task<string> PullAsync(string image, Func<string, Task> onOutput, CancellationToken ct)
+    public async Task<string> PullAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct)
     {
-        try { return await docker.PullImageAsync(image, onOutput, ct); }
+        try { return await docker.PullImageAsync(image, auth, onOutput, ct); }
         catch (DockerApiException e) { throw new ContainerManagerException($"Pulling {image} failed: {e.Message}", e); }
     }
 }

@@ -113,10 +113,16 @@ public sealed class DockerClient : IDisposable
     }
 
     /// <summary>Pulls an image from its registry, reporting progress lines; returns its id.</summary>
-    public async Task<string> PullImageAsync(string image, Func<string, Task> onOutput, CancellationToken ct)
+    public async Task<string> PullImageAsync(string image, Portal.Core.Builds.RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct)
     {
         var (name, tag) = SplitTag(image);
         using var request = new HttpRequestMessage(HttpMethod.Post, await VersionedAsync($"images/create?fromImage={Uri.EscapeDataString(name)}&tag={Uri.EscapeDataString(tag)}", ct));
+        // The engine's registry login: base64url JSON in X-Registry-Auth (the Engine API's authentication section).
+        if (auth is not null)
+            request.Headers.TryAddWithoutValidation("X-Registry-Auth", Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string?>
+            {
+                ["username"] = auth.Username, ["password"] = auth.Password, ["serveraddress"] = auth.Server,
+            })).Replace('+', '-').Replace('/', '_'));
         using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         await using var body = await response.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(body, Encoding.UTF8);

@@ -14,7 +14,7 @@ public static class BuildsApi
     public sealed record BuildRunDto(string Id, string Project, string Tag, string Image, string From, string? GitRef, string State,
         string? Message, string? DockerId, string? GitVersion, DateTime StartedAt, DateTime? EndedAt);
 
-    public sealed record BuildDto(string? From, string? Tag, string? GitRef, string? Dockerfile);
+    public sealed record BuildDto(string? From, string? Tag, string? GitRef, string? Dockerfile, string? Credential);
 
     public static BuildVersionDto ToDto(this BuildVersion v) => new(v.Tag, v.Image, v.DockerId, v.GitVersion, v.BuiltAt, Source(v.BuiltFrom));
 
@@ -41,7 +41,7 @@ public static class BuildsApi
 
         p.MapPost("/", async (string project, BuildDto input, ProjectBuilder builder, CancellationToken ct) =>
             {
-                var run = await builder.StartAsync(project, new BuildRequest { From = ParseSource(input.From), Tag = input.Tag, GitRef = input.GitRef, Dockerfile = input.Dockerfile }, ct);
+                var run = await builder.StartAsync(project, new BuildRequest { From = ParseSource(input.From), Tag = input.Tag, GitRef = input.GitRef, Dockerfile = input.Dockerfile, Credential = input.Credential }, ct);
                 return Results.Accepted($"/api/v1/builds/{run.Id}", run.ToDto());
             })
             .WithSummary("Start a build (from home_dir, git at git_ref, or a pre-built docker image); follow it at /api/v1/builds/{id}.")

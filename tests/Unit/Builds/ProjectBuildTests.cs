@@ -108,6 +108,46 @@ public sealed class ProjectBuildTests
     }
 
     [SkippableFact]
+    public async Task A_private_repository_is_cloned_with_a_vault_credential_that_never_reaches_the_log()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        var work = Path.Combine(portal.Dir.Path, "work");
+        Directory.CreateDirectory(work);
+        await GitAsync(work, "init", "-q", "-b", "main");
+        portal.Dir.File("work/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo private build\n");
+        await GitAsync(work, "add", ".");
+        await GitAsync(work, "commit", "-q", "-m", "private");
+        var bare = Path.Combine(portal.Dir.Path, "bare.git");
+        await GitAsync(portal.Dir.Path, "clone", "-q", "--bare", work, bare);
+        await GitAsync(bare, "update-server-info");
+        const string token = "glpat-PRIVATE-token-8d2e";
+        await using var server = await PrivateGitServer.StartAsync(bare, "builder", token);
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "private", git_repo = server.Url })).EnsureSuccessStatusCode();
+
+        var refused = await BuildAsync(portal.Http, "private", new { from = "git", tag = "v1" });
+        Assert.Equal("FAILED", refused.GetProperty("state").GetString());
+        Assert.Contains("Cloning", refused.GetProperty("message").GetString());
+
+        (await portal.Http.PostAsJsonAsync("/api/v1/credentials", new { name = "private-git", kind = "git", uri = server.Url, details = new { username = "builder" }, secret = token })).EnsureSuccessStatusCode();
+        var built = await BuildAsync(portal.Http, "private", new { from = "git", tag = "v1", credential = "private-git" });
+        Assert.Equal("SUCCEEDED", built.GetProperty("state").GetString());
+        var log = await portal.Http.GetStringAsync("/api/v1/projects/private/builds/v1/log");
+        Assert.Contains("with the credential 'private-git'", log);
+        Assert.DoesNotContain(token, log);
+
+        // Someone else's credential is not theirs to use, and a credential of the wrong kind is named as such.
+        using var olga = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        olga.UseToken(await TestIdentities.TokenAsync(portal.Services, "olga", Portal.Core.Security.Roles.DataScientist));
+        Assert.Equal(HttpStatusCode.Forbidden, (await olga.PostAsJsonAsync("/api/v1/projects/private/builds", new { from = "git", credential = "private-git" })).StatusCode);
+        (await portal.Http.PostAsJsonAsync("/api/v1/credentials", new { name = "bucket", kind = "s3", details = new { region = "eu-north-1", key_id = "AKIA1" }, secret = "s" })).EnsureSuccessStatusCode();
+        var wrongKind = await portal.Http.PostAsJsonAsync("/api/v1/projects/private/builds", new { from = "git", credential = "bucket" });
+        Assert.Equal(HttpStatusCode.BadRequest, wrongKind.StatusCode);
+        Assert.Contains("S3 credential", await wrongKind.Content.ReadAsStringAsync());
+    }
+
+    [SkippableFact]
     public async Task A_failing_build_records_nothing_and_says_why_and_bad_requests_name_the_field()
     {
         await RealDocker.RequireAsync();
