@@ -89,7 +89,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             return new(null, wrong);
         }
         user = await store.MutateAsync(user.Id, u => { u.FailedSignIns = 0; u.LockedUntil = null; u.LastSignInAt = Now; }, ct);
-        await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Succeeded, "local account", ct);
+        await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Succeeded, "local account", ct, SignedIn(user));
         return new(user, null);
     }
 
@@ -109,7 +109,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             }, ct);
         else
             user = await store.MutateAsync(user.Id, u => { u.DisplayName = displayName; u.Email = email; u.Roles = [.. roles]; u.LastSignInAt = Now; }, ct);
-        await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Succeeded, "OpenID provider", ct);
+        await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Succeeded, "OpenID provider", ct, SignedIn(user));
         return user;
     }
 
@@ -205,6 +205,9 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>A successful sign-in is the user's own act: the row names them, from the address the request came from.</summary>
+    private static Actor SignedIn(PortalUser user) => new(user.Name, user.Roles, ActorContext.Current?.Address);
 
     private static readonly string DummyHash = PasswordHashing.Hash(Guid.NewGuid().ToString());
 }

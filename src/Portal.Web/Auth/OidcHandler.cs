@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.Extensions.Options;
+using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Core.Security;
 
@@ -81,7 +82,11 @@ public sealed class OidcHandler(
         var raw = OidcProvider.StringClaim(payload, provider.Config.UserClaim) ?? OidcProvider.StringClaim(payload, "email") ?? jwt.Subject;
         var name = RoleMapping.UserNameFrom(raw ?? "");
         if (name.Length == 0) throw new OidcProviderException($"The id_token carries no usable user name (claim '{provider.Config.UserClaim}', email or sub).");
-        var user = await users.RecordExternalSignInAsync(name, OidcProvider.StringClaim(payload, "name"), OidcProvider.StringClaim(payload, "email"), roles.RolesFrom(payload), Context.RequestAborted);
+        var mapped = roles.RolesFrom(payload);
+        PortalUser user;
+        // The callback runs before the actor middleware: the account record is the signing-in user's own change.
+        using (ActorContext.Use(new Actor(name, mapped, Context.Connection.RemoteIpAddress?.ToString())))
+            user = await users.RecordExternalSignInAsync(name, OidcProvider.StringClaim(payload, "name"), OidcProvider.StringClaim(payload, "email"), mapped, Context.RequestAborted);
 
         properties.StoreTokens([new AuthenticationToken { Name = "id_token", Value = idToken }]);
         var principal = PortalPrincipal.For(user, SchemeName, identity.AuthenticationType ?? SchemeName);
