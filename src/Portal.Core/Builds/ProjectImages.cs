@@ -4,7 +4,7 @@ using Portal.Core.Entities;
 namespace Portal.Core.Builds;
 
 /// <summary>Image names for projects: <c>[registry/]portal/{project}:{tag}</c> for builds, <c>{docker_repo}:{tag}</c> for pre-built images.</summary>
-public sealed class ProjectImages(PortalConfig config)
+public sealed partial class ProjectImages(PortalConfig config)
 {
     /// <summary>The image trainings use when no build tag is chosen.</summary>
     public const string NotebookBase = "portal/notebook-base:latest";
@@ -26,4 +26,12 @@ public sealed class ProjectImages(PortalConfig config)
                 return $"The tag '{tag}' contains '{c}'; only letters, digits, '_', '.' and '-' are allowed.";
         return null;
     }
+
+    /// <summary>Null when <paramref name="reference"/> is an image reference Docker accepts ([host[:port]/]path[:tag][@digest]); else what is wrong.</summary>
+    public static string? CheckReference(string reference) =>
+        reference.Length <= 255 && ImageReference().IsMatch(reference) ? null
+            : $"'{reference}' is not an image reference; write [registry/]name[:tag], lowercase, e.g. portal/notebook-base:latest.";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$")]
+    private static partial System.Text.RegularExpressions.Regex ImageReference();
 }

@@ -42,6 +42,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPredictionStore, EfPredictionStore>();
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<IIdeSessionStore, EfIdeSessionStore>();
+        services.AddSingleton<ISettingsStore, EfSettingsStore>();
+        services.AddSingleton<Ide.IdeImageCatalog>();
         services.AddSingleton<Ide.IdeService>();
         services.AddSingleton<ProjectImages>();
         services.AddSingleton<ProjectBuilder>();

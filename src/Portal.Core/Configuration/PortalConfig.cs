@@ -171,4 +171,13 @@ public sealed class IdeConfig
     /// <summary>Driver of the home and shared volumes (empty: the engine's default, <c>local</c>); with options, e.g. NFS as the article does.</summary>
     public string? VolumeDriver { get; set; }
     public Dictionary<string, string> VolumeOptions { get; set; } = [];
+    /// <summary>The images offered for a session besides the projects' builds (the article's base/scipy/datascience choice); admins may replace the list in the portal.</summary>
+    public List<IdeImageConfig> Images { get; set; } = [];
+}
+
+public sealed class IdeImageConfig
+{
+    public string Name { get; set; } = "";
+    public string Image { get; set; } = "";
+    public string? Desc { get; set; }
 }

@@ -18,7 +18,7 @@ namespace Portal.Core.Ide;
 /// </summary>
 public sealed partial class IdeService(
     IIdeSessionStore sessions, IDatasetStore datasets, IModelVersionStore versions, IProjectStore projects, IContainerManager manager,
-    ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, TimeProvider clock)
+    ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, IdeImageCatalog images, TimeProvider clock)
 {
     public const string EditMountPoint = "/project";
     public const string ModelsMountPoint = "/portal/models";
@@ -66,6 +66,8 @@ public sealed partial class IdeService(
         }
         foreach (var key in request.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal) || k.StartsWith("JUPYTER_", StringComparison.Ordinal)))
             errors.Add("env", $"'{key}' cannot be a variable name here: use letters, digits and '_'; PORTAL_ and JUPYTER_ names are the portal's.");
+        var image = string.IsNullOrWhiteSpace(request.Image) ? (await images.ListAsync(ct)).FirstOrDefault()?.Image ?? ProjectImages.NotebookBase : request.Image.Trim();
+        if (await images.ProblemAsync(image, ct) is { } imageProblem) errors.Add("image", imageProblem);
         if (errors.IsEmpty && await sessions.FindAsync(user, name, ct) is not null)
             errors.Add("name", $"You have a session named '{name}' already.");
         errors.ThrowIfAny();
@@ -73,7 +75,6 @@ public sealed partial class IdeService(
         var health = await manager.CheckAsync(ct);
         if (!health.Ready) throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var image = string.IsNullOrWhiteSpace(request.Image) ? ProjectImages.NotebookBase : request.Image.Trim();
         var now = clock.GetUtcNow().UtcDateTime;
         var session = await sessions.AddAsync(new IdeSession
         {

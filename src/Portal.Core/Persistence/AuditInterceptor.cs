@@ -80,7 +80,7 @@ public sealed partial class AuditInterceptor(TimeProvider clock) : SaveChangesIn
         var name = entry.Metadata.FindProperty("Name") is { } p ? entry.Property(p.Name).CurrentValue as string : null;
         var id = entry.Metadata.FindPrimaryKey()?.Properties is [var key] ? entry.Property(key.Name).CurrentValue : null;
         // A new row's id is assigned by the database after this point; the name identifies it.
-        var idText = id is long n and > 0 ? $"#{n}" : null;
+        var idText = id switch { long n and > 0 => $"#{n}", string text when name is null => text, _ => null };
         return string.Join(" ", new[] { KindOf(entry), name, idText }.Where(s => !string.IsNullOrEmpty(s)));
     }
 

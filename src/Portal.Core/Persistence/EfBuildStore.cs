@@ -19,6 +19,12 @@ public sealed class EfBuildStore(IDbContextFactory<PortalDbContext> factory) : I
         return await db.BuildVersions.AsNoTracking().SingleOrDefaultAsync(b => b.ProjectId == projectId && b.Tag == tag, ct);
     }
 
+    public async Task<bool> AnyWithImageAsync(string image, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.BuildVersions.AnyAsync(b => b.Image == image, ct);
+    }
+
     public async Task<BuildVersion> SaveAsync(BuildVersion version, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

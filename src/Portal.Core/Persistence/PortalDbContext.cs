@@ -24,6 +24,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<PortalUser> Users => Set<PortalUser>();
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<PortalSetting> Settings => Set<PortalSetting>();
 
     /// <summary>SQLite keeps no time zone: every time is stored in UTC and read back as UTC.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder c)
@@ -157,6 +158,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(t => t.Hash).IsUnique();
             e.HasIndex(t => new { t.UserId, t.Name }).IsUnique();
             e.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<PortalSetting>(e =>
+        {
+            e.ToTable("settings");
+            e.HasKey(s => s.Key);
         });
 
         b.Entity<AuditEvent>(e =>

@@ -9,4 +9,6 @@ public interface IBuildStore
     Task<IReadOnlyList<BuildVersion>> ListAsync(long projectId, CancellationToken ct);
     Task<BuildVersion?> FindAsync(long projectId, string tag, CancellationToken ct);
     Task<BuildVersion> SaveAsync(BuildVersion version, CancellationToken ct);
+    /// <summary>Whether some project's build produced this image.</summary>
+    Task<bool> AnyWithImageAsync(string image, CancellationToken ct);
 }

@@ -20,6 +20,7 @@ public static class PortalApi
         v1.MapUsersApi();
         v1.MapCredentialsApi();
         v1.MapAuditApi();
+        v1.MapSettingsApi();
         return app;
     }
 }

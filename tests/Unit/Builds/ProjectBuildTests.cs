@@ -148,6 +148,36 @@ public sealed class ProjectBuildTests
     }
 
     [SkippableFact]
+    public async Task A_repository_over_ssh_is_cloned_with_the_private_key_from_the_vault()
+    {
+        SshGitServer.Require();
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
+        var work = Path.Combine(portal.Dir.Path, "work");
+        Directory.CreateDirectory(work);
+        await GitAsync(work, "init", "-q", "-b", "main");
+        portal.Dir.File("work/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo over ssh\n");
+        await GitAsync(work, "add", ".");
+        await GitAsync(work, "commit", "-q", "-m", "ssh");
+        var bare = Path.Combine(portal.Dir.Path, "bare.git");
+        await GitAsync(portal.Dir.Path, "clone", "-q", "--bare", work, bare);
+        await using var ssh = await SshGitServer.StartAsync();
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "overssh", git_repo = ssh.UrlOf(bare) })).EnsureSuccessStatusCode();
+
+        var refused = await BuildAsync(portal.Http, "overssh", new { from = "git", tag = "v1" });
+        Assert.Equal("FAILED", refused.GetProperty("state").GetString());
+        Assert.Contains("Permission denied", refused.GetProperty("message").GetString());
+
+        (await portal.Http.PostAsJsonAsync("/api/v1/credentials", new { name = "deploy-key", kind = "git", secret = ssh.ClientKey })).EnsureSuccessStatusCode();
+        var built = await BuildAsync(portal.Http, "overssh", new { from = "git", tag = "v1", credential = "deploy-key" });
+        Assert.True(built.GetProperty("state").GetString() == "SUCCEEDED", built.ToString());
+        Assert.DoesNotContain("PRIVATE KEY", await portal.Http.GetStringAsync("/api/v1/projects/overssh/builds/v1/log"));
+        // The key was written for the clone only: no key file is left behind.
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), "portal-git-*").Where(d => File.Exists(Path.Combine(d, "key"))));
+    }
+
+    [SkippableFact]
     public async Task A_failing_build_records_nothing_and_says_why_and_bad_requests_name_the_field()
     {
         await RealDocker.RequireAsync();

@@ -208,6 +208,29 @@ public class TrainingRunTests
     }
 
     [SkippableFact]
+    public async Task A_task_token_opens_nothing_but_its_own_task_endpoints()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        // The notebook shows its token only so the test can try it where it must not work.
+        var home = WriteNotebook(portal.Dir, "proj", "import os\nprint('TOKEN=' + os.environ['PORTAL_TASK_TOKEN'], flush=True)");
+        await CreateProjectAsync(portal.Http, "p", home);
+        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "leaky", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        Assert.Equal("FINISHED", (await WaitForEndAsync(portal.Http, "p", "leaky")).GetProperty("state").GetString());
+        var log = await portal.Http.GetStringAsync("/api/v1/trainings/p/leaky/log");
+        var token = System.Text.RegularExpressions.Regex.Match(log, "TOKEN=([0-9a-f]{64})").Groups[1].Value;
+        Assert.NotEmpty(token);
+
+        using var task = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        task.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await task.GetAsync("/api/v1/projects")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await task.GetAsync("/api/v1/trainings/p/leaky")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await task.PostAsJsonAsync("/api/v1/models", new { name = "m" })).StatusCode);
+        // On its own endpoint the token is known: it is refused only because its training has ended.
+        Assert.Equal(HttpStatusCode.Conflict, (await task.PostAsJsonAsync("/api/v1/tasks/report", new { progress = 1.0 })).StatusCode);
+    }
+
+    [SkippableFact]
     public async Task After_a_restart_a_training_whose_process_is_gone_is_failed_with_the_reason()
     {
         RealPython.Require();

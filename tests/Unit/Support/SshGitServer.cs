@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Portal.Tests.Unit.Support;
+
+/// <summary>
+/// Git over SSH on loopback: Debian's sshd on a free port, with its own host key and one authorized client key, so
+/// a clone works only with that key. The clone URL is <c>ssh://USER@127.0.0.1:PORT/path</c>.
+/// </summary>
+public sealed class SshGitServer : IAsyncDisposable
+{
+    public const string Sshd = "/usr/sbin/sshd";
+    private readonly Process _process;
+    private readonly TempDir _dir;
+
+    private SshGitServer(Process process, TempDir dir, int port, string clientKey) => (_process, _dir, Port, ClientKey) = (process, dir, port, clientKey);
+
+    public int Port { get; }
+    /// <summary>The private key (OpenSSH format) the server accepts.</summary>
+    public string ClientKey { get; }
+
+    public string UrlOf(string repository) => $"ssh://{Environment.UserName}@127.0.0.1:{Port}{repository}";
+
+    /// <summary>Skips (loudly) without sshd or root; in CI, where the test command installs it as root, fails instead.</summary>
+    public static void Require()
+    {
+        string? why = !File.Exists(Sshd) ? $"SKIPPED: {Sshd} is missing (apt-get install openssh-server; scripts/test.sh does as root)."
+            : Environment.UserName != "root" ? "SKIPPED: the SSH git test runs sshd for the root account; run the tests as root." : null;
+        if (why is null) return;
+        if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(why.Replace("SKIPPED", "CANNOT RUN"));
+        Skip.If(true, why);
+    }
+
+    public static async Task<SshGitServer> StartAsync()
+    {
+        var dir = new TempDir();
+        await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir.Path, "host_key"));
+        await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "portal-test", "-f", Path.Combine(dir.Path, "client_key"));
+        File.Copy(Path.Combine(dir.Path, "client_key.pub"), Path.Combine(dir.Path, "authorized_keys"));
+        Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var config = dir.File("sshd_config", $"""
+            Port {port}
+            ListenAddress 127.0.0.1
+            HostKey {dir.Path}/host_key
+            PidFile {dir.Path}/sshd.pid
+            AuthorizedKeysFile {dir.Path}/authorized_keys
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin prohibit-password
+            """);
+        var process = Process.Start(new ProcessStartInfo(Sshd, ["-D", "-e", "-f", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var server = new SshGitServer(process, dir, port, File.ReadAllText(Path.Combine(dir.Path, "client_key")));
+        for (var i = 0; i < 100; i++)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"sshd exited: {await process.StandardError.ReadToEndAsync()}");
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return server;
+            }
+            catch (SocketException) { await Task.Delay(100); }
+        }
+        throw new TimeoutException("sshd did not listen within 10 s.");
+    }
+
+    private static async Task RunAsync(string file, params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} failed: {await p.StandardError.ReadToEndAsync()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _dir.Dispose();
+    }
+}
