@@ -37,8 +37,8 @@ apt_install python3 python3-nbclient python3-nbconvert python3-ipykernel python3
 /usr/bin/python3 -c "import nbclient, sklearn; print('python3', __import__('sys').version.split()[0], 'nbclient', nbclient.__version__, 'scikit-learn', sklearn.__version__)" \
     || echo "Python cannot run notebooks: training tests will be skipped (and fail under CI=true)."
 
-say "An SSH server for the test of cloning a private repository with a key from the vault (openssh-server)"
-apt_install openssh-server git
+say "An SSH server and an image registry for the tests of builds with vault credentials (openssh-server, docker-registry)"
+apt_install openssh-server git docker-registry
 [ -x /usr/sbin/sshd ] && /usr/sbin/sshd -V 2>&1 | head -1 || true
 
 say "A real OpenID provider for the sign-in tests (oidc-provider from npm, in tests/oidc-provider)"
