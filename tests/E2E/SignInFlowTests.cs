@@ -17,7 +17,7 @@ public class SignInFlowTests
     {
         Browser.RequireChromium();
         OidcProviderProcess.Require();
-        var port = PortalProcess.FreePort();
+        var port = TestEnvironment.FreePort();
         var portalUrl = $"http://127.0.0.1:{port}";
         await using var idp = await OidcProviderProcess.StartAsync($$"""
             [{"client_id":"portal","client_secret":"portal-secret","redirect_uris":["{{portalUrl}}/signin-oidc"],

@@ -37,7 +37,7 @@ public sealed class PortalProcess : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "portal-e2e", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         File.WriteAllText(Path.Combine(root, "portal.yaml"), portalYaml);
-        port ??= FreePort();
+        port ??= Portal.Tests.Shared.TestEnvironment.FreePort();
         var info = new ProcessStartInfo(executable)
         {
             WorkingDirectory = root,
@@ -119,14 +119,6 @@ public sealed class PortalProcess : IAsyncDisposable
         var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", doc.RootElement.GetProperty("secret").GetString());
         return http;
-    }
-
-    /// <summary>A loopback port nobody listens on, for a portal whose address must be known before it starts.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -7,17 +7,12 @@ using Portal.Tests.Unit.Support;
 namespace Portal.Tests.Unit.Api;
 
 /// <summary>The REST API through the in-memory host: real routing, real SQLite file, real file store.</summary>
-public class ApiTests : IAsyncLifetime
+public class ApiTests() : PortalApiTest("file_store:\n  max_upload_mb: 0.5\n")
 {
-    private readonly PortalAppFactory _app = new("file_store:\n  max_upload_mb: 0.5\n");
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync() => _http = await _app.CreateClientAsync();
-
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => (await r.Content.ReadFromJsonAsync<JsonElement>());
 
     private Task<HttpResponseMessage> PostJsonAsync(string url, string json) =>
-        _http.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Admin.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
     [Fact]
     public async Task Projects_support_create_get_list_update_delete()
@@ -27,19 +22,19 @@ public class ApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("/api/v1/projects/iris-proj", created.Headers.Location!.ToString());
 
-        var got = await JsonAsync(await _http.GetAsync("/api/v1/projects/iris-proj"));
+        var got = await JsonAsync(await Admin.GetAsync("/api/v1/projects/iris-proj"));
         Assert.Equal("https://g/iris.git", got.GetProperty("git_repo").GetString());
         Assert.Equal("iris", got.GetProperty("models")[0].GetString());
 
-        var updated = await _http.PutAsync("/api/v1/projects/iris-proj", new StringContent("""{"name":"iris-renamed","models":[]}""", System.Text.Encoding.UTF8, "application/json"));
+        var updated = await Admin.PutAsync("/api/v1/projects/iris-proj", new StringContent("""{"name":"iris-renamed","models":[]}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
 
-        var list = await JsonAsync(await _http.GetAsync("/api/v1/projects?search=renamed&take=10"));
+        var list = await JsonAsync(await Admin.GetAsync("/api/v1/projects?search=renamed&take=10"));
         Assert.Equal(1, list.GetProperty("total").GetInt32());
         Assert.Equal(0, list.GetProperty("items")[0].GetProperty("models").GetArrayLength());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/api/v1/projects/iris-renamed")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/v1/projects/iris-renamed")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync("/api/v1/projects/iris-renamed")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.GetAsync("/api/v1/projects/iris-renamed")).StatusCode);
     }
 
     [Fact]
@@ -64,7 +59,7 @@ public class ApiTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_things_are_404_with_a_sentence()
     {
-        var r = await _http.GetAsync("/api/v1/models/nope");
+        var r = await Admin.GetAsync("/api/v1/models/nope");
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
         Assert.Equal("There is no model named 'nope'.", (await JsonAsync(r)).GetProperty("detail").GetString());
     }
@@ -74,19 +69,19 @@ public class ApiTests : IAsyncLifetime
     {
         (await PostJsonAsync("/api/v1/models", """{"name":"iris","data_files":[{"name":"train.csv","required":true,"max_mb":0.01}]}""")).EnsureSuccessStatusCode();
 
-        var tooBig = await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("train.csv", new byte[20_000])));
+        var tooBig = await Admin.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("train.csv", new byte[20_000])));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
         Assert.Contains("max_mb", (await JsonAsync(tooBig)).GetProperty("detail").GetString());
 
-        var ok = await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("train.csv", "a,b\n1,2\n"u8.ToArray()), ("notes.txt", "hi"u8.ToArray())));
+        var ok = await Admin.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("train.csv", "a,b\n1,2\n"u8.ToArray()), ("notes.txt", "hi"u8.ToArray())));
         Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
         var ds = await JsonAsync(ok);
         Assert.Equal(2, ds.GetProperty("files").GetArrayLength());
 
-        var list = await JsonAsync(await _http.GetAsync("/api/v1/datasets?model=iris"));
+        var list = await JsonAsync(await Admin.GetAsync("/api/v1/datasets?model=iris"));
         Assert.Equal("ds1", list.GetProperty("items")[0].GetProperty("name").GetString());
 
-        var file = await _http.GetAsync("/api/v1/models/iris/datasets/ds1/files/train.csv");
+        var file = await Admin.GetAsync("/api/v1/models/iris/datasets/ds1/files/train.csv");
         Assert.Equal("a,b\n1,2\n", await file.Content.ReadAsStringAsync());
         Assert.Equal("train.csv", file.Content.Headers.ContentDisposition!.FileName);
     }
@@ -95,9 +90,9 @@ public class ApiTests : IAsyncLifetime
     public async Task An_upload_over_the_global_limit_is_refused()
     {
         (await PostJsonAsync("/api/v1/models", """{"name":"iris"}""")).EnsureSuccessStatusCode();
-        var r = await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("big", ("a.bin", new byte[600_000])));
+        var r = await Admin.PostAsync("/api/v1/models/iris/datasets", Multipart("big", ("a.bin", new byte[600_000])));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
-        Assert.Equal(0, (await JsonAsync(await _http.GetAsync("/api/v1/datasets"))).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await JsonAsync(await Admin.GetAsync("/api/v1/datasets"))).GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -115,31 +110,31 @@ public class ApiTests : IAsyncLifetime
     public async Task Deleting_a_model_removes_its_datasets()
     {
         (await PostJsonAsync("/api/v1/models", """{"name":"iris"}""")).EnsureSuccessStatusCode();
-        (await _http.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("a.csv", [1])))).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/api/v1/models/iris")).StatusCode);
-        Assert.Equal(0, (await JsonAsync(await _http.GetAsync("/api/v1/datasets"))).GetProperty("total").GetInt32());
-        Assert.Empty(Directory.GetFiles(Path.Combine(_app.DataDir, "files"), "*", SearchOption.AllDirectories));
+        (await Admin.PostAsync("/api/v1/models/iris/datasets", Multipart("ds1", ("a.csv", [1])))).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync("/api/v1/models/iris")).StatusCode);
+        Assert.Equal(0, (await JsonAsync(await Admin.GetAsync("/api/v1/datasets"))).GetProperty("total").GetInt32());
+        Assert.Empty(Directory.GetFiles(Path.Combine(App.DataDir, "files"), "*", SearchOption.AllDirectories));
     }
 
     [Fact]
     public async Task Openapi_document_and_swagger_ui_are_served()
     {
-        var doc = await JsonAsync(await _http.GetAsync("/swagger/v1/swagger.json"));
+        var doc = await JsonAsync(await Admin.GetAsync("/swagger/v1/swagger.json"));
         var paths = doc.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v1/projects", out _));
         Assert.True(paths.TryGetProperty("/api/v1/models/{model}/datasets", out _));
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/swagger/index.html")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/swagger/index.html")).StatusCode);
     }
 
     [Fact]
     public async Task Pages_serve_the_interactive_shell_and_its_scripts()
     {
-        var html = await _http.GetStringAsync("/projects");
+        var html = await Admin.GetStringAsync("/projects");
         Assert.Contains("_framework/blazor.web.js", html);
         Assert.Contains("_content/Radzen.Blazor/Radzen.Blazor.js", html);
         Assert.Contains("<!--Blazor:", html);
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/_framework/blazor.web.js")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/assets/js/portal.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/_framework/blazor.web.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/assets/js/portal.js")).StatusCode);
     }
 
     private static MultipartFormDataContent Multipart(string name, params (string File, byte[] Bytes)[] files)
@@ -152,11 +147,5 @@ public class ApiTests : IAsyncLifetime
             form.Add(part, "files", file);
         }
         return form;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.DisposeAsync();
     }
 }

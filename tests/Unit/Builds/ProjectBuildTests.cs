@@ -107,20 +107,27 @@ public sealed class ProjectBuildTests
         Assert.Contains("'no-such-branch' is neither a branch, a tag nor a commit", missing.GetProperty("message").GetString());
     }
 
+    /// <summary>A bare repository (as a server keeps it) with one commit: a Dockerfile on the test busybox image.</summary>
+    private static async Task<string> BareRepositoryAsync(TempDir dir)
+    {
+        var work = Path.Combine(dir.Path, "work");
+        Directory.CreateDirectory(work);
+        await GitAsync(work, "init", "-q", "-b", "main");
+        dir.File("work/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo built from a private repository\n");
+        await GitAsync(work, "add", ".");
+        await GitAsync(work, "commit", "-q", "-m", "private");
+        var bare = Path.Combine(dir.Path, "bare.git");
+        await GitAsync(dir.Path, "clone", "-q", "--bare", work, bare);
+        return bare;
+    }
+
     [SkippableFact]
     public async Task A_private_repository_is_cloned_with_a_vault_credential_that_never_reaches_the_log()
     {
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
         await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
-        var work = Path.Combine(portal.Dir.Path, "work");
-        Directory.CreateDirectory(work);
-        await GitAsync(work, "init", "-q", "-b", "main");
-        portal.Dir.File("work/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo private build\n");
-        await GitAsync(work, "add", ".");
-        await GitAsync(work, "commit", "-q", "-m", "private");
-        var bare = Path.Combine(portal.Dir.Path, "bare.git");
-        await GitAsync(portal.Dir.Path, "clone", "-q", "--bare", work, bare);
+        var bare = await BareRepositoryAsync(portal.Dir);
         await GitAsync(bare, "update-server-info");
         const string token = "glpat-PRIVATE-token-8d2e";
         await using var server = await PrivateGitServer.StartAsync(bare, "builder", token);
@@ -154,14 +161,7 @@ public sealed class ProjectBuildTests
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
         await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
-        var work = Path.Combine(portal.Dir.Path, "work");
-        Directory.CreateDirectory(work);
-        await GitAsync(work, "init", "-q", "-b", "main");
-        portal.Dir.File("work/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo over ssh\n");
-        await GitAsync(work, "add", ".");
-        await GitAsync(work, "commit", "-q", "-m", "ssh");
-        var bare = Path.Combine(portal.Dir.Path, "bare.git");
-        await GitAsync(portal.Dir.Path, "clone", "-q", "--bare", work, bare);
+        var bare = await BareRepositoryAsync(portal.Dir);
         await using var ssh = await SshGitServer.StartAsync();
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "overssh", git_repo = ssh.UrlOf(bare) })).EnsureSuccessStatusCode();
 

@@ -12,23 +12,12 @@ using Portal.Tests.Unit.Support;
 namespace Portal.Tests.Unit.Security;
 
 /// <summary>Roles, tokens, sign-in and the audit log through the real portal in memory (real SQLite, real cookies and tokens).</summary>
-public class AccessControlTests : IAsyncLifetime
+public class AccessControlTests : PortalApiTest
 {
-    private readonly PortalAppFactory _app = new();
-    private HttpClient _admin = null!;
-
-    public async Task InitializeAsync() => _admin = await _app.CreateClientAsync();
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _app.DisposeAsync();
-    }
-
-    private HttpClient Anonymous() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    private HttpClient Anonymous() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     private async Task<JsonElement[]> AuditAsync(string query) =>
-        (await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/audit?{query}")).GetProperty("items").EnumerateArray().ToArray();
+        (await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/audit?{query}")).GetProperty("items").EnumerateArray().ToArray();
 
     [Fact]
     public async Task Anonymous_callers_are_refused_by_the_api_and_sent_to_sign_in_by_pages()
@@ -50,7 +39,7 @@ public class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task A_viewer_reads_but_cannot_change_and_each_refusal_is_audited()
     {
-        using var viewer = await _app.CreateClientAsync("vera", Roles.Viewer);
+        using var viewer = await App.CreateClientAsync("vera", Roles.Viewer);
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/v1/projects")).StatusCode);
         var refused = await viewer.PostAsJsonAsync("/api/v1/models", new { name = "m" });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -58,7 +47,7 @@ public class AccessControlTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/v1/users")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/v1/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/v1/credentials")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/v1/models/m")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.GetAsync("/api/v1/models/m")).StatusCode);
 
         var denied = await AuditAsync("actor=vera&outcome=denied");
         Assert.Contains(denied, e => e.GetProperty("action").GetString() == "POST /api/v1/models");
@@ -66,13 +55,13 @@ public class AccessControlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_data_scientist_works_but_team_leads_and_admins_keep_their_own_areas()
+    public async Task A_data_scientist_works_but_team_leads_andAdmins_keep_their_own_areas()
     {
-        using var ds = await _app.CreateClientAsync("dana", Roles.DataScientist);
+        using var ds = await App.CreateClientAsync("dana", Roles.DataScientist);
         Assert.Equal(HttpStatusCode.Created, (await ds.PostAsJsonAsync("/api/v1/models", new { name = "m" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await ds.GetAsync("/api/v1/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await ds.PostAsJsonAsync("/api/v1/users", new { name = "x", roles = new[] { "admin" } })).StatusCode);
-        using var lead = await _app.CreateClientAsync("lena", Roles.TeamLead);
+        using var lead = await App.CreateClientAsync("lena", Roles.TeamLead);
         Assert.Equal(HttpStatusCode.OK, (await lead.GetAsync("/api/v1/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await lead.GetAsync("/api/v1/users")).StatusCode);
 
@@ -84,8 +73,8 @@ public class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task Promotion_to_the_last_environment_needs_a_team_lead()
     {
-        using var ds = await _app.CreateClientAsync("dana", Roles.DataScientist);
-        using var lead = await _app.CreateClientAsync("lena", Roles.TeamLead);
+        using var ds = await App.CreateClientAsync("dana", Roles.DataScientist);
+        using var lead = await App.CreateClientAsync("lena", Roles.TeamLead);
         (await ds.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
         (await ds.PostAsync("/api/v1/models/m/versions", new MultipartFormDataContent { { new StringContent("w"), "files", "w.txt" } })).EnsureSuccessStatusCode();
         Task<HttpResponseMessage> Promote(HttpClient c, string env) => c.PostAsJsonAsync("/api/v1/models/m/versions/1/promote", new { environment = env, comment = "ok" });
@@ -101,9 +90,9 @@ public class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task A_new_user_signs_in_with_the_one_time_password_and_must_choose_a_new_one_first()
     {
-        var created = await (await _admin.PostAsJsonAsync("/api/v1/users", new { name = "tom", roles = new[] { "team_lead" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var created = await (await Admin.PostAsJsonAsync("/api/v1/users", new { name = "tom", roles = new[] { "team_lead" } })).Content.ReadFromJsonAsync<JsonElement>();
         var oneTime = created.GetProperty("password").GetString()!;
-        Assert.DoesNotContain(oneTime, await _admin.GetStringAsync("/api/v1/users/tom"));
+        Assert.DoesNotContain(oneTime, await Admin.GetStringAsync("/api/v1/users/tom"));
 
         using var browser = Anonymous();
         Assert.Equal(HttpStatusCode.OK, (await PostFormAsync(browser, "/signin", "signin", new() { ["Input.Username"] = "tom", ["Input.Password"] = "wrong-password-1" })).StatusCode);
@@ -144,8 +133,8 @@ public class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task Personal_access_tokens_are_stored_hashed_and_refused_once_revoked_or_expired()
     {
-        var issued = await _app.Services.GetRequiredService<AccessTokenService>().IssueAsync("admin", "script", 30, CancellationToken.None);
-        using var http = _app.CreateClient();
+        var issued = await App.Services.GetRequiredService<AccessTokenService>().IssueAsync("admin", "script", 30, CancellationToken.None);
+        using var http = App.CreateClient();
         http.UseToken(issued.Secret);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/v1/me")).StatusCode);
         var listed = await http.GetStringAsync("/api/v1/me/tokens");
@@ -159,8 +148,8 @@ public class AccessControlTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("revoked", await refused.Content.ReadAsStringAsync());
 
-        var old = await _app.Services.GetRequiredService<AccessTokenService>().IssueAsync("admin", "old", 1, CancellationToken.None);
-        await _app.Services.GetRequiredService<IAccessTokenStore>().MutateAsync(old.Token.Id, t => t.ExpiresAt = DateTime.UtcNow.AddMinutes(-1), CancellationToken.None);
+        var old = await App.Services.GetRequiredService<AccessTokenService>().IssueAsync("admin", "old", 1, CancellationToken.None);
+        await App.Services.GetRequiredService<IAccessTokenStore>().MutateAsync(old.Token.Id, t => t.ExpiresAt = DateTime.UtcNow.AddMinutes(-1), CancellationToken.None);
         http.UseToken(old.Secret);
         var expired = await http.GetAsync("/api/v1/projects");
         Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
@@ -176,7 +165,7 @@ public class AccessControlTests : IAsyncLifetime
     public async Task Credential_secrets_are_encrypted_at_rest_and_never_sent_back()
     {
         const string secret = "ghp_SECRET-value-0123456789";
-        using var dana = await _app.CreateClientAsync("dana", Roles.DataScientist);
+        using var dana = await App.CreateClientAsync("dana", Roles.DataScientist);
         var created = await dana.PostAsJsonAsync("/api/v1/credentials", new { name = "gh", kind = "git", uri = "https://git.example/x.git", details = new { username = "dana" }, secret });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var bodies = new[]
@@ -185,8 +174,8 @@ public class AccessControlTests : IAsyncLifetime
             await dana.GetStringAsync("/api/v1/credentials"),
             await dana.GetStringAsync("/api/v1/credentials/gh"),
             await (await dana.PutAsJsonAsync("/api/v1/credentials/gh", new { kind = "git", uri = "https://git.example/y.git" })).Content.ReadAsStringAsync(),
-            await _admin.GetStringAsync("/api/v1/credentials"),
-            await _admin.GetStringAsync("/api/v1/audit?take=500"),
+            await Admin.GetStringAsync("/api/v1/credentials"),
+            await Admin.GetStringAsync("/api/v1/audit?take=500"),
         };
         foreach (var body in bodies) Assert.DoesNotContain(secret, body);
         var stored = await dana.GetFromJsonAsync<JsonElement>("/api/v1/credentials/gh");
@@ -195,11 +184,11 @@ public class AccessControlTests : IAsyncLifetime
         Assert.False(DatabaseContains(secret));
 
         // The update without a secret kept it; only the portal itself can read it back.
-        var vault = _app.Services.GetRequiredService<CredentialVault>();
+        var vault = App.Services.GetRequiredService<CredentialVault>();
         var (_, revealed) = await vault.RevealAsync(new Actor("dana", [Roles.DataScientist], null), "gh", CancellationToken.None);
         Assert.Equal(secret, revealed);
 
-        using var olga = await _app.CreateClientAsync("olga", Roles.DataScientist);
+        using var olga = await App.CreateClientAsync("olga", Roles.DataScientist);
         Assert.Equal(HttpStatusCode.Forbidden, (await olga.GetAsync("/api/v1/credentials/gh")).StatusCode);
         Assert.Equal(0, (await olga.GetFromJsonAsync<JsonElement>("/api/v1/credentials")).GetProperty("total").GetInt32());
 
@@ -212,8 +201,8 @@ public class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task The_audit_log_refuses_changes_to_its_rows()
     {
-        await _app.Services.GetRequiredService<AuditLog>().RecordAsync("test", null, Portal.Core.Entities.AuditOutcome.Succeeded, null, CancellationToken.None);
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.DataDir, "portal.db")}");
+        await App.Services.GetRequiredService<AuditLog>().RecordAsync("test", null, Portal.Core.Entities.AuditOutcome.Succeeded, null, CancellationToken.None);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(App.DataDir, "portal.db")}");
         await connection.OpenAsync();
         foreach (var sql in new[] { "UPDATE audit_events SET Actor = 'someone else'", "DELETE FROM audit_events" })
         {
@@ -225,22 +214,22 @@ public class AccessControlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_first_admin_is_made_once_and_the_last_admin_cannot_be_removed()
+    public async Task The_firstAdmin_is_made_once_and_the_lastAdmin_cannot_be_removed()
     {
-        var users = _app.Services.GetRequiredService<UserService>();
+        var users = App.Services.GetRequiredService<UserService>();
         var admin = (await users.FindAsync("admin", CancellationToken.None))!;
         Assert.True(admin.MustChangePassword);
         Assert.Null(await users.EnsureFirstAdminAsync(null, CancellationToken.None));
-        var refused = await _admin.PutAsJsonAsync("/api/v1/users/admin", new { roles = new[] { "viewer" } });
+        var refused = await Admin.PutAsJsonAsync("/api/v1/users/admin", new { roles = new[] { "viewer" } });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("only enabled admin", await refused.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Conflict, (await _admin.DeleteAsync("/api/v1/users/admin")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Admin.DeleteAsync("/api/v1/users/admin")).StatusCode);
     }
 
     [Fact]
     public async Task Repeated_wrong_passwords_lock_a_local_account_for_a_while()
     {
-        var users = _app.Services.GetRequiredService<UserService>();
+        var users = App.Services.GetRequiredService<UserService>();
         var (_, password) = await users.CreateLocalAsync("lou", null, null, [Roles.Viewer], CancellationToken.None);
         for (var i = 0; i < UserService.MaxFailedSignIns; i++)
             Assert.Null((await users.SignInLocalAsync("lou", "not-the-password", CancellationToken.None)).User);
@@ -263,6 +252,6 @@ public class AccessControlTests : IAsyncLifetime
     private bool DatabaseContains(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        return Directory.GetFiles(_app.DataDir, "portal.db*").Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(bytes) >= 0);
+        return Directory.GetFiles(App.DataDir, "portal.db*").Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(bytes) >= 0);
     }
 }

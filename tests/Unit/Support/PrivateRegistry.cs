@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Portal.Tests.Shared;
 
 namespace Portal.Tests.Unit.Support;
 
@@ -23,10 +24,7 @@ public sealed class PrivateRegistry : IAsyncDisposable
     /// <summary>Skips (loudly) without the registry binary; in CI, where the test command installs it, fails instead.</summary>
     public static void Require()
     {
-        if (File.Exists(Binary)) return;
-        var why = $"SKIPPED: {Binary} is missing (apt-get install docker-registry; scripts/test.sh does as root).";
-        if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(why.Replace("SKIPPED", "CANNOT RUN"));
-        Skip.If(true, why);
+        if (!File.Exists(Binary)) TestEnvironment.Missing($"SKIPPED: {Binary} is missing (apt-get install docker-registry; scripts/test.sh does as root).");
     }
 
     /// <summary>Starts the registry and pushes <paramref name="source"/> to it as <paramref name="repository"/>:<paramref name="tag"/>, then removes that tag from the engine so only a pull can bring it back.</summary>
@@ -35,10 +33,7 @@ public sealed class PrivateRegistry : IAsyncDisposable
         var dir = new TempDir();
         var hash = (await RunAsync("/usr/bin/python3", null, "-c", $"import crypt; print(crypt.crypt('{password}', crypt.mksalt(crypt.METHOD_BLOWFISH)))")).Trim();
         dir.File("htpasswd", $"{user}:{hash}\n");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = TestEnvironment.FreePort();
         var config = dir.File("config.yml", $"""
             version: 0.1
             log:

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Portal.Tests.Shared;
 
 namespace Portal.Tests.Unit.Support;
 
@@ -27,9 +28,7 @@ public sealed class SshGitServer : IAsyncDisposable
     {
         string? why = !File.Exists(Sshd) ? $"SKIPPED: {Sshd} is missing (apt-get install openssh-server; scripts/test.sh does as root)."
             : Environment.UserName != "root" ? "SKIPPED: the SSH git test runs sshd for the root account; run the tests as root." : null;
-        if (why is null) return;
-        if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(why.Replace("SKIPPED", "CANNOT RUN"));
-        Skip.If(true, why);
+        if (why is not null) TestEnvironment.Missing(why);
     }
 
     public static async Task<SshGitServer> StartAsync()
@@ -39,10 +38,7 @@ public sealed class SshGitServer : IAsyncDisposable
         await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "portal-test", "-f", Path.Combine(dir.Path, "client_key"));
         File.Copy(Path.Combine(dir.Path, "client_key.pub"), Path.Combine(dir.Path, "authorized_keys"));
         Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = TestEnvironment.FreePort();
         var config = dir.File("sshd_config", $"""
             Port {port}
             ListenAddress 127.0.0.1
