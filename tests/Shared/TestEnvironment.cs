@@ -13,6 +13,39 @@ public static class TestEnvironment
         Xunit.Skip.If(true, why);
     }
 
+    /// <summary>Runs a program to its end; returns what it printed, or throws with its error output.</summary>
+    public static async Task<string> RunAsync(string file, string? input, params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true,
+        })!;
+        if (input is not null) await p.StandardInput.WriteAsync(input);
+        p.StandardInput.Close();
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {await error}");
+        return await output;
+    }
+
+    /// <summary>Waits (10 s at most) until <paramref name="server"/> accepts connections on <paramref name="port"/>.</summary>
+    public static async Task WaitForListenerAsync(System.Diagnostics.Process server, int port)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (server.HasExited) throw new InvalidOperationException($"{server.StartInfo.FileName} exited: {await server.StandardError.ReadToEndAsync()}");
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) { await Task.Delay(100); }
+        }
+        throw new TimeoutException($"{server.StartInfo.FileName} did not listen on port {port} within 10 s.");
+    }
+
     /// <summary>A loopback port nobody listens on now, for a server whose address must be known before it starts.</summary>
     public static int FreePort()
     {

@@ -198,14 +198,9 @@ public sealed class ProjectBuildTests
         Assert.DoesNotContain(password, await portal.Http.GetStringAsync("/api/v1/projects/privimg/builds/1/log"));
         using var docker = RealDocker.Client();
         Assert.NotNull(await docker.ImageIdAsync($"{registry.Host}/private/busy:1", CancellationToken.None));
-        await RunDockerAsync("rmi", $"{registry.Host}/private/busy:1");
+        await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "rmi", $"{registry.Host}/private/busy:1");
     }
 
-    private static async Task RunDockerAsync(params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("docker", args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        await p.WaitForExitAsync();
-    }
 
     [SkippableFact]
     public async Task A_failing_build_records_nothing_and_says_why_and_bad_requests_name_the_field()

@@ -31,7 +31,7 @@ public sealed class PrivateRegistry : IAsyncDisposable
     public static async Task<PrivateRegistry> StartAsync(string user, string password, string source, string repository, string tag)
     {
         var dir = new TempDir();
-        var hash = (await RunAsync("/usr/bin/python3", null, "-c", $"import crypt; print(crypt.crypt('{password}', crypt.mksalt(crypt.METHOD_BLOWFISH)))")).Trim();
+        var hash = (await TestEnvironment.RunAsync("/usr/bin/python3", null, "-c", $"import crypt; print(crypt.crypt('{password}', crypt.mksalt(crypt.METHOD_BLOWFISH)))")).Trim();
         dir.File("htpasswd", $"{user}:{hash}\n");
         var port = TestEnvironment.FreePort();
         var config = dir.File("config.yml", $"""
@@ -50,35 +50,14 @@ public sealed class PrivateRegistry : IAsyncDisposable
             """);
         var process = Process.Start(new ProcessStartInfo(Binary, ["serve", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         var registry = new PrivateRegistry(process, dir, $"127.0.0.1:{port}");
-        for (var i = 0; i < 100; i++)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"docker-registry exited: {await process.StandardError.ReadToEndAsync()}");
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                break;
-            }
-            catch (SocketException) { await Task.Delay(100); }
-        }
+        await TestEnvironment.WaitForListenerAsync(process, port);
         // The docker CLI pushes with its own login, kept in a config folder of the test's so nothing stays behind.
         var image = $"{registry.Host}/{repository}:{tag}";
-        await RunAsync("docker", password, "--config", dir.Path, "login", registry.Host, "-u", user, "--password-stdin");
-        await RunAsync("docker", null, "tag", source, image);
-        await RunAsync("docker", null, "--config", dir.Path, "push", "--quiet", image);
-        await RunAsync("docker", null, "rmi", image);
+        await TestEnvironment.RunAsync("docker", password, "--config", dir.Path, "login", registry.Host, "-u", user, "--password-stdin");
+        await TestEnvironment.RunAsync("docker", null, "tag", source, image);
+        await TestEnvironment.RunAsync("docker", null, "--config", dir.Path, "push", "--quiet", image);
+        await TestEnvironment.RunAsync("docker", null, "rmi", image);
         return registry;
-    }
-
-    private static async Task<string> RunAsync(string file, string? input, params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true })!;
-        if (input is not null) await p.StandardInput.WriteAsync(input);
-        p.StandardInput.Close();
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {await p.StandardError.ReadToEndAsync()}");
-        return output;
     }
 
     public async ValueTask DisposeAsync()

@@ -34,8 +34,8 @@ public sealed class SshGitServer : IAsyncDisposable
     public static async Task<SshGitServer> StartAsync()
     {
         var dir = new TempDir();
-        await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir.Path, "host_key"));
-        await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "portal-test", "-f", Path.Combine(dir.Path, "client_key"));
+        await TestEnvironment.RunAsync("ssh-keygen", null, "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir.Path, "host_key"));
+        await TestEnvironment.RunAsync("ssh-keygen", null, "-q", "-t", "ed25519", "-N", "", "-C", "portal-test", "-f", Path.Combine(dir.Path, "client_key"));
         File.Copy(Path.Combine(dir.Path, "client_key.pub"), Path.Combine(dir.Path, "authorized_keys"));
         Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory
         var port = TestEnvironment.FreePort();
@@ -54,25 +54,8 @@ public sealed class SshGitServer : IAsyncDisposable
             """);
         var process = Process.Start(new ProcessStartInfo(Sshd, ["-D", "-e", "-f", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         var server = new SshGitServer(process, dir, port, File.ReadAllText(Path.Combine(dir.Path, "client_key")));
-        for (var i = 0; i < 100; i++)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"sshd exited: {await process.StandardError.ReadToEndAsync()}");
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return server;
-            }
-            catch (SocketException) { await Task.Delay(100); }
-        }
-        throw new TimeoutException("sshd did not listen within 10 s.");
-    }
-
-    private static async Task RunAsync(string file, params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} failed: {await p.StandardError.ReadToEndAsync()}");
+        await TestEnvironment.WaitForListenerAsync(process, port);
+        return server;
     }
 
     public async ValueTask DisposeAsync()
