@@ -33,7 +33,7 @@ apt_install chromium fonts-dejavu-core
 if [ -x /usr/bin/chromium ]; then /usr/bin/chromium --version; else echo "chromium is missing: E2E tests will be skipped (and fail under CI=true)."; fi
 
 say "Python for notebooks (Debian's nbclient, ipykernel, nbconvert, pandas, scikit-learn; PyPI is not reachable here)"
-apt_install python3 python3-nbclient python3-nbconvert python3-ipykernel python3-pandas python3-sklearn
+apt_install python3 python3-nbclient python3-nbconvert python3-ipykernel python3-pandas python3-sklearn jupyter-notebook
 /usr/bin/python3 -c "import nbclient, sklearn; print('python3', __import__('sys').version.split()[0], 'nbclient', nbclient.__version__, 'scikit-learn', sklearn.__version__)" \
     || echo "Python cannot run notebooks: training tests will be skipped (and fail under CI=true)."
 

@@ -162,7 +162,9 @@ public sealed partial class IdeService(
             Kind = WorkloadKind.Service,
             Image = session.Image,
             // The shell expands PORTAL_PORT: local processes get a free port there, containers the Jupyter port.
-            Command = ["sh", "-c", $"exec jupyter notebook --no-browser --allow-root --ip=0.0.0.0 --port=${{PORTAL_PORT:-{JupyterPort}}} --NotebookApp.base_url={basePath} --notebook-dir={HomeMountPoint}"],
+            // The notebook folder is the working directory (the home volume), which each manager maps to where it lives.
+            Command = ["sh", "-c", $"exec jupyter notebook --no-browser --allow-root --ip=0.0.0.0 --port=${{PORTAL_PORT:-{JupyterPort}}} --NotebookApp.base_url={basePath}"],
+            WorkingDir = HomeMountPoint,
             Env = new Dictionary<string, string>(session.Env)
             {
                 ["JUPYTER_TOKEN"] = token, ["PORTAL_PORT"] = JupyterPort.ToString(), ["PORTAL_DATASETS_DIR"] = TrainingWorkspace.DatasetsMountPoint,

@@ -20,7 +20,8 @@ public sealed class IdeProxyTests
             if ((await http.GetAsync($"{path}api/status")).StatusCode == HttpStatusCode.OK) return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"{path} did not answer");
+        var name = path.TrimEnd('/').Split('/')[^1];
+        throw new TimeoutException($"{path} did not answer; the session: {await http.GetStringAsync($"/api/v1/ide/{name}")}");
     }
 
     private static async Task<JsonElement> StartAsync(HttpClient http, string name, object? body = null)
@@ -123,6 +124,23 @@ public sealed class IdeProxyTests
         Assert.Equal(marker, file.GetProperty("content").GetString());
 
         Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/ide/admin/nope/api/status")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task On_embedded_defaults_Jupyter_runs_as_a_local_process_behind_the_same_proxy()
+    {
+        RealPython.Require();
+        if (!File.Exists("/usr/bin/jupyter-notebook"))
+            Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: /usr/bin/jupyter-notebook is missing (apt-get install jupyter-notebook; scripts/test.sh does as root).");
+        await using var portal = await RealPortalHost.StartAsync();
+        var session = await StartAsync(portal.Http, "local-lab");
+        var path = session.GetProperty("url").GetString()!;
+        var marker = Guid.NewGuid().ToString("N");
+        var saved = await portal.Http.PutAsJsonAsync($"{path}api/contents/kept.txt", new { type = "file", format = "text", content = marker });
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        // The home folder is the user's volume: a folder under the data directory on embedded defaults.
+        Assert.Equal(marker, File.ReadAllText(Path.Combine(portal.Dir.Path, "data", "volumes", IdeService.HomeVolume("admin"), "kept.txt")));
+        Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsync("/api/v1/ide/local-lab/stop", null)).StatusCode);
     }
 
     [SkippableFact]
