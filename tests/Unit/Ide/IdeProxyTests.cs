@@ -133,14 +133,22 @@ public sealed class IdeProxyTests
         if (!File.Exists("/usr/bin/jupyter-notebook"))
             Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: /usr/bin/jupyter-notebook is missing (apt-get install jupyter-notebook; scripts/test.sh does as root).");
         await using var portal = await RealPortalHost.StartAsync();
-        var session = await StartAsync(portal.Http, "local-lab");
+        using var dana = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        dana.UseToken(await TestIdentities.TokenAsync(portal.Services, "dana", Portal.Core.Security.Roles.DataScientist));
+        var session = await StartAsync(dana, "local-lab");
         var path = session.GetProperty("url").GetString()!;
+        Assert.Equal("/ide/dana/local-lab/", path);
         var marker = Guid.NewGuid().ToString("N");
-        var saved = await portal.Http.PutAsJsonAsync($"{path}api/contents/kept.txt", new { type = "file", format = "text", content = marker });
+        var saved = await dana.PutAsJsonAsync($"{path}api/contents/kept.txt", new { type = "file", format = "text", content = marker });
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
         // The home folder is the user's volume: a folder under the data directory on embedded defaults.
-        Assert.Equal(marker, File.ReadAllText(Path.Combine(portal.Dir.Path, "data", "volumes", IdeService.HomeVolume("admin"), "kept.txt")));
-        Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsync("/api/v1/ide/local-lab/stop", null)).StatusCode);
+        Assert.Equal(marker, File.ReadAllText(Path.Combine(portal.Dir.Path, "data", "volumes", IdeService.HomeVolume("dana"), "kept.txt")));
+
+        // An admin sees everyone's sessions and may reach and stop them; the stop says who did it.
+        Assert.Equal(HttpStatusCode.OK, (await portal.Http.GetAsync($"{path}api/status")).StatusCode);
+        Assert.Contains(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/ide?all=true") ?? [], s => s.GetProperty("user").GetString() == "dana");
+        var stopped = await (await portal.Http.PostAsync("/api/v1/ide/local-lab/stop?user=dana", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Stopped by the admin admin.", stopped.GetProperty("message").GetString());
     }
 
     [SkippableFact]
