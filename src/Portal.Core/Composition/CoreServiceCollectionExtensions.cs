@@ -43,6 +43,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<IIdeSessionStore, EfIdeSessionStore>();
         services.AddSingleton<ISettingsStore, EfSettingsStore>();
+        services.AddSingleton<ILineageStore, EfLineageStore>();
+        services.AddSingleton<Lineage.LineageService>();
         services.AddSingleton<Ide.IdeImageCatalog>();
         services.AddSingleton<Ide.IdeService>();
         services.AddSingleton<ProjectImages>();

@@ -30,7 +30,7 @@ public sealed class GitAccess : IDisposable
             var folder = Directory.CreateTempSubdirectory("portal-git-").FullName;
             var key = Path.Combine(folder, "key");
             File.WriteAllText(key, auth.Secret.ReplaceLineEndings("\n").TrimEnd() + "\n");
-            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             return new GitAccess(folder, auth.Secret, new()
             {
                 ["GIT_SSH_COMMAND"] = $"ssh -i '{key}' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile='{Path.Combine(folder, "known_hosts")}'",

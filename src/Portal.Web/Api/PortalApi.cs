@@ -21,6 +21,7 @@ public static class PortalApi
         v1.MapCredentialsApi();
         v1.MapAuditApi();
         v1.MapSettingsApi();
+        v1.MapLineageApi();
         return app;
     }
 }
