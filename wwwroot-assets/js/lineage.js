@@ -54,7 +54,9 @@ window.portalLineage = (function () {
 
     function layout(cy) {
         const roots = cy.nodes().filter(n => n.indegree(false) === 0);
-        cy.layout({ name: 'breadthfirst', directed: true, roots: roots.length ? roots : undefined, spacingFactor: 1.1, animate: false, padding: 20 }).run();
+        cy.layout({ name: 'breadthfirst', directed: true, roots: roots.length ? roots : undefined, spacingFactor: 1.1, animate: false, padding: 30 }).run();
+        // A small graph would otherwise be zoomed in until its labels are huge.
+        if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); }
     }
 
     // Draws a graph into element; returns false when cytoscape could not be loaded (the page then says so).
@@ -63,7 +65,7 @@ window.portalLineage = (function () {
         const existing = graphs.get(element);
         if (existing) existing.destroy();
         const cy = window.cytoscape({
-            container: element, style, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 3,
+            container: element, style, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 2.5,
             elements: elements(graph.nodes, graph.edges, graph.hidden, graph.root),
         });
         cy.on('tap', 'node', e => dotnet.invokeMethodAsync('OnNodeSelected', e.target.id()));

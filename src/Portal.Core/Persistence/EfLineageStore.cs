@@ -100,10 +100,9 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
 
         private async Task AddAsync<T>(string relation, IQueryable<T> q, Func<IQueryable<T>, int, CancellationToken, Task<List<LineageNode>>> read, int limit, bool upstream, CancellationToken ct)
         {
-            var total = await q.CountAsync(ct);
-            if (total == 0) return;
             var nodes = await read(q, limit, ct);
-            Left += total - nodes.Count;
+            // Only a full page can have more behind it; counting every relation would double the queries.
+            if (nodes.Count == limit) Left += await q.CountAsync(ct) - nodes.Count;
             foreach (var node in nodes)
             {
                 Nodes.Add(node);
