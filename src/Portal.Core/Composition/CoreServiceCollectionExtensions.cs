@@ -45,6 +45,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ISettingsStore, EfSettingsStore>();
         services.AddSingleton<ILineageStore, EfLineageStore>();
         services.AddSingleton<Lineage.LineageService>();
+        services.AddSingleton<IDashboardStore, EfDashboardStore>();
+        services.AddSingleton<Dashboards.TeamDashboardService>();
         services.AddSingleton<Ide.IdeImageCatalog>();
         services.AddSingleton<Ide.IdeService>();
         services.AddSingleton<ProjectImages>();

@@ -22,6 +22,7 @@ public static class PortalApi
         v1.MapAuditApi();
         v1.MapSettingsApi();
         v1.MapLineageApi();
+        v1.MapDashboardsApi();
         return app;
     }
 }

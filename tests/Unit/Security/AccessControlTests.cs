@@ -60,9 +60,12 @@ public class AccessControlTests : PortalApiTest
         using var ds = await App.CreateClientAsync("dana", Roles.DataScientist);
         Assert.Equal(HttpStatusCode.Created, (await ds.PostAsJsonAsync("/api/v1/models", new { name = "m" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await ds.GetAsync("/api/v1/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ds.GetAsync("/api/v1/dashboards/team")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await ds.PostAsJsonAsync("/api/v1/users", new { name = "x", roles = new[] { "admin" } })).StatusCode);
         using var lead = await App.CreateClientAsync("lena", Roles.TeamLead);
         Assert.Equal(HttpStatusCode.OK, (await lead.GetAsync("/api/v1/audit")).StatusCode);
+        var board = await lead.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/dashboards/team");
+        Assert.Equal(30, board.GetProperty("trainings_per_day").GetArrayLength());
         Assert.Equal(HttpStatusCode.Forbidden, (await lead.GetAsync("/api/v1/users")).StatusCode);
 
         var created = Assert.Single(await AuditAsync("actor=dana&outcome=succeeded"));
