@@ -7,7 +7,9 @@ PortalConfigLoader.Result loaded;
 try
 {
     loaded = PortalConfigLoader.Load(ConfigSources.FromProcess(builder.Configuration["config"]));
-    builder.AddPortal(loaded.Config);
+    var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+    var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(PortalPaths.From(loaded.Config, home).DatabaseFile, CancellationToken.None);
+    builder.AddPortal(loaded.Config, stored);
 }
 catch (ConfigException e)
 {

@@ -14,11 +14,15 @@ namespace Portal.Core.Composition;
 
 public static class CoreServiceCollectionExtensions
 {
-    /// <summary>Registers the configuration, the metadata store (SQLite), the file store and the use-case services.</summary>
-    public static IServiceCollection AddPortalCore(this IServiceCollection services, PortalConfig config, PortalPaths paths)
+    /// <summary>
+    /// Registers the configuration, the metadata store (SQLite), the file store and the use-case services.
+    /// <paramref name="baseline"/> says what the configuration was before saved settings were laid over it (none saved when null).
+    /// </summary>
+    public static IServiceCollection AddPortalCore(this IServiceCollection services, PortalConfig config, PortalPaths paths, Settings.SettingsBaseline? baseline = null)
     {
         Directory.CreateDirectory(paths.DataDir);
         services.AddSingleton(config);
+        services.AddSingleton(baseline ?? Settings.SettingsBaseline.Start(config, new Dictionary<string, string>()));
         services.AddSingleton(paths);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AuditInterceptor>();
@@ -47,6 +51,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Lineage.LineageService>();
         services.AddSingleton<IDashboardStore, EfDashboardStore>();
         services.AddSingleton<Dashboards.TeamDashboardService>();
+        services.AddSingleton<Settings.PortalSettings>();
         services.AddSingleton<Ide.IdeImageCatalog>();
         services.AddSingleton<Ide.IdeService>();
         services.AddSingleton<ProjectImages>();

@@ -53,4 +53,10 @@ public sealed class EfDeploymentStore(IDbContextFactory<PortalDbContext> factory
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.Deployments.Where(d => d.Id == id).ExecuteDeleteAsync(ct);
     }
+
+    public async Task<IReadOnlyDictionary<string, int>> EnvironmentCountsAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Deployments.GroupBy(d => d.Environment).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+    }
 }

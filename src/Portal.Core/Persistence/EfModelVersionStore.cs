@@ -83,4 +83,11 @@ public sealed class EfModelVersionStore(IDbContextFactory<PortalDbContext> facto
         await using var db = await factory.CreateDbContextAsync(ct);
         return await db.Deployments.Where(d => d.ModelVersionId == id).Select(d => d.Name).OrderBy(n => n).ToListAsync(ct);
     }
+
+    public async Task<IReadOnlyDictionary<string, int>> PromotionCountsAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var promotions = await db.ModelVersions.AsNoTracking().Select(v => v.Promotions).ToListAsync(ct);
+        return promotions.SelectMany(p => p.Select(x => x.Environment).Distinct()).GroupBy(e => e).ToDictionary(g => g.Key, g => g.Count());
+    }
 }

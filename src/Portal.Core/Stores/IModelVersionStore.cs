@@ -18,4 +18,6 @@ public interface IModelVersionStore
     Task DeleteAsync(long id, CancellationToken ct);
     /// <summary>Names of the deployments serving the version (they block its deletion).</summary>
     Task<IReadOnlyList<string>> DeploymentsUsingAsync(long id, CancellationToken ct);
+    /// <summary>How many versions have been promoted to each environment (an environment in use cannot be dropped).</summary>
+    Task<IReadOnlyDictionary<string, int>> PromotionCountsAsync(CancellationToken ct);
 }

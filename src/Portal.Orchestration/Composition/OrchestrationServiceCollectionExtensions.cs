@@ -37,6 +37,7 @@ public static class OrchestrationServiceCollectionExtensions
                     $"'{config.ContainerManager.Type}' is not available in this version of the portal yet; use 'local', 'docker' or 'swarm'."));
         }
         services.AddSingleton<IGitClient, GitCli>();
+        services.AddSingleton<IContainerManagerProbe, ContainerManagerProbe>();
         return services;
     }
 

@@ -1,16 +1,52 @@
+using Portal.Core.Containers;
 using Portal.Core.Ide;
+using Portal.Core.Settings;
 using Portal.Web.Auth;
 
 namespace Portal.Web.Api;
 
-/// <summary>Settings admins change in the portal. For now the IDE images; the rest of portal.yaml follows with the settings pages.</summary>
+/// <summary>Settings admins change in the portal: sections of portal.yaml (read and written as YAML), the IDE images, and the container manager's connection test.</summary>
 public static class SettingsApi
 {
     public sealed record IdeImagesDto(IReadOnlyList<IdeImage> Images, string Source, DateTime? UpdatedAt, string? UpdatedBy);
+    public sealed record SectionDto(string Yaml, string Source, DateTime? UpdatedAt, string? UpdatedBy);
+    public sealed record SettingsDto(IReadOnlyDictionary<string, SectionDto> Sections, IReadOnlyList<PendingRestart> PendingRestart, IReadOnlyList<string> Problems);
+    public sealed record ImportedDto(IReadOnlyList<string> Imported, IReadOnlyList<PendingRestart> PendingRestart);
+
+    private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var reader = new StreamReader(request.Body);
+        return await reader.ReadToEndAsync(ct);
+    }
 
     public static void MapSettingsApi(this RouteGroupBuilder v1)
     {
         var g = v1.MapGroup("/settings").WithTags("Settings");
+        g.MapGet("/", async (PortalSettings settings, CancellationToken ct) =>
+            {
+                var view = await settings.GetAsync(ct);
+                return new SettingsDto(SettingsSections.All.ToDictionary(s => s, s => new SectionDto(SettingsSections.ToYaml(view.Saved, s),
+                    view.Stored.ContainsKey(s) ? "portal" : "portal.yaml", view.Stored.GetValueOrDefault(s)?.UpdatedAt, view.Stored.GetValueOrDefault(s)?.UpdatedBy)), view.Pending, view.Problems);
+            })
+            .RequireAuthorization(PortalPolicies.Admin)
+            .WithSummary("The sections admins can change, as YAML, where each comes from (portal.yaml or saved in the portal), and saved values waiting for a restart.");
+        g.MapGet("/export", async (PortalSettings settings, CancellationToken ct) => Results.Text(await settings.ExportAsync(ct), "application/yaml"))
+            .RequireAuthorization(PortalPolicies.Admin)
+            .WithSummary("The saved settings as portal.yaml text (store, auth and logger are not included).");
+        g.MapPost("/import", async (HttpRequest request, PortalSettings settings, CancellationToken ct) =>
+            {
+                var imported = await settings.ImportAsync(await ReadTextAsync(request, ct), ct);
+                return new ImportedDto(imported, settings.Pending());
+            })
+            .RequireAuthorization(PortalPolicies.Admin).Accepts<string>("application/yaml")
+            .WithSummary("Save every section the posted portal.yaml text holds (container_manager, docker, kube, file_store, router, environments, ide.images). All or nothing.");
+        g.MapDelete("/{section}", async (string section, PortalSettings settings, CancellationToken ct) => new ImportedDto([], await settings.ResetAsync(section, ct)))
+            .RequireAuthorization(PortalPolicies.Admin)
+            .WithSummary("Forget a saved section: portal.yaml's value applies again.");
+        g.MapPost("/test-connection", async (HttpRequest request, PortalSettings settings, CancellationToken ct) =>
+                await settings.TestConnectionAsync(await ReadTextAsync(request, ct), ct))
+            .RequireAuthorization(PortalPolicies.Admin).Accepts<string>("application/yaml")
+            .WithSummary("Reach the container manager the saved settings name (or the posted container_manager/docker/kube YAML) and say what was found.");
         g.MapGet("/ide-images", async (IdeImageCatalog catalog, CancellationToken ct) =>
             {
                 var (images, saved) = await catalog.GetAsync(ct);

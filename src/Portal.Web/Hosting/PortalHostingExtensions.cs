@@ -6,6 +6,7 @@ using Portal.Core.Composition;
 using Portal.Core.Configuration;
 using Portal.Core.Persistence;
 using Portal.Core.Services;
+using Portal.Core.Settings;
 using Portal.Orchestration.Composition;
 using Portal.Web.Api;
 using Portal.Web.Auth;
@@ -22,8 +23,13 @@ public static class PortalHostingExtensions
     /// <summary>Default limit for request bodies; the upload endpoints raise it to file_store.max_upload_mb.</summary>
     public const long DefaultMaxRequestBytes = 10 * 1024 * 1024;
 
-    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder, PortalConfig config)
+    /// <summary>
+    /// Composes the portal. <paramref name="storedSettings"/> (from <see cref="StoredSettings.ReadAsync"/>) are laid over
+    /// <paramref name="config"/> first: settings saved in the portal take precedence over portal.yaml.
+    /// </summary>
+    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder, PortalConfig config, IReadOnlyDictionary<string, string>? storedSettings = null)
     {
+        var baseline = SettingsBaseline.Start(config, storedSettings ?? new Dictionary<string, string>());
         // Package assets (_content/...) are served from the build output in every environment, not only Development.
         builder.WebHost.UseStaticWebAssets();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxRequestBytes);
@@ -40,7 +46,7 @@ public static class PortalHostingExtensions
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var paths = PortalPaths.From(config, home);
-        builder.Services.AddPortalCore(config, paths);
+        builder.Services.AddPortalCore(config, paths, baseline);
         builder.Services.AddPortalOrchestration(config);
         builder.Services.AddSingleton<IPortalAddress, PortalAddress>();
         builder.Services.AddHostedService<BackgroundWorkService>();
@@ -89,6 +95,7 @@ public static class PortalHostingExtensions
         app.Logger.LogInformation("Configuration: {File}; data directory: {DataDir}; file store: {Files}; schema version {Version}{Applied}",
             configFile ?? "built-in defaults", paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
             applied.Count == 0 ? "" : $" (applied {string.Join(", ", applied)})");
+        foreach (var problem in app.Services.GetRequiredService<SettingsBaseline>().Problems) app.Logger.LogWarning("{Problem}", problem);
         var password = await app.Services.GetRequiredService<Portal.Core.Security.UserService>()
             .EnsureFirstAdminAsync(Environment.GetEnvironmentVariable(Portal.Core.Security.UserService.AdminPasswordVariable), ct);
         // Written to the console only, never to a log file: it is shown once, and the first sign-in must change it.

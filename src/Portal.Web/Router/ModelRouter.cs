@@ -24,7 +24,7 @@ public static class ModelRouter
 
     public static void MapModelRouter(this WebApplication app, PortalConfig config)
     {
-        if (!config.Router.Enabled) return;
+        // Mapped even when turned off, so router.enabled can change in Settings without a restart.
         app.Map("/model/{deployment}/{**path}", (string deployment, string? path, HttpContext http, ReplicaDirectory replicas, IHttpClientFactory clients,
                 PredictionRecorder recorder, TimeProvider clock) => ForwardAsync(deployment, path ?? "", http, replicas, clients, recorder, config, clock))
             .ExcludeFromDescription().RequireAuthorization(PortalPolicies.Read).AddEndpointFilter(async (context, next) =>
@@ -44,6 +44,11 @@ public static class ModelRouter
     private static async Task ForwardAsync(string name, string path, HttpContext http, ReplicaDirectory directory, IHttpClientFactory clients,
         PredictionRecorder recorder, PortalConfig config, TimeProvider clock)
     {
+        if (!config.Router.Enabled)
+        {
+            await ErrorAsync(http, 503, "The model router is turned off (router.enabled); an admin can turn it on in Settings.");
+            return;
+        }
         var ct = http.RequestAborted;
         var requestId = http.Request.Headers[RequestIdHeader].FirstOrDefault() is { Length: > 0 and <= 128 } given ? given : Guid.NewGuid().ToString("N");
         http.Response.Headers[RequestIdHeader] = requestId;

@@ -67,6 +67,8 @@ public class AccessControlTests : PortalApiTest
         var board = await lead.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/dashboards/team");
         Assert.Equal(30, board.GetProperty("trainings_per_day").GetArrayLength());
         Assert.Equal(HttpStatusCode.Forbidden, (await lead.GetAsync("/api/v1/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await lead.GetAsync("/api/v1/settings/export")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await lead.PostAsync("/api/v1/settings/import", new StringContent("router: {enabled: false}"))).StatusCode);
 
         var created = Assert.Single(await AuditAsync("actor=dana&outcome=succeeded"));
         Assert.Equal("create model", created.GetProperty("action").GetString());

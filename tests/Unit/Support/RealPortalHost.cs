@@ -39,7 +39,9 @@ public sealed class RealPortalHost : IAsyncDisposable
             $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dir.Path });
         builder.WebHost.UseUrls(url);
-        builder.AddPortal(config);
+        // As Program does: settings saved in the portal are laid over the configuration before composing.
+        var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(PortalPaths.From(config, dir.Path).DatabaseFile, CancellationToken.None);
+        builder.AddPortal(config, stored);
         var app = builder.Build();
         await app.PreparePortalAsync(null, CancellationToken.None);
         app.MapPortal();

@@ -1,0 +1,115 @@
+using Portal.Core.Configuration;
+using Portal.Core.Errors;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Portal.Core.Settings;
+
+/// <summary>
+/// The parts of portal.yaml an admin can change in the portal, each stored as its own YAML text under
+/// <c>config.{section}</c>, and the fields among them that the running portal only reads at start-up.
+/// </summary>
+public static class SettingsSections
+{
+    public const string ContainerManager = "container_manager";
+    public const string Docker = "docker";
+    public const string Kube = "kube";
+    public const string FileStore = "file_store";
+    public const string Router = "router";
+    public const string Environments = "environments";
+
+    public static readonly string[] All = [ContainerManager, Docker, Kube, FileStore, Router, Environments];
+
+    /// <summary>Sections only portal.yaml sets: they decide how the portal starts (its store, its sign-in, its logs).</summary>
+    public static readonly string[] FileOnly = ["store", "auth", "logger"];
+
+    public static string Key(string section) => $"config.{section}";
+
+    /// <summary>A field read once when the portal starts: saving it records it, a restart applies it.</summary>
+    public sealed record RestartField(string Path, Func<PortalConfig, object?> Get, Action<PortalConfig, PortalConfig> KeepRunning)
+    {
+        public string Section => Path.Split('.')[0];
+    }
+
+    public static readonly RestartField[] RestartOnly =
+    [
+        new("container_manager.type", c => c.ContainerManager.Type, (live, run) => live.ContainerManager.Type = run.ContainerManager.Type),
+        new("container_manager.api_timeout", c => c.ContainerManager.ApiTimeout, (live, run) => live.ContainerManager.ApiTimeout = run.ContainerManager.ApiTimeout),
+        new("container_manager.portal_url", c => c.ContainerManager.PortalUrl, (live, run) => live.ContainerManager.PortalUrl = run.ContainerManager.PortalUrl),
+        new("docker.daemon_address", c => c.Docker.DaemonAddress, (live, run) => live.Docker.DaemonAddress = run.Docker.DaemonAddress),
+        new("kube", c => ToYaml(c, Kube), (live, run) => live.Kube = Copy(run, Kube).Kube),
+        new("file_store.path", c => c.FileStore.Path, (live, run) => live.FileStore.Path = run.FileStore.Path),
+        new("file_store.max_upload_mb", c => c.FileStore.MaxUploadMb, (live, run) => live.FileStore.MaxUploadMb = run.FileStore.MaxUploadMb),
+    ];
+
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
+        .Build();
+
+    /// <summary>The section as portal.yaml writes it, its key included.</summary>
+    public static string ToYaml(PortalConfig config, string section) => Serializer.Serialize(new Dictionary<string, object>
+    {
+        [section] = section switch
+        {
+            ContainerManager => config.ContainerManager,
+            Docker => config.Docker,
+            Kube => config.Kube,
+            FileStore => config.FileStore,
+            Router => config.Router,
+            Environments => config.Environments,
+            _ => throw new ArgumentOutOfRangeException(nameof(section), section, "not a settings section"),
+        },
+    });
+
+    /// <summary>Reads a section's YAML (on top of the defaults, so it is checked like portal.yaml).</summary>
+    public static PortalConfig Parse(string yaml, string origin) => PortalConfigLoader.Parse(yaml, origin);
+
+    /// <summary>A deep copy of one section of <paramref name="from"/>, in a configuration of defaults.</summary>
+    public static PortalConfig Copy(PortalConfig from, string section) => Parse(ToYaml(from, section), "copy");
+
+    /// <summary>Puts <paramref name="from"/>'s section (a copy) into <paramref name="to"/>.</summary>
+    public static void Assign(PortalConfig to, PortalConfig from, string section)
+    {
+        var copy = Copy(from, section);
+        switch (section)
+        {
+            case ContainerManager: to.ContainerManager = copy.ContainerManager; break;
+            case Docker: to.Docker = copy.Docker; break;
+            case Kube: to.Kube = copy.Kube; break;
+            case FileStore: to.FileStore = copy.FileStore; break;
+            case Router: to.Router = copy.Router; break;
+            case Environments: to.Environments = copy.Environments; break;
+        }
+    }
+
+    /// <summary>A deep copy of every section admins can change, for a form to edit without touching the running portal.</summary>
+    public static PortalConfig CopyAll(PortalConfig from)
+    {
+        var copy = new PortalConfig();
+        foreach (var section in All) Assign(copy, from, section);
+        return copy;
+    }
+    /// <summary>The top-level keys of the YAML and, for mappings, their keys.</summary>
+    public static Dictionary<string, IReadOnlyList<string>> TopLevelKeys(string yaml, ValidationErrors errors)
+    {
+        var keys = new Dictionary<string, IReadOnlyList<string>>();
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(yaml)); }
+        catch (YamlException e)
+        {
+            errors.Add("yaml", $"Line {e.Start.Line}, column {e.Start.Column}: this is not valid YAML: {(e.InnerException?.Message ?? e.Message).Trim()}");
+            return keys;
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            errors.Add("yaml", "Paste portal.yaml text: a mapping of sections such as 'router:' or 'container_manager:'.");
+            return keys;
+        }
+        foreach (var (k, v) in root.Children)
+            keys[((YamlScalarNode)k).Value ?? ""] = v is YamlMappingNode m ? [.. m.Children.Keys.Select(c => ((YamlScalarNode)c).Value ?? "")] : [];
+        return keys;
+    }
+}

@@ -1,0 +1,53 @@
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Orchestration.Docker;
+using Portal.Orchestration.Local;
+using Portal.Orchestration.Swarm;
+
+namespace Portal.Orchestration.Containers;
+
+/// <summary>Builds a throw-away manager of the candidate's type and asks it what the running one would: can work run there?</summary>
+public sealed class ContainerManagerProbe(PortalPaths paths) : IContainerManagerProbe
+{
+    public async Task<ConnectionReport> ProbeAsync(PortalConfig candidate, CancellationToken ct)
+    {
+        var cm = candidate.ContainerManager;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(cm.ApiTimeout + 5));
+        try
+        {
+            switch (cm.Type)
+            {
+                case "local":
+                    await using (var local = new LocalProcessManager(candidate, paths))
+                        return Report(cm.Type, await local.CheckAsync(timeout.Token), null);
+                case "swarm" or "docker":
+                    using (var docker = new DockerClient(candidate.Docker.DaemonAddress, TimeSpan.FromSeconds(cm.ApiTimeout)))
+                    {
+                        IContainerManager manager = cm.Type == "swarm" ? new SwarmManager(docker) : new DockerContainerManager(docker);
+                        var health = await manager.CheckAsync(timeout.Token);
+                        return Report(cm.Type, health, health.Ready ? (await manager.ListOwnedAsync(timeout.Token)).Count : null);
+                    }
+                case "kube":
+                    return new ConnectionReport(cm.Type, false, "The Kubernetes manager is not in this version of the portal yet.",
+                        ["Kubernetes settings can be saved, but trainings, IDE sessions and deployments cannot run there until the Kubernetes manager lands; use swarm, docker or local."], null);
+                default:
+                    return new ConnectionReport(cm.Type, false, $"'{cm.Type}' is not a container manager.", ["Use local, docker, swarm or kube."], null);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new ConnectionReport(cm.Type, false, $"No answer within {cm.ApiTimeout + 5} s.", ["The engine did not answer in time: check the address and that nothing blocks the way (container_manager.api_timeout)."], null);
+        }
+        catch (ContainerManagerException e)
+        {
+            return new ConnectionReport(cm.Type, false, "The engine could not be reached.", [e.Message], null);
+        }
+        catch (DockerApiException e)
+        {
+            return new ConnectionReport(cm.Type, false, "The engine answered with an error.", [e.Message], null);
+        }
+    }
+
+    private static ConnectionReport Report(string type, ManagerHealth health, int? workloads) => new(type, health.Ready, health.Summary, health.Problems, workloads);
+}
