@@ -144,7 +144,6 @@ public sealed class PortalSettings(
     /// </summary>
     public async Task<ConnectionReport> TestConnectionAsync(string? yaml, CancellationToken ct)
     {
-        await audit.DemandAsync(Roles.Admin, "test the container manager", null, ct);
         var candidate = SettingsSections.CopyAll(_saved);
         if (!string.IsNullOrWhiteSpace(yaml))
         {
@@ -157,6 +156,17 @@ public sealed class PortalSettings(
             foreach (var section in new[] { SettingsSections.ContainerManager, SettingsSections.Docker, SettingsSections.Kube }.Where(present.ContainsKey))
                 SettingsSections.Assign(candidate, given, section);
         }
+        return await TestConnectionAsync(candidate, ct);
+    }
+
+    /// <summary>Reaches the container manager <paramref name="candidate"/> names (a form's unsaved values), after checking them.</summary>
+    public async Task<ConnectionReport> TestConnectionAsync(PortalConfig candidate, CancellationToken ct)
+    {
+        await audit.DemandAsync(Roles.Admin, "test the container manager", null, ct);
+        var errors = new ValidationErrors();
+        foreach (var v in PortalConfigValidator.Validate(candidate).Where(v => new[] { SettingsSections.ContainerManager, SettingsSections.Docker, SettingsSections.Kube }.Any(s => InSection(v.Path, s))))
+            errors.Add(v.Path, v.Message);
+        errors.ThrowIfAny();
         return await probe.ProbeAsync(candidate, ct);
     }
 
