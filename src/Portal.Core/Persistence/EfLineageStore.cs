@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Entities;
 using Portal.Core.Lineage;
@@ -114,42 +115,40 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
     private static IQueryable<Training> Filtered(IQueryable<Training> q, LineageFilter f)
     {
         if (f.Project is { } p) q = q.Where(t => t.Project!.Name == p);
-        if (f.From is { } from) q = q.Where(t => t.CreatedAt >= from);
-        if (f.To is { } to) q = q.Where(t => t.CreatedAt <= to);
-        return q;
+        return Within(q, t => t.CreatedAt, f);
     }
 
     private static IQueryable<ModelVersion> Filtered(IQueryable<ModelVersion> q, LineageFilter f)
     {
         if (f.Model is { } m) q = q.Where(v => v.Model!.Name == m);
         if (f.Project is { } p) q = q.Where(v => v.Training == null || v.Training.Project!.Name == p);
-        if (f.From is { } from) q = q.Where(v => v.CreatedAt >= from);
-        if (f.To is { } to) q = q.Where(v => v.CreatedAt <= to);
-        return q;
+        return Within(q, v => v.CreatedAt, f);
     }
 
     private static IQueryable<Deployment> Filtered(IQueryable<Deployment> q, LineageFilter f)
     {
         if (f.Project is { } p) q = q.Where(d => d.Project!.Name == p);
         if (f.Model is { } m) q = q.Where(d => d.ModelVersion == null || d.ModelVersion.Model!.Name == m);
-        if (f.From is { } from) q = q.Where(d => d.CreatedAt >= from);
-        if (f.To is { } to) q = q.Where(d => d.CreatedAt <= to);
-        return q;
+        return Within(q, d => d.CreatedAt, f);
     }
 
     private static IQueryable<Dataset> Filtered(IQueryable<Dataset> q, LineageFilter f)
     {
         if (f.Model is { } m) q = q.Where(d => d.Model!.Name == m);
-        if (f.From is { } from) q = q.Where(d => d.CreatedAt >= from);
-        if (f.To is { } to) q = q.Where(d => d.CreatedAt <= to);
-        return q;
+        return Within(q, d => d.CreatedAt, f);
     }
 
     private static IQueryable<BuildVersion> Filtered(IQueryable<BuildVersion> q, LineageFilter f)
     {
         if (f.Project is { } p) q = q.Where(b => b.Project!.Name == p);
-        if (f.From is { } from) q = q.Where(b => b.BuiltAt >= from);
-        if (f.To is { } to) q = q.Where(b => b.BuiltAt <= to);
+        return Within(q, b => b.BuiltAt, f);
+    }
+
+    /// <summary>Keeps what was made inside the filter's time window.</summary>
+    private static IQueryable<T> Within<T>(IQueryable<T> q, Expression<Func<T, DateTime>> at, LineageFilter f)
+    {
+        if (f.From is { } from) q = q.Where(Expression.Lambda<Func<T, bool>>(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(from)), at.Parameters));
+        if (f.To is { } to) q = q.Where(Expression.Lambda<Func<T, bool>>(Expression.LessThanOrEqual(at.Body, Expression.Constant(to)), at.Parameters));
         return q;
     }
 

@@ -102,12 +102,8 @@ public sealed class PortalSettings(
     public async Task<IReadOnlyList<string>> ImportAsync(string yaml, CancellationToken ct)
     {
         await audit.DemandAsync(Roles.Admin, "import settings", null, ct);
+        var (present, parsed) = Read(yaml, "the imported YAML");
         var errors = new ValidationErrors();
-        var present = SettingsSections.TopLevelKeys(yaml, errors);
-        errors.ThrowIfAny();
-        PortalConfig parsed;
-        try { parsed = SettingsSections.Parse(yaml, "the imported YAML"); }
-        catch (ConfigException e) { throw Refusal("yaml", e); }
 
         foreach (var (key, children) in present)
         {
@@ -147,12 +143,7 @@ public sealed class PortalSettings(
         var candidate = SettingsSections.CopyAll(_saved);
         if (!string.IsNullOrWhiteSpace(yaml))
         {
-            var errors = new ValidationErrors();
-            var present = SettingsSections.TopLevelKeys(yaml, errors);
-            errors.ThrowIfAny();
-            PortalConfig given;
-            try { given = SettingsSections.Parse(yaml, "the posted YAML"); }
-            catch (ConfigException e) { throw Refusal("yaml", e); }
+            var (present, given) = Read(yaml, "the posted YAML");
             foreach (var section in new[] { SettingsSections.ContainerManager, SettingsSections.Docker, SettingsSections.Kube }.Where(present.ContainsKey))
                 SettingsSections.Assign(candidate, given, section);
         }
@@ -221,6 +212,16 @@ public sealed class PortalSettings(
             case SettingsSections.Router: to.Router = from.Router; break;
             case SettingsSections.Environments: to.Environments = [.. from.Environments.Select(e => e.Trim())]; break;
         }
+    }
+
+    /// <summary>Which sections a portal.yaml text names (with their keys), and what it says, checked like the file.</summary>
+    private static (Dictionary<string, IReadOnlyList<string>> Present, PortalConfig Parsed) Read(string yaml, string origin)
+    {
+        var errors = new ValidationErrors();
+        var present = SettingsSections.TopLevelKeys(yaml, errors);
+        errors.ThrowIfAny();
+        try { return (present, SettingsSections.Parse(yaml, origin)); }
+        catch (ConfigException e) { throw Refusal("yaml", e); }
     }
 
     /// <summary>Each problem of a configuration text as a sentence that starts with where it is.</summary>
