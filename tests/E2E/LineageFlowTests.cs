@@ -58,6 +58,9 @@ public class LineageFlowTests
             await page.ClickAsync("#lineage-open");
             await Ui.ExpectPathAsync(page, "/models/iris-clf/versions/2");
             await session.ShotAsync("02-expanded-then-opened");
+            await page.ClickAsync("#open-lineage");
+            await Ui.ExpectPathAsync(page, "/lineage/version/iris-clf/2");
+            await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "4");
 
             await page.GotoAsync("/lineage");
             await Ui.FillAsync(page, "#lineage-name", "iris-clf/404");
