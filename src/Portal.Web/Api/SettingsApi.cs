@@ -38,14 +38,14 @@ public static class SettingsApi
                 var imported = await settings.ImportAsync(await ReadTextAsync(request, ct), ct);
                 return new ImportedDto(imported, settings.Pending());
             })
-            .RequireAuthorization(PortalPolicies.Admin).Accepts<string>("application/yaml")
-            .WithSummary("Save every section the posted portal.yaml text holds (container_manager, docker, kube, file_store, router, environments, ide.images). All or nothing.");
+            .RequireAuthorization(PortalPolicies.Admin)
+            .WithSummary("The request body is portal.yaml text (any content type). Save every section it holds (container_manager, docker, kube, file_store, router, environments, ide.images). All or nothing.");
         g.MapDelete("/{section}", async (string section, PortalSettings settings, CancellationToken ct) => new ImportedDto([], await settings.ResetAsync(section, ct)))
             .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Forget a saved section: portal.yaml's value applies again.");
         g.MapPost("/test-connection", async (HttpRequest request, PortalSettings settings, CancellationToken ct) =>
                 await settings.TestConnectionAsync(await ReadTextAsync(request, ct), ct))
-            .RequireAuthorization(PortalPolicies.Admin).Accepts<string>("application/yaml")
+            .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Reach the container manager the saved settings name (or the posted container_manager/docker/kube YAML) and say what was found.");
         g.MapGet("/ide-images", async (IdeImageCatalog catalog, CancellationToken ct) =>
             {
