@@ -41,14 +41,11 @@ say "An SSH server and an image registry for the tests of builds with vault cred
 apt_install openssh-server git docker-registry
 [ -x /usr/sbin/sshd ] && /usr/sbin/sshd -V 2>&1 | head -1 || true
 
-say "A real OpenID provider for the sign-in tests (oidc-provider from npm, in tests/oidc-provider)"
-if command -v npm >/dev/null; then
-    node --version
-    (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: OpenID tests will be skipped (and fail under CI=true)."
-else
-    apt_install nodejs npm
-    (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || echo "npm is missing: OpenID tests will be skipped (and fail under CI=true)."
-fi
+say "npm packages of the tests: a real OpenID provider (oidc-provider, tests/oidc-provider) and the Kubernetes schemas (kubernetes-models, tests/kube-schemas)"
+command -v npm >/dev/null || apt_install nodejs npm
+node --version
+(cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: OpenID tests will be skipped (and fail under CI=true)."
+(cd tests/kube-schemas && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: Kubernetes schema tests will be skipped (and fail under CI=true)."
 
 say "Docker engine in swarm mode, and the notebook base image"
 scripts/ensure-docker.sh || echo "Docker is not ready: Swarm tests will be skipped (and fail under CI=true)."
