@@ -5,6 +5,7 @@ using Portal.Core.Builds;
 using Portal.Orchestration.Builds;
 using Portal.Orchestration.Containers;
 using Portal.Orchestration.Docker;
+using Portal.Orchestration.Kubernetes;
 using Portal.Orchestration.Local;
 using Portal.Orchestration.Swarm;
 
@@ -32,9 +33,17 @@ public static class OrchestrationServiceCollectionExtensions
                 services.AddSingleton<DockerContainerManager>();
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<DockerContainerManager>());
                 break;
+            case "kube":
+                services.AddSingleton(sp => KubernetesSetup.Client(config));
+                services.AddSingleton(sp => new KubeManifests(config.Kube, config.Docker.RegistrySecret, sp.GetRequiredService<PortalPaths>().DataDir));
+                services.AddSingleton<KubernetesManager>();
+                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<KubernetesManager>());
+                // Images for a cluster are built by CI and pushed to a registry; projects name them as docker repositories.
+                services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();
+                break;
             default:
                 throw new ConfigException(new ConfigProblem("container_manager.type",
-                    $"'{config.ContainerManager.Type}' is not available in this version of the portal yet; use 'local', 'docker' or 'swarm'."));
+                    $"'{config.ContainerManager.Type}' is not a container manager; use 'local', 'docker', 'swarm' or 'kube'."));
         }
         services.AddSingleton<IGitClient, GitCli>();
         services.AddSingleton<IContainerManagerProbe, ContainerManagerProbe>();

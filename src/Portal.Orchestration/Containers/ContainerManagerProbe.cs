@@ -1,6 +1,7 @@
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Orchestration.Docker;
+using Portal.Orchestration.Kubernetes;
 using Portal.Orchestration.Local;
 using Portal.Orchestration.Swarm;
 
@@ -29,8 +30,12 @@ public sealed class ContainerManagerProbe(PortalPaths paths) : IContainerManager
                         return Report(cm.Type, health, health.Ready ? (await manager.ListOwnedAsync(timeout.Token)).Count : null);
                     }
                 case "kube":
-                    return new ConnectionReport(cm.Type, false, "The Kubernetes manager is not in this version of the portal yet.",
-                        ["Kubernetes settings can be saved, but trainings, IDE sessions and deployments cannot run there until the Kubernetes manager lands; use swarm, docker or local."], null);
+                    using (var client = KubernetesSetup.Client(candidate))
+                    await using (var kube = new KubernetesManager(client, new KubeManifests(candidate.Kube, candidate.Docker.RegistrySecret, paths.DataDir)))
+                    {
+                        var health = await kube.CheckAsync(timeout.Token);
+                        return Report(cm.Type, health, health.Ready ? (await kube.ListOwnedAsync(timeout.Token)).Count : null);
+                    }
                 default:
                     return new ConnectionReport(cm.Type, false, $"'{cm.Type}' is not a container manager.", ["Use local, docker, swarm or kube."], null);
             }

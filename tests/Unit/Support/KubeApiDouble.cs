@@ -31,7 +31,13 @@ public sealed class KubeApiDouble : IAsyncDisposable
     private long _compactedBefore;
 
     public HashSet<string> Forbidden { get; } = [];
-    public List<string> Requests { get; } = [];
+    private readonly List<string> _requests = [];
+
+    /// <summary>Every request so far, as "METHOD path?query".</summary>
+    public IReadOnlyList<string> Requests
+    {
+        get { lock (_gate) return [.. _requests]; }
+    }
     public string Server { get; }
 
     private KubeApiDouble(WebApplication app)
@@ -223,7 +229,7 @@ public sealed class KubeApiDouble : IAsyncDisposable
     {
         var request = context.Request;
         var path = request.Path.Value!.Trim('/');
-        lock (_gate) Requests.Add($"{request.Method} {path}{request.QueryString}");
+        lock (_gate) _requests.Add($"{request.Method} {path}{request.QueryString}");
         if (request.Headers.Authorization.ToString() != $"Bearer {Token}" && context.Connection.ClientCertificate is null)
         {
             await WriteAsync(context, 401, Status(401, "Unauthorized", "Unauthorized"));
