@@ -1,6 +1,8 @@
 using Portal.Core.Configuration;
 using Portal.Web.Hosting;
 
+if (args.FirstOrDefault() == HealthcheckCommand.Verb) return await HealthcheckCommand.RunAsync(CancellationToken.None);
+
 var builder = WebApplication.CreateBuilder(args);
 
 PortalConfigLoader.Result loaded;

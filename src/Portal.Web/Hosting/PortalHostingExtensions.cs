@@ -55,6 +55,7 @@ public static class PortalHostingExtensions
         builder.Services.AddHttpClient(Ide.IdeProxy.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(5) });
         builder.Services.AddHostedService<IdeCuller>();
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("metadata-store");
         builder.Services.AddSingleton<IdeRoutes>();
         builder.Services.AddSingleton<JupyterStatus>();
         builder.Services.AddSingleton<Router.ReplicaDirectory>();
@@ -130,6 +131,7 @@ public static class PortalHostingExtensions
 
         app.MapAccountEndpoints();
         app.MapPortalApi();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapHub<LogsHub>("/hubs/logs");
         app.MapModelRouter(app.Services.GetRequiredService<PortalConfig>());
         app.MapIdeProxy();

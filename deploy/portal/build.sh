@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the portal's image: publishes the self-contained web app into deploy/portal/app, then docker build.
+# Usage: deploy/portal/build.sh [TAG] [BASE]   (defaults: mlops-portal:latest, debian:bookworm-slim;
+# where Docker Hub is out of reach, BASE=portal/notebook-base:latest works: it is Debian bookworm too).
+set -euo pipefail
+cd "$(dirname "$0")"
+tag="${1:-mlops-portal:latest}"
+base="${2:-debian:bookworm-slim}"
+echo "==> dotnet publish src/Portal.Web -> deploy/portal/app"
+rm -rf app
+dotnet publish ../../src/Portal.Web -c Release -o app -nologo -clp:ErrorsOnly -v:q
+echo "==> docker build $tag (FROM $base)"
+docker build --build-arg "BASE=$base" -t "$tag" .
