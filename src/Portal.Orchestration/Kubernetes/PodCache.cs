@@ -108,8 +108,12 @@ public sealed class PodCache(KubernetesClient client, string podsPath) : IAsyncD
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the watch; safe to call twice (the container disposes the manager under each registration).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         if (_loop is not null) await _loop;
         _stop.Dispose();
