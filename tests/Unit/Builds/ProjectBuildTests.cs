@@ -174,7 +174,7 @@ public sealed class ProjectBuildTests
         Assert.True(built.GetProperty("state").GetString() == "SUCCEEDED", built.ToString());
         Assert.DoesNotContain("PRIVATE KEY", await portal.Http.GetStringAsync("/api/v1/projects/overssh/builds/v1/log"));
         // The key was written for the clone only: no key file is left behind.
-        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), "portal-git-*").Where(d => File.Exists(Path.Combine(d, "key"))));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.GetTempPath(), "portal-git-*"), d => File.Exists(Path.Combine(d, "key")));
     }
 
     [SkippableFact]
