@@ -64,6 +64,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IAccessTokenStore, EfAccessTokenStore>();
         services.AddSingleton<IAuditStore, EfAuditStore>();
         services.AddSingleton<ICredentialStore, EfCredentialStore>();
+        services.AddSingleton<IPullCredentialSource, VaultPullCredential>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserService>();
         services.AddSingleton<AccessTokenService>();

@@ -105,6 +105,8 @@ public sealed class KubeConfig
     public string Namespace { get; set; } = "default";
     public string StorageClass { get; set; } = "standard";
     public NfsConfig? Nfs { get; set; }
+    /// <summary>A docker credential of the vault the cluster pulls images with (made into a pull secret); docker.registry_secret names an existing one instead.</summary>
+    public string? RegistryCredential { get; set; }
 }
 
 public sealed class NfsConfig

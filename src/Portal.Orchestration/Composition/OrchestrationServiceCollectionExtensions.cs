@@ -36,7 +36,7 @@ public static class OrchestrationServiceCollectionExtensions
             case "kube":
                 services.AddSingleton(sp => KubernetesSetup.Client(config));
                 services.AddSingleton(sp => new KubeManifests(config.Kube, config.Docker.RegistrySecret, sp.GetRequiredService<PortalPaths>().DataDir));
-                services.AddSingleton<KubernetesManager>();
+                services.AddSingleton(sp => new KubernetesManager(sp.GetRequiredService<KubernetesClient>(), sp.GetRequiredService<KubeManifests>(), sp.GetRequiredService<IPullCredentialSource>()));
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<KubernetesManager>());
                 // Images for a cluster are built by CI and pushed to a registry; projects name them as docker repositories.
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();

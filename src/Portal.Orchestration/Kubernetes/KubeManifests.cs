@@ -20,6 +20,8 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
     public const string DataClaim = "portal-data";
     public const string WorkloadLabel = "io.mlops-portal.workload";
     public const int JobTtlSeconds = 3600;
+    /// <summary>The pull secret the portal makes from kube.registry_credential.</summary>
+    public const string RegistrySecret = "portal-registry";
 
     public string Namespace => kube.Namespace;
 
@@ -32,11 +34,11 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
     }
 
     /// <summary>The objects to create, in order (claims first, the workload, then its Service and autoscaler).</summary>
-    public IReadOnlyList<JsonObject> Build(WorkloadSpec spec, string name)
+    public IReadOnlyList<JsonObject> Build(WorkloadSpec spec, string name, bool withRegistrySecret = false)
     {
         var objects = new List<JsonObject>();
         var labels = Labels(spec, name);
-        var pod = PodSpec(spec, name, objects);
+        var pod = PodSpec(spec, name, objects, withRegistrySecret);
         var kind = spec.Labels.GetValueOrDefault(PortalLabels.Kind);
         if (spec.Kind == WorkloadKind.Task)
         {
@@ -96,9 +98,34 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
             "Pod" => $"api/v1/namespaces/{Namespace}/pods",
             "Service" => $"api/v1/namespaces/{Namespace}/services",
             "PersistentVolumeClaim" => $"api/v1/namespaces/{Namespace}/persistentvolumeclaims",
+            "Secret" => $"api/v1/namespaces/{Namespace}/secrets",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind the portal creates"),
         };
         return name is null ? collection : $"{collection}/{name}";
+    }
+
+    /// <summary>A docker-registry Secret holding one login, as <c>kubectl create secret docker-registry</c> makes it.</summary>
+    public JsonObject PullSecret(Portal.Core.Builds.RegistryAuth auth)
+    {
+        var server = string.IsNullOrWhiteSpace(auth.Server) ? "https://index.docker.io/v1/" : auth.Server;
+        var config = new JsonObject
+        {
+            ["auths"] = new JsonObject
+            {
+                [server] = new JsonObject
+                {
+                    ["username"] = auth.Username, ["password"] = auth.Password,
+                    ["auth"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{auth.Username}:{auth.Password}")),
+                },
+            },
+        };
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = RegistrySecret, ["namespace"] = Namespace, ["labels"] = new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue } },
+            ["type"] = "kubernetes.io/dockerconfigjson",
+            ["data"] = new JsonObject { [".dockerconfigjson"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(config.ToJsonString())) },
+        };
     }
 
     /// <summary>Memory in MB as Kubernetes writes it.</summary>
@@ -107,7 +134,7 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
     /// <summary>Cores as whole millicores (the profile allows at most three decimals).</summary>
     public static string Cpu(double cores) => $"{(long)Math.Round(cores * 1000, MidpointRounding.AwayFromZero)}m";
 
-    private JsonObject PodSpec(WorkloadSpec spec, string name, List<JsonObject> claims)
+    private JsonObject PodSpec(WorkloadSpec spec, string name, List<JsonObject> claims, bool withRegistrySecret)
     {
         var volumes = new JsonArray();
         var mounts = new JsonArray();
@@ -145,7 +172,8 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
             container["livenessProbe"] = Probe(h.StartPeriod);
         }
         var pod = new JsonObject { ["containers"] = new JsonArray(container), ["volumes"] = volumes };
-        if (!string.IsNullOrWhiteSpace(registrySecret)) pod["imagePullSecrets"] = new JsonArray(new JsonObject { ["name"] = registrySecret });
+        var pullSecrets = new[] { withRegistrySecret ? RegistrySecret : null, string.IsNullOrWhiteSpace(registrySecret) ? null : registrySecret }.OfType<string>().ToList();
+        if (pullSecrets.Count > 0) pod["imagePullSecrets"] = new JsonArray([.. pullSecrets.Select(s => (JsonNode)new JsonObject { ["name"] = s })]);
         return pod;
     }
 

@@ -12,7 +12,7 @@ namespace Portal.Orchestration.Kubernetes;
 /// Pod states come from one watch (<see cref="PodCache"/>); everything the portal creates carries its labels, and
 /// removal deletes by the workload label.
 /// </summary>
-public sealed class KubernetesManager(KubernetesClient client, KubeManifests manifests) : IContainerManager, IAsyncDisposable
+public sealed class KubernetesManager(KubernetesClient client, KubeManifests manifests, IPullCredentialSource? pullCredential = null) : IContainerManager, IAsyncDisposable
 {
     private readonly PodCache _pods = new(client, manifests.PathOf("Pod"));
     private readonly ConcurrentDictionary<string, bool> _stopped = new();
@@ -36,7 +36,8 @@ public sealed class KubernetesManager(KubernetesClient client, KubeManifests man
     public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
     {
         var name = KubeManifests.NameFor(spec);
-        var objects = manifests.Build(spec, name);
+        var withRegistrySecret = await EnsurePullSecretAsync(ct);
+        var objects = manifests.Build(spec, name, withRegistrySecret);
         var created = new List<string>();
         try
         {
@@ -185,6 +186,23 @@ public sealed class KubernetesManager(KubernetesClient client, KubeManifests man
     }
 
     public ValueTask DisposeAsync() => _pods.DisposeAsync();
+
+    /// <summary>Writes the pull secret from kube.registry_credential (again, so a changed login applies); false when none is configured.</summary>
+    private async Task<bool> EnsurePullSecretAsync(CancellationToken ct)
+    {
+        if (pullCredential is null || await pullCredential.GetAsync(ct) is not { } auth) return false;
+        var secret = manifests.PullSecret(auth);
+        try
+        {
+            try { await client.CreateAsync(manifests.PathOf("Secret"), secret, ct); }
+            catch (KubeApiException e) when (e.Code == 409)
+            {
+                await client.PatchAsync(manifests.PathOf("Secret", KubeManifests.RegistrySecret), new JsonObject { ["data"] = secret["data"]!.DeepClone() }, ct);
+            }
+        }
+        catch (KubeApiException e) { throw e.ToUserError(); }
+        return true;
+    }
 
     /// <summary>The workload and everything made with it (its Service, its autoscaler), found by the workload label.</summary>
     private async Task DeleteAllAsync(string id, CancellationToken ct)

@@ -54,7 +54,7 @@ public sealed class DeployManifestsTests
         await using var api = await KubeApiDouble.StartAsync();
         using var dir = new TempDir();
         using var client = new KubernetesClient(KubeConfigLoader.Load(api.Kubeconfig(dir.Path, "mlops-portal"), null, new Dictionary<string, string?>(), dir.Path), TimeSpan.FromSeconds(5));
-        await using (var manager = new KubernetesManager(client, new KubeManifests(new KubeConfig { Namespace = "mlops-portal" }, null, "/data")))
+        await using (var manager = new KubernetesManager(client, new KubeManifests(new KubeConfig { Namespace = "mlops-portal" }, null, "/data"), new FixedPullCredential()))
         {
             // Every operation the portal has: a training, an IDE session with volumes, an autoscaled deployment.
             var training = await manager.StartAsync(new WorkloadSpec { Name = "train-1-a", Image = "i", Command = ["c"], Mounts = [new MountSpec("/data/work/1", "/portal/work")], Labels = PortalLabels.For("training", 1, "a") }, CancellationToken.None);
@@ -96,6 +96,12 @@ public sealed class DeployManifestsTests
             select $"{((YamlScalarNode)g).Value}|{((YamlScalarNode)r).Value}|{((YamlScalarNode)v).Value}").ToHashSet();
         Assert.Empty(used.Except(granted));
         Assert.Empty(granted.Except(used));
+    }
+
+    private sealed class FixedPullCredential : IPullCredentialSource
+    {
+        public Task<Portal.Core.Builds.RegistryAuth?> GetAsync(CancellationToken ct) =>
+            Task.FromResult<Portal.Core.Builds.RegistryAuth?>(new("robot", "s3cret", "registry.example.com"));
     }
 
     /// <summary>"group|resource|verb" of an API request, as RBAC sees it; null for paths outside a namespace (/version).</summary>

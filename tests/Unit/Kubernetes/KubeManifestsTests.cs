@@ -138,7 +138,8 @@ public sealed class KubeManifestsTests
         var all = new JsonArray();
         foreach (var manifests in new[] { Manifests(), Manifests(new NfsConfig { Server = "10.0.0.5", Path = "/exports/portal" }, null) })
             foreach (var spec in new[] { Training(), Ide(), Deployment() })
-                foreach (var o in manifests.Build(spec, KubeManifests.NameFor(spec))) all.Add(o);
+                foreach (var o in manifests.Build(spec, KubeManifests.NameFor(spec), withRegistrySecret: true)) all.Add(o);
+        all.Add(Manifests().PullSecret(new Portal.Core.Builds.RegistryAuth("robot", "s3cret", null)));
         var file = Path.Combine(dir.Path, "generated.json");
         await File.WriteAllTextAsync(file, all.ToJsonString());
 

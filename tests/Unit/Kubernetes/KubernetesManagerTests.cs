@@ -189,6 +189,32 @@ public sealed class KubernetesManagerTests : IAsyncLifetime
         Assert.True(requests.Count(r => r.StartsWith($"GET {Pods}?watch=true", StringComparison.Ordinal)) >= 3);
     }
 
+    private sealed class PullLogin(string password) : IPullCredentialSource
+    {
+        public Task<Portal.Core.Builds.RegistryAuth?> GetAsync(CancellationToken ct) =>
+            Task.FromResult<Portal.Core.Builds.RegistryAuth?>(new("robot", password, "registry.example.com"));
+    }
+
+    [Fact]
+    public async Task Protocol_double_a_vault_registry_login_becomes_the_pull_secret_of_every_pod_and_is_kept_current()
+    {
+        var manifests = new KubeManifests(new KubeConfig { Namespace = Ns }, "existing-secret", "/srv/portal/data");
+        await using (var first = new KubernetesManager(_client, manifests, new PullLogin("one")))
+            await first.StartAsync(Spec("train-42-a", WorkloadKind.Task, "training"), CancellationToken.None);
+        await using (var second = new KubernetesManager(_client, manifests, new PullLogin("two")))
+        {
+            var id = await second.StartAsync(Spec("train-42-b", WorkloadKind.Task, "training"), CancellationToken.None);
+            var pullSecrets = _api.Get($"apis/batch/v1/namespaces/{Ns}/jobs", id["Job/".Length..])!["spec"]!["template"]!["spec"]!["imagePullSecrets"]!;
+            Assert.Equal(["portal-registry", "existing-secret"], pullSecrets.AsArray().Select(s => s!["name"]!.GetValue<string>()));
+        }
+        var secret = _api.Get($"api/v1/namespaces/{Ns}/secrets", "portal-registry")!;
+        Assert.Equal("kubernetes.io/dockerconfigjson", secret["type"]!.GetValue<string>());
+        var config = JsonNode.Parse(Convert.FromBase64String(secret["data"]![".dockerconfigjson"]!.GetValue<string>()))!;
+        var login = config["auths"]!["registry.example.com"]!;
+        Assert.Equal(("robot", "two"), (login["username"]!.GetValue<string>(), login["password"]!.GetValue<string>()));
+        Assert.Equal(Convert.ToBase64String("robot:two"u8.ToArray()), login["auth"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Protocol_double_refusals_become_sentences_and_nothing_half_made_is_left()
     {
