@@ -104,6 +104,10 @@ public sealed class KubeConfig
     public string? Context { get; set; }
     public string Namespace { get; set; } = "default";
     public string StorageClass { get; set; } = "standard";
+    /// <summary>Size of each claim made for a named volume (IDE homes, the shared folder), as a Kubernetes quantity.</summary>
+    public string VolumeSize { get; set; } = "5Gi";
+    /// <summary>ReadWriteOnce suits one node; the shared IDE folder across nodes needs ReadWriteMany from the storage class.</summary>
+    public string VolumeAccessMode { get; set; } = "ReadWriteOnce";
     public NfsConfig? Nfs { get; set; }
     /// <summary>A docker credential of the vault the cluster pulls images with (made into a pull secret); docker.registry_secret names an existing one instead.</summary>
     public string? RegistryCredential { get; set; }

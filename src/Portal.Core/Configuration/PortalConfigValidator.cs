@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Portal.Core.Names;
 
 namespace Portal.Core.Configuration;
 
 /// <summary>Rules a configuration must satisfy beyond its shape; each problem names the YAML path it concerns.</summary>
-public static class PortalConfigValidator
+public static partial class PortalConfigValidator
 {
     public sealed record Violation(string Path, string Message);
 
@@ -39,6 +40,10 @@ public static class PortalConfigValidator
             Fail("docker.daemon_address", $"is '{c.Docker.DaemonAddress}'; write unix:/path/to/docker.sock or tcp://host:port.");
 
         if (NameRules.Check(c.Kube.Namespace, "namespace") is { } ns) Fail("kube.namespace", ns);
+        if (!StorageQuantity().IsMatch(c.Kube.VolumeSize ?? ""))
+            Fail("kube.volume_size", $"is '{c.Kube.VolumeSize}'; write a size such as 5Gi, 500Mi or 1Ti.");
+        if (c.Kube.VolumeAccessMode is not ("ReadWriteOnce" or "ReadWriteMany" or "ReadWriteOncePod"))
+            Fail("kube.volume_access_mode", $"is '{c.Kube.VolumeAccessMode}'; use ReadWriteOnce, ReadWriteMany or ReadWriteOncePod.");
 
         if (c.Router.TimeoutSeconds <= 0) Fail("router.timeout_seconds", "must be above 0.");
 
@@ -93,4 +98,8 @@ public static class PortalConfigValidator
         if (p.MinReplicas > p.MaxReplicas) fail($"{path}.maxReplicas", "must not be less than minReplicas.");
         if (p.TargetCpuUtilizationPercentage is < 1 or > 100) fail($"{path}.targetCPUUtilizationPercentage", "must be between 1 and 100.");
     }
+
+    /// <summary>A whole number or decimal with an optional binary or decimal suffix: what a claim's storage request accepts.</summary>
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")]
+    private static partial Regex StorageQuantity();
 }

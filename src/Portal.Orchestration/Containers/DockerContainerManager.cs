@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Portal.Core.Configuration;
@@ -16,7 +15,7 @@ namespace Portal.Orchestration.Containers;
 public sealed class DockerContainerManager(DockerClient docker) : IContainerManager
 {
     private const int StopGraceSeconds = 10;
-    private readonly ConcurrentDictionary<string, bool> _stopped = new();
+    private readonly StopRequests _stops = new();
 
     public string Kind => "docker";
 
@@ -82,7 +81,7 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
 
     public async Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
     {
-        if (_stopped.ContainsKey(id)) return new WorkloadStatus(WorkloadState.Stopped, Message: "Stopped on request.");
+        if (_stops.Contains(id)) return StopRequests.Status;
         JsonObject? container;
         try { container = await docker.InspectContainerAsync(id, ct); }
         catch (DockerApiException e) { throw e.ToUserError(); }
@@ -124,19 +123,17 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         finally { await lines.DisposeAsync(); }
     }
 
-    public async Task StopAsync(string id, CancellationToken ct)
+    public Task StopAsync(string id, CancellationToken ct) => _stops.StopAsync(id, async () =>
     {
-        _stopped[id] = true;
         try { await docker.StopContainerAsync(id, StopGraceSeconds, ct); }
         catch (DockerApiException e) { throw e.ToUserError(); }
-    }
+    });
 
-    public async Task RemoveAsync(string id, CancellationToken ct)
+    public Task RemoveAsync(string id, CancellationToken ct) => _stops.RemoveAsync(id, async () =>
     {
         try { await docker.RemoveContainerAsync(id, ct); }
         catch (DockerApiException e) { throw e.ToUserError(); }
-        _stopped.TryRemove(id, out _);
-    }
+    });
 
     public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
     {

@@ -186,9 +186,9 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
                 return new JsonObject { ["name"] = volume, ["nfs"] = new JsonObject { ["server"] = server, ["path"] = $"{root.TrimEnd('/')}/volumes/{claim}" } };
             claims.Add(Object("v1", "PersistentVolumeClaim", claim, spec, new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue }, new JsonObject
             {
-                ["accessModes"] = new JsonArray("ReadWriteOnce"),
+                ["accessModes"] = new JsonArray(kube.VolumeAccessMode),
                 ["storageClassName"] = kube.StorageClass,
-                ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = "5Gi" } },
+                ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = kube.VolumeSize } },
             }, keepAnnotations: false));
             return new JsonObject { ["name"] = volume, ["persistentVolumeClaim"] = new JsonObject { ["claimName"] = claim } };
         }

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Portal.Core.Containers;
+using Portal.Orchestration.Containers;
 
 namespace Portal.Orchestration.Kubernetes;
 
@@ -15,7 +15,7 @@ namespace Portal.Orchestration.Kubernetes;
 public sealed class KubernetesManager(KubernetesClient client, KubeManifests manifests, IPullCredentialSource? pullCredential = null) : IContainerManager, IAsyncDisposable
 {
     private readonly PodCache _pods = new(client, manifests.PathOf("Pod"));
-    private readonly ConcurrentDictionary<string, bool> _stopped = new();
+    private readonly StopRequests _stops = new();
 
     public string Kind => "kube";
 
@@ -63,7 +63,7 @@ public sealed class KubernetesManager(KubernetesClient client, KubeManifests man
 
     public async Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
     {
-        if (_stopped.ContainsKey(id)) return new WorkloadStatus(WorkloadState.Stopped, Message: "Stopped on request.");
+        if (_stops.Contains(id)) return StopRequests.Status;
         var (kind, name) = Split(id);
         JsonObject? workload;
         try { workload = await client.GetAsync(manifests.PathOf(kind, name), ct); }
@@ -116,17 +116,9 @@ public sealed class KubernetesManager(KubernetesClient client, KubeManifests man
         }
     }
 
-    public async Task StopAsync(string id, CancellationToken ct)
-    {
-        _stopped[id] = true;
-        await DeleteAllAsync(id, ct);
-    }
+    public Task StopAsync(string id, CancellationToken ct) => _stops.StopAsync(id, () => DeleteAllAsync(id, ct));
 
-    public async Task RemoveAsync(string id, CancellationToken ct)
-    {
-        await DeleteAllAsync(id, ct);
-        _stopped.TryRemove(id, out _);
-    }
+    public Task RemoveAsync(string id, CancellationToken ct) => _stops.RemoveAsync(id, () => DeleteAllAsync(id, ct));
 
     public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
     {

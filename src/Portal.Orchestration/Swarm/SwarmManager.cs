@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
+using Portal.Orchestration.Containers;
 using Portal.Orchestration.Docker;
 
 namespace Portal.Orchestration.Swarm;
@@ -20,8 +20,8 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
     /// <summary>How long the log stream is read after the task ended, for lines the daemon delivers late.</summary>
     private static readonly TimeSpan LogDrain = TimeSpan.FromSeconds(1.5);
 
-    // Stopping removes a job's service (Swarm cannot stop a job); these remember it was a stop, not a vanishing.
-    private readonly ConcurrentDictionary<string, bool> _stopped = new();
+    // Stopping removes a job's service (Swarm cannot stop a job).
+    private readonly StopRequests _stops = new();
     private string? _hostNetwork;
 
     public string Kind => "swarm";
@@ -53,7 +53,7 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
 
     public async Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
     {
-        if (_stopped.ContainsKey(id)) return new WorkloadStatus(WorkloadState.Stopped, Message: "Stopped on request.");
+        if (_stops.Contains(id)) return StopRequests.Status;
         try
         {
             var service = await docker.InspectServiceAsync(id, ct);
@@ -112,17 +112,9 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
         }
     }
 
-    public async Task StopAsync(string id, CancellationToken ct)
-    {
-        _stopped[id] = true;
-        await StopAndRemoveAsync(id, ct);
-    }
+    public Task StopAsync(string id, CancellationToken ct) => _stops.StopAsync(id, () => StopAndRemoveAsync(id, ct));
 
-    public async Task RemoveAsync(string id, CancellationToken ct)
-    {
-        await StopAndRemoveAsync(id, ct);
-        _stopped.TryRemove(id, out _);
-    }
+    public Task RemoveAsync(string id, CancellationToken ct) => _stops.RemoveAsync(id, () => StopAndRemoveAsync(id, ct));
 
     /// <summary>
     /// Removing a job's service leaves its running container behind on Docker 20.10, so the containers this node

@@ -130,6 +130,19 @@ public class PortalConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Kubernetes_volume_size_and_access_mode_must_be_what_a_claim_accepts()
+    {
+        LocalFile("kube:\n  volume_size: 5 GB\n  volume_access_mode: ReadWriteAll\n");
+        var e = Assert.Throws<ConfigException>(() => Load());
+        Assert.Contains(e.Problems, p => p.Line == 2 && p.Message.Contains("'kube.volume_size' is '5 GB'; write a size such as 5Gi"));
+        Assert.Contains(e.Problems, p => p.Line == 3 && p.Message.Contains("use ReadWriteOnce, ReadWriteMany or ReadWriteOncePod"));
+
+        LocalFile("kube:\n  volume_size: 1.5Ti\n  volume_access_mode: ReadWriteMany\n");
+        var kube = Load().Config.Kube;
+        Assert.Equal(("1.5Ti", "ReadWriteMany"), (kube.VolumeSize, kube.VolumeAccessMode));
+    }
+
+    [Fact]
     public void Cpu_finer_than_a_millicore_is_refused()
     {
         LocalFile("container_manager:\n  resource_profiles:\n    tiny:\n      requests: {cpu: 0.0005}\n");

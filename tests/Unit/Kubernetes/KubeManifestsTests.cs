@@ -23,7 +23,7 @@ public sealed class KubeManifestsTests
     };
 
     private static KubeManifests Manifests(NfsConfig? nfs = null, string? secret = "regcred") =>
-        new(new KubeConfig { Namespace = "ml", StorageClass = "fast", Nfs = nfs }, secret, DataDir);
+        new(new KubeConfig { Namespace = "ml", StorageClass = "fast", VolumeSize = "20Gi", VolumeAccessMode = "ReadWriteMany", Nfs = nfs }, secret, DataDir);
 
     private static WorkloadSpec Training() => new()
     {
@@ -96,6 +96,7 @@ public sealed class KubeManifestsTests
         Assert.Equal(["PersistentVolumeClaim", "PersistentVolumeClaim", "Pod", "Service"], objects.Select(o => o["kind"]!.GetValue<string>()));
         Assert.Equal("portal-vol-portal-home-alice", objects[0]["metadata"]!["name"]!.GetValue<string>());
         Assert.Equal("fast", objects[0]["spec"]!["storageClassName"]!.GetValue<string>());
+        Assert.Equal("""{"accessModes":["ReadWriteMany"],"storageClassName":"fast","resources":{"requests":{"storage":"20Gi"}}}""", objects[0]["spec"]!.ToJsonString());
         Assert.Equal("Always", objects[2]["spec"]!["restartPolicy"]!.GetValue<string>());
         var service = objects[3]["spec"]!;
         Assert.Equal("ClusterIP", service["type"]!.GetValue<string>());
