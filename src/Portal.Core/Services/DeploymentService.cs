@@ -17,10 +17,12 @@ namespace Portal.Core.Services;
 /// </summary>
 public sealed partial class DeploymentService(
     IDeploymentStore deployments, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, IContainerManager manager,
-    ResourceProfiles profiles, IFileStore files, PortalConfig config, PortalPaths paths, TimeProvider clock)
+    ResourceProfiles profiles, IFileStore files, IImageFiles imageFiles, PortalConfig config, PortalPaths paths, TimeProvider clock)
 {
     public const int MaxReplicas = 20;
     public const string ModelMountPoint = "/portal/model";
+    /// <summary>Where the code is served from when the project has no home directory: the build image's working directory.</summary>
+    private const string CodeDirDetail = "code_dir";
 
     public Task<Page<Deployment>> ListAsync(PageRequest request, CancellationToken ct) => deployments.ListAsync(request, ct);
 
@@ -61,6 +63,7 @@ public sealed partial class DeploymentService(
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
             errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'.");
+        var codeDir = await ImageCodeDirAsync(errors, project, build, buildTag, entry, ct);
         if (errors.IsEmpty && await deployments.FindAsync(name, ct) is not null)
             errors.Add("name", $"A deployment named '{name}' exists already.");
         errors.ThrowIfAny();
@@ -76,7 +79,7 @@ public sealed partial class DeploymentService(
             ModelVersionName = $"{version.Model!.Name}/{version.Name}", BuildVersionId = build?.Id, Notebook = entry,
             Replicas = input.Replicas, Environment = environment, Port = input.Port, Env = input.Env.ToDictionary(),
             ResourceProfile = profile.Name, Manager = manager.Kind,
-            Details = input.Health is { } settings ? new Dictionary<string, JsonElement> { ["healthcheck"] = JsonSerializer.SerializeToElement(settings) } : [],
+            Details = Details(input.Health, codeDir),
             Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = clock.GetUtcNow().UtcDateTime }, CreatedAt = clock.GetUtcNow().UtcDateTime,
         }, ct);
         try
@@ -128,6 +131,13 @@ public sealed partial class DeploymentService(
         {
             modelDir = Path.Combine((files as LocalFileStore)?.Root ?? throw new ConflictException("Deployments need the local file store."), StorageKeys.ModelVersionFiles(version.Id));
         }
+        List<MountSpec> mounts = [new MountSpec(modelDir, ModelMountPoint, ReadOnly: true)];
+        var codeDir = d.Details.TryGetValue(CodeDirDetail, out var inImage) ? inImage.GetString()! : TrainingWorkspace.ProjectMountPoint;
+        if (project.HomeDir is not null)
+        {
+            codeDir = TrainingWorkspace.ProjectMountPoint;
+            mounts.Insert(0, new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
+        }
         var env = new Dictionary<string, string>(d.Env)
         {
             ["PORTAL_MODEL"] = version.Model!.Name,
@@ -141,9 +151,9 @@ public sealed partial class DeploymentService(
             Name = $"depl-{d.Id}",
             Kind = WorkloadKind.Service,
             Image = image,
-            Command = ["python3", "-m", "portal_toolkit.serve", "--entry", d.Notebook, "--code", TrainingWorkspace.ProjectMountPoint, "--model-dir", ModelMountPoint],
+            Command = ["python3", "-m", "portal_toolkit.serve", "--entry", d.Notebook, "--code", codeDir, "--model-dir", ModelMountPoint],
             Env = env,
-            Mounts = [new MountSpec(project.HomeDir!, TrainingWorkspace.ProjectMountPoint, ReadOnly: true), new MountSpec(modelDir, ModelMountPoint, ReadOnly: true)],
+            Mounts = mounts,
             Ports = [new PortSpec(d.Port)],
             HealthCheck = HealthCheck(d),
             Replicas = d.Replicas,
@@ -188,12 +198,49 @@ public sealed partial class DeploymentService(
 
     private string WorkDir(long id) => Path.Combine(paths.DataDir, "work", "deployments", id.ToString());
 
+    private static Dictionary<string, JsonElement> Details(HealthSettings? health, string? codeDir)
+    {
+        var details = new Dictionary<string, JsonElement>();
+        if (health is not null) details["healthcheck"] = JsonSerializer.SerializeToElement(health);
+        if (codeDir is not null) details[CodeDirDetail] = JsonSerializer.SerializeToElement(codeDir);
+        return details;
+    }
+
+    /// <summary>
+    /// For a project without a home directory the code is served from the chosen build's image: checks the entry is
+    /// there and returns the image's working directory (the code folder), or null when the home directory serves.
+    /// </summary>
+    private async Task<string?> ImageCodeDirAsync(ValidationErrors errors, Project? project, BuildVersion? build, string? buildTag, string entry, CancellationToken ct)
+    {
+        if (project is not { HomeDir: null } || errors.Has("entry")) return null;
+        if (imageFiles.Unavailable is { } reason)
+        {
+            errors.Add("project", reason);
+            return null;
+        }
+        if (build is null)
+        {
+            if (buildTag is null)
+                errors.Add("build_tag", $"The project '{project.Name}' has no home directory, so its code is served from one of its builds: choose a build tag (build the project on its page first).");
+            return null;
+        }
+        var image = build.Image ?? ProjectImages.NotebookBase;
+        try
+        {
+            var file = await imageFiles.ReadAsync(image, entry, ct);
+            if (file.Exists) return file.WorkingDir;
+            errors.Add("entry", $"The build '{build.Tag}' ({image}) has no '{entry}': looked for {file.Path}, as paths start at the image's working directory ({file.WorkingDir}).");
+        }
+        catch (ContainerManagerException e) { errors.Add("entry", $"'{entry}' could not be read from the build '{build.Tag}': {e.Message}"); }
+        return null;
+    }
+
     private static string? EntryProblem(Project project, string entry)
     {
-        if (project.HomeDir is null) return $"The project '{project.Name}' has no home directory to serve its code from.";
         if (entry.Length == 0) return "Name the prediction code, e.g. predict.py (load/predict) or predict.ipynb.";
         if (!entry.EndsWith(".py", StringComparison.Ordinal) && !entry.EndsWith(".ipynb", StringComparison.Ordinal)) return $"'{entry}' must be a .py module or an .ipynb notebook.";
         if (entry.StartsWith('/') || entry.Split('/').Any(s => s is ".." or "")) return $"'{entry}' must be a path inside the project.";
+        if (project.HomeDir is null) return null;
         return File.Exists(Path.Combine(project.HomeDir, entry)) ? null : $"There is no '{entry}' in the project's home directory ({project.HomeDir}).";
     }
 

@@ -19,7 +19,7 @@ namespace Portal.Core.Services;
 /// </summary>
 public sealed partial class TrainingService(
     ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IModelVersionStore versions, IContainerManager manager, ResourceProfiles profiles,
-    TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, TimeProvider clock)
+    TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, IImageFiles imageFiles, TimeProvider clock)
 {
     public const string NotebookKey = "executed.ipynb";
     public const string HtmlKey = "executed.html";
@@ -68,12 +68,18 @@ public sealed partial class TrainingService(
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
             errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'; build it first, or leave the tag empty to use {ProjectImages.NotebookBase}.");
+        if (project is { HomeDir: null })
+        {
+            if (imageFiles.Unavailable is { } reason) errors.Add("project", reason);
+            else if (buildTag is null)
+                errors.Add("build_tag", $"The project '{project.Name}' has no home directory, so its notebook is read from one of its builds: choose a build tag (build the project on its page first).");
+        }
         if (errors.IsEmpty && await trainings.FindAsync(project!.Name, name, ct) is not null)
             errors.Add("name", $"The project '{project.Name}' already has a training named '{name}'.");
         errors.ThrowIfAny();
 
         ArgumentNullException.ThrowIfNull(project);
-        var notebookJson = await ReadNotebookAsync(project, notebookPath, ct);
+        var (notebookJson, kernelDir) = await ReadNotebookAsync(project, build, notebookPath, ct);
         var injected = ParameterInjector.Inject(notebookJson, parameters);
 
         var health = await manager.CheckAsync(ct);
@@ -113,7 +119,7 @@ public sealed partial class TrainingService(
                 await TarArchives.ExtractAsync(files, StorageKeys.DatasetArchive(d.Id), Path.Combine(dir, "datasets", d.Name), ct);
             if (pretrained is { Compressed: true })
                 await TarArchives.ExtractAsync(files, StorageKeys.ModelVersionArchive(pretrained.Id), Path.Combine(dir, "pretrained"), ct);
-            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, mounted, pretrained, profile.Profile, dir, token);
+            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, kernelDir, mounted, pretrained, profile.Profile, dir, token);
             var workloadId = await manager.StartAsync(spec, ct);
             training = await trainings.MutateAsync(training.Id, t =>
             {
@@ -170,7 +176,7 @@ public sealed partial class TrainingService(
 
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private WorkloadSpec BuildSpec(Training training, Project project, string image, List<Dataset> mounted, ModelVersion? pretrained, Configuration.ResourceProfile? profile, string dir, string token)
+    private WorkloadSpec BuildSpec(Training training, Project project, string image, string kernelDir, List<Dataset> mounted, ModelVersion? pretrained, Configuration.ResourceProfile? profile, string dir, string token)
     {
         var mounts = new List<MountSpec> { new(dir, TrainingWorkspace.MountPoint) };
         if (project.HomeDir is not null) mounts.Add(new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
@@ -194,9 +200,6 @@ public sealed partial class TrainingService(
             ["PORTAL_PRETRAINED_DIR"] = TrainingWorkspace.PretrainedMountPoint,
             ["PORTAL_WORK_DIR"] = TrainingWorkspace.MountPoint,
         };
-        var kernelDir = project.HomeDir is not null
-            ? $"{TrainingWorkspace.ProjectMountPoint}/{Path.GetDirectoryName(training.Notebook)?.Replace('\\', '/')}".TrimEnd('/')
-            : TrainingWorkspace.MountPoint;
         return new WorkloadSpec
         {
             Name = $"train-{training.Id}",
@@ -210,16 +213,27 @@ public sealed partial class TrainingService(
         };
     }
 
-    private static async Task<string> ReadNotebookAsync(Project project, string notebookPath, CancellationToken ct)
+    /// <summary>The notebook's text and the folder its kernel starts in: the project's home directory, mounted, or else the build's image.</summary>
+    private async Task<(string Json, string KernelDir)> ReadNotebookAsync(Project project, BuildVersion? build, string notebookPath, CancellationToken ct)
     {
         if (project.HomeDir is null)
-            throw new ValidationFailedException("notebook", $"The project '{project.Name}' has no home directory to read '{notebookPath}' from; set its home directory (image builds come with container managers).");
+        {
+            ArgumentNullException.ThrowIfNull(build);
+            var image = build.Image ?? ProjectImages.NotebookBase;
+            ImageFile file;
+            try { file = await imageFiles.ReadAsync(image, notebookPath, ct); }
+            catch (ContainerManagerException e) { throw new ValidationFailedException("notebook", $"'{notebookPath}' could not be read from the build '{build.Tag}': {e.Message}"); }
+            return file.Text is { } json
+                ? (json, file.Folder)
+                : throw new ValidationFailedException("notebook", $"The build '{build.Tag}' ({image}) has no notebook '{notebookPath}': looked for {file.Path}, as paths start at the image's working directory ({file.WorkingDir}).");
+        }
         var path = Path.GetFullPath(Path.Combine(project.HomeDir, notebookPath));
         if (!path.StartsWith(Path.GetFullPath(project.HomeDir).TrimEnd('/') + "/", StringComparison.Ordinal))
             throw new ValidationFailedException("notebook", $"'{notebookPath}' points outside the project.");
         if (!File.Exists(path))
             throw new ValidationFailedException("notebook", $"There is no notebook '{notebookPath}' in the project's home directory ({project.HomeDir}).");
-        return await File.ReadAllTextAsync(path, ct);
+        var folder = Path.GetDirectoryName(notebookPath)?.Replace('\\', '/');
+        return (await File.ReadAllTextAsync(path, ct), $"{TrainingWorkspace.ProjectMountPoint}/{folder}".TrimEnd('/'));
     }
 
     private static List<ExtraMount> ParseMounts(ValidationErrors errors, IReadOnlyList<string> specs)

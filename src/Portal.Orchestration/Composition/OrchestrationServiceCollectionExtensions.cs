@@ -22,6 +22,7 @@ public static class OrchestrationServiceCollectionExtensions
                 services.AddSingleton<LocalProcessManager>();
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<LocalProcessManager>());
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();
+                services.AddSingleton<IImageFiles>(new NoImageFiles(NoImageFiles.OnLocalProcesses));
                 break;
             case "swarm":
                 AddDocker(services, config);
@@ -40,6 +41,7 @@ public static class OrchestrationServiceCollectionExtensions
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<KubernetesManager>());
                 // Images for a cluster are built by CI and pushed to a registry; projects name them as docker repositories.
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();
+                services.AddSingleton<IImageFiles>(new NoImageFiles(NoImageFiles.OnKubernetes));
                 break;
             default:
                 throw new ConfigException(new ConfigProblem("container_manager.type",
@@ -54,5 +56,6 @@ public static class OrchestrationServiceCollectionExtensions
     {
         services.AddSingleton(_ => new DockerClient(config.Docker.DaemonAddress, TimeSpan.FromSeconds(config.ContainerManager.ApiTimeout)));
         services.AddSingleton<IImageBuilder, DockerImageBuilder>();
+        services.AddSingleton<IImageFiles, DockerImageFiles>();
     }
 }

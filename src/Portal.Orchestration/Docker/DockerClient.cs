@@ -90,6 +90,13 @@ public sealed class DockerClient : IDisposable
         catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { return null; }
     }
 
+    /// <summary>The image's inspect document (config, working dir, layers), or null when this host does not have it.</summary>
+    public async Task<JsonObject?> InspectImageAsync(string image, CancellationToken ct)
+    {
+        try { return await SendAsync<JsonObject>(HttpMethod.Get, $"images/{Uri.EscapeDataString(image)}/json", null, ct); }
+        catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { return null; }
+    }
+
     /// <summary>Builds an image from a tar build context, reporting each line of build output; returns the image id.</summary>
     public async Task<string> BuildImageAsync(Stream context, string tag, string dockerfile, Func<string, Task> onOutput, CancellationToken ct)
     {
@@ -180,6 +187,18 @@ public sealed class DockerClient : IDisposable
     {
         try { await SendAsync<JsonNode?>(HttpMethod.Delete, $"containers/{Uri.EscapeDataString(id)}?force=1", null, ct); }
         catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { }
+    }
+
+    /// <summary>
+    /// A tar of the file or folder at <paramref name="path"/> in a container's filesystem (created containers too), or
+    /// null when there is nothing there. The caller disposes the response, which owns the stream.
+    /// </summary>
+    public async Task<HttpResponseMessage?> ArchiveAsync(string id, string path, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, await VersionedAsync($"containers/{Uri.EscapeDataString(id)}/archive?path={Uri.EscapeDataString(path)}", ct));
+        try { return await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, ct); }
+        catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound) { return null; }
+        finally { request.Dispose(); }
     }
 
     /// <summary>A container's output, line by line; when following, the stream ends when the container stops.</summary>

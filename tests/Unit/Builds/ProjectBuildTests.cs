@@ -20,7 +20,7 @@ public sealed class ProjectBuildTests
         throw new TimeoutException($"build {id} did not end in {seconds} s");
     }
 
-    private static async Task<JsonElement> BuildAsync(HttpClient http, string project, object request)
+    internal static async Task<JsonElement> BuildAsync(HttpClient http, string project, object request)
     {
         var response = await http.PostAsJsonAsync($"/api/v1/projects/{project}/builds", request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -28,7 +28,7 @@ public sealed class ProjectBuildTests
         return await WaitForBuildAsync(http, run.GetProperty("id").GetString()!);
     }
 
-    private static async Task<string> GitAsync(string dir, params string[] args)
+    internal static async Task<string> GitAsync(string dir, params string[] args)
     {
         var start = new ProcessStartInfo("git", ["-c", "user.name=Test", "-c", "user.email=test@example.org", .. args]) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(start)!;
