@@ -18,7 +18,7 @@ namespace Portal.Core.Ide;
 /// </summary>
 public sealed partial class IdeService(
     IIdeSessionStore sessions, IDatasetStore datasets, IModelVersionStore versions, IProjectStore projects, IContainerManager manager,
-    ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, IdeImageCatalog images, TimeProvider clock)
+    ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, Configuration.PortalPaths paths, IdeImageCatalog images, TimeProvider clock)
 {
     public const string EditMountPoint = "/project";
     public const string ModelsMountPoint = "/portal/models";
@@ -49,14 +49,12 @@ public sealed partial class IdeService(
         {
             var dataset = await datasets.FindByReferenceAsync(reference, ct);
             if (dataset is null) errors.Add("datasets", $"There is no dataset '{reference}'; write it as model/dataset.");
-            else if (dataset.Compressed) errors.Add("datasets", $"The dataset '{reference}' is compressed; the IDE mounts uncompressed datasets only.");
             else mounted.Add(dataset);
         }
         foreach (var reference in request.ModelVersions.Where(v => !string.IsNullOrWhiteSpace(v)).Distinct())
         {
             var version = await versions.FindByReferenceAsync(reference, ct);
             if (version is null) errors.Add("model_versions", $"There is no model version '{reference}'; write it as model/version.");
-            else if (version.Compressed) errors.Add("model_versions", $"The version '{reference}' is compressed; the IDE mounts uncompressed versions only.");
         }
         if (!string.IsNullOrWhiteSpace(request.EditProject))
         {
@@ -85,8 +83,9 @@ public sealed partial class IdeService(
             Task = new TaskInfo { State = TaskState.Waiting, Message = "Starting Jupyter.", UpdateTime = now }, CreatedAt = now, LastActivity = now,
         }, ct);
         try { return await RunAsync(session, ct); }
-        catch (PortalException)
+        catch (Exception e) when (e is PortalException or IOException)
         {
+            if (Directory.Exists(WorkDir(session.Id))) Directory.Delete(WorkDir(session.Id), recursive: true);
             await sessions.DeleteAsync(session.Id, CancellationToken.None);
             throw;
         }
@@ -126,6 +125,8 @@ public sealed partial class IdeService(
     {
         var session = await GetAsync(user, name, ct);
         if (session.WorkloadId is not null) await manager.RemoveAsync(session.WorkloadId, ct);
+        var work = WorkDir(session.Id);
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         return await sessions.MutateAsync(session.Id, s =>
         {
             s.WorkloadId = null;
@@ -143,16 +144,16 @@ public sealed partial class IdeService(
             new(HomeVolume(session.User), HomeMountPoint, Kind: MountKind.Volume) { VolumeDriver = config.Ide.VolumeDriver, VolumeOptions = options },
             new(SharedVolume, SharedMountPoint, Kind: MountKind.Volume) { VolumeDriver = config.Ide.VolumeDriver, VolumeOptions = config.Ide.VolumeOptions.ToDictionary(o => o.Key, o => o.Value.Replace("{user}", "shared", StringComparison.Ordinal)) },
         };
-        var filesRoot = (files as LocalFileStore)?.Root;
-        if (filesRoot is not null)
+        // Compressed artifacts are unpacked into the session's work folder, removed when the session stops.
+        foreach (var d in session.Datasets)
         {
-            mounts.AddRange(session.Datasets.Where(d => d.Id is not null)
-                .Select(d => new MountSpec(Path.Combine(filesRoot, StorageKeys.Dataset(d.Id!.Value), "files"), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
-            foreach (var reference in session.ModelVersions)
-            {
-                if (await versions.FindByReferenceAsync(reference, ct) is { } version)
-                    mounts.Add(new MountSpec(Path.Combine(filesRoot, StorageKeys.ModelVersionFiles(version.Id)), $"{ModelsMountPoint}/{version.Model!.Name}/{version.Name}", ReadOnly: true));
-            }
+            if (await datasets.FindAsync(d.Model, d.Name, ct) is { } dataset && (d.Id is null || d.Id == dataset.Id))
+                mounts.Add(new MountSpec(await ArtifactFolders.OfDatasetAsync(files, dataset, WorkDir(session.Id), ct), $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true));
+        }
+        foreach (var reference in session.ModelVersions)
+        {
+            if (await versions.FindByReferenceAsync(reference, ct) is { } version)
+                mounts.Add(new MountSpec(await ArtifactFolders.OfModelVersionAsync(files, version, WorkDir(session.Id), ct), $"{ModelsMountPoint}/{version.Model!.Name}/{version.Name}", ReadOnly: true));
         }
         if (session.EditProject is not null && await projects.FindAsync(session.EditProject, ct) is { HomeDir: { } home })
             mounts.Add(new MountSpec(home, EditMountPoint));
@@ -177,6 +178,8 @@ public sealed partial class IdeService(
             Labels = PortalLabels.For("ide", session.Id, session.Name),
         };
     }
+
+    private string WorkDir(long sessionId) => Path.Combine(paths.DataDir, "work", "ide", sessionId.ToString());
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial System.Text.RegularExpressions.Regex EnvName();

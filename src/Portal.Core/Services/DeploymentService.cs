@@ -120,17 +120,7 @@ public sealed partial class DeploymentService(
 
     private async Task<WorkloadSpec> BuildSpecAsync(Deployment d, Project project, ModelVersion version, string image, ResourceProfile? profile, CancellationToken ct)
     {
-        string modelDir;
-        if (version.Compressed)
-        {
-            // One folder per version: during a roll the old replicas still read theirs.
-            modelDir = Path.Combine(WorkDir(d.Id), $"model-{version.Id}");
-            await TarArchives.ExtractAsync(files, StorageKeys.ModelVersionArchive(version.Id), modelDir, ct);
-        }
-        else
-        {
-            modelDir = Path.Combine((files as LocalFileStore)?.Root ?? throw new ConflictException("Deployments need the local file store."), StorageKeys.ModelVersionFiles(version.Id));
-        }
+        var modelDir = await ArtifactFolders.OfModelVersionAsync(files, version, WorkDir(d.Id), ct);
         List<MountSpec> mounts = [new MountSpec(modelDir, ModelMountPoint, ReadOnly: true)];
         var codeDir = d.Details.TryGetValue(CodeDirDetail, out var inImage) ? inImage.GetString()! : TrainingWorkspace.ProjectMountPoint;
         if (project.HomeDir is not null)

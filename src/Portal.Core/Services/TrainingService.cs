@@ -114,12 +114,11 @@ public sealed partial class TrainingService(
             var dir = workspace.DirectoryFor(training.Id);
             Directory.CreateDirectory(dir);
             await File.WriteAllTextAsync(Path.Combine(dir, TrainingWorkspace.Input), injected, new UTF8Encoding(false), ct);
-            // Compressed datasets are unpacked into the workspace (removed with it) and mounted from there.
-            foreach (var d in mounted.Where(d => d.Compressed))
-                await TarArchives.ExtractAsync(files, StorageKeys.DatasetArchive(d.Id), Path.Combine(dir, "datasets", d.Name), ct);
-            if (pretrained is { Compressed: true })
-                await TarArchives.ExtractAsync(files, StorageKeys.ModelVersionArchive(pretrained.Id), Path.Combine(dir, "pretrained"), ct);
-            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, kernelDir, mounted, pretrained, profile.Profile, dir, token);
+            // Compressed artifacts are unpacked into the workspace, so they go with it.
+            var datasetFolders = new List<(string Name, string Folder)>();
+            foreach (var d in mounted) datasetFolders.Add((d.Name, await ArtifactFolders.OfDatasetAsync(files, d, dir, ct)));
+            var pretrainedFolder = pretrained is null ? null : await ArtifactFolders.OfModelVersionAsync(files, pretrained, dir, ct);
+            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, kernelDir, datasetFolders, pretrainedFolder, profile.Profile, dir, token);
             var workloadId = await manager.StartAsync(spec, ct);
             training = await trainings.MutateAsync(training.Id, t =>
             {
@@ -176,19 +175,14 @@ public sealed partial class TrainingService(
 
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private WorkloadSpec BuildSpec(Training training, Project project, string image, string kernelDir, List<Dataset> mounted, ModelVersion? pretrained, Configuration.ResourceProfile? profile, string dir, string token)
+    private WorkloadSpec BuildSpec(Training training, Project project, string image, string kernelDir, List<(string Name, string Folder)> datasetFolders, string? pretrainedFolder,
+        Configuration.ResourceProfile? profile, string dir, string token)
     {
         var mounts = new List<MountSpec> { new(dir, TrainingWorkspace.MountPoint) };
         if (project.HomeDir is not null) mounts.Add(new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
         mounts.AddRange(training.Mounts.Select(m => new MountSpec(m.Source, m.Target, m.ReadOnly)));
-        var filesRoot = (files as LocalFileStore)?.Root;
-        if (filesRoot is not null)
-            mounts.AddRange(mounted.Select(d => new MountSpec(
-                d.Compressed ? Path.Combine(dir, "datasets", d.Name) : Path.Combine(filesRoot, StorageKeys.Dataset(d.Id), "files"),
-                $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
-        if (filesRoot is not null && pretrained is not null)
-            mounts.Add(new MountSpec(pretrained.Compressed ? Path.Combine(dir, "pretrained") : Path.Combine(filesRoot, StorageKeys.ModelVersionFiles(pretrained.Id)),
-                TrainingWorkspace.PretrainedMountPoint, ReadOnly: true));
+        mounts.AddRange(datasetFolders.Select(d => new MountSpec(d.Folder, $"{TrainingWorkspace.DatasetsMountPoint}/{d.Name}", ReadOnly: true)));
+        if (pretrainedFolder is not null) mounts.Add(new MountSpec(pretrainedFolder, TrainingWorkspace.PretrainedMountPoint, ReadOnly: true));
 
         var env = new Dictionary<string, string>(training.Env)
         {

@@ -52,6 +52,11 @@ public sealed class IdeProxyTests
         (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
         var weights = new MultipartFormDataContent { { new StringContent("weights"), "files", "w.txt" } };
         (await portal.Http.PostAsync("/api/v1/models/m/versions", weights)).EnsureSuccessStatusCode();
+        // Kept compressed: the session unpacks them into its work folder.
+        var packed = new MultipartFormDataContent { { new StringContent("packed"), "files", "w.txt" }, { new StringContent("true"), "compress" } };
+        (await portal.Http.PostAsync("/api/v1/models/m/versions", packed)).EnsureSuccessStatusCode();
+        var rows = new MultipartFormDataContent { { new StringContent("d1"), "name" }, { new StringContent("true"), "compress" }, { new StringContent("a,b\n1,2\n"), "files", "rows.csv" } };
+        (await portal.Http.PostAsync("/api/v1/models/m/datasets", rows)).EnsureSuccessStatusCode();
         var code = portal.Dir.File("proj/code.py", "code");
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "proj", home_dir = Path.GetDirectoryName(code) })).EnsureSuccessStatusCode();
         var refused = await portal.Http.PostAsJsonAsync("/api/v1/ide", new { name = "bad", model_versions = new[] { "m/9" }, env = new Dictionary<string, string> { ["JUPYTER_TOKEN"] = "x" } });
@@ -60,7 +65,7 @@ public sealed class IdeProxyTests
         Assert.True(errors.TryGetProperty("model_versions", out _) && errors.TryGetProperty("env", out _));
         var session = await StartAsync(portal.Http, "lab", new
         {
-            name = "lab", model_versions = new[] { "m/1" }, edit_project = "proj", env = new Dictionary<string, string> { ["GREETING"] = "hej" },
+            name = "lab", model_versions = new[] { "m/1", "m/2" }, datasets = new[] { "m/d1" }, edit_project = "proj", env = new Dictionary<string, string> { ["GREETING"] = "hej" },
         });
         var path = session.GetProperty("url").GetString()!;
         Assert.Equal("/ide/admin/lab/", path);
@@ -88,7 +93,7 @@ public sealed class IdeProxyTests
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", $"Bearer {portal.AdminToken}");
         await socket.ConnectAsync(new Uri($"{portal.BaseAddress.Replace("http://", "ws://")}{path}api/kernels/{kernelId}/channels"), CancellationToken.None);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(Message("execute_request", "import os\nprint(6 * 7, os.environ['GREETING'], open('/portal/models/m/1/w.txt').read(), open('/project/code.py').read())")), WebSocketMessageType.Text, true, CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(Message("execute_request", "import os\nprint(6 * 7, os.environ['GREETING'], open('/portal/models/m/1/w.txt').read(), open('/portal/models/m/2/w.txt').read(), open('/project/code.py').read(), len(open('/portal/datasets/d1/rows.csv').readlines()))")), WebSocketMessageType.Text, true, CancellationToken.None);
         var printed = "";
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var buffer = new byte[1 << 20];
@@ -104,7 +109,7 @@ public sealed class IdeProxyTests
             var message = JsonNode.Parse(text.ToString())!;
             if (message["msg_type"]?.GetValue<string>() == "stream") printed += message["content"]!["text"]!.GetValue<string>();
         }
-        Assert.Equal("42 hej weights code\n", printed);
+        Assert.Equal("42 hej weights packed code 2\n", printed);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
 
         // Jupyter's token never reaches the browser: the proxy adds it.
@@ -115,7 +120,11 @@ public sealed class IdeProxyTests
         var marker = Guid.NewGuid().ToString("N");
         var saved = await portal.Http.PutAsJsonAsync($"{path}api/contents/kept.txt", new { type = "file", format = "text", content = marker });
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        var labId = (await portal.Services.GetRequiredService<IdeService>().GetAsync("admin", "lab", CancellationToken.None)).Id;
+        var unpacked = Path.Combine(portal.Dir.Path, "data", "work", "ide", labId.ToString());
+        Assert.Single(Directory.GetFiles(unpacked, "rows.csv", SearchOption.AllDirectories));
         Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsync("/api/v1/ide/lab/stop", null)).StatusCode);
+        Assert.False(Directory.Exists(unpacked));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync($"{path}api/status")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await portal.Http.PostAsync("/api/v1/ide/lab/restart", null)).StatusCode);
         await WaitUntilServingAsync(portal.Http, path);

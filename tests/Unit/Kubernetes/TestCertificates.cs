@@ -40,7 +40,8 @@ public sealed class TestCertificates
             names.AddDnsName("localhost");
             request.CertificateExtensions.Add(names.Build());
         }
-        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(8));
+        // Issued certificates end a day before the CA: a notAfter past the issuer's is refused, and "now" moves between calls.
+        using var issued = request.Create(ca, ca.NotBefore.AddHours(1), ca.NotAfter.AddDays(-1), RandomNumberGenerator.GetBytes(8));
         // Kestrel needs the key with the certificate, in a form the platform can use for TLS.
         return X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
     }
