@@ -21,6 +21,7 @@ public static class ModelRouter
     public const string RequestIdHeader = "Request-ID";
     public const string HttpClientName = "model-router";
     private const int MaxBodyBytes = 64 * 1024 * 1024;
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(750)];
 
     public static void MapModelRouter(this WebApplication app, PortalConfig config)
     {
@@ -60,10 +61,12 @@ public static class ModelRouter
         }
         var client = clients.CreateClient(HttpClientName);
         var started = Stopwatch.GetTimestamp();
-        // The second round asks the manager afresh: replicas may have moved (a scale, a roll, a removal).
-        for (var round = 0; round < 2; round++)
+        // Later rounds ask the manager afresh: replicas may have moved (a scale, a roll, a removal). The last ones wait
+        // a little first, for the moment in a roll when the engine has not yet published the new replica's address.
+        for (var round = 0; round < RetryDelays.Length + 2; round++)
         {
             if (round > 0) directory.Invalidate(name);
+            if (round > 1) await Task.Delay(RetryDelays[round - 2], ct);
             if (await directory.ResolveAsync(name, ct) is not { } target)
             {
                 await ErrorAsync(http, 404, $"There is no deployment named '{name}'.");
