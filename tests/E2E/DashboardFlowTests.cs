@@ -47,6 +47,11 @@ public class DashboardFlowTests
             await Assertions.Expect(page.Locator("#table-failing tbody tr")).ToHaveTextAsync(["iris1250 %"]);
             await page.Locator("#chart-metric").GetByText("Table", new() { Exact = true }).ClickAsync();
             await Assertions.Expect(page.Locator("#table-metric .best-row")).ToContainTextAsync("2 (best)");
+            await page.Locator("#chart-resources").GetByText("Table", new() { Exact = true }).ClickAsync();
+            var train = page.Locator("#table-resources tbody tr").Filter(new() { HasText = "nha-train" });
+            await Assertions.Expect(train.Locator("td").Nth(1)).ToHaveTextAsync("2");
+            await Assertions.Expect(train.Locator("td").Nth(3)).ToHaveTextAsync("0");
+            await Assertions.Expect(page.Locator("#table-resources thead")).ToContainTextAsync("IDE hours");
             await session.ShotAsync("02-tables");
         });
     }

@@ -45,4 +45,8 @@ public sealed record DeploymentTraffic(string Deployment, string Project, string
 /// Use of one resource profile: trainings run and their hours, and what those reserved (the profile's requests, or its
 /// limits when it has no requests, times the hours); deployment replicas holding it now.
 /// </summary>
-public sealed record ProfileUse(string Profile, int Trainings, double RunHours, double CpuCoreHours, double MemoryGbHours, int DeploymentReplicas);
+/// <summary>
+/// One resource profile's use in the window: trainings and their run hours, IDE sessions and their hours inside the
+/// window, the core- and GB-hours both reserve (the profile's requests), and deployment replicas now.
+/// </summary>
+public sealed record ProfileUse(string Profile, int Trainings, double RunHours, int IdeSessions, double IdeHours, double CpuCoreHours, double MemoryGbHours, int DeploymentReplicas);

@@ -30,6 +30,8 @@ public sealed class TeamDashboardService(IDashboardStore store, PortalConfig con
 
         var trainings = await store.TrainingsAsync(start, end, project, ct);
         var traffic = await store.TrafficAsync(start, end, project, ct);
+        // IDE sessions belong to users, not projects: a project's dashboard leaves them out.
+        var ide = project is null ? await store.IdeSessionsAsync(start, end, ct) : [];
 
         var ended = trainings.Where(t => t.State is TaskState.Finished or TaskState.Failed or TaskState.Cancelled).ToList();
         var days = new List<TrainingDay>();
@@ -53,7 +55,7 @@ public sealed class TeamDashboardService(IDashboardStore store, PortalConfig con
                 .Where(f => f.Failed > 0).OrderByDescending(f => f.Failed).ThenByDescending(f => f.Rate).ThenBy(f => f.Project).Take(5).ToList(),
             traffic.Select(t => new DeploymentTraffic(t.Deployment, t.Project, t.Environment, t.ModelVersion, t.Requests, t.Errors, t.Requests / minutes,
                 t.Requests == 0 ? 0 : t.Errors / (double)t.Requests, t.P50Ms, t.P99Ms)).ToList(),
-            ProfileUses(trainings, traffic, now));
+            ProfileUses(trainings, ide, traffic, start, end, now));
     }
 
     /// <summary>One metric across a model's versions; <paramref name="metric"/> defaults to the first the versions report.</summary>
@@ -77,9 +79,10 @@ public sealed class TeamDashboardService(IDashboardStore store, PortalConfig con
         return new MetricSeries(model.Trim(), metric, higher, metrics, points, best);
     }
 
-    private List<ProfileUse> ProfileUses(IReadOnlyList<TrainingFact> trainings, IReadOnlyList<TrafficFact> traffic, DateTime now)
+    private List<ProfileUse> ProfileUses(IReadOnlyList<TrainingFact> trainings, IReadOnlyList<IdeFact> ide, IReadOnlyList<TrafficFact> traffic, DateTime from, DateTime to, DateTime now)
     {
         var names = trainings.Select(t => t.ResourceProfile ?? Containers.ResourceProfiles.Train)
+            .Concat(ide.Select(s => s.ResourceProfile ?? Containers.ResourceProfiles.Ide))
             .Concat(traffic.Where(t => t.Replicas > 0).Select(t => t.ResourceProfile ?? Containers.ResourceProfiles.Deploy)).Distinct().Order();
         var uses = new List<ProfileUse>();
         foreach (var name in names)
@@ -90,8 +93,18 @@ public sealed class TeamDashboardService(IDashboardStore store, PortalConfig con
             var runs = trainings.Where(t => (t.ResourceProfile ?? Containers.ResourceProfiles.Train) == name).ToList();
             var hours = runs.Where(t => t.StartTime is not null)
                 .Sum(t => Math.Max(0, ((t.State == TaskState.Running ? now : t.UpdateTime ?? t.StartTime!.Value) - t.StartTime!.Value).TotalHours));
+            var sessions = ide.Where(s => (s.ResourceProfile ?? Containers.ResourceProfiles.Ide) == name).ToList();
+            // A session may run for weeks: only its hours inside the window count.
+            var windowEnd = to < now ? to : now;
+            var ideHours = sessions.Sum(s =>
+            {
+                var runStart = s.StartTime!.Value > from ? s.StartTime.Value : from;
+                var runEnd = s.State == TaskState.Running ? windowEnd : s.UpdateTime ?? s.StartTime.Value;
+                if (runEnd > windowEnd) runEnd = windowEnd;
+                return Math.Max(0, (runEnd - runStart).TotalHours);
+            });
             var replicas = traffic.Where(t => (t.ResourceProfile ?? Containers.ResourceProfiles.Deploy) == name).Sum(t => t.Replicas);
-            uses.Add(new ProfileUse(name, runs.Count, hours, hours * cpu, hours * memoryGb, replicas));
+            uses.Add(new ProfileUse(name, runs.Count, hours, sessions.Count, ideHours, (hours + ideHours) * cpu, (hours + ideHours) * memoryGb, replicas));
         }
         return uses;
     }

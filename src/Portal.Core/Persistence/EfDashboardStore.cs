@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Entities;
 using Portal.Core.Dashboards;
 using Portal.Core.Stores;
 
@@ -13,6 +14,15 @@ public sealed class EfDashboardStore(IDbContextFactory<PortalDbContext> factory)
         if (project is not null) q = q.Where(t => t.Project!.Name == project);
         return (await q.Select(t => new { Project = t.Project!.Name, t.Task.State, t.CreatedAt, t.Task.StartTime, t.Task.UpdateTime, t.ResourceProfile }).ToListAsync(ct))
             .Select(t => new TrainingFact(t.Project, t.State, t.CreatedAt, t.StartTime, t.UpdateTime, t.ResourceProfile)).ToList();
+    }
+
+    public async Task<IReadOnlyList<IdeFact>> IdeSessionsAsync(DateTime from, DateTime to, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.IdeSessions.AsNoTracking()
+            .Where(s => s.Task.StartTime != null && s.Task.StartTime < to && (s.Task.State == TaskState.Running || s.Task.UpdateTime >= from))
+            .Select(s => new { s.User, s.ResourceProfile, s.Task.State, s.Task.StartTime, s.Task.UpdateTime }).ToListAsync(ct);
+        return rows.Select(s => new IdeFact(s.User, s.ResourceProfile, s.State, s.StartTime, s.UpdateTime)).ToList();
     }
 
     public async Task<IReadOnlyList<VersionMetricFact>?> VersionsAsync(string model, int take, CancellationToken ct)

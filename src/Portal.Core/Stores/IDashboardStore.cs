@@ -8,6 +8,9 @@ public interface IDashboardStore
     /// <summary>Trainings launched in [from, to), of one project or all.</summary>
     Task<IReadOnlyList<TrainingFact>> TrainingsAsync(DateTime from, DateTime to, string? project, CancellationToken ct);
 
+    /// <summary>IDE sessions whose current (or last) run overlaps [from, to).</summary>
+    Task<IReadOnlyList<IdeFact>> IdeSessionsAsync(DateTime from, DateTime to, CancellationToken ct);
+
     /// <summary>The newest <paramref name="take"/> versions of a model; null when there is no such model.</summary>
     Task<IReadOnlyList<VersionMetricFact>?> VersionsAsync(string model, int take, CancellationToken ct);
 

@@ -68,6 +68,15 @@ public sealed class TeamDashboardTests : IAsyncLifetime
         await db.SaveChangesAsync();
         for (var i = 1; i <= 10; i++)
             db.Add(new PredictionRecord { DeploymentId = api.Id, RequestId = $"r{i}", Path = "api/model/invoke", At = Day1.AddHours(i), LatencyMs = i, Status = i switch { 3 => 500, 7 => 400, _ => 200 } });
+        // IDE sessions (nha-ide reserves 0.5 cpu and 512 MB): one running for 2 h now, one that ran an hour on day 1,
+        // one that began before the window and ran 3 h into it, one that ended before the window.
+        IdeSession S(string name, TaskState state, DateTime started, DateTime? ended) => new()
+        {
+            Name = name, User = "dana", Image = "portal/notebook-base:latest", ResourceProfile = "nha-ide", CreatedAt = started,
+            Task = new TaskInfo { State = state, StartTime = started, UpdateTime = ended ?? started },
+        };
+        db.AddRange(S("lab", TaskState.Running, Now.AddHours(-2), null), S("day1", TaskState.Cancelled, Day1.AddHours(9), Day1.AddHours(10)),
+            S("overnight", TaskState.Cancelled, Day1.AddHours(-5), Day1.AddHours(3)), S("before", TaskState.Cancelled, Day1.AddHours(-9), Day1.AddHours(-8)));
         db.Add(new PredictionRecord { DeploymentId = api.Id, RequestId = "old", Path = "api/model/invoke", At = Day1.AddDays(-1), LatencyMs = 999, Status = 500 });
         await db.SaveChangesAsync();
     }
@@ -109,6 +118,12 @@ public sealed class TeamDashboardTests : IAsyncLifetime
         Assert.Equal(hours, train.CpuCoreHours, 9);
         Assert.Equal(hours, train.MemoryGbHours, 9);
         Assert.Equal(2, board.Resources.Single(r => r.Profile == "nha-depl").DeploymentReplicas);
+
+        // Only the hours inside the window count: 2 (running) + 1 + 3 (the part after Day1).
+        var ide = board.Resources.Single(r => r.Profile == "nha-ide");
+        Assert.Equal((3, 6.0, 3.0, 3.0, 0), (ide.IdeSessions, ide.IdeHours, ide.CpuCoreHours, ide.MemoryGbHours, ide.Trainings));
+        var beforeNow = await _dashboards.GetAsync(Day1, Now.AddHours(-1), null, CancellationToken.None);
+        Assert.Equal(1 + 3 + 1, beforeNow.Resources.Single(r => r.Profile == "nha-ide").IdeHours, 9);
     }
 
     [Fact]
@@ -117,6 +132,7 @@ public sealed class TeamDashboardTests : IAsyncLifetime
         var onlyB = await _dashboards.GetAsync(Day1, Day1.AddDays(3), "b", CancellationToken.None);
         Assert.Equal(3, onlyB.Trainings);
         Assert.Empty(onlyB.Deployments);
+        Assert.DoesNotContain(onlyB.Resources, r => r.IdeSessions > 0);
         Assert.Equal([new FailingProject("b", 2, 3)], onlyB.TopFailing);
 
         var recent = await _dashboards.GetAsync(null, null, null, CancellationToken.None);
