@@ -141,6 +141,12 @@ public sealed class AuthConfig
     public bool LocalAccounts { get; set; } = true;
     /// <summary>How long a browser session lasts without activity, in hours.</summary>
     public double SessionHours { get; set; } = 8;
+    /// <summary>
+    /// Addresses or CIDR ranges of reverse proxies (an ingress, a load balancer) whose X-Forwarded-For and
+    /// X-Forwarded-Proto are believed: the portal then sees the caller's address (audit) and https (secure cookies,
+    /// sign-in redirects). Empty believes nobody.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 public sealed class OidcConfig

@@ -145,6 +145,8 @@ public static class PortalConfigLoader
         origins[path] = (origin, node);
         if (node is YamlMappingNode map)
             foreach (var (k, v) in map.Children) Record(v, $"{path}.{((YamlScalarNode)k).Value}", origin, origins);
+        else if (node is YamlSequenceNode list)
+            for (var i = 0; i < list.Children.Count; i++) Record(list.Children[i], $"{path}[{i}]", origin, origins);
     }
 
     private static PortalConfig Deserialize(YamlMappingNode merged)

@@ -59,6 +59,9 @@ public static partial class PortalConfigValidator
             if (oidc.Scopes.Count > 0 && !oidc.Scopes.Contains("openid"))
                 Fail("auth.oidc.scopes", "must include 'openid'.");
         }
+        for (var i = 0; i < c.Auth.TrustedProxies.Count; i++)
+            if (!System.Net.IPNetwork.TryParse(c.Auth.TrustedProxies[i], out _) && !System.Net.IPAddress.TryParse(c.Auth.TrustedProxies[i], out _))
+                Fail($"auth.trusted_proxies[{i}]", $"is '{c.Auth.TrustedProxies[i]}'; write an address (10.0.0.7) or a CIDR range (10.0.0.0/8).");
         if (c.Auth.Mode == "local" && !c.Auth.LocalAccounts)
             Fail("auth.local_accounts", "cannot be false when auth.mode is 'local': nobody could sign in.");
         foreach (var (from, to) in c.Auth.RoleMap)

@@ -69,6 +69,7 @@ public static class PortalHostingExtensions
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.DataDir, "keys")));
 
         builder.Services.AddPortalAuth(config);
+        builder.Services.AddTrustedProxies(config.Auth);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         builder.Services.AddProblemDetails();
@@ -114,6 +115,7 @@ public static class PortalHostingExtensions
 
     public static WebApplication MapPortal(this WebApplication app)
     {
+        app.UseTrustedProxies(app.Services.GetRequiredService<PortalConfig>().Auth);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
