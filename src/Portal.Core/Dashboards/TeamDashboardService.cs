@@ -85,6 +85,7 @@ public sealed class TeamDashboardService(IDashboardStore store, PortalConfig con
             .Concat(ide.Select(s => s.ResourceProfile ?? Containers.ResourceProfiles.Ide))
             .Concat(traffic.Where(t => t.Replicas > 0).Select(t => t.ResourceProfile ?? Containers.ResourceProfiles.Deploy)).Distinct().Order();
         var uses = new List<ProfileUse>();
+        var windowEnd = to < now ? to : now;
         foreach (var name in names)
         {
             config.ContainerManager.ResourceProfiles.TryGetValue(name, out var profile);
@@ -95,7 +96,6 @@ public sealed class TeamDashboardService(IDashboardStore store, PortalConfig con
                 .Sum(t => Math.Max(0, ((t.State == TaskState.Running ? now : t.UpdateTime ?? t.StartTime!.Value) - t.StartTime!.Value).TotalHours));
             var sessions = ide.Where(s => (s.ResourceProfile ?? Containers.ResourceProfiles.Ide) == name).ToList();
             // A session may run for weeks: only its hours inside the window count.
-            var windowEnd = to < now ? to : now;
             var ideHours = sessions.Sum(s =>
             {
                 var runStart = s.StartTime!.Value > from ? s.StartTime.Value : from;

@@ -85,7 +85,7 @@ public sealed partial class IdeService(
         try { return await RunAsync(session, ct); }
         catch (Exception e) when (e is PortalException or IOException)
         {
-            if (Directory.Exists(WorkDir(session.Id))) Directory.Delete(WorkDir(session.Id), recursive: true);
+            DeleteWorkDir(session.Id);
             await sessions.DeleteAsync(session.Id, CancellationToken.None);
             throw;
         }
@@ -125,8 +125,7 @@ public sealed partial class IdeService(
     {
         var session = await GetAsync(user, name, ct);
         if (session.WorkloadId is not null) await manager.RemoveAsync(session.WorkloadId, ct);
-        var work = WorkDir(session.Id);
-        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        DeleteWorkDir(session.Id);
         return await sessions.MutateAsync(session.Id, s =>
         {
             s.WorkloadId = null;
@@ -180,6 +179,11 @@ public sealed partial class IdeService(
     }
 
     private string WorkDir(long sessionId) => Path.Combine(paths.DataDir, "work", "ide", sessionId.ToString());
+
+    private void DeleteWorkDir(long sessionId)
+    {
+        if (Directory.Exists(WorkDir(sessionId))) Directory.Delete(WorkDir(sessionId), recursive: true);
+    }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial System.Text.RegularExpressions.Regex EnvName();

@@ -203,26 +203,11 @@ public sealed partial class DeploymentService(
     private async Task<string?> ImageCodeDirAsync(ValidationErrors errors, Project? project, BuildVersion? build, string? buildTag, string entry, CancellationToken ct)
     {
         if (project is not { HomeDir: null } || errors.Has("entry")) return null;
-        if (imageFiles.Unavailable is { } reason)
-        {
-            errors.Add("project", reason);
-            return null;
-        }
-        if (build is null)
-        {
-            if (buildTag is null)
-                errors.Add("build_tag", $"The project '{project.Name}' has no home directory, so its code is served from one of its builds: choose a build tag (build the project on its page first).");
-            return null;
-        }
-        var image = build.Image ?? ProjectImages.NotebookBase;
-        try
-        {
-            var file = await imageFiles.ReadAsync(image, entry, ct);
-            if (file.Exists) return file.WorkingDir;
-            errors.Add("entry", $"The build '{build.Tag}' ({image}) has no '{entry}': looked for {file.Path}, as paths start at the image's working directory ({file.WorkingDir}).");
-        }
-        catch (ContainerManagerException e) { errors.Add("entry", $"'{entry}' could not be read from the build '{build.Tag}': {e.Message}"); }
-        return null;
+        ImageCode.CheckSource(errors, imageFiles, project, buildTag, "code is served");
+        if (imageFiles.Unavailable is not null || build is null) return null;
+        var (file, problem) = await ImageCode.FindAsync(imageFiles, build, entry, $"'{entry}'", ct);
+        if (problem is not null) errors.Add("entry", problem);
+        return file?.WorkingDir;
     }
 
     private static string? EntryProblem(Project project, string entry)

@@ -68,12 +68,7 @@ public sealed partial class TrainingService(
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
             errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'; build it first, or leave the tag empty to use {ProjectImages.NotebookBase}.");
-        if (project is { HomeDir: null })
-        {
-            if (imageFiles.Unavailable is { } reason) errors.Add("project", reason);
-            else if (buildTag is null)
-                errors.Add("build_tag", $"The project '{project.Name}' has no home directory, so its notebook is read from one of its builds: choose a build tag (build the project on its page first).");
-        }
+        if (project is not null) ImageCode.CheckSource(errors, imageFiles, project, buildTag, "notebook is read");
         if (errors.IsEmpty && await trainings.FindAsync(project!.Name, name, ct) is not null)
             errors.Add("name", $"The project '{project.Name}' already has a training named '{name}'.");
         errors.ThrowIfAny();
@@ -213,13 +208,8 @@ public sealed partial class TrainingService(
         if (project.HomeDir is null)
         {
             ArgumentNullException.ThrowIfNull(build);
-            var image = build.Image ?? ProjectImages.NotebookBase;
-            ImageFile file;
-            try { file = await imageFiles.ReadAsync(image, notebookPath, ct); }
-            catch (ContainerManagerException e) { throw new ValidationFailedException("notebook", $"'{notebookPath}' could not be read from the build '{build.Tag}': {e.Message}"); }
-            return file.Text is { } json
-                ? (json, file.Folder)
-                : throw new ValidationFailedException("notebook", $"The build '{build.Tag}' ({image}) has no notebook '{notebookPath}': looked for {file.Path}, as paths start at the image's working directory ({file.WorkingDir}).");
+            var (file, problem) = await ImageCode.FindAsync(imageFiles, build, notebookPath, $"notebook '{notebookPath}'", ct);
+            return file is { Text: { } json } ? (json, file.Folder) : throw new ValidationFailedException("notebook", problem!);
         }
         var path = Path.GetFullPath(Path.Combine(project.HomeDir, notebookPath));
         if (!path.StartsWith(Path.GetFullPath(project.HomeDir).TrimEnd('/') + "/", StringComparison.Ordinal))

@@ -203,15 +203,8 @@ public sealed class PortalSettings(
 
     private static void Take(PortalConfig to, PortalConfig from, string section)
     {
-        switch (section)
-        {
-            case SettingsSections.ContainerManager: to.ContainerManager = from.ContainerManager; break;
-            case SettingsSections.Docker: to.Docker = from.Docker; break;
-            case SettingsSections.Kube: to.Kube = from.Kube; break;
-            case SettingsSections.FileStore: to.FileStore = from.FileStore; break;
-            case SettingsSections.Router: to.Router = from.Router; break;
-            case SettingsSections.Environments: to.Environments = [.. from.Environments.Select(e => e.Trim())]; break;
-        }
+        SettingsSections.Replace(to, from, section);
+        if (section == SettingsSections.Environments) to.Environments = [.. from.Environments.Select(e => e.Trim())];
     }
 
     /// <summary>Which sections a portal.yaml text names (with their keys), and what it says, checked like the file.</summary>

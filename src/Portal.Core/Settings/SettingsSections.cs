@@ -49,20 +49,25 @@ public static class SettingsSections
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .Build();
 
-    /// <summary>The section as portal.yaml writes it, its key included.</summary>
-    public static string ToYaml(PortalConfig config, string section) => Serializer.Serialize(new Dictionary<string, object>
+    /// <summary>How each section is read from and put into a configuration: the one place that knows the sections' properties.</summary>
+    private sealed record Accessor(Func<PortalConfig, object> Get, Action<PortalConfig, PortalConfig> Set);
+
+    private static readonly Dictionary<string, Accessor> Accessors = new()
     {
-        [section] = section switch
-        {
-            ContainerManager => config.ContainerManager,
-            Docker => config.Docker,
-            Kube => config.Kube,
-            FileStore => config.FileStore,
-            Router => config.Router,
-            Environments => config.Environments,
-            _ => throw new ArgumentOutOfRangeException(nameof(section), section, "not a settings section"),
-        },
-    });
+        [ContainerManager] = new(c => c.ContainerManager, (to, from) => to.ContainerManager = from.ContainerManager),
+        [Docker] = new(c => c.Docker, (to, from) => to.Docker = from.Docker),
+        [Kube] = new(c => c.Kube, (to, from) => to.Kube = from.Kube),
+        [FileStore] = new(c => c.FileStore, (to, from) => to.FileStore = from.FileStore),
+        [Router] = new(c => c.Router, (to, from) => to.Router = from.Router),
+        [Environments] = new(c => c.Environments, (to, from) => to.Environments = from.Environments),
+    };
+
+    private static Accessor Of(string section) =>
+        Accessors.TryGetValue(section, out var accessor) ? accessor : throw new ArgumentOutOfRangeException(nameof(section), section, "not a settings section");
+
+    /// <summary>The section as portal.yaml writes it, its key included.</summary>
+    public static string ToYaml(PortalConfig config, string section) =>
+        Serializer.Serialize(new Dictionary<string, object> { [section] = Of(section).Get(config) });
 
     /// <summary>Reads a section's YAML (on top of the defaults, so it is checked like portal.yaml).</summary>
     public static PortalConfig Parse(string yaml, string origin) => PortalConfigLoader.Parse(yaml, origin);
@@ -71,19 +76,13 @@ public static class SettingsSections
     public static PortalConfig Copy(PortalConfig from, string section) => Parse(ToYaml(from, section), "copy");
 
     /// <summary>Puts <paramref name="from"/>'s section (a copy) into <paramref name="to"/>.</summary>
-    public static void Assign(PortalConfig to, PortalConfig from, string section)
-    {
-        var copy = Copy(from, section);
-        switch (section)
-        {
-            case ContainerManager: to.ContainerManager = copy.ContainerManager; break;
-            case Docker: to.Docker = copy.Docker; break;
-            case Kube: to.Kube = copy.Kube; break;
-            case FileStore: to.FileStore = copy.FileStore; break;
-            case Router: to.Router = copy.Router; break;
-            case Environments: to.Environments = copy.Environments; break;
-        }
-    }
+    public static void Assign(PortalConfig to, PortalConfig from, string section) => Replace(to, Copy(from, section), section);
+
+    /// <summary>
+    /// Puts <paramref name="from"/>'s section itself into <paramref name="to"/>, unchecked: for values a form edited,
+    /// which the validator then reports field by field (a copy would stop at the first invalid value).
+    /// </summary>
+    public static void Replace(PortalConfig to, PortalConfig from, string section) => Of(section).Set(to, from);
 
     /// <summary>A deep copy of every section admins can change, for a form to edit without touching the running portal.</summary>
     public static PortalConfig CopyAll(PortalConfig from)

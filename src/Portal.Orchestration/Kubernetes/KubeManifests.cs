@@ -182,8 +182,7 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
         if (m.Kind == MountKind.Volume)
         {
             var claim = ClaimName(m.Source);
-            if (kube.Nfs is { Server: { Length: > 0 } server, Path: { Length: > 0 } root })
-                return new JsonObject { ["name"] = volume, ["nfs"] = new JsonObject { ["server"] = server, ["path"] = $"{root.TrimEnd('/')}/volumes/{claim}" } };
+            if (Nfs(volume, $"volumes/{claim}", readOnly: null) is { } shared) return shared;
             claims.Add(Object("v1", "PersistentVolumeClaim", claim, spec, new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue }, new JsonObject
             {
                 ["accessModes"] = new JsonArray(kube.VolumeAccessMode),
@@ -197,13 +196,21 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
         if (full == data || full.StartsWith(data + "/", StringComparison.Ordinal))
         {
             var relative = full.Length == data.Length ? "" : full[(data.Length + 1)..];
-            if (kube.Nfs is { Server: { Length: > 0 } server, Path: { Length: > 0 } root })
-                return new JsonObject { ["name"] = volume, ["nfs"] = new JsonObject { ["server"] = server, ["path"] = $"{root.TrimEnd('/')}/{relative}".TrimEnd('/'), ["readOnly"] = m.ReadOnly } };
+            if (Nfs(volume, relative, m.ReadOnly) is { } shared) return shared;
             if (relative.Length > 0) mount["subPath"] = relative;
             return new JsonObject { ["name"] = volume, ["persistentVolumeClaim"] = new JsonObject { ["claimName"] = DataClaim, ["readOnly"] = m.ReadOnly } };
         }
         // Outside the data directory (a project's home, a user's extra mount): the node's own path, as on a one-node cluster.
         return new JsonObject { ["name"] = volume, ["hostPath"] = new JsonObject { ["path"] = full } };
+    }
+
+    /// <summary>A volume of the export kube.nfs names, at <paramref name="relative"/> below its path; null without NFS.</summary>
+    private JsonObject? Nfs(string volume, string relative, bool? readOnly)
+    {
+        if (kube.Nfs is not { Server: { Length: > 0 } server, Path: { Length: > 0 } root }) return null;
+        var nfs = new JsonObject { ["server"] = server, ["path"] = $"{root.TrimEnd('/')}/{relative}".TrimEnd('/') };
+        if (readOnly is { } ro) nfs["readOnly"] = ro;
+        return new JsonObject { ["name"] = volume, ["nfs"] = nfs };
     }
 
     private static JsonObject? Resources(ResourceProfile? profile)

@@ -12,7 +12,7 @@ namespace Portal.Orchestration.Kubernetes;
 /// Pod states come from one watch (<see cref="PodCache"/>); everything the portal creates carries its labels, and
 /// removal deletes by the workload label.
 /// </summary>
-public sealed class KubernetesManager(KubernetesClient client, KubeManifests manifests, IPullCredentialSource? pullCredential = null) : IContainerManager, IAsyncDisposable
+public sealed partial class KubernetesManager(KubernetesClient client, KubeManifests manifests, IPullCredentialSource? pullCredential = null) : IContainerManager, IAsyncDisposable
 {
     private readonly PodCache _pods = new(client, manifests.PathOf("Pod"));
     private readonly StopRequests _stops = new();
@@ -68,6 +68,12 @@ public sealed class KubernetesManager(KubernetesClient client, KubeManifests man
         JsonObject? workload;
         try { workload = await client.GetAsync(manifests.PathOf(kind, name), ct); }
         catch (KubeApiException e) { throw e.ToUserError(); }
+        return await StatusOfAsync(kind, name, workload, ct);
+    }
+
+    /// <summary>A workload's state from its object (as read or listed) and its pods in the watch cache.</summary>
+    private async Task<WorkloadStatus> StatusOfAsync(string kind, string name, JsonObject? workload, CancellationToken ct)
+    {
         if (workload is null)
             return new WorkloadStatus(WorkloadState.Missing, Message: $"Its {kind} no longer exists in namespace {manifests.Namespace} (removed outside the portal, or cleaned up after it finished).");
         await _pods.ReadyAsync(ct);
@@ -170,7 +176,8 @@ public sealed class KubernetesManager(KubernetesClient client, KubeManifests man
                         .Where(p => p.Key.StartsWith("io.mlops-portal.", StringComparison.Ordinal))
                         .ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
                     var id = $"{kind}/{name}";
-                    result.Add(new WorkloadInfo(id, name, labels, await GetStatusAsync(id, ct)));
+                    // The listed object is the workload as it stands: no second read for its status.
+                    result.Add(new WorkloadInfo(id, name, labels, _stops.Contains(id) ? StopRequests.Status : await StatusOfAsync(kind, name, o, ct)));
                 }
         }
         catch (KubeApiException e) { throw e.ToUserError(); }
@@ -283,9 +290,12 @@ public sealed class KubernetesManager(KubernetesClient client, KubeManifests man
     {
         var space = line.IndexOf(' ');
         // Kubernetes writes nanoseconds; .NET parses at most seven fractional digits.
-        var stamp = space > 0 ? System.Text.RegularExpressions.Regex.Replace(line[..space], @"(\.\d{7})\d+", "$1") : "";
+        var stamp = space > 0 ? ExtraFractionDigits().Replace(line[..space], "$1") : "";
         if (space > 0 && DateTime.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
             return new LogLine(at, LogStream.Stdout, line[(space + 1)..]);
         return new LogLine(DateTime.UtcNow, LogStream.Stdout, line);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\.\d{7})\d+")]
+    private static partial System.Text.RegularExpressions.Regex ExtraFractionDigits();
 }

@@ -80,6 +80,7 @@ public sealed class DeployManifestsTests
                 Name = "deployment-1-api", Kind = WorkloadKind.Service, Image = "i", Command = ["c"], Ports = [new PortSpec(8080)], Labels = PortalLabels.For("deployment", 1, "api"),
                 Resources = new ResourceProfile { AutoScale = true },
             }, CancellationToken.None);
+            await manager.GetStatusAsync(deployment, CancellationToken.None);
             await manager.ScaleAsync(deployment, 2, CancellationToken.None);
             await manager.UpdateAsync(deployment, new WorkloadSpec { Name = "deployment-1-api", Kind = WorkloadKind.Service, Image = "j", Command = ["c"], Ports = [new PortSpec(8080)] }, CancellationToken.None);
             await manager.ListOwnedAsync(CancellationToken.None);
