@@ -9,7 +9,7 @@ using Portal.Orchestration.Docker;
 namespace Portal.Orchestration.Swarm;
 
 /// <summary>
-/// Runs workloads as Docker Swarm services: trainings as replicated jobs that run once, long-running work as
+/// Runs workloads as Docker Swarm services: trainings as one replica that never restarts, long-running work as
 /// replicated services. Everything carries the portal's labels, so after a restart the portal finds its services
 /// again and continues following them. Services are named <c>portal-{name}-{random}</c> so reruns never collide.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
     /// <summary>How long the log stream is read after the task ended, for lines the daemon delivers late.</summary>
     private static readonly TimeSpan LogDrain = TimeSpan.FromSeconds(1.5);
 
-    // Stopping removes a job's service (Swarm cannot stop a job).
+    // Stopping removes the service: a task that runs once has nothing to scale back to.
     private readonly StopRequests _stops = new();
     private string? _hostNetwork;
 
@@ -60,7 +60,7 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
             if (service is null)
                 return new WorkloadStatus(WorkloadState.Missing, Message: "Its swarm service no longer exists (removed outside the portal, or the swarm was reset).");
             var tasks = await docker.ListTasksAsync(id, ct);
-            if (service["Spec"]?["Mode"]?["ReplicatedJob"] is not null) return SwarmTaskStatus.ForJob(tasks);
+            if (SwarmServiceSpec.RunsOnce(service)) return SwarmTaskStatus.ForTask(tasks);
             var desired = service["Spec"]?["Mode"]?["Replicated"]?["Replicas"]?.GetValue<int>() ?? 1;
             return SwarmTaskStatus.ForService(tasks, desired);
         }
@@ -117,8 +117,9 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
     public Task RemoveAsync(string id, CancellationToken ct) => _stops.RemoveAsync(id, () => StopAndRemoveAsync(id, ct));
 
     /// <summary>
-    /// Removing a job's service leaves its running container behind on Docker 20.10, so the containers this node
-    /// runs for it are stopped first (containers on other nodes are stopped by their agents when the service goes).
+    /// The containers this node runs for the service are stopped first, with the grace period, so the exit is the
+    /// same on every engine: removing a job made by an earlier portal leaves its running container behind on Docker
+    /// 20.10 (containers on other nodes are stopped by their agents when the service goes).
     /// </summary>
     private async Task StopAndRemoveAsync(string id, CancellationToken ct)
     {

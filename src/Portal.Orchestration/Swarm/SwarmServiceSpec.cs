@@ -5,12 +5,27 @@ using Portal.Core.Containers;
 namespace Portal.Orchestration.Swarm;
 
 /// <summary>
-/// Maps a <see cref="WorkloadSpec"/> to a Docker Engine service spec: tasks become replicated jobs that run once
+/// Maps a <see cref="WorkloadSpec"/> to a Docker Engine service spec: tasks become one replica that never restarts
 /// (restart condition none), services become replicated services; resource profiles become reservations and
 /// limits; work without published ports joins the host network so it reaches the portal's API on loopback.
 /// </summary>
+/// <remarks>
+/// Tasks are not swarm jobs (ReplicatedJob): on the engines in use (20.10 and later until moby/moby#52652 was fixed),
+/// a job's finished tasks keep the desired state "complete" for good, even after their service is removed. The
+/// constraint enforcer counts their reservations as still held, so after a few trainings any node update rejects
+/// running work with "assigned node no longer meets constraints", and a job removed while waiting holds its
+/// reservation in the scheduler. A replica with restart condition none ends in desired state "shutdown" instead.
+/// </remarks>
 public static class SwarmServiceSpec
 {
+    /// <summary>
+    /// Whether a service is a task that runs once: its state is its newest task's. Services made as jobs by earlier
+    /// versions of the portal count too, so a portal upgraded mid-training re-attaches to them.
+    /// </summary>
+    public static bool RunsOnce(JsonNode service) =>
+        service["Spec"]?["Mode"]?["ReplicatedJob"] is not null
+        || service["Spec"]?["TaskTemplate"]?["RestartPolicy"]?["Condition"]?.GetValue<string>() == "none";
+
     public static JsonObject Build(string serviceName, WorkloadSpec spec, string? hostNetworkId)
     {
         var labels = Labels(spec.Labels);
@@ -42,9 +57,7 @@ public static class SwarmServiceSpec
             ["Name"] = serviceName,
             ["Labels"] = labels,
             ["TaskTemplate"] = template,
-            ["Mode"] = spec.Kind == WorkloadKind.Task
-                ? new JsonObject { ["ReplicatedJob"] = new JsonObject { ["MaxConcurrent"] = 1, ["TotalCompletions"] = 1 } }
-                : new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = spec.Replicas } },
+            ["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = spec.Kind == WorkloadKind.Task ? 1 : spec.Replicas } },
         };
         if (spec.Kind == WorkloadKind.Service)
             // Rolling updates: one replica at a time, the new one healthy before the old one stops; back on failure.

@@ -4,14 +4,14 @@ using Portal.Core.Containers;
 namespace Portal.Orchestration.Swarm;
 
 /// <summary>
-/// Reads a workload's state off its swarm tasks. A job is the state of its newest task; a replicated service is
+/// Reads a workload's state off its swarm tasks. A task that runs once is the state of its newest swarm task; a replicated service is
 /// running while any replica runs. The task's own error ("No such image", "insufficient resources") becomes the message.
 /// </summary>
 public static class SwarmTaskStatus
 {
     private static readonly HashSet<string> Waiting = ["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"];
 
-    public static WorkloadStatus ForJob(JsonArray tasks)
+    public static WorkloadStatus ForTask(JsonArray tasks)
     {
         var task = tasks.OfType<JsonObject>().OrderByDescending(t => t["CreatedAt"]?.GetValue<string>(), StringComparer.Ordinal).FirstOrDefault();
         if (task is null) return new WorkloadStatus(WorkloadState.Pending, Message: "Waiting for the swarm to schedule the task.");

@@ -86,9 +86,9 @@ public sealed class ImageCodeTests
         {
             project = "iris-git", name = "rf", notebook = "train.ipynb", build_tag = "v1", parameters = new { n_estimators = 10, publish_model = "iris-clf" },
         })).EnsureSuccessStatusCode();
-        Assert.Equal("FINISHED", (await WaitForEndAsync(portal.Http, "iris-git", "where", 180)).GetProperty("state").GetString());
+        await AssertFinishesAsync(portal.Http, "iris-git", "where", 180);
         Assert.Contains("cwd /app/checks from the image", await portal.Http.GetStringAsync("/api/v1/trainings/iris-git/where/log"));
-        Assert.Equal("FINISHED", (await WaitForEndAsync(portal.Http, "iris-git", "rf", 180)).GetProperty("state").GetString());
+        await AssertFinishesAsync(portal.Http, "iris-git", "rf", 180);
 
         (await portal.Http.PostAsJsonAsync("/api/v1/models/iris-clf/versions/1/promote", new { environment = "test", comment = "from the git build" })).EnsureSuccessStatusCode();
         var noCode = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-git-api", project = "iris-git", model_version = "iris-clf/1", entry = "predict2.py", environment = "test", build_tag = "v1" });

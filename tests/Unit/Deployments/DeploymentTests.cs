@@ -56,12 +56,16 @@ public sealed class DeploymentTests
 
     private static async Task WaitUntilServingAsync(HttpClient http, string name)
     {
+        HttpResponseMessage? last = null;
         for (var i = 0; i < 240; i++)
         {
-            if ((await http.GetAsync($"/model/{name}/api/model/info")).StatusCode == HttpStatusCode.OK) return;
+            last = await http.GetAsync($"/model/{name}/api/model/info");
+            if (last.StatusCode == HttpStatusCode.OK) return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"{name} did not start serving");
+        // What the router last said and what the portal knows of the replicas: CI keeps only this message.
+        throw new TimeoutException($"{name} did not start serving; the router last answered {(int)last!.StatusCode}: {await last.Content.ReadAsStringAsync()}\n"
+            + await http.GetStringAsync($"/api/v1/deployments/{name}"));
     }
 
     private static Task<HttpResponseMessage> InvokeAsync(HttpClient http, string name, string? requestId = null)
@@ -81,7 +85,7 @@ public sealed class DeploymentTests
         (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
         (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "iris", name = "rf", notebook = "train.ipynb", parameters = new { n_estimators = 10, publish_model = "iris-clf" } })).EnsureSuccessStatusCode();
-        Assert.Equal("FINISHED", (await WaitForEndAsync(portal.Http, "iris", "rf", 180)).GetProperty("state").GetString());
+        await AssertFinishesAsync(portal.Http, "iris", "rf", 180);
         var notYet = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py", environment = "test" });
         Assert.Equal(HttpStatusCode.BadRequest, notYet.StatusCode);
         (await portal.Http.PostAsJsonAsync("/api/v1/models/iris-clf/versions/1/promote", new { environment = "test", comment = "accuracy ok" })).EnsureSuccessStatusCode();
@@ -198,7 +202,10 @@ public sealed class DeploymentTests
         var inARow = 0;
         for (var i = 0; i < 600 && inARow < 20; i++)
         {
-            var info = await portal.Http.GetFromJsonAsync<JsonElement>("/model/iris-roll/api/model/info");
+            using var answer = await portal.Http.GetAsync("/model/iris-roll/api/model/info");
+            Assert.True(answer.IsSuccessStatusCode, $"info answered {(int)answer.StatusCode} during the roll: {await answer.Content.ReadAsStringAsync()}\n"
+                + await portal.Http.GetStringAsync("/api/v1/deployments/iris-roll"));
+            var info = await answer.Content.ReadFromJsonAsync<JsonElement>();
             inARow = info.GetProperty("version").GetString() == "2" ? inARow + 1 : 0;
             await Task.Delay(100);
         }

@@ -30,7 +30,7 @@ public sealed class LineageApiTests
         {
             project = "iris", name = "rf", notebook = "train.ipynb", datasets = new[] { "iris-clf/spring" }, parameters = new { n_estimators = 10, publish_model = "iris-clf" },
         })).EnsureSuccessStatusCode();
-        Assert.Equal("FINISHED", (await WaitForEndAsync(http, "iris", "rf", 120)).GetProperty("state").GetString());
+        await AssertFinishesAsync(http, "iris", "rf", 120);
         (await http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py" })).EnsureSuccessStatusCode();
 
         var fromDeployment = await http.GetFromJsonAsync<JsonElement>("/api/v1/lineage/deployment/iris-api?depth=3");

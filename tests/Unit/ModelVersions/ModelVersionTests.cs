@@ -51,8 +51,7 @@ public sealed class ModelVersionTests
         {
             project = "iris", name = "rf", notebook = "train.ipynb", parameters = new { n_estimators = 15, publish_model = "iris-clf" },
         })).EnsureSuccessStatusCode();
-        var t = await WaitForEndAsync(portal.Http, "iris", "rf");
-        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var t = await AssertFinishesAsync(portal.Http, "iris", "rf");
         Assert.Contains("published version 1 of iris-clf", await portal.Http.GetStringAsync("/api/v1/trainings/iris/rf/log"));
 
         var v = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/models/iris-clf/versions/1");

@@ -187,6 +187,62 @@ public sealed class SwarmManagerTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_finished_task_holds_no_reservation_so_a_node_update_leaves_running_work_alone()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        // A finished task that reserved the whole node, its service removed as the supervisor does.
+        var cpus = (await _docker.InfoAsync(Timeout())).NCPU;
+        var finished = await StartAsync(Shell("true") with { Resources = new ResourceProfile { Requests = new ResourceAmounts { Cpu = cpus } } });
+        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(finished)).State);
+        await _manager.RemoveAsync(finished, Timeout());
+        var node = (await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "info", "--format", "{{.Swarm.NodeID}}")).Trim();
+        // The swarm counts a task's reservation while its desired state is at most "complete" (a job's finished task
+        // stays there for good, moby/moby#52652); the removed service's task must leave that range.
+        var held = await HeldTasksOfAsync(node, finished);
+        for (var i = 0; i < 40 && held.Count > 0; i++)
+        {
+            await Task.Delay(250);
+            held = await HeldTasksOfAsync(node, finished);
+        }
+        Assert.True(held.Count == 0, $"the removed task still holds its reservation: {string.Join(", ", held)}");
+
+        var running = await StartAsync(Shell("sleep 30") with { Resources = new ResourceProfile { Requests = new ResourceAmounts { Cpu = 0.1 } } });
+        var ct = Timeout(90);
+        while ((await _manager.GetStatusAsync(running, ct)).State != WorkloadState.Running) await Task.Delay(200, ct);
+
+        // Any change to the node makes the swarm re-check every task on it against what the node can hold; a job's
+        // finished task would still count there (moby/moby#52652) and the running task would be rejected.
+        var label = $"portal-test-{Guid.NewGuid():N}";
+        await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "node", "update", "--label-add", $"{label}=1", node);
+        try
+        {
+            await Task.Delay(3000, ct);
+            var status = await _manager.GetStatusAsync(running, ct);
+            Assert.True(status.State == WorkloadState.Running, $"the running task was {status.State}: {status.Message}");
+        }
+        finally
+        {
+            await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "node", "update", "--label-rm", label, node);
+        }
+    }
+
+    /// <summary>The node's tasks of a service whose desired state keeps their reservation counted (new up to complete).</summary>
+    private static async Task<List<string>> HeldTasksOfAsync(string node, string serviceId)
+    {
+        var ids = (await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "node", "ps", node, "-q", "--no-trunc"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
+        if (ids.Length == 0) return [];
+        string described;
+        try { described = await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, ["inspect", "--type", "task", "--format", "{{.ID}} {{.ServiceID}} {{.DesiredState}}", .. ids]); }
+        catch (InvalidOperationException e) when (e.Message.Contains("No such")) { return ["(a task was reaped while being read; read again)"]; }
+        return described.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' '))
+            .Where(f => f.Length == 3 && f[1] == serviceId && f[2] is not ("shutdown" or "remove" or "orphaned" or "rejected" or "failed"))
+            .Select(f => $"{f[0]} (desired {f[2]})").ToList();
+    }
+
+    [SkippableFact]
     public async Task A_service_runs_its_replicas()
     {
         await RealDocker.RequireAsync();
@@ -275,15 +331,20 @@ public sealed class SwarmManagerTests : IDisposable
         Assert.Contains(expected, DockerApiException.Translate(System.Net.HttpStatusCode.BadRequest, daemon));
 
     [Fact]
-    public void Specs_map_tasks_to_jobs_that_never_restart_and_services_to_replicas()
+    public void Specs_map_tasks_to_one_replica_that_never_restarts_and_services_to_replicas()
     {
-        var task = SwarmServiceSpec.Build("portal-x", Shell("true"), "hostnet");
-        Assert.NotNull(task["Mode"]!["ReplicatedJob"]);
+        var task = SwarmServiceSpec.Build("portal-x", Shell("true") with { Replicas = 3 }, "hostnet");
+        Assert.Null(task["Mode"]!["ReplicatedJob"]);
+        Assert.Equal(1, task["Mode"]!["Replicated"]!["Replicas"]!.GetValue<int>());
+        Assert.Equal("none", task["TaskTemplate"]!["RestartPolicy"]!["Condition"]!.GetValue<string>());
+        Assert.True(SwarmServiceSpec.RunsOnce(new JsonObject { ["Spec"] = task.DeepClone() }));
         Assert.Equal("hostnet", task["TaskTemplate"]!["Networks"]![0]!["Target"]!.GetValue<string>());
         Assert.Equal(PortalLabels.OwnerValue, task["Labels"]![PortalLabels.Owner]!.GetValue<string>());
 
         var service = SwarmServiceSpec.Build("portal-y", Shell("true") with { Kind = WorkloadKind.Service, Replicas = 3, Ports = [new PortSpec(8080)] }, "hostnet");
         Assert.Equal(3, service["Mode"]!["Replicated"]!["Replicas"]!.GetValue<int>());
+        Assert.False(SwarmServiceSpec.RunsOnce(new JsonObject { ["Spec"] = service.DeepClone() }));
+        Assert.True(SwarmServiceSpec.RunsOnce(JsonNode.Parse("""{"Spec": {"Mode": {"ReplicatedJob": {"TotalCompletions": 1}}}}""")!), "a job made by an earlier portal");
         Assert.Null(service["TaskTemplate"]!["Networks"]);
         Assert.Equal(8080, service["EndpointSpec"]!["Ports"]![0]!["TargetPort"]!.GetValue<int>());
         Assert.Empty(SwarmServiceSpec.Resources(null));

@@ -63,8 +63,7 @@ public sealed class SwarmTrainingTests
         });
         Assert.Equal(HttpStatusCode.Created, launched.StatusCode);
 
-        var t = await WaitForEndAsync(portal.Http, "iris", "on-swarm", 180);
-        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var t = await AssertFinishesAsync(portal.Http, "iris", "on-swarm", 180);
         Assert.Equal(manager, t.GetProperty("manager").GetString());
         Assert.Equal("latest", t.GetProperty("build_tag").GetString());
         Assert.InRange(t.GetProperty("metrics").GetProperty("accuracy").GetDouble(), 0.8, 1.0);
@@ -108,8 +107,7 @@ public sealed class SwarmTrainingTests
         var address = portal.BaseAddress;
         var dir = await portal.StopKeepingDataAsync();
         await using var restarted = await RealPortalHost.StartAsync(manager: manager, dir: dir, url: address);
-        var t = await WaitForEndAsync(restarted.Http, "iris", "survivor", 180);
-        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var t = await AssertFinishesAsync(restarted.Http, "iris", "survivor", 180);
         Assert.True(t.GetProperty("metrics").TryGetProperty("accuracy", out _), "metrics reported after the restart reach the new portal");
         var log = await restarted.Http.GetStringAsync("/api/v1/trainings/iris/survivor/log");
         Assert.Contains("training on", log);
@@ -160,8 +158,7 @@ public sealed class SwarmTrainingTests
         {
             project = "p", name = "mounted", notebook = "nb.ipynb", mounts = new[] { $"{shared}:/data:ro", $"{output}:/results" },
         })).EnsureSuccessStatusCode();
-        var t = await WaitForEndAsync(portal.Http, "p", "mounted", 120);
-        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var t = await AssertFinishesAsync(portal.Http, "p", "mounted", 120);
         Assert.Equal(2, t.GetProperty("mounts").GetArrayLength());
         Assert.Contains("shared data", await portal.Http.GetStringAsync("/api/v1/trainings/p/mounted/log"));
         Assert.Equal("from the notebook", await File.ReadAllTextAsync(Path.Combine(output, "written.txt")));

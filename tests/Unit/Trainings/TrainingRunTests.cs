@@ -27,6 +27,17 @@ public class TrainingRunTests
         throw new TimeoutException($"training {name} did not end in {seconds} s");
     }
 
+    /// <summary>Waits for the end and asserts FINISHED; a failure shows the training's message and its log's tail, which CI keeps.</summary>
+    internal static async Task<JsonElement> AssertFinishesAsync(HttpClient http, string project, string name, int seconds = 90)
+    {
+        var end = await WaitForEndAsync(http, project, name, seconds);
+        var state = end.GetProperty("state").GetString();
+        if (state == "FINISHED") return end;
+        var log = await http.GetStringAsync($"/api/v1/trainings/{project}/{name}/log");
+        Assert.Fail($"training {project}/{name} ended {state}: {end.GetProperty("message")}; failure {end.GetProperty("failure")}\n--- log tail ---\n{log[Math.Max(0, log.Length - 3000)..]}");
+        return end;
+    }
+
     internal static async Task CreateProjectAsync(HttpClient http, string name, string homeDir) =>
         (await http.PostAsJsonAsync("/api/v1/projects", new { name, home_dir = homeDir })).EnsureSuccessStatusCode();
 
@@ -62,8 +73,7 @@ public class TrainingRunTests
         });
         Assert.Equal(HttpStatusCode.Created, launched.StatusCode);
 
-        var t = await WaitForEndAsync(portal.Http, "iris", "rf-30");
-        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var t = await AssertFinishesAsync(portal.Http, "iris", "rf-30");
         Assert.Equal(1.0, t.GetProperty("progress").GetDouble());
         Assert.InRange(t.GetProperty("metrics").GetProperty("accuracy").GetDouble(), 0.8, 1.0);
         Assert.Equal(30, t.GetProperty("metrics").GetProperty("n_estimators").GetDouble());
@@ -98,8 +108,7 @@ public class TrainingRunTests
         await CreateProjectAsync(portal.Http, "p", home);
 
         (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "reads", notebook = "nb.ipynb", datasets = new[] { "m/d1" } })).EnsureSuccessStatusCode();
-        var t = await WaitForEndAsync(portal.Http, "p", "reads");
-        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var t = await AssertFinishesAsync(portal.Http, "p", "reads");
         Assert.Contains("rows=3", await portal.Http.GetStringAsync("/api/v1/trainings/p/reads/log"));
         Assert.Equal("d1", t.GetProperty("datasets")[0].GetProperty("name").GetString());
     }
@@ -132,8 +141,7 @@ public class TrainingRunTests
         Assert.Contains("There is no model version 'm/v9'", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("pretrained")[0].GetString());
 
         (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "fine-tune", notebook = "nb.ipynb", pretrained = "m/v1" })).EnsureSuccessStatusCode();
-        var t = await WaitForEndAsync(portal.Http, "p", "fine-tune");
-        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var t = await AssertFinishesAsync(portal.Http, "p", "fine-tune");
         Assert.Equal("m/v1", t.GetProperty("pretrained").GetString());
         Assert.Contains("loaded weights-42", await portal.Http.GetStringAsync("/api/v1/trainings/p/fine-tune/log"));
     }
@@ -216,7 +224,7 @@ public class TrainingRunTests
         var home = WriteNotebook(portal.Dir, "proj", "import os\nprint('TOKEN=' + os.environ['PORTAL_TASK_TOKEN'], flush=True)");
         await CreateProjectAsync(portal.Http, "p", home);
         (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "leaky", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
-        Assert.Equal("FINISHED", (await WaitForEndAsync(portal.Http, "p", "leaky")).GetProperty("state").GetString());
+        await AssertFinishesAsync(portal.Http, "p", "leaky");
         var log = await portal.Http.GetStringAsync("/api/v1/trainings/p/leaky/log");
         var token = System.Text.RegularExpressions.Regex.Match(log, "TOKEN=([0-9a-f]{64})").Groups[1].Value;
         Assert.NotEmpty(token);
