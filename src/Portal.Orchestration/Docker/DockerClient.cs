@@ -214,6 +214,9 @@ public sealed class DockerClient : IDisposable
     public async Task<JsonArray> ListTasksAsync(string serviceId, CancellationToken ct) =>
         await SendAsync<JsonArray>(HttpMethod.Get, $"tasks?filters={Filters("service", serviceId)}", null, ct);
 
+    /// <summary>Every task the swarm keeps, of every service (including removed services whose tasks linger).</summary>
+    public async Task<JsonArray> ListAllTasksAsync(CancellationToken ct) => await SendAsync<JsonArray>(HttpMethod.Get, "tasks", null, ct);
+
     public async Task RemoveServiceAsync(string id, CancellationToken ct)
     {
         try { await SendAsync<JsonNode?>(HttpMethod.Delete, $"services/{Uri.EscapeDataString(id)}", null, ct); }

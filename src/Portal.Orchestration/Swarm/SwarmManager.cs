@@ -39,7 +39,11 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
         if (info.Swarm.ControlAvailable != true)
             return new ManagerHealth(false, $"{engine}: this node is a swarm worker.",
                 ["The portal must talk to a swarm manager node: point docker.daemon_address at a manager."]);
-        return ManagerHealth.Ok($"{engine}, swarm active (API {await docker.ApiVersionAsync(ct)}).");
+        var summary = $"{engine}, swarm active (API {await docker.ApiVersionAsync(ct)}).";
+        JsonArray tasks;
+        try { tasks = await docker.ListAllTasksAsync(ct); }
+        catch (DockerApiException) { return ManagerHealth.Ok(summary); } // the warning below is extra; the engine itself answered
+        return StaleJobReservations.Describe(tasks) is { } stale ? new ManagerHealth(true, summary, [stale]) : ManagerHealth.Ok(summary);
     }
 
     public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)

@@ -219,7 +219,8 @@ public sealed class SwarmManagerTests : IDisposable
         {
             await Task.Delay(3000, ct);
             var status = await _manager.GetStatusAsync(running, ct);
-            Assert.True(status.State == WorkloadState.Running, $"the running task was {status.State}: {status.Message}");
+            Assert.True(status.State == WorkloadState.Running, $"the running task was {status.State}: {status.Message}. "
+                + (StaleJobReservations.Describe(await _docker.ListAllTasksAsync(ct)) ?? "No finished job task holds a reservation on this swarm."));
         }
         finally
         {

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using Portal.Orchestration.Swarm;
+
+namespace Portal.Tests.Unit.Orchestration;
+
+/// <summary>
+/// The warning about finished swarm job tasks that still count as reservations, on task objects shaped as the
+/// Engine API returns them. A real dockerd is not used: such tasks never go away, so making one would break
+/// every later test on the machine's swarm.
+/// </summary>
+public class StaleJobReservationsTests
+{
+    private static JsonObject Task(string desired, string state, long nanoCpus, long memoryBytes) => new()
+    {
+        ["ID"] = Guid.NewGuid().ToString("N"),
+        ["DesiredState"] = desired,
+        ["Status"] = new JsonObject { ["State"] = state },
+        ["Spec"] = new JsonObject
+        {
+            ["Resources"] = nanoCpus == 0 && memoryBytes == 0 ? new JsonObject() : new JsonObject
+            {
+                ["Reservations"] = new JsonObject { ["NanoCPUs"] = nanoCpus, ["MemoryBytes"] = memoryBytes },
+            },
+        },
+    };
+
+    [Fact]
+    public void Finished_job_tasks_with_reservations_are_named_with_what_they_hold_and_how_to_clear_them()
+    {
+        var warning = StaleJobReservations.Describe(
+        [
+            Task("complete", "complete", 1_000_000_000, 1024L * 1024 * 1024),
+            Task("complete", "rejected", 500_000_000, 0),
+            Task("complete", "running", 2_000_000_000, 0),   // a job still running holds its reservation rightly
+            Task("shutdown", "complete", 1_000_000_000, 0),  // a one-replica task ends in desired state shutdown
+            Task("complete", "complete", 0, 0),              // nothing reserved, nothing held
+        ]);
+        Assert.NotNull(warning);
+        Assert.StartsWith("2 finished swarm job tasks still count as reserving 1.5 CPUs and 1024 MB", warning);
+        Assert.Contains("assigned node no longer meets constraints", warning);
+        Assert.Contains("docker swarm leave --force", warning);
+    }
+
+    [Fact]
+    public void A_swarm_without_such_tasks_gets_no_warning() =>
+        Assert.Null(StaleJobReservations.Describe([Task("running", "running", 1_000_000_000, 0), Task("shutdown", "failed", 1_000_000_000, 0)]));
+}
