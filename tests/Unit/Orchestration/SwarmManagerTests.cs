@@ -196,14 +196,13 @@ public sealed class SwarmManagerTests : IDisposable
         var finished = await StartAsync(Shell("true") with { Resources = new ResourceProfile { Requests = new ResourceAmounts { Cpu = cpus } } });
         Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(finished)).State);
         await _manager.RemoveAsync(finished, Timeout());
-        var node = (await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "info", "--format", "{{.Swarm.NodeID}}")).Trim();
         // The swarm counts a task's reservation while its desired state is at most "complete" (a job's finished task
         // stays there for good, moby/moby#52652); the removed service's task must leave that range.
-        var held = await HeldTasksOfAsync(node, finished);
+        var held = await HeldTasksOfAsync(finished);
         for (var i = 0; i < 40 && held.Count > 0; i++)
         {
             await Task.Delay(250);
-            held = await HeldTasksOfAsync(node, finished);
+            held = await HeldTasksOfAsync(finished);
         }
         Assert.True(held.Count == 0, $"the removed task still holds its reservation: {string.Join(", ", held)}");
 
@@ -213,6 +212,7 @@ public sealed class SwarmManagerTests : IDisposable
 
         // Any change to the node makes the swarm re-check every task on it against what the node can hold; a job's
         // finished task would still count there (moby/moby#52652) and the running task would be rejected.
+        var node = (await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "info", "--format", "{{.Swarm.NodeID}}")).Trim();
         var label = $"portal-test-{Guid.NewGuid():N}";
         await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "node", "update", "--label-add", $"{label}=1", node);
         try
@@ -228,20 +228,12 @@ public sealed class SwarmManagerTests : IDisposable
         }
     }
 
-    /// <summary>The node's tasks of a service whose desired state keeps their reservation counted (new up to complete).</summary>
-    private static async Task<List<string>> HeldTasksOfAsync(string node, string serviceId)
-    {
-        var ids = (await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "node", "ps", node, "-q", "--no-trunc"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
-        if (ids.Length == 0) return [];
-        string described;
-        try { described = await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, ["inspect", "--type", "task", "--format", "{{.ID}} {{.ServiceID}} {{.DesiredState}}", .. ids]); }
-        catch (InvalidOperationException e) when (e.Message.Contains("No such")) { return ["(a task was reaped while being read; read again)"]; }
-        return described.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split(' '))
-            .Where(f => f.Length == 3 && f[1] == serviceId && f[2] is not ("shutdown" or "remove" or "orphaned" or "rejected" or "failed"))
-            .Select(f => $"{f[0]} (desired {f[2]})").ToList();
-    }
+    /// <summary>The tasks of a service whose desired state keeps their reservation counted (new up to complete).</summary>
+    private async Task<List<string>> HeldTasksOfAsync(string serviceId) =>
+        (await _docker.ListAllTasksAsync(Timeout())).OfType<JsonObject>()
+            .Where(t => t["ServiceID"]?.GetValue<string>() == serviceId
+                && t["DesiredState"]?.GetValue<string>() is not ("shutdown" or "remove" or "orphaned" or "rejected" or "failed"))
+            .Select(t => $"{t["ID"]} (desired {t["DesiredState"]})").ToList();
 
     [SkippableFact]
     public async Task A_service_runs_its_replicas()
