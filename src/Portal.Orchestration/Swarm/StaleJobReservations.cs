@@ -26,7 +26,8 @@ public static class StaleJobReservations
         if (held.Count == 0) return null;
         var cpus = (held.Sum(r => r.Cpu) / 1e9).ToString("0.##", CultureInfo.InvariantCulture);
         var megabytes = held.Sum(r => r.Memory) / (1024 * 1024);
-        return $"{held.Count} finished swarm job task{(held.Count == 1 ? "" : "s")} still count as reserving {cpus} CPUs and {megabytes} MB " +
+        var counted = held.Count == 1 ? "1 finished swarm job task still counts" : $"{held.Count} finished swarm job tasks still count";
+        return $"{counted} as reserving {cpus} CPUs and {megabytes} MB " +
             "(a Docker bug, moby/moby#52652; earlier portal versions ran trainings as jobs). When a node changes, the swarm may then reject " +
             "running trainings and replicas with \"assigned node no longer meets constraints\". Only re-creating the swarm clears them: " +
             "on a single node, remove the services, then 'docker swarm leave --force' and 'docker swarm init'.";

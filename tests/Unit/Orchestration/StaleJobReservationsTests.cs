@@ -42,6 +42,11 @@ public class StaleJobReservationsTests
     }
 
     [Fact]
+    public void One_task_is_named_in_the_singular() =>
+        Assert.StartsWith("1 finished swarm job task still counts as reserving 0.5 CPUs and 64 MB",
+            StaleJobReservations.Describe([Task("complete", "complete", 500_000_000, 64L * 1024 * 1024)]));
+
+    [Fact]
     public void A_swarm_without_such_tasks_gets_no_warning() =>
         Assert.Null(StaleJobReservations.Describe([Task("running", "running", 1_000_000_000, 0), Task("shutdown", "failed", 1_000_000_000, 0)]));
 }
