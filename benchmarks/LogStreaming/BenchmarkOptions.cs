@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Portal.Benchmarks.LogStreaming;
 
 public sealed record BenchmarkOptions(string PortalExecutable, int Rate, int Seconds, int Subscribers, int Batch)
@@ -10,7 +11,7 @@ public sealed record BenchmarkOptions(string PortalExecutable, int Rate, int Sec
             var i = Array.IndexOf(args, name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
-        return new BenchmarkOptions(Get("--portal", ""), int.Parse(Get("--rate", "5000")), int.Parse(Get("--seconds", "60")),
-            int.Parse(Get("--subscribers", "20")), int.Parse(Get("--batch", "50")));
+        return new BenchmarkOptions(Get("--portal", ""), int.Parse(Get("--rate", "5000"), CultureInfo.InvariantCulture), int.Parse(Get("--seconds", "60"), CultureInfo.InvariantCulture),
+            int.Parse(Get("--subscribers", "20"), CultureInfo.InvariantCulture), int.Parse(Get("--batch", "50"), CultureInfo.InvariantCulture));
     }
 }

@@ -1,8 +1,11 @@
+using System.Globalization;
 namespace Portal.Benchmarks.LogStreaming;
 
 /// <summary>Samples a process's CPU time and resident memory from /proc once per interval.</summary>
-public sealed class ProcessSampler(int pid)
+public sealed class ProcessSampler(int pid) : IDisposable
 {
+    public void Dispose() => _stop.Dispose();
+
     private readonly CancellationTokenSource _stop = new();
     private readonly List<double> _cpu = [];
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
@@ -35,12 +38,12 @@ public sealed class ProcessSampler(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime + stime
     }
 
     private double RssMb()
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 }

@@ -29,7 +29,7 @@ var launched = await http.PostAsJsonAsync("/api/v1/trainings", new
 launched.EnsureSuccessStatusCode();
 var follows = subscribers.Select(s => s.FollowAsync("bench", "flood")).ToList();
 
-var sampler = new ProcessSampler(portal.Pid);
+using var sampler = new ProcessSampler(portal.Pid);
 var sampling = sampler.RunAsync(TimeSpan.FromSeconds(1));
 var clock = Stopwatch.StartNew();
 string state;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -46,8 +47,8 @@ public sealed class Subscriber : IAsyncDisposable
         _lastSeq = Math.Max(_lastSeq, line.Seq);
         var parts = line.Text.Split(' ');
         if (parts.Length != 3 || parts[0] != "FLOOD") return;
-        if (!_seen.Add(long.Parse(parts[1]))) Duplicates++;
-        var printedNs = long.Parse(parts[2]);
+        if (!_seen.Add(long.Parse(parts[1], CultureInfo.InvariantCulture))) Duplicates++;
+        var printedNs = long.Parse(parts[2], CultureInfo.InvariantCulture);
         var nowNs = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
         DelaysMs.Add((nowNs - printedNs) / 1e6);
     }

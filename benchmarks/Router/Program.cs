@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -9,8 +10,8 @@ using Portal.Benchmarks.LogStreaming;
 // same payload. Prints requests/s and p50/p99 latency for both, and the router's cost as ratios.
 string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 var portalExe = Arg("--portal", "");
-var seconds = int.Parse(Arg("--seconds", "20"));
-var clients = int.Parse(Arg("--clients", "8"));
+var seconds = int.Parse(Arg("--seconds", "20"), CultureInfo.InvariantCulture);
+var clients = int.Parse(Arg("--clients", "8"), CultureInfo.InvariantCulture);
 var irisDir = Path.GetFullPath(Arg("--iris", "deploy/examples/iris"));
 
 var root = Path.Combine(Path.GetTempPath(), "portal-bench", Guid.NewGuid().ToString("N"));
@@ -85,4 +86,4 @@ static async Task<Result> LoadAsync(string url, string payload, int clients, Tim
     return new Result(all.Length, all.Length / clock.Elapsed.TotalSeconds, all[all.Length / 2], all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))], errors);
 }
 
-record Result(int Count, double PerSecond, double P50, double P99, int Errors);
+sealed record Result(int Count, double PerSecond, double P50, double P99, int Errors);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -41,7 +42,7 @@ public class DashboardFlowTests
             await session.ShotAsync("01-charts");
 
             await page.Locator("#chart-per-day").GetByText("Table", new() { Exact = true }).ClickAsync();
-            var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+            var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             await Assertions.Expect(page.Locator("#table-per-day tbody tr")).ToHaveTextAsync([$"{today}110002"]);
             await page.Locator("#chart-failing").GetByText("Table", new() { Exact = true }).ClickAsync();
             await Assertions.Expect(page.Locator("#table-failing tbody tr")).ToHaveTextAsync(["iris1250 %"]);

@@ -21,7 +21,7 @@ public class SignInFlowTests
         var portalUrl = $"http://127.0.0.1:{port}";
         await using var idp = await OidcProviderProcess.StartAsync($$"""
             [{"client_id":"portal","client_secret":"portal-secret","redirect_uris":["{{portalUrl}}/signin-oidc"],
-              "post_logout_redirect_uris":["{{portalUrl}}/account/signout"]}]
+              "post_logout_redirect_uris":["{{portalUrl}}/signout-callback-oidc"]}]
             """);
         await using var portal = await PortalProcess.StartAsync(
             $"auth:\n  mode: oidc\n  oidc:\n    issuer: {idp.Issuer}\n    client_id: portal\n    client_secret: portal-secret\n    display_name: Company SSO\n    scopes: [openid, profile, email, roles]\n    require_https: false\n", port);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text;
 
@@ -42,7 +43,7 @@ public sealed class OidcProviderProcess : IAsyncDisposable
         {
             WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        info.Environment["PORT"] = port.ToString();
+        info.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
         info.Environment["CLIENTS"] = clientsJson;
         if (keysFile is not null) info.Environment["KEYS_FILE"] = keysFile;
         var process = new Process { StartInfo = info };
@@ -52,7 +53,7 @@ public sealed class OidcProviderProcess : IAsyncDisposable
         {
             if (e.Data is null) return;
             lock (provider._output) provider._output.AppendLine(e.Data);
-            if (e.Data.StartsWith("listening ", StringComparison.Ordinal)) ready.TrySetResult(int.Parse(e.Data.Split(' ')[1]));
+            if (e.Data.StartsWith("listening ", StringComparison.Ordinal)) ready.TrySetResult(int.Parse(e.Data.Split(' ')[1], CultureInfo.InvariantCulture));
         };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (provider._output) provider._output.AppendLine(e.Data); };
         process.Start();

@@ -117,7 +117,7 @@ public sealed class ProjectBuilder(
     private async Task RunAsync(BuildRun run, Project project, string dockerfile, (string? Name, GitAuth? Git, RegistryAuth? Registry) access, CancellationToken ct)
     {
         var log = logs.Open(run.LogKey);
-        Task Say(string line) { log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogStream.Stdout, line)); return Task.CompletedTask; }
+        Task Say(string line) { log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogSource.Stdout, line)); return Task.CompletedTask; }
         var checkout = Path.Combine(paths.DataDir, "work", "builds", run.Id);
         try
         {
@@ -162,14 +162,14 @@ public sealed class ProjectBuilder(
         catch (Exception e) when (e is PortalException or OperationCanceledException)
         {
             run.Message = e is OperationCanceledException ? "The portal stopped during the build." : e.Message;
-            log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogStream.Stderr, run.Message));
+            log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogSource.Stderr, run.Message));
             run.State = BuildRunState.Failed;
         }
         catch (Exception e)
         {
             logger.LogError(e, "Build {Run} of {Project} failed unexpectedly", run.Id, run.Project);
             run.Message = $"The build failed unexpectedly: {e.Message}";
-            log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogStream.Stderr, run.Message));
+            log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogSource.Stderr, run.Message));
             run.State = BuildRunState.Failed;
         }
         finally

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Portal.Core.Containers;
 
 /// <summary>
@@ -15,7 +16,7 @@ public static class PortalLabels
 
     public static Dictionary<string, string> For(string kind, long id, string name, string? project = null)
     {
-        var labels = new Dictionary<string, string> { [Owner] = OwnerValue, [Kind] = kind, [RecordId] = id.ToString(), [RecordName] = name };
+        var labels = new Dictionary<string, string> { [Owner] = OwnerValue, [Kind] = kind, [RecordId] = id.ToString(CultureInfo.InvariantCulture), [RecordName] = name };
         if (project is not null) labels[Project] = project;
         return labels;
     }

@@ -10,10 +10,10 @@ public sealed record WorkloadStatus(WorkloadState State, int? ExitCode = null, s
 
 public sealed record WorkloadInfo(string Id, string Name, IReadOnlyDictionary<string, string> Labels, WorkloadStatus Status);
 
-public enum LogStream { Stdout, Stderr }
+public enum LogSource { Stdout, Stderr }
 
 /// <summary>One line of a workload's output.</summary>
-public sealed record LogLine(DateTime Timestamp, LogStream Stream, string Text);
+public sealed record LogLine(DateTime Timestamp, LogSource Stream, string Text);
 
 /// <summary>Whether a manager can run work, and if not, what is missing and how to fix it.</summary>
 public sealed record ManagerHealth(bool Ready, string Summary, IReadOnlyList<string> Problems)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Portal.Core.Builds;
 using Portal.Core.Containers;
@@ -64,7 +65,8 @@ public sealed partial class IdeService(
         }
         foreach (var key in request.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal) || k.StartsWith("JUPYTER_", StringComparison.Ordinal)))
             errors.Add("env", $"'{key}' cannot be a variable name here: use letters, digits and '_'; PORTAL_ and JUPYTER_ names are the portal's.");
-        var image = string.IsNullOrWhiteSpace(request.Image) ? (await images.ListAsync(ct)).FirstOrDefault()?.Image ?? ProjectImages.NotebookBase : request.Image.Trim();
+        var image = request.Image?.Trim() is { Length: > 0 } chosen ? chosen
+            : await images.ListAsync(ct) is [var first, ..] ? first.Image : ProjectImages.NotebookBase;
         if (await images.ProblemAsync(image, ct) is { } imageProblem) errors.Add("image", imageProblem);
         if (errors.IsEmpty && await sessions.FindAsync(user, name, ct) is not null)
             errors.Add("name", $"You have a session named '{name}' already.");
@@ -167,7 +169,7 @@ public sealed partial class IdeService(
             WorkingDir = HomeMountPoint,
             Env = new Dictionary<string, string>(session.Env)
             {
-                ["JUPYTER_TOKEN"] = token, ["PORTAL_PORT"] = JupyterPort.ToString(), ["PORTAL_DATASETS_DIR"] = TrainingWorkspace.DatasetsMountPoint,
+                ["JUPYTER_TOKEN"] = token, ["PORTAL_PORT"] = JupyterPort.ToString(CultureInfo.InvariantCulture), ["PORTAL_DATASETS_DIR"] = TrainingWorkspace.DatasetsMountPoint,
                 ["PORTAL_USER"] = session.User, ["PORTAL_MODELS_DIR"] = ModelsMountPoint,
             },
             Mounts = mounts,
@@ -178,7 +180,7 @@ public sealed partial class IdeService(
         };
     }
 
-    private string WorkDir(long sessionId) => Path.Combine(paths.DataDir, "work", "ide", sessionId.ToString());
+    private string WorkDir(long sessionId) => Path.Combine(paths.DataDir, "work", "ide", sessionId.ToString(CultureInfo.InvariantCulture));
 
     private void DeleteWorkDir(long sessionId)
     {

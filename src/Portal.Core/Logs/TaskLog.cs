@@ -4,7 +4,7 @@ using Portal.Core.Containers;
 namespace Portal.Core.Logs;
 
 /// <summary>A line of a task's log with its position; readers resume after the last position they saw.</summary>
-public sealed record SequencedLogLine(long Seq, DateTime Timestamp, LogStream Stream, string Text);
+public sealed record SequencedLogLine(long Seq, DateTime Timestamp, LogSource Stream, string Text);
 
 /// <summary>
 /// The live log of one running task: lines are numbered from 0 as they arrive; any number of readers get the

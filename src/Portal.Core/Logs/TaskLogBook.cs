@@ -70,5 +70,5 @@ public sealed class TaskLogBook(IFileStore files)
 
     /// <summary>The log as plain text for download: one line each, stderr marked.</summary>
     public static string Format(SequencedLogLine line) =>
-        $"{line.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {(line.Stream == LogStream.Stderr ? "ERR" : "OUT")} {line.Text}";
+        $"{line.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {(line.Stream == LogSource.Stderr ? "ERR" : "OUT")} {line.Text}";
 }

@@ -17,7 +17,7 @@ public sealed partial class AuditInterceptor(TimeProvider clock) : SaveChangesIn
     /// <summary>Book-keeping that changes on every use; a change of these alone is not an action worth a row.</summary>
     private static readonly HashSet<string> Bookkeeping = ["LastUsedAt", "LastActivity", "LastSignInAt", "FailedSignIns", "LockedUntil"];
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         if (eventData.Context is { } db && ActorContext.Current is { } actor) AddRows(db, actor);
         return ValueTask.FromResult(result);

@@ -7,20 +7,20 @@ namespace Portal.Core.Persistence;
 
 public sealed class EfDashboardStore(IDbContextFactory<PortalDbContext> factory) : IDashboardStore
 {
-    public async Task<IReadOnlyList<TrainingFact>> TrainingsAsync(DateTime from, DateTime to, string? project, CancellationToken ct)
+    public async Task<IReadOnlyList<TrainingFact>> TrainingsAsync(DateTime from, DateTime until, string? project, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var q = db.Trainings.AsNoTracking().Where(t => t.CreatedAt >= from && t.CreatedAt < to);
+        var q = db.Trainings.AsNoTracking().Where(t => t.CreatedAt >= from && t.CreatedAt < until);
         if (project is not null) q = q.Where(t => t.Project!.Name == project);
         return (await q.Select(t => new { Project = t.Project!.Name, t.Task.State, t.CreatedAt, t.Task.StartTime, t.Task.UpdateTime, t.ResourceProfile }).ToListAsync(ct))
             .Select(t => new TrainingFact(t.Project, t.State, t.CreatedAt, t.StartTime, t.UpdateTime, t.ResourceProfile)).ToList();
     }
 
-    public async Task<IReadOnlyList<IdeFact>> IdeSessionsAsync(DateTime from, DateTime to, CancellationToken ct)
+    public async Task<IReadOnlyList<IdeFact>> IdeSessionsAsync(DateTime from, DateTime until, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var rows = await db.IdeSessions.AsNoTracking()
-            .Where(s => s.Task.StartTime != null && s.Task.StartTime < to && (s.Task.State == TaskState.Running || s.Task.UpdateTime >= from))
+            .Where(s => s.Task.StartTime != null && s.Task.StartTime < until && (s.Task.State == TaskState.Running || s.Task.UpdateTime >= from))
             .Select(s => new { s.User, s.ResourceProfile, s.Task.State, s.Task.StartTime, s.Task.UpdateTime }).ToListAsync(ct);
         return rows.Select(s => new IdeFact(s.User, s.ResourceProfile, s.State, s.StartTime, s.UpdateTime)).ToList();
     }
@@ -35,14 +35,14 @@ public sealed class EfDashboardStore(IDbContextFactory<PortalDbContext> factory)
             .Select(v => new VersionMetricFact(v.Name, v.CreatedAt, v.TrainingName, v.Details, v.Promotions.Select(p => p.Environment).ToList())).ToList();
     }
 
-    public async Task<IReadOnlyList<TrafficFact>> TrafficAsync(DateTime from, DateTime to, string? project, CancellationToken ct)
+    public async Task<IReadOnlyList<TrafficFact>> TrafficAsync(DateTime from, DateTime until, string? project, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var deployments = db.Deployments.AsNoTracking();
         if (project is not null) deployments = deployments.Where(d => d.Project!.Name == project);
         var list = await deployments.OrderBy(d => d.Name)
             .Select(d => new { d.Id, d.Name, Project = d.Project!.Name, d.Environment, d.ModelVersionName, d.Replicas, d.ResourceProfile }).ToListAsync(ct);
-        var counts = await db.Predictions.AsNoTracking().Where(p => p.At >= from && p.At < to)
+        var counts = await db.Predictions.AsNoTracking().Where(p => p.At >= from && p.At < until)
             .GroupBy(p => p.DeploymentId)
             .Select(g => new { Id = g.Key, Requests = g.Count(), Errors = g.Count(p => p.Status >= 400) })
             .ToDictionaryAsync(g => g.Id, ct);
@@ -54,7 +54,7 @@ public sealed class EfDashboardStore(IDbContextFactory<PortalDbContext> factory)
             if (c is { Requests: > 0 })
             {
                 // Nearest-rank percentiles read by the (deployment, time) index, without loading every latency.
-                var window = db.Predictions.AsNoTracking().Where(p => p.DeploymentId == d.Id && p.At >= from && p.At < to).OrderBy(p => p.LatencyMs).Select(p => p.LatencyMs);
+                var window = db.Predictions.AsNoTracking().Where(p => p.DeploymentId == d.Id && p.At >= from && p.At < until).OrderBy(p => p.LatencyMs).Select(p => p.LatencyMs);
                 p50 = await window.Skip(Rank(0.5, c.Requests)).FirstAsync(ct);
                 p99 = await window.Skip(Rank(0.99, c.Requests)).FirstAsync(ct);
             }

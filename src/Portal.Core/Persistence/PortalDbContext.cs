@@ -27,14 +27,16 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<PortalSetting> Settings => Set<PortalSetting>();
 
     /// <summary>SQLite keeps no time zone: every time is stored in UTC and read back as UTC.</summary>
-    protected override void ConfigureConventions(ModelConfigurationBuilder c)
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
+        var c = configurationBuilder;
         c.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
         c.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
     }
 
-    protected override void OnModelCreating(ModelBuilder b)
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        var b = modelBuilder;
         b.Entity<Project>(e =>
         {
             e.ToTable("projects");

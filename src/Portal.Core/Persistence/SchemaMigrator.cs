@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Data.Common;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
@@ -58,7 +59,7 @@ public sealed class SchemaMigrator(ILogger<SchemaMigrator> logger)
     {
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
-        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct));
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken ct)
@@ -77,7 +78,7 @@ public sealed class SchemaMigrator(ILogger<SchemaMigrator> logger)
             .Select(n =>
             {
                 var file = n["migrations/".Length..^".sql".Length];
-                var version = int.Parse(file[..4]);
+                var version = int.Parse(file[..4], CultureInfo.InvariantCulture);
                 using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
                 return new Migration(version, file[5..], reader.ReadToEnd());
             })

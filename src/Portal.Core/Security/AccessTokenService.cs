@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Portal.Core.Entities;
@@ -63,7 +64,7 @@ public sealed class AccessTokenService(IAccessTokenStore store, IUserStore users
     public async Task RevokeAsync(string userName, long id, CancellationToken ct)
     {
         var token = await store.FindAsync(id, ct);
-        if (token?.User is null || token.User.Name != userName) throw new NotFoundException("access token", id.ToString());
+        if (token?.User is null || token.User.Name != userName) throw new NotFoundException("access token", id.ToString(CultureInfo.InvariantCulture));
         if (token.RevokedAt is null) await store.MutateAsync(id, t => t.RevokedAt = clock.GetUtcNow().UtcDateTime, ct);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Portal.Core.Builds;
@@ -134,7 +135,7 @@ public sealed partial class DeploymentService(
             ["PORTAL_MODEL_VERSION"] = version.Name,
             ["PORTAL_DEPLOYMENT"] = d.Name,
             ["PORTAL_MODEL_DIR"] = ModelMountPoint,
-            ["PORTAL_PORT"] = d.Port.ToString(),
+            ["PORTAL_PORT"] = d.Port.ToString(CultureInfo.InvariantCulture),
         };
         return new WorkloadSpec
         {
@@ -186,7 +187,7 @@ public sealed partial class DeploymentService(
         }, ct);
     }
 
-    private string WorkDir(long id) => Path.Combine(paths.DataDir, "work", "deployments", id.ToString());
+    private string WorkDir(long id) => Path.Combine(paths.DataDir, "work", "deployments", id.ToString(CultureInfo.InvariantCulture));
 
     private static Dictionary<string, JsonElement> Details(HealthSettings? health, string? codeDir)
     {

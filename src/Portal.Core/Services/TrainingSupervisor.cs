@@ -17,7 +17,7 @@ namespace Portal.Core.Services;
 /// </summary>
 public sealed class TrainingSupervisor(
     ITrainingStore trainings, IContainerManager manager, TaskLogBook logs, TrainingWorkspace workspace, IFileStore files,
-    TimeProvider clock, ILogger<TrainingSupervisor> logger)
+    TimeProvider clock, ILogger<TrainingSupervisor> logger) : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private readonly SemaphoreSlim _writes = new(1, 1);
@@ -104,7 +104,7 @@ public sealed class TrainingSupervisor(
     }
 
     /// <summary>WAITING with the engine's reason while the workload is pending (no image, no room), RUNNING once it runs.</summary>
-    private Task ShowAsync(long id, WorkloadStatus status, CancellationToken ct) => UpdateAsync(id, t =>
+    private Task<Training> ShowAsync(long id, WorkloadStatus status, CancellationToken ct) => UpdateAsync(id, t =>
     {
         if (t.Task.State is not (TaskState.Waiting or TaskState.Running)) return;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -185,4 +185,6 @@ public sealed class TrainingSupervisor(
             return null;
         }
     }
+
+    public void Dispose() => _writes.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Portal.Core.Configuration;
 
 namespace Portal.Core.Services;
@@ -17,5 +18,5 @@ public sealed class TrainingWorkspace(PortalPaths paths)
     public const string OutputHtml = "output.ipynb.html";
     public const string FailureFile = "failure.json";
 
-    public string DirectoryFor(long trainingId) => Path.Combine(paths.DataDir, "work", "trainings", trainingId.ToString());
+    public string DirectoryFor(long trainingId) => Path.Combine(paths.DataDir, "work", "trainings", trainingId.ToString(CultureInfo.InvariantCulture));
 }

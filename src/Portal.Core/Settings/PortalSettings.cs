@@ -24,7 +24,7 @@ public sealed record SettingsView(PortalConfig Saved, IReadOnlyDictionary<string
 /// </summary>
 public sealed class PortalSettings(
     PortalConfig live, SettingsBaseline baseline, ISettingsStore store, IModelVersionStore versions, IDeploymentStore deployments,
-    IdeImageCatalog ideImages, IContainerManagerProbe probe, AuditLog audit, TimeProvider clock)
+    IdeImageCatalog ideImages, IContainerManagerProbe probe, AuditLog audit, TimeProvider clock) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private PortalConfig _saved = SettingsSections.CopyAll(baseline.Running);
@@ -240,4 +240,6 @@ public sealed class PortalSettings(
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    public void Dispose() => _gate.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Portal.Core.Configuration;
 
@@ -19,7 +20,7 @@ public static class StoredSettings
         await using (var exists = connection.CreateCommand())
         {
             exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'";
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) == 0) return found;
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) == 0) return found;
         }
         await using var read = connection.CreateCommand();
         read.CommandText = "SELECT \"Key\", \"Value\" FROM settings WHERE \"Key\" LIKE 'config.%'";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 
@@ -12,12 +13,12 @@ public static class ArtifactFolders
 {
     public static Task<string> OfDatasetAsync(IFileStore store, Dataset dataset, string workDir, CancellationToken ct) =>
         FolderAsync(store, $"{StorageKeys.Dataset(dataset.Id)}/files", dataset.Compressed, StorageKeys.DatasetArchive(dataset.Id),
-            Path.Combine(workDir, "datasets", dataset.Id.ToString()), ct);
+            Path.Combine(workDir, "datasets", dataset.Id.ToString(CultureInfo.InvariantCulture)), ct);
 
     /// <summary>One folder per version, so that during a rolling update the old replicas keep reading theirs.</summary>
     public static Task<string> OfModelVersionAsync(IFileStore store, ModelVersion version, string workDir, CancellationToken ct) =>
         FolderAsync(store, StorageKeys.ModelVersionFiles(version.Id), version.Compressed, StorageKeys.ModelVersionArchive(version.Id),
-            Path.Combine(workDir, "versions", version.Id.ToString()), ct);
+            Path.Combine(workDir, "versions", version.Id.ToString(CultureInfo.InvariantCulture)), ct);
 
     private static async Task<string> FolderAsync(IFileStore store, string filesKey, bool compressed, string archiveKey, string unpacked, CancellationToken ct)
     {

@@ -47,7 +47,7 @@ public static class SafeFileName
         {
             var category = Rune.GetUnicodeCategory(rune);
             if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate)
-                sb.Append($"\\u{rune.Value:X4}");
+                sb.Append(CultureInfo.InvariantCulture, $"\\u{rune.Value:X4}");
             else sb.Append(rune.ToString());
         }
         return sb.ToString();

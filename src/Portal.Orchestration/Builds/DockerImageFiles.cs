@@ -1,8 +1,9 @@
 using System.Formats.Tar;
 using System.Text;
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 using Portal.Core.Builds;
 using Portal.Core.Containers;
+using Portal.Orchestration.Containers;
 using Portal.Orchestration.Docker;
 
 namespace Portal.Orchestration.Builds;
@@ -12,7 +13,7 @@ namespace Portal.Orchestration.Builds;
 /// file is fetched through the archive endpoint, and the container is removed. The image must be on this host,
 /// which a project build guarantees (it builds or pulls it here).
 /// </summary>
-public sealed class DockerImageFiles(DockerClient docker) : IImageFiles
+public sealed class DockerImageFiles(DockerEngine docker) : IImageFiles
 {
     /// <summary>Notebooks with heavy outputs get large; past this the user is asked to clear them rather than the portal holding it all.</summary>
     public const long MaxBytes = 50L * 1024 * 1024;
@@ -24,53 +25,51 @@ public sealed class DockerImageFiles(DockerClient docker) : IImageFiles
 
     public async Task<ImageFile> ReadAsync(string image, string path, CancellationToken ct)
     {
-        JsonObject? inspect;
-        try { inspect = await docker.InspectImageAsync(image, ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
-        if (inspect is null)
-            throw new ContainerManagerException($"The image {image} is not on the engine's host; build the project again to fetch it.");
-        var workingDir = inspect["Config"]?["WorkingDir"]?.GetValue<string>() is { Length: > 0 } w ? w.TrimEnd('/') : "";
+        var inspect = await docker.FindAsync((c, t) => c.Images.InspectImageAsync(image, t), ct)
+            ?? throw new ContainerManagerException($"The image {image} is not on the engine's host; build the project again to fetch it.");
+        var workingDir = inspect.Config?.WorkingDir is { Length: > 0 } w ? w.TrimEnd('/') : "";
         var full = $"{workingDir}/{path.TrimStart('/')}";
         if (workingDir.Length == 0) workingDir = "/";
 
-        string id;
+        var reader = await docker.CallAsync((c, t) => c.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = $"portal-read-{Guid.NewGuid():N}"[..24],
+            Image = image,
+            // Never started: a command is given only because images without one cannot be created otherwise.
+            Cmd = ["true"],
+            Labels = new Dictionary<string, string> { [PurposeLabel] = "read-image" },
+            NetworkDisabled = true,
+        }, t), ct);
         try
         {
-            id = await docker.CreateContainerAsync($"portal-read-{Guid.NewGuid():N}"[..24], new JsonObject
-            {
-                ["Image"] = image,
-                // Never started: a command is given only because images without one cannot be created otherwise.
-                ["Cmd"] = new JsonArray("true"),
-                ["Labels"] = new JsonObject { [PurposeLabel] = "read-image" },
-                ["NetworkDisabled"] = true,
-            }, ct);
-        }
-        catch (DockerApiException e) { throw e.ToUserError(); }
-        try
-        {
-            using var response = await docker.ArchiveAsync(id, full, ct);
-            if (response is null) return new ImageFile(full, workingDir, null);
-            await using var tar = await response.Content.ReadAsStreamAsync(ct);
-            await using var reader = new TarReader(tar);
-            var entry = await reader.GetNextEntryAsync(copyData: false, ct)
+            var archive = await docker.FindAsync((c, t) => c.Containers.GetArchiveFromContainerAsync(reader.ID,
+                new ContainerPathStatParameters { Path = full }, statOnly: false, t), ct);
+            if (archive?.Stream is null) return new ImageFile(full, workingDir, null);
+            await using var tar = archive.Stream;
+            await using var entries = new TarReader(tar);
+            var entry = await entries.GetNextEntryAsync(copyData: false, ct)
                 ?? throw new ContainerManagerException($"The engine returned an empty archive for {full} in {image}.");
             if (entry.EntryType == TarEntryType.Directory)
                 throw new ContainerManagerException($"{full} in {image} is a folder; name a file.");
             if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
                 throw new ContainerManagerException($"{full} in {image} is a link to {entry.LinkName}; name that file instead.");
             if (entry.Length > MaxBytes)
-                throw new ContainerManagerException($"{full} in {image} is {entry.Length / 1048576.0:0.#} MB; files read from images may be at most {MaxBytes / 1048576} MB (clear the notebook's outputs).");
+                throw new ContainerManagerException(
+                    $"{full} in {image} is {entry.Length / 1048576.0:0.#} MB; files read from images may be at most {MaxBytes / 1048576} MB " +
+                    "(clear the notebook's outputs).");
             if (entry.DataStream is null) return new ImageFile(full, workingDir, "");
             using var text = new StreamReader(entry.DataStream, new UTF8Encoding(false));
             return new ImageFile(full, workingDir, await text.ReadToEndAsync(ct));
         }
-        catch (DockerApiException e) { throw e.ToUserError(); }
-        catch (InvalidDataException e) { throw new ContainerManagerException($"The engine's archive of {full} in {image} could not be read: {e.Message}", e); }
+        catch (InvalidDataException e)
+        {
+            throw new ContainerManagerException($"The engine's archive of {full} in {image} could not be read: {e.Message}", e);
+        }
         finally
         {
             using var cleanup = new CancellationTokenSource(docker.ApiTimeout);
-            try { await docker.RemoveContainerAsync(id, cleanup.Token); }
-            catch (Exception e) when (e is ContainerManagerException or DockerApiException or OperationCanceledException) { }
+            try { await DockerContainerManager.RemoveContainerAsync(docker, reader.ID, cleanup.Token); }
+            catch (Exception e) when (e is ContainerManagerException or OperationCanceledException) { }
         }
     }
 }

@@ -54,7 +54,7 @@ public static class OrchestrationServiceCollectionExtensions
 
     private static void AddDocker(IServiceCollection services, PortalConfig config)
     {
-        services.AddSingleton(_ => new DockerClient(config.Docker.DaemonAddress, TimeSpan.FromSeconds(config.ContainerManager.ApiTimeout)));
+        services.AddSingleton(_ => new DockerEngine(config.Docker.DaemonAddress, TimeSpan.FromSeconds(config.ContainerManager.ApiTimeout)));
         services.AddSingleton<IImageBuilder, DockerImageBuilder>();
         services.AddSingleton<IImageFiles, DockerImageFiles>();
     }

@@ -23,7 +23,7 @@ public sealed class ContainerManagerProbe(PortalPaths paths) : IContainerManager
                     await using (var local = new LocalProcessManager(candidate, paths))
                         return Report(cm.Type, await local.CheckAsync(timeout.Token), null);
                 case "swarm" or "docker":
-                    using (var docker = new DockerClient(candidate.Docker.DaemonAddress, TimeSpan.FromSeconds(cm.ApiTimeout)))
+                    using (var docker = new DockerEngine(candidate.Docker.DaemonAddress, TimeSpan.FromSeconds(cm.ApiTimeout)))
                     {
                         IContainerManager manager = cm.Type == "swarm" ? new SwarmManager(docker) : new DockerContainerManager(docker);
                         var health = await manager.CheckAsync(timeout.Token);
@@ -47,10 +47,6 @@ public sealed class ContainerManagerProbe(PortalPaths paths) : IContainerManager
         catch (ContainerManagerException e)
         {
             return new ConnectionReport(cm.Type, false, "The engine could not be reached.", [e.Message], null);
-        }
-        catch (DockerApiException e)
-        {
-            return new ConnectionReport(cm.Type, false, "The engine answered with an error.", [e.Message], null);
         }
     }
 

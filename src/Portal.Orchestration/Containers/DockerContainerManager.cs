@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Orchestration.Docker;
+using Portal.Orchestration.Swarm;
 
 namespace Portal.Orchestration.Containers;
 
@@ -12,7 +14,7 @@ namespace Portal.Orchestration.Containers;
 /// has no reservations: requests are only checked against the host), the host network when nothing is published.
 /// Containers carry the portal's labels and outlive the portal, so a restarted portal re-attaches.
 /// </summary>
-public sealed class DockerContainerManager(DockerClient docker) : IContainerManager
+public sealed class DockerContainerManager(DockerEngine docker) : IContainerManager
 {
     private const int StopGraceSeconds = 10;
     private readonly StopRequests _stops = new();
@@ -24,89 +26,90 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         try
         {
             var info = await docker.InfoAsync(ct);
-            return ManagerHealth.Ok($"Docker {info.ServerVersion} at {docker.Address}, {info.NCPU} CPUs, {info.MemTotal / (1024.0 * 1024 * 1024):0.#} GiB; plain containers (API {await docker.ApiVersionAsync(ct)}).");
+            return ManagerHealth.Ok(string.Create(CultureInfo.InvariantCulture,
+                $"Docker {info.ServerVersion} at {docker.Address}, {info.NCPU} CPUs, {info.MemTotal / (1024.0 * 1024 * 1024):0.#} GiB; " +
+                $"plain containers (API {docker.ApiVersion})."));
         }
         catch (ContainerManagerException e) { return new ManagerHealth(false, "Docker is not reachable.", [e.Message]); }
-        catch (DockerApiException e) { return new ManagerHealth(false, "Docker is not usable.", [e.Message]); }
     }
 
     public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
     {
         if (spec.Kind == WorkloadKind.Service && spec.Replicas > 1)
-            throw new ContainerManagerException($"Plain containers run one replica; '{spec.Name}' asks for {spec.Replicas}. Use container_manager.type: swarm for replicas.");
+            throw new ContainerManagerException(
+                $"Plain containers run one replica; '{spec.Name}' asks for {spec.Replicas}. Use container_manager.type: swarm for replicas.");
         spec = await EnginePreflight.PrepareAsync(docker, spec, "this host", ct);
-        try
-        {
-            var id = await docker.CreateContainerAsync(EnginePreflight.WorkloadName(spec), Build(spec), ct);
-            await docker.StartContainerAsync(id, ct);
-            return id;
-        }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        var parameters = Build(spec);
+        parameters.Name = EnginePreflight.WorkloadName(spec);
+        var created = await docker.CallAsync((c, t) => c.Containers.CreateContainerAsync(parameters, t), ct);
+        await docker.CallAsync((c, t) => c.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), t), ct);
+        return created.ID;
     }
 
-    public static JsonObject Build(WorkloadSpec spec)
+    public static CreateContainerParameters Build(WorkloadSpec spec)
     {
-        var labels = new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue };
+        var labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue };
         foreach (var (k, v) in spec.Labels) labels[k] = v;
-        var host = new JsonObject
+        var host = new HostConfig
         {
-            ["Init"] = true,
-            ["RestartPolicy"] = new JsonObject { ["Name"] = spec.Kind == WorkloadKind.Task ? "no" : "on-failure" },
-            ["Mounts"] = new JsonArray(spec.Mounts.Select(Swarm.SwarmServiceSpec.Mount).ToArray()),
+            Init = true,
+            RestartPolicy = new RestartPolicy { Name = spec.Kind == WorkloadKind.Task ? RestartPolicyKind.No : RestartPolicyKind.OnFailure },
+            Mounts = [.. spec.Mounts.Select(SwarmServiceSpec.Mount)],
+            // Zero is the engine's "no limit".
+            NanoCPUs = spec.Resources?.Limits?.Cpu is { } cpu ? EnginePreflight.NanoCpus(cpu) : 0,
+            Memory = spec.Resources?.Limits?.Memory is { } memory ? EnginePreflight.Bytes(memory) : 0,
         };
-        if (spec.Resources?.Limits?.Cpu is { } cpu) host["NanoCpus"] = EnginePreflight.NanoCpus(cpu);
-        if (spec.Resources?.Limits?.Memory is { } memory) host["Memory"] = EnginePreflight.Bytes(memory);
-        var container = new JsonObject
+        var container = new CreateContainerParameters
         {
-            ["Image"] = spec.Image,
-            ["Cmd"] = new JsonArray(spec.Command.Select(c => (JsonNode)c!).ToArray()),
-            ["Env"] = new JsonArray(spec.Env.Select(e => (JsonNode)$"{e.Key}={e.Value}"!).ToArray()),
-            ["Labels"] = labels,
-            ["HostConfig"] = host,
+            Image = spec.Image,
+            Cmd = [.. spec.Command],
+            Env = [.. spec.Env.Select(e => $"{e.Key}={e.Value}")],
+            Labels = labels,
+            HostConfig = host,
+            WorkingDir = spec.WorkingDir ?? "",
+            Healthcheck = spec.HealthCheck is { } health ? SwarmServiceSpec.HealthCheck(health) : null,
         };
-        if (spec.WorkingDir is not null) container["WorkingDir"] = spec.WorkingDir;
-        if (spec.HealthCheck is { } health) container["Healthcheck"] = Swarm.SwarmServiceSpec.HealthCheck(health);
         if (spec.Ports.Count == 0)
         {
-            host["NetworkMode"] = "host";
+            host.NetworkMode = "host";
         }
         else
         {
-            container["ExposedPorts"] = new JsonObject(spec.Ports.Select(p => KeyValuePair.Create($"{p.ContainerPort}/tcp", (JsonNode?)new JsonObject())));
-            host["PortBindings"] = new JsonObject(spec.Ports.Select(p => KeyValuePair.Create($"{p.ContainerPort}/tcp",
-                (JsonNode?)new JsonArray(new JsonObject { ["HostPort"] = p.PublishedPort?.ToString() ?? "" }))));
+            container.ExposedPorts = spec.Ports.ToDictionary(p => Port(p.ContainerPort), _ => default(EmptyStruct));
+            host.PortBindings = spec.Ports.ToDictionary(p => Port(p.ContainerPort), p => (IList<PortBinding>)
+                [new PortBinding { HostPort = p.PublishedPort?.ToString(CultureInfo.InvariantCulture) ?? "" }]);
         }
         return container;
     }
 
+    private static string Port(int containerPort) => string.Create(CultureInfo.InvariantCulture, $"{containerPort}/tcp");
+
     public async Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
     {
         if (_stops.Contains(id)) return StopRequests.Status;
-        JsonObject? container;
-        try { container = await docker.InspectContainerAsync(id, ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        var container = await docker.FindAsync((c, t) => c.Containers.InspectContainerAsync(id, t), ct);
         if (container is null) return new WorkloadStatus(WorkloadState.Missing, Message: "Its container no longer exists (removed outside the portal).");
-        var state = container["State"]!;
-        var status = state["Status"]?.GetValue<string>();
-        var exit = state["ExitCode"]?.GetValue<int>();
-        var memory = container["HostConfig"]?["Memory"]?.GetValue<long>() ?? 0;
-        return status switch
+        if (container.State is not { } state) return new WorkloadStatus(WorkloadState.Pending, Message: "The engine reports no state yet.");
+        var exit = (int)state.ExitCode;
+        var memory = container.HostConfig?.Memory ?? 0;
+        return state.Status switch
         {
-            "running" when state["Health"]?["Status"]?.GetValue<string>() is "starting" or "unhealthy" =>
-                new WorkloadStatus(WorkloadState.Pending, Message: $"The container runs; its health check says {state["Health"]!["Status"]!.GetValue<string>()}."),
+            "running" when state.Health?.Status is "starting" or "unhealthy" =>
+                new WorkloadStatus(WorkloadState.Pending, Message: $"The container runs; its health check says {state.Health?.Status}."),
             "running" or "paused" or "restarting" => new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1),
             "created" => new WorkloadStatus(WorkloadState.Pending, Message: "The container is created, not started yet."),
-            _ when state["OOMKilled"]?.GetValue<bool>() == true => new WorkloadStatus(WorkloadState.Failed, exit,
+            _ when state.OOMKilled => new WorkloadStatus(WorkloadState.Failed, exit,
                 $"The container ran out of memory (its limit is {memory / (1024 * 1024)} MB); choose a resource profile with more memory."),
             "exited" when exit == 0 => new WorkloadStatus(WorkloadState.Succeeded, 0),
             "exited" => new WorkloadStatus(WorkloadState.Failed, exit, $"The container exited with code {exit}."),
-            _ => new WorkloadStatus(WorkloadState.Failed, exit, state["Error"]?.GetValue<string>() is { Length: > 0 } error ? error : $"The container is {status}."),
+            _ => new WorkloadStatus(WorkloadState.Failed, exit, state.Error is { Length: > 0 } error ? error : $"The container is {state.Status}."),
         };
     }
 
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {
-        var lines = docker.ContainerLogsAsync(id, follow, ct).GetAsyncEnumerator(ct);
+        var parameters = new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Timestamps = true, Follow = follow };
+        var lines = docker.LogsAsync((c, t) => c.Containers.GetContainerLogsAsync(id, parameters, t), ct).GetAsyncEnumerator(ct);
         try
         {
             while (true)
@@ -115,7 +118,7 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
                 {
                     if (!await lines.MoveNextAsync()) yield break;
                 }
-                catch (DockerApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound) { yield break; }
+                catch (ContainerManagerException e) when (e.IsNotFound()) { yield break; }
                 catch (IOException) { yield break; }
                 yield return lines.Current;
             }
@@ -123,24 +126,34 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
         finally { await lines.DisposeAsync(); }
     }
 
-    public Task StopAsync(string id, CancellationToken ct) => _stops.StopAsync(id, async () =>
+    /// <summary>Stops a container (SIGTERM, then SIGKILL after the grace period); one that is gone or stopped is fine.</summary>
+    public static async Task StopContainerAsync(DockerEngine docker, string id, int graceSeconds, CancellationToken ct)
     {
-        try { await docker.StopContainerAsync(id, StopGraceSeconds, ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
-    });
+        try
+        {
+            await docker.CallAsync((c, t) => c.Containers.StopContainerAsync(id,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)graceSeconds }, t), ct);
+        }
+        catch (ContainerManagerException e) when (e.IsNotFound()) { }
+    }
 
-    public Task RemoveAsync(string id, CancellationToken ct) => _stops.RemoveAsync(id, async () =>
+    /// <summary>Removes a container, running or not; one that is gone is fine.</summary>
+    public static async Task RemoveContainerAsync(DockerEngine docker, string id, CancellationToken ct)
     {
-        try { await docker.RemoveContainerAsync(id, ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
-    });
+        try { await docker.CallAsync((c, t) => c.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, t), ct); }
+        catch (ContainerManagerException e) when (e.IsNotFound()) { }
+    }
+
+    public Task StopAsync(string id, CancellationToken ct) => _stops.StopAsync(id, () => StopContainerAsync(docker, id, StopGraceSeconds, ct));
+
+    public Task RemoveAsync(string id, CancellationToken ct) => _stops.RemoveAsync(id, () => RemoveContainerAsync(docker, id, ct));
 
     public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
     {
         var status = await GetStatusAsync(id, ct);
         if (status.State == WorkloadState.Missing) return [];
-        var container = await docker.InspectContainerAsync(id, ct);
-        var port = container?["NetworkSettings"]?["Ports"]?.AsObject().Select(p => p.Value?.AsArray().FirstOrDefault()?["HostPort"]?.GetValue<string>()).FirstOrDefault(p => p is not null);
+        var container = await docker.FindAsync((c, t) => c.Containers.InspectContainerAsync(id, t), ct);
+        var port = container?.NetworkSettings?.Ports?.Select(p => p.Value?.FirstOrDefault()?.HostPort).FirstOrDefault(p => !string.IsNullOrEmpty(p));
         return [new Replica(id, status.State, status.State == WorkloadState.Running && port is not null ? $"http://127.0.0.1:{port}" : null, status.Message)];
     }
 
@@ -150,13 +163,20 @@ public sealed class DockerContainerManager(DockerClient docker) : IContainerMana
 
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {
-        var result = new List<WorkloadInfo>();
-        foreach (var c in (await docker.ListContainersAsync($"{PortalLabels.Owner}={PortalLabels.OwnerValue}", ct, all: true)).OfType<JsonObject>())
+        var containers = await docker.CallAsync((c, t) => c.Containers.ListContainersAsync(new ContainersListParameters
         {
-            var id = c["Id"]!.GetValue<string>();
-            var labels = c["Labels"]?.AsObject().ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
-            var name = c["Names"]?.AsArray().FirstOrDefault()?.GetValue<string>().TrimStart('/') ?? id;
-            result.Add(new WorkloadInfo(id, name, labels, await GetStatusAsync(id, ct)));
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{PortalLabels.Owner}={PortalLabels.OwnerValue}"] = true },
+            },
+        }, t), ct);
+        var result = new List<WorkloadInfo>();
+        foreach (var c in containers)
+        {
+            var labels = c.Labels is { } l ? new Dictionary<string, string>(l) : [];
+            var name = c.Names?.FirstOrDefault()?.TrimStart('/') ?? c.ID;
+            result.Add(new WorkloadInfo(c.ID, name, labels, await GetStatusAsync(c.ID, ct)));
         }
         return result;
     }

@@ -10,7 +10,7 @@ namespace Portal.Orchestration.Docker;
 /// </summary>
 public static class EnginePreflight
 {
-    public static async Task<WorkloadSpec> PrepareAsync(DockerClient docker, WorkloadSpec spec, string where, CancellationToken ct)
+    public static async Task<WorkloadSpec> PrepareAsync(DockerEngine docker, WorkloadSpec spec, string where, CancellationToken ct)
     {
         if (spec.Resources?.EnableGpu == true)
             throw new ContainerManagerException("GPU resource profiles are not supported on Docker by the portal; choose a profile without enable_gpu, or use Kubernetes.");

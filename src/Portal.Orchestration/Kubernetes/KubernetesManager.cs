@@ -219,7 +219,7 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
 
     private static WorkloadStatus JobStatus(JsonObject job, IReadOnlyList<JsonObject> pods)
     {
-        var pod = pods.LastOrDefault();
+        var pod = pods.Count > 0 ? pods[^1] : null;
         if ((job["status"]?["succeeded"]?.GetValue<int>() ?? 0) > 0 && pod is null) return new WorkloadStatus(WorkloadState.Succeeded, 0);
         if ((job["status"]?["failed"]?.GetValue<int>() ?? 0) > 0 && pod is null) return new WorkloadStatus(WorkloadState.Failed, Message: "Its pod failed.");
         if (pod is null) return new WorkloadStatus(WorkloadState.Pending, Message: "Waiting for Kubernetes to create the pod.");
@@ -292,8 +292,8 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
         // Kubernetes writes nanoseconds; .NET parses at most seven fractional digits.
         var stamp = space > 0 ? ExtraFractionDigits().Replace(line[..space], "$1") : "";
         if (space > 0 && DateTime.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
-            return new LogLine(at, LogStream.Stdout, line[(space + 1)..]);
-        return new LogLine(DateTime.UtcNow, LogStream.Stdout, line);
+            return new LogLine(at, LogSource.Stdout, line[(space + 1)..]);
+        return new LogLine(DateTime.UtcNow, LogSource.Stdout, line);
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(\.\d{7})\d+")]

@@ -88,10 +88,10 @@ public sealed class PodCache(KubernetesClient client, string podsPath) : IAsyncD
                     {
                         version = e.ResourceVersion ?? version;
                         if (e.Type == "BOOKMARK") continue;
-                        var name = e.Object["metadata"]?["name"]?.GetValue<string>();
+                        var name = e.Item["metadata"]?["name"]?.GetValue<string>();
                         if (name is null) continue;
                         if (e.Type == "DELETED") _pods.TryRemove(name, out _);
-                        else _pods[name] = e.Object;
+                        else _pods[name] = e.Item;
                         Signal();
                     }
                     // The server closed the stream (its watch timeout): watch again from where it was.

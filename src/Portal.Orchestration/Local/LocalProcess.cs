@@ -29,8 +29,8 @@ internal sealed class LocalProcess : IDisposable
     {
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var local = new LocalProcess(id, spec, process);
-        process.OutputDataReceived += (_, e) => local.Append(LogStream.Stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => local.Append(LogStream.Stderr, e.Data);
+        process.OutputDataReceived += (_, e) => local.Append(LogSource.Stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => local.Append(LogSource.Stderr, e.Data);
         process.Start();
         process.StandardInput.Close();
         process.BeginOutputReadLine();
@@ -51,7 +51,7 @@ internal sealed class LocalProcess : IDisposable
     }
 
     /// <summary>A null line means a stream closed; after both, followers are completed.</summary>
-    private void Append(LogStream stream, string? text)
+    private void Append(LogSource stream, string? text)
     {
         lock (_gate)
         {

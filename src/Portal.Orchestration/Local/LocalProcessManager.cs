@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -79,11 +80,11 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         info.Environment["PYTHONUNBUFFERED"] = "1";
         // Processes share the host's ports: a service listens on a free one (PORTAL_PORT) instead of its container port.
         int? hostPort = spec.Ports.Count > 0 ? FreePort() : null;
-        if (hostPort is { } assigned) info.Environment["PORTAL_PORT"] = assigned.ToString();
+        if (hostPort is { } assigned) info.Environment["PORTAL_PORT"] = assigned.ToString(CultureInfo.InvariantCulture);
         // Processes are not confined like containers; the CPU limit caps the math libraries' thread pools at least.
         if (spec.Resources?.Limits?.Cpu is { } cpuLimit)
             foreach (var name in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" })
-                if (!spec.Env.ContainsKey(name)) info.Environment[name] = Math.Max(1, (int)Math.Floor(cpuLimit)).ToString();
+                if (!spec.Env.ContainsKey(name)) info.Environment[name] = Math.Max(1, (int)Math.Floor(cpuLimit)).ToString(CultureInfo.InvariantCulture);
         foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Volume))
             Directory.CreateDirectory(VolumePath(mount.Source));
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 
 namespace Portal.Orchestration.Swarm;
 
@@ -12,15 +12,16 @@ namespace Portal.Orchestration.Swarm;
 /// </summary>
 public static class StaleJobReservations
 {
-    private static readonly HashSet<string> Ended = ["complete", "failed", "rejected", "shutdown", "orphaned", "remove"];
+    private static readonly HashSet<TaskState> Ended =
+        [TaskState.Complete, TaskState.Failed, TaskState.Rejected, TaskState.Shutdown, TaskState.Orphaned, TaskState.Remove];
 
     /// <summary>A warning naming what is held and how to clear it; null when no finished task holds anything.</summary>
-    public static string? Describe(JsonArray tasks)
+    public static string? Describe(IEnumerable<TaskResponse> tasks)
     {
-        var held = tasks.OfType<JsonObject>()
-            .Where(t => t["DesiredState"]?.GetValue<string>() == "complete" && Ended.Contains(t["Status"]?["State"]?.GetValue<string>() ?? ""))
-            .Select(t => t["Spec"]?["Resources"]?["Reservations"])
-            .Select(r => (Cpu: r?["NanoCPUs"]?.GetValue<long>() ?? 0, Memory: r?["MemoryBytes"]?.GetValue<long>() ?? 0))
+        var held = tasks
+            .Where(t => t.DesiredState == TaskState.Complete && t.Status?.State is { } state && Ended.Contains(state))
+            .Select(t => t.Spec?.Resources?.Reservations)
+            .Select(r => (Cpu: r?.NanoCPUs ?? 0, Memory: r?.MemoryBytes ?? 0))
             .Where(r => r.Cpu > 0 || r.Memory > 0)
             .ToList();
         if (held.Count == 0) return null;

@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Docker.DotNet.Models;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Orchestration.Containers;
@@ -13,7 +14,7 @@ namespace Portal.Orchestration.Swarm;
 /// replicated services. Everything carries the portal's labels, so after a restart the portal finds its services
 /// again and continues following them. Services are named <c>portal-{name}-{random}</c> so reruns never collide.
 /// </summary>
-public sealed class SwarmManager(DockerClient docker) : IContainerManager
+public sealed class SwarmManager(DockerEngine docker) : IContainerManager
 {
     private const int StopGraceSeconds = 10;
     private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(500);
@@ -28,21 +29,23 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
 
     public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
     {
-        DockerInfo info;
+        SystemInfoResponse info;
         try { info = await docker.InfoAsync(ct); }
         catch (ContainerManagerException e) { return new ManagerHealth(false, "Docker is not reachable.", [e.Message]); }
-        catch (DockerApiException e) { return new ManagerHealth(false, "Docker is not usable.", [e.Message]); }
-        var engine = $"Docker {info.ServerVersion} at {docker.Address}, {info.NCPU} CPUs, {info.MemTotal / (1024.0 * 1024 * 1024):0.#} GiB";
+        var engine = string.Create(CultureInfo.InvariantCulture,
+            $"Docker {info.ServerVersion} at {docker.Address}, {info.NCPU} CPUs, {info.MemTotal / (1024.0 * 1024 * 1024):0.#} GiB");
         if (info.Swarm?.LocalNodeState != "active")
             return new ManagerHealth(false, $"{engine}: not in swarm mode.",
-                [$"The engine's swarm state is '{info.Swarm?.LocalNodeState ?? "unknown"}'. Run 'docker swarm init --advertise-addr 127.0.0.1' on the portal's host, or set container_manager.type: docker to run plain containers on this engine (or local for host processes)."]);
-        if (info.Swarm.ControlAvailable != true)
+                [$"The engine's swarm state is '{(info.Swarm?.LocalNodeState is { Length: > 0 } state ? state : "unknown")}'. Run 'docker swarm " +
+                 "init --advertise-addr 127.0.0.1' on the portal's host, or set container_manager.type: docker to run plain containers on " +
+                 "this engine (or local for host processes)."]);
+        if (!info.Swarm.ControlAvailable)
             return new ManagerHealth(false, $"{engine}: this node is a swarm worker.",
                 ["The portal must talk to a swarm manager node: point docker.daemon_address at a manager."]);
-        var summary = $"{engine}, swarm active (API {await docker.ApiVersionAsync(ct)}).";
-        JsonArray tasks;
-        try { tasks = await docker.ListAllTasksAsync(ct); }
-        catch (DockerApiException) { return ManagerHealth.Ok(summary); } // the warning below is extra; the engine itself answered
+        var summary = $"{engine}, swarm active (API {docker.ApiVersion}).";
+        IList<TaskResponse> tasks;
+        try { tasks = await docker.CallAsync((c, t) => c.Tasks.ListAsync(t), ct); }
+        catch (ContainerManagerException) { return ManagerHealth.Ok(summary); } // the warning below is extra; the engine itself answered
         return StaleJobReservations.Describe(tasks) is { } stale ? new ManagerHealth(true, summary, [stale]) : ManagerHealth.Ok(summary);
     }
 
@@ -51,24 +54,21 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
         spec = await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct);
         var name = EnginePreflight.WorkloadName(spec);
         var hostNetwork = spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null;
-        try { return await docker.CreateServiceAsync(SwarmServiceSpec.Build(name, spec, hostNetwork), ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        var created = await docker.CallAsync((c, t) =>
+            c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = SwarmServiceSpec.Build(name, spec, hostNetwork) }, t), ct);
+        return created.ID ?? throw new ContainerManagerException($"The engine created '{name}' without an id.");
     }
 
     public async Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
     {
         if (_stops.Contains(id)) return StopRequests.Status;
-        try
-        {
-            var service = await docker.InspectServiceAsync(id, ct);
-            if (service is null)
-                return new WorkloadStatus(WorkloadState.Missing, Message: "Its swarm service no longer exists (removed outside the portal, or the swarm was reset).");
-            var tasks = await docker.ListTasksAsync(id, ct);
-            if (SwarmServiceSpec.RunsOnce(service)) return SwarmTaskStatus.ForTask(tasks);
-            var desired = service["Spec"]?["Mode"]?["Replicated"]?["Replicas"]?.GetValue<int>() ?? 1;
-            return SwarmTaskStatus.ForService(tasks, desired);
-        }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        var service = await InspectAsync(id, ct);
+        if (service is null)
+            return new WorkloadStatus(WorkloadState.Missing,
+                Message: "Its swarm service no longer exists (removed outside the portal, or the swarm was reset).");
+        var tasks = await TasksAsync(id, ct);
+        if (SwarmServiceSpec.RunsOnce(service.Spec)) return SwarmTaskStatus.ForTask(tasks);
+        return SwarmTaskStatus.ForService(tasks, (int)(service.Spec?.Mode?.Replicated?.Replicas ?? 1));
     }
 
     /// <summary>
@@ -79,19 +79,20 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
     {
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var lines = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
+        var parameters = new ServiceLogsParameters { ShowStdout = true, ShowStderr = true, Timestamps = true, Follow = follow };
         var reader = Task.Run(async () =>
         {
             try
             {
-                await foreach (var line in docker.ServiceLogsAsync(id, follow, ended.Token)) await lines.Writer.WriteAsync(line, ended.Token);
+                await foreach (var line in docker.LogsAsync((c, t) => c.Swarm.GetServiceLogsAsync(id, false, parameters, t), ended.Token))
+                    await lines.Writer.WriteAsync(line, ended.Token);
                 lines.Writer.TryComplete();
             }
             catch (OperationCanceledException) { lines.Writer.TryComplete(); }
-            catch (Exception e) when (e is DockerApiException or ContainerManagerException or IOException)
-            {
-                // A service removed while followed ends its stream; anything else is reported to the reader.
-                lines.Writer.TryComplete(e is DockerApiException { Status: System.Net.HttpStatusCode.NotFound } or IOException ? null : e);
-            }
+            catch (ContainerManagerException e) when (e.IsNotFound()) { lines.Writer.TryComplete(); }
+            // A service removed while followed ends its stream; anything else is reported to the reader.
+            catch (IOException) { lines.Writer.TryComplete(); }
+            catch (ContainerManagerException e) { lines.Writer.TryComplete(e); }
         }, CancellationToken.None);
         var watcher = follow ? Task.Run(async () =>
         {
@@ -127,77 +128,85 @@ public sealed class SwarmManager(DockerClient docker) : IContainerManager
     /// </summary>
     private async Task StopAndRemoveAsync(string id, CancellationToken ct)
     {
-        try
-        {
-            if (await docker.InspectServiceAsync(id, ct) is null) return;
-            var containers = (await docker.ListTasksAsync(id, ct)).OfType<JsonObject>()
-                .Where(t => t["Status"]?["State"]?.GetValue<string>() is "running" or "starting" or "preparing")
-                .Select(t => t["Status"]?["ContainerStatus"]?["ContainerID"]?.GetValue<string>())
-                .OfType<string>().ToList();
-            await Task.WhenAll(containers.Select(c => docker.StopContainerAsync(c, StopGraceSeconds, ct)));
-            await docker.RemoveServiceAsync(id, ct);
-        }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        if (await InspectAsync(id, ct) is null) return;
+        var containers = (await TasksAsync(id, ct))
+            .Where(t => t.Status?.State is TaskState.Running or TaskState.Starting or TaskState.Preparing)
+            .Select(t => t.Status?.ContainerStatus?.ContainerID)
+            .OfType<string>().ToList();
+        await Task.WhenAll(containers.Select(c => DockerContainerManager.StopContainerAsync(docker, c, StopGraceSeconds, ct)));
+        try { await docker.CallAsync((c, t) => c.Swarm.RemoveServiceAsync(id, t), ct); }
+        catch (ContainerManagerException e) when (e.IsNotFound()) { }
     }
 
-    public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
-    {
-        try
-        {
-            var tasks = await docker.ListTasksAsync(id, ct);
-            return tasks.OfType<JsonObject>()
-                .Where(t => t["DesiredState"]?.GetValue<string>() == "running")
-                .Select(t =>
-                {
-                    var state = t["Status"]?["State"]?.GetValue<string>();
-                    var port = t["Status"]?["PortStatus"]?["Ports"]?.AsArray().FirstOrDefault()?["PublishedPort"]?.GetValue<int>();
-                    return new Replica(t["ID"]!.GetValue<string>(),
-                        state == "running" ? WorkloadState.Running : state is "failed" or "rejected" ? WorkloadState.Failed : WorkloadState.Pending,
-                        state == "running" && port is { } p ? $"http://127.0.0.1:{p}" : null,
-                        t["Status"]?["Err"]?.GetValue<string>());
-                })
-                .ToList();
-        }
-        catch (DockerApiException e) { throw e.ToUserError(); }
-    }
+    public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct) =>
+        [.. (await TasksAsync(id, ct))
+            .Where(t => t.DesiredState == TaskState.Running)
+            .Select(t =>
+            {
+                var state = t.Status?.State;
+                var port = t.Status?.PortStatus?.Ports?.FirstOrDefault()?.PublishedPort;
+                return new Replica(t.ID,
+                    state == TaskState.Running ? WorkloadState.Running : state is TaskState.Failed or TaskState.Rejected ? WorkloadState.Failed : WorkloadState.Pending,
+                    state == TaskState.Running && port is { } p ? string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{p}") : null,
+                    t.Status?.Err);
+            })];
 
     public async Task ScaleAsync(string id, int replicas, CancellationToken ct)
     {
         if (replicas < 0) throw new ContainerManagerException($"A service cannot run {replicas} replicas.");
-        try
-        {
-            var service = await docker.InspectServiceAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
-            var spec = service["Spec"]!.DeepClone().AsObject();
-            if (spec["Mode"]?["Replicated"] is not JsonObject replicated) throw new ContainerManagerException("Only replicated services can be scaled.");
-            replicated["Replicas"] = replicas;
-            await docker.UpdateServiceAsync(id, service["Version"]!["Index"]!.GetValue<long>(), spec, ct);
-        }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        var service = await InspectAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
+        if (service.Spec?.Mode?.Replicated is not { } replicated) throw new ContainerManagerException("Only replicated services can be scaled.");
+        replicated.Replicas = (ulong)replicas;
+        await UpdateServiceAsync(id, service, service.Spec, ct);
     }
 
     public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
     {
-        var service = await docker.InspectServiceAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
+        var service = await InspectAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
         spec = await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct);
-        var current = service["Spec"]!;
-        var replicas = current["Mode"]?["Replicated"]?["Replicas"]?.GetValue<int>() ?? spec.Replicas;
-        var next = SwarmServiceSpec.Build(current["Name"]!.GetValue<string>(), spec with { Replicas = replicas }, spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null);
-        try { await docker.UpdateServiceAsync(id, service["Version"]!["Index"]!.GetValue<long>(), next, ct); }
-        catch (DockerApiException e) { throw e.ToUserError(); }
+        var replicas = service.Spec?.Mode?.Replicated?.Replicas is { } current ? (int)current : spec.Replicas;
+        var next = SwarmServiceSpec.Build(service.Spec?.Name ?? id, spec with { Replicas = replicas },
+            spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null);
+        await UpdateServiceAsync(id, service, next, ct);
         return id;
     }
 
+    /// <summary>Replaces a service's spec at the index it was read at (the engine refuses stale updates).</summary>
+    private Task<ServiceUpdateResponse> UpdateServiceAsync(string id, SwarmService read, ServiceSpec spec, CancellationToken ct) =>
+        docker.CallAsync((c, t) => c.Swarm.UpdateServiceAsync(id,
+            new ServiceUpdateParameters { Service = spec, Version = (long)(read.Version?.Index ?? 0) }, t), ct);
+
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {
-        var result = new List<WorkloadInfo>();
-        foreach (var service in (await docker.ListServicesAsync($"{PortalLabels.Owner}={PortalLabels.OwnerValue}", ct)).OfType<JsonObject>())
+        var owned = await docker.CallAsync((c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters
         {
-            var id = service["ID"]!.GetValue<string>();
-            var labels = service["Spec"]?["Labels"]?.AsObject().ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
-            result.Add(new WorkloadInfo(id, service["Spec"]?["Name"]?.GetValue<string>() ?? id, labels, await GetStatusAsync(id, ct)));
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{PortalLabels.Owner}={PortalLabels.OwnerValue}"] = true },
+            },
+        }, t), ct);
+        var result = new List<WorkloadInfo>();
+        foreach (var service in owned)
+        {
+            var labels = service.Spec?.Labels is { } l ? new Dictionary<string, string>(l) : [];
+            result.Add(new WorkloadInfo(service.ID, service.Spec?.Name ?? service.ID, labels, await GetStatusAsync(service.ID, ct)));
         }
         return result;
     }
 
-    private async Task<string?> HostNetworkAsync(CancellationToken ct) => _hostNetwork ??= await docker.NetworkIdAsync("host", ct);
+    private Task<SwarmService?> InspectAsync(string id, CancellationToken ct) =>
+        docker.FindAsync((c, t) => c.Swarm.InspectServiceAsync(id, t), ct);
+
+    /// <summary>The service's tasks, newest state included; none when the service is gone.</summary>
+    public async Task<IList<TaskResponse>> TasksAsync(string id, CancellationToken ct) =>
+        await docker.FindAsync((c, t) => c.Tasks.ListAsync(new TasksListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [id] = true } },
+        }, t), ct) ?? [];
+
+    private async Task<string?> HostNetworkAsync(CancellationToken ct) => _hostNetwork ??=
+        (await docker.CallAsync((c, t) => c.Networks.ListNetworksAsync(new NetworksListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { ["host"] = true } },
+        }, t), ct)).FirstOrDefault(n => n.Name == "host")?.ID;
 }

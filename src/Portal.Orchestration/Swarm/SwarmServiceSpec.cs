@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
 
@@ -22,105 +22,93 @@ public static class SwarmServiceSpec
     /// Whether a service is a task that runs once: its state is its newest task's. Services made as jobs by earlier
     /// versions of the portal count too, so a portal upgraded mid-training re-attaches to them.
     /// </summary>
-    public static bool RunsOnce(JsonNode service) =>
-        service["Spec"]?["Mode"]?["ReplicatedJob"] is not null
-        || service["Spec"]?["TaskTemplate"]?["RestartPolicy"]?["Condition"]?.GetValue<string>() == "none";
+    public static bool RunsOnce(ServiceSpec? spec) =>
+        spec?.Mode?.ReplicatedJob is not null || spec?.TaskTemplate?.RestartPolicy?.Condition == "none";
 
-    public static JsonObject Build(string serviceName, WorkloadSpec spec, string? hostNetworkId)
+    public static ServiceSpec Build(string serviceName, WorkloadSpec spec, string? hostNetworkId)
     {
-        var labels = Labels(spec.Labels);
-        var container = new JsonObject
+        var container = new ContainerSpec
         {
-            ["Image"] = spec.Image,
-            ["Command"] = new JsonArray(spec.Command.Select(c => (JsonNode)c!).ToArray()),
-            ["Env"] = new JsonArray(spec.Env.Select(e => (JsonNode)$"{e.Key}={e.Value}"!).ToArray()),
+            Image = spec.Image,
+            Command = [.. spec.Command],
+            Env = [.. spec.Env.Select(e => $"{e.Key}={e.Value}")],
             // Task containers get the record labels for `docker ps`, but not the owner label: the portal owns the service.
-            ["Labels"] = new JsonObject(spec.Labels.Where(l => l.Key != PortalLabels.Owner).Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))),
-            ["Mounts"] = new JsonArray(spec.Mounts.Select(Mount).ToArray()),
+            Labels = spec.Labels.Where(l => l.Key != PortalLabels.Owner).ToDictionary(l => l.Key, l => l.Value),
+            Mounts = [.. spec.Mounts.Select(Mount)],
             // An init process forwards the stop signal to Python and reaps the kernel it starts.
-            ["Init"] = true,
+            Init = true,
+            Dir = spec.WorkingDir,
+            Healthcheck = spec.HealthCheck is { } health ? HealthCheck(health) : null,
         };
-        if (spec.WorkingDir is not null) container["Dir"] = spec.WorkingDir;
-        if (spec.HealthCheck is { } health) container["HealthCheck"] = HealthCheck(health);
-
-        var template = new JsonObject
+        var template = new TaskSpec
         {
-            ["ContainerSpec"] = container,
-            ["RestartPolicy"] = new JsonObject { ["Condition"] = spec.Kind == WorkloadKind.Task ? "none" : "on-failure" },
-            ["Resources"] = Resources(spec.Resources),
+            ContainerSpec = container,
+            RestartPolicy = new SwarmRestartPolicy { Condition = spec.Kind == WorkloadKind.Task ? "none" : "on-failure" },
+            Resources = Resources(spec.Resources),
+            Networks = spec.Ports.Count == 0 && hostNetworkId is not null ? [new NetworkAttachmentConfig { Target = hostNetworkId }] : null,
         };
-        if (spec.Ports.Count == 0 && hostNetworkId is not null)
-            template["Networks"] = new JsonArray(new JsonObject { ["Target"] = hostNetworkId });
-
-        var service = new JsonObject
+        return new ServiceSpec
         {
-            ["Name"] = serviceName,
-            ["Labels"] = labels,
-            ["TaskTemplate"] = template,
-            ["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = spec.Kind == WorkloadKind.Task ? 1 : spec.Replicas } },
-        };
-        if (spec.Kind == WorkloadKind.Service)
+            Name = serviceName,
+            Labels = Labels(spec.Labels),
+            TaskTemplate = template,
+            Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)(spec.Kind == WorkloadKind.Task ? 1 : spec.Replicas) } },
             // Rolling updates: one replica at a time, the new one healthy before the old one stops; back on failure.
-            service["UpdateConfig"] = new JsonObject { ["Parallelism"] = 1, ["Order"] = "start-first", ["FailureAction"] = "rollback", ["Monitor"] = 5_000_000_000L };
-        if (spec.Ports.Count > 0)
-            service["EndpointSpec"] = new JsonObject
+            UpdateConfig = spec.Kind == WorkloadKind.Service
+                ? new SwarmUpdateConfig { Parallelism = 1, Order = "start-first", FailureAction = "rollback", Monitor = TimeSpan.FromSeconds(5) }
+                : null,
+            EndpointSpec = spec.Ports.Count == 0 ? null : new EndpointSpec
             {
-                ["Ports"] = new JsonArray(spec.Ports.Select(p =>
+                // Host mode: each replica gets its own port on its node and the portal's router balances across
+                // them (the ingress routing mesh needs IPVS, which not every host has).
+                Ports = [.. spec.Ports.Select(p => new PortConfig
                 {
-                    // Host mode: each replica gets its own port on its node and the portal's router balances across
-                    // them (the ingress routing mesh needs IPVS, which not every host has).
-                    var port = new JsonObject { ["Protocol"] = "tcp", ["TargetPort"] = p.ContainerPort, ["PublishMode"] = "host" };
-                    if (p.PublishedPort is { } published) port["PublishedPort"] = published;
-                    return (JsonNode)port;
-                }).ToArray()),
-            };
-        return service;
+                    Protocol = "tcp", TargetPort = (uint)p.ContainerPort, PublishMode = "host", PublishedPort = (uint?)p.PublishedPort,
+                })],
+            },
+        };
     }
 
     /// <summary>Cores become nano-CPUs and megabytes bytes, exactly; a profile without a value leaves it unset.</summary>
-    public static JsonObject Resources(ResourceProfile? profile)
+    public static ResourceRequirements Resources(ResourceProfile? profile) => new()
     {
-        var resources = new JsonObject();
-        if (profile is null) return resources;
-        if (Amounts(profile.Limits) is { } limits) resources["Limits"] = limits;
-        if (Amounts(profile.Requests) is { } requests) resources["Reservations"] = requests;
-        return resources;
-    }
-
-    private static JsonObject? Amounts(ResourceAmounts? amounts)
-    {
-        if (amounts is null || amounts.Cpu is null && amounts.Memory is null) return null;
-        var o = new JsonObject();
-        if (amounts.Cpu is { } cpu) o["NanoCPUs"] = Docker.EnginePreflight.NanoCpus(cpu);
-        if (amounts.Memory is { } memory) o["MemoryBytes"] = Docker.EnginePreflight.Bytes(memory);
-        return o;
-    }
-
-    /// <summary>Docker's health check: durations in nanoseconds, the command run directly (CMD).</summary>
-    public static JsonObject HealthCheck(HealthCheckSpec h) => new()
-    {
-        ["Test"] = new JsonArray([(JsonNode)"CMD", .. h.Command.Select(c => (JsonNode)c!)]),
-        ["Interval"] = (long)h.Interval.TotalMilliseconds * 1_000_000,
-        ["Timeout"] = (long)h.Timeout.TotalMilliseconds * 1_000_000,
-        ["StartPeriod"] = (long)h.StartPeriod.TotalMilliseconds * 1_000_000,
-        ["Retries"] = h.Retries,
+        Limits = Amounts(profile?.Limits) is { } limits ? new SwarmLimit { NanoCPUs = limits.NanoCpus, MemoryBytes = limits.Bytes } : null,
+        Reservations = Amounts(profile?.Requests) is { } requests
+            ? new SwarmResources { NanoCPUs = requests.NanoCpus, MemoryBytes = requests.Bytes }
+            : null,
     };
 
-    public static JsonNode Mount(MountSpec m)
-    {
-        var mount = new JsonObject { ["Type"] = m.Kind == MountKind.Volume ? "volume" : "bind", ["Source"] = m.Source, ["Target"] = m.Target, ["ReadOnly"] = m.ReadOnly };
-        if (m.Kind == MountKind.Volume && m.VolumeDriver is { Length: > 0 } driver)
-            mount["VolumeOptions"] = new JsonObject
-            {
-                ["DriverConfig"] = new JsonObject { ["Name"] = driver, ["Options"] = new JsonObject(m.VolumeOptions.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)o.Value))) },
-            };
-        return mount;
-    }
+    private static (long? NanoCpus, long? Bytes)? Amounts(ResourceAmounts? amounts) =>
+        amounts is null || amounts.Cpu is null && amounts.Memory is null
+            ? null
+            : (amounts.Cpu is { } cpu ? Docker.EnginePreflight.NanoCpus(cpu) : null,
+               amounts.Memory is { } memory ? Docker.EnginePreflight.Bytes(memory) : null);
 
-    private static JsonObject Labels(IReadOnlyDictionary<string, string> labels)
+    /// <summary>Docker's health check: the command run directly (CMD).</summary>
+    public static global::Docker.DotNet.Models.HealthcheckConfig HealthCheck(HealthCheckSpec h) => new()
     {
-        var o = new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue };
-        foreach (var (k, v) in labels) o[k] = v;
-        return o;
+        Test = ["CMD", .. h.Command],
+        Interval = h.Interval,
+        Timeout = h.Timeout,
+        StartPeriod = h.StartPeriod,
+        Retries = h.Retries,
+    };
+
+    public static Mount Mount(MountSpec m) => new()
+    {
+        Type = m.Kind == MountKind.Volume ? "volume" : "bind",
+        Source = m.Source,
+        Target = m.Target,
+        ReadOnly = m.ReadOnly,
+        VolumeOptions = m.Kind == MountKind.Volume && m.VolumeDriver is { Length: > 0 } driver
+            ? new VolumeOptions { DriverConfig = new Driver { Name = driver, Options = new Dictionary<string, string>(m.VolumeOptions) } }
+            : null,
+    };
+
+    private static Dictionary<string, string> Labels(IReadOnlyDictionary<string, string> labels)
+    {
+        var all = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue };
+        foreach (var (k, v) in labels) all[k] = v;
+        return all;
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 using Portal.Core.Containers;
 
 namespace Portal.Orchestration.Swarm;
@@ -9,36 +9,34 @@ namespace Portal.Orchestration.Swarm;
 /// </summary>
 public static class SwarmTaskStatus
 {
-    private static readonly HashSet<string> Waiting = ["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"];
-
-    public static WorkloadStatus ForTask(JsonArray tasks)
+    public static WorkloadStatus ForTask(IEnumerable<TaskResponse> tasks)
     {
-        var task = tasks.OfType<JsonObject>().OrderByDescending(t => t["CreatedAt"]?.GetValue<string>(), StringComparer.Ordinal).FirstOrDefault();
+        var task = tasks.OrderByDescending(t => t.CreatedAt).FirstOrDefault();
         if (task is null) return new WorkloadStatus(WorkloadState.Pending, Message: "Waiting for the swarm to schedule the task.");
-        var state = task["Status"]?["State"]?.GetValue<string>() ?? "new";
-        var error = task["Status"]?["Err"]?.GetValue<string>();
-        var exit = task["Status"]?["ContainerStatus"]?["ExitCode"]?.GetValue<int>();
+        var state = task.Status?.State ?? TaskState.New;
+        var error = task.Status?.Err;
+        var exit = task.Status?.ContainerStatus is { } container ? (int)container.ExitCode : (int?)null;
         return state switch
         {
-            "running" => new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1),
-            "complete" => new WorkloadStatus(WorkloadState.Succeeded, exit ?? 0),
-            "failed" => new WorkloadStatus(WorkloadState.Failed, exit, Explain(error, exit)),
-            "rejected" => new WorkloadStatus(WorkloadState.Failed, exit, Explain(error, exit)),
-            "shutdown" or "remove" or "orphaned" => new WorkloadStatus(WorkloadState.Stopped, exit, "The swarm shut the task down."),
-            _ when Waiting.Contains(state) => new WorkloadStatus(WorkloadState.Pending, Message: Pending(state, error)),
-            _ => new WorkloadStatus(WorkloadState.Pending, Message: $"Swarm task state '{state}'."),
+            TaskState.Running => new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1),
+            TaskState.Complete => new WorkloadStatus(WorkloadState.Succeeded, exit ?? 0),
+            TaskState.Failed or TaskState.Rejected => new WorkloadStatus(WorkloadState.Failed, exit, Explain(error, exit)),
+            TaskState.Shutdown or TaskState.Remove or TaskState.Orphaned => new WorkloadStatus(WorkloadState.Stopped, exit, "The swarm shut the task down."),
+            _ => new WorkloadStatus(WorkloadState.Pending, Message: Pending(Name(state), error)),
         };
     }
 
-    public static WorkloadStatus ForService(JsonArray tasks, int desired)
+    public static WorkloadStatus ForService(IList<TaskResponse> tasks, int desired)
     {
-        var current = tasks.OfType<JsonObject>().Where(t => t["DesiredState"]?.GetValue<string>() == "running").ToList();
-        var running = current.Count(t => t["Status"]?["State"]?.GetValue<string>() == "running");
+        var running = tasks.Count(t => t.DesiredState == TaskState.Running && t.Status?.State == TaskState.Running);
         if (running > 0) return new WorkloadStatus(WorkloadState.Running, RunningReplicas: running, DesiredReplicas: desired);
         if (desired == 0) return new WorkloadStatus(WorkloadState.Stopped, Message: "Scaled to zero replicas.", DesiredReplicas: 0);
-        var error = tasks.OfType<JsonObject>().Select(t => t["Status"]?["Err"]?.GetValue<string>()).FirstOrDefault(e => !string.IsNullOrEmpty(e));
+        var error = tasks.Select(t => t.Status?.Err).FirstOrDefault(e => !string.IsNullOrEmpty(e));
         return new WorkloadStatus(WorkloadState.Pending, Message: error is null ? "Starting replicas." : Explain(error, null), DesiredReplicas: desired);
     }
+
+    /// <summary>The engine's own word for a state ("preparing"), as users see it in <c>docker service ps</c>.</summary>
+    public static string Name(TaskState state) => state.ToString().ToLowerInvariant();
 
     private static string Pending(string state, string? error) => error switch
     {

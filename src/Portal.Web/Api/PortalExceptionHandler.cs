@@ -8,8 +8,10 @@ namespace Portal.Web.Api;
 /// <summary>Turns the use cases' errors into RFC 7807 problem details for API callers; other requests get the default handling.</summary>
 public sealed class PortalExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        var context = httpContext;
+        var ct = cancellationToken;
         if (!context.Request.Path.StartsWithSegments("/api")) return false;
         var details = ToProblem(exception);
         if (details is null) return false;

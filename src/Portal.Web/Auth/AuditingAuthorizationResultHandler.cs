@@ -13,8 +13,9 @@ public sealed class AuditingAuthorizationResultHandler(AuditLog audit) : IAuthor
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        var result = authorizeResult;
         var request = context.Request;
         var what = $"{request.Method} {request.Path}";
         var address = context.Connection.RemoteIpAddress?.ToString();

@@ -6,14 +6,14 @@ using Portal.Core.Security;
 namespace Portal.Web.Auth;
 
 /// <summary>
-/// API callers: <c>Authorization: Bearer</c> with a personal access token (<c>pat_…</c>), or a JWT from the
-/// configured provider (validated like an id_token, audience <c>auth.oidc.audience</c>, roles mapped the same way).
+/// API callers: <c>Authorization: Bearer</c> with a personal access token (<c>pat_…</c>) or the portal's internal
+/// token. JWTs of the configured provider go to the JwtBearer handler instead (<see cref="ProviderAuthentication"/>).
 /// Browsers' SignalR websockets cannot send headers, so for <c>/hubs/</c> the token may come as <c>access_token</c>.
 /// Task tokens are not accepted here: they are valid only on the task endpoints that check them.
 /// </summary>
 public sealed class BearerHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    AccessTokenService tokens, InternalTokens internalTokens, RoleMapping roles, IServiceProvider services) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AccessTokenService tokens, InternalTokens internalTokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "bearer";
 
@@ -43,22 +43,6 @@ public sealed class BearerHandler(
                 ? Fail(problem!)
                 : AuthenticateResult.Success(new AuthenticationTicket(PortalPrincipal.For(user, "pat", SchemeName), SchemeName));
         }
-        if (token.Count(c => c == '.') == 2 && services.GetService<OidcProvider>() is { } provider)
-        {
-            try
-            {
-                var (jwt, problem) = await provider.ValidateAsync(token, provider.ApiAudience, null, Context.RequestAborted);
-                if (jwt is null) return Fail(problem!);
-                var payload = OidcProvider.Payload(jwt);
-                // Service accounts (client credentials) have no user name: they act as their client.
-                var client = OidcProvider.StringClaim(payload, "client_id") ?? OidcProvider.StringClaim(payload, "azp");
-                var raw = OidcProvider.StringClaim(payload, provider.Config.UserClaim) ?? OidcProvider.StringClaim(payload, "email")
-                    ?? (client is not null ? $"client-{client}" : jwt.Subject);
-                var principal = PortalPrincipal.For(RoleMapping.UserNameFrom(raw ?? ""), OidcProvider.StringClaim(payload, "name"), roles.RolesFrom(payload), "jwt", SchemeName);
-                return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
-            }
-            catch (OidcProviderException e) { return Fail(e.Message); }
-        }
         return Fail("The bearer token is neither a personal access token (pat_…) nor a token of the configured OpenID provider.");
     }
 
@@ -78,4 +62,7 @@ public sealed class BearerHandler(
     /// <summary>Why the request's token was refused, for the 401 body and the audit row.</summary>
     public const string FailureKey = "portal.bearer_failure";
 
+    /// <summary>Whether this handler, rather than the provider's JwtBearer handler, is the one for the token.</summary>
+    public static bool IsPortalToken(string token) =>
+        token.StartsWith(InternalTokens.Prefix, StringComparison.Ordinal) || AccessTokenService.LooksLikeToken(token);
 }

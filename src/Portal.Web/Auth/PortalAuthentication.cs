@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Portal.Core.Configuration;
@@ -23,17 +22,19 @@ public static class PortalAuthentication
     {
         services.AddSingleton<RoleMapping>();
         services.AddSingleton<InternalTokens>();
-        services.AddHttpClient(OidcProvider.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         var oidc = config.Auth.Mode == "oidc" ? config.Auth.Oidc : null;
-        if (oidc is not null) services.AddSingleton(sp => new OidcProvider(oidc, sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));
 
         var auth = services.AddAuthentication(o =>
             {
                 o.DefaultScheme = SelectorScheme;
                 o.DefaultChallengeScheme = SelectorScheme;
             })
-            .AddPolicyScheme(SelectorScheme, "Cookie or bearer", o =>
-                o.ForwardDefaultSelector = c => BearerHandler.TokenOf(c.Request) is null ? CookieScheme : BearerHandler.SchemeName)
+            .AddPolicyScheme(SelectorScheme, "Cookie or bearer", o => o.ForwardDefaultSelector = c => BearerHandler.TokenOf(c.Request) switch
+            {
+                null => CookieScheme,
+                { } token when oidc is not null && !BearerHandler.IsPortalToken(token) => ProviderAuthentication.JwtScheme,
+                _ => BearerHandler.SchemeName,
+            })
             .AddCookie(CookieScheme, o =>
             {
                 o.Cookie.Name = "portal.auth";
@@ -49,30 +50,7 @@ public static class PortalAuthentication
                 o.Events.OnValidatePrincipal = RecheckAccountAsync;
             })
             .AddScheme<AuthenticationSchemeOptions, BearerHandler>(BearerHandler.SchemeName, null);
-        if (oidc is not null)
-            auth.AddOAuth<OAuthOptions, OidcHandler>(OidcHandler.SchemeName, oidc.DisplayName, o =>
-            {
-                o.SignInScheme = CookieScheme;
-                o.ClientId = oidc.ClientId!;
-                // The base class insists on these; the real endpoints come from the discovery document per request.
-                o.ClientSecret = string.IsNullOrEmpty(oidc.ClientSecret) ? "-" : oidc.ClientSecret;
-                o.AuthorizationEndpoint = oidc.Issuer!.TrimEnd('/') + "/discovered-authorization-endpoint";
-                o.TokenEndpoint = oidc.Issuer!.TrimEnd('/') + "/discovered-token-endpoint";
-                o.CallbackPath = "/signin-oidc";
-                o.UsePkce = true;
-                o.Scope.Clear();
-                foreach (var scope in oidc.Scopes.Count > 0 ? oidc.Scopes : ["openid", "profile", "email"]) o.Scope.Add(scope);
-                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
-                o.Events.OnRemoteFailure = c =>
-                {
-                    var message = c.Failure is OidcProviderException or Core.Errors.PortalException
-                        ? c.Failure.Message
-                        : $"The sign-in with {oidc.DisplayName} could not be completed ({c.Failure?.Message}). Start it again.";
-                    SignInPage.RedirectWithError(c.Response, message);
-                    c.HandleResponse();
-                    return Task.CompletedTask;
-                };
-            });
+        if (oidc is not null) auth.AddProvider(oidc);
 
         services.AddAuthorizationBuilder().AddPortalPolicies();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();

@@ -21,7 +21,7 @@ public static class PortalPrincipal
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name), new(MethodClaim, method) };
         if (!string.IsNullOrWhiteSpace(displayName)) claims.Add(new Claim(ClaimTypes.GivenName, displayName));
-        if (userId is { } id) claims.Add(new Claim(UserIdClaim, id.ToString()));
+        if (userId is { } id) claims.Add(new Claim(UserIdClaim, id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (mustChangePassword) claims.Add(new Claim(MustChangePasswordClaim, "true"));
         claims.AddRange(roles.Where(Roles.IsKnown).Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.Name, ClaimTypes.Role));

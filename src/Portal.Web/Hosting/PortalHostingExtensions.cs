@@ -52,7 +52,10 @@ public static class PortalHostingExtensions
         builder.Services.AddHostedService<BackgroundWorkService>();
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<Portal.Core.Security.ISecretProtector, DataProtectionSecretProtector>();
-        builder.Services.AddHttpClient(Ide.IdeProxy.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<Ide.IdeForwarderClient>();
+        // Jupyter's status for readiness and culling: short requests, straight to the session.
+        builder.Services.AddHttpClient(Ide.IdeProxy.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(5) });
         builder.Services.AddHostedService<IdeCuller>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("metadata-store");

@@ -20,12 +20,12 @@ public static class TrustedProxies
             // No hop limit: the chain is walked from the portal outwards while each hop is a trusted proxy.
             o.ForwardLimit = null;
             o.KnownProxies.Clear();
-            o.KnownNetworks.Clear();
+            o.KnownIPNetworks.Clear();
             foreach (var entry in auth.TrustedProxies)
             {
                 if (IPAddress.TryParse(entry, out var address)) o.KnownProxies.Add(address);
                 else if (System.Net.IPNetwork.TryParse(entry, out var network))
-                    o.KnownNetworks.Add(new Microsoft.AspNetCore.HttpOverrides.IPNetwork(network.BaseAddress, network.PrefixLength));
+                    o.KnownIPNetworks.Add(network);
             }
         });
     }

@@ -50,7 +50,14 @@ public sealed class ImageCodeTests
         var absent = await Assert.ThrowsAsync<ContainerManagerException>(() => files.ReadAsync("portal-test/never-built:1", "a.ipynb", CancellationToken.None));
         Assert.Contains("is not on the engine's host; build the project again", absent.Message);
 
-        Assert.Empty(await docker.ListContainersAsync($"{DockerImageFiles.PurposeLabel}=read-image", CancellationToken.None, all: true));
+        Assert.Empty(await docker.CallAsync((c, t) => c.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{DockerImageFiles.PurposeLabel}=read-image"] = true },
+            },
+        }, t), CancellationToken.None));
     }
 
     [SkippableFact]

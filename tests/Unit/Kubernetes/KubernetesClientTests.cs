@@ -80,7 +80,7 @@ public sealed class KubernetesClientTests
         {
             await foreach (var e in client.WatchAsync(Pods, "app=a", from, stop.Token))
             {
-                seen.Add($"{e.Type} {e.Object["metadata"]!["name"]} {e.Object["status"]?["phase"]}".Trim());
+                seen.Add($"{e.Type} {e.Item["metadata"]!["name"]} {e.Item["status"]?["phase"]}".Trim());
                 if (seen.Count == 4) break;
             }
         });

@@ -7,7 +7,7 @@ namespace Portal.Tests.Unit.Logs;
 
 public class TaskLogTests
 {
-    private static LogLine Line(int i) => new(DateTime.UtcNow, i % 2 == 0 ? LogStream.Stdout : LogStream.Stderr, $"line {i}");
+    private static LogLine Line(int i) => new(DateTime.UtcNow, i % 2 == 0 ? LogSource.Stdout : LogSource.Stderr, $"line {i}");
 
     [Fact]
     public async Task Readers_get_every_line_once_in_order_while_a_writer_appends()
@@ -63,7 +63,7 @@ public class TaskLogTests
         var lines = new List<SequencedLogLine>();
         await foreach (var line in book.ReadAsync("trainings/1", 2, follow: true, CancellationToken.None)) lines.Add(line);
         Assert.Equal([2L, 3, 4], lines.Select(l => l.Seq));
-        Assert.Equal(LogStream.Stderr, lines[1].Stream);
+        Assert.Equal(LogSource.Stderr, lines[1].Stream);
         Assert.EndsWith("ERR line 3", TaskLogBook.Format(lines[1]));
     }
 

@@ -9,7 +9,7 @@ namespace Portal.Tests.Unit.Orchestration;
 /// <summary>Plain containers (container_manager.type: docker) on the real dockerd, with the busybox test image.</summary>
 public sealed class DockerContainerManagerTests : IDisposable
 {
-    private readonly DockerClient _docker = RealDocker.Client();
+    private readonly DockerEngine _docker = RealDocker.Client();
     private readonly DockerContainerManager _manager;
     private readonly List<string> _started = [];
 
@@ -50,8 +50,8 @@ public sealed class DockerContainerManagerTests : IDisposable
 
         var lines = new List<LogLine>();
         await foreach (var line in _manager.ReadLogsAsync(id, follow: true, Timeout())) lines.Add(line);
-        Assert.Equal(["out 1", "out 2", "out 3"], lines.Where(l => l.Stream == LogStream.Stdout).Select(l => l.Text));
-        Assert.Equal(["err"], lines.Where(l => l.Stream == LogStream.Stderr).Select(l => l.Text));
+        Assert.Equal(["out 1", "out 2", "out 3"], lines.Where(l => l.Stream == LogSource.Stdout).Select(l => l.Text));
+        Assert.Equal(["err"], lines.Where(l => l.Stream == LogSource.Stderr).Select(l => l.Text));
         Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
 
         await _manager.RemoveAsync(id, Timeout());
@@ -84,7 +84,7 @@ public sealed class DockerContainerManagerTests : IDisposable
         while ((await _manager.GetStatusAsync(id, ct)).State != WorkloadState.Running) await Task.Delay(100, ct);
         await _manager.StopAsync(id, Timeout(30));
         Assert.Equal(WorkloadState.Stopped, (await _manager.GetStatusAsync(id, Timeout())).State);
-        Assert.Equal("exited", (await _docker.InspectContainerAsync(id, Timeout()))!["State"]!["Status"]!.GetValue<string>());
+        Assert.Equal("exited", (await _docker.CallAsync((c, t) => c.Containers.InspectContainerAsync(id, t), Timeout())).State!.Status);
 
         var e = await Assert.ThrowsAsync<ContainerManagerException>(() => _manager.StartAsync(Shell("true") with { Kind = WorkloadKind.Service, Replicas = 2 }, Timeout()));
         Assert.Contains("use container_manager.type: swarm", e.Message, StringComparison.OrdinalIgnoreCase);

@@ -67,8 +67,8 @@ public class LocalProcessManagerTests : IAsyncLifetime
         var id = await _manager.StartAsync(Spec("sh", "-c", "echo one; echo two >&2; echo three"), CancellationToken.None);
         var lines = await LogsAsync(id);
         Assert.Equal(WorkloadState.Succeeded, (await WaitAsync(id)).State);
-        Assert.Equal(["one", "three"], lines.Where(l => l.Stream == LogStream.Stdout).Select(l => l.Text));
-        Assert.Equal(["two"], lines.Where(l => l.Stream == LogStream.Stderr).Select(l => l.Text));
+        Assert.Equal(["one", "three"], lines.Where(l => l.Stream == LogSource.Stdout).Select(l => l.Text));
+        Assert.Equal(["two"], lines.Where(l => l.Stream == LogSource.Stderr).Select(l => l.Text));
     }
 
     [Fact]

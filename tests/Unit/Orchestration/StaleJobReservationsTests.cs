@@ -1,26 +1,25 @@
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 using Portal.Orchestration.Swarm;
 
 namespace Portal.Tests.Unit.Orchestration;
 
 /// <summary>
-/// The warning about finished swarm job tasks that still count as reservations, on task objects shaped as the
-/// Engine API returns them. A real dockerd is not used: such tasks never go away, so making one would break
+/// The warning about finished swarm job tasks that still count as reservations, on task objects as Docker.DotNet
+/// returns them. A real dockerd is not used: such tasks never go away, so making one would break
 /// every later test on the machine's swarm.
 /// </summary>
 public class StaleJobReservationsTests
 {
-    private static JsonObject Task(string desired, string state, long nanoCpus, long memoryBytes) => new()
+    private static TaskResponse Task(string desired, string state, long nanoCpus, long memoryBytes) => new()
     {
-        ["ID"] = Guid.NewGuid().ToString("N"),
-        ["DesiredState"] = desired,
-        ["Status"] = new JsonObject { ["State"] = state },
-        ["Spec"] = new JsonObject
+        ID = Guid.NewGuid().ToString("N"),
+        DesiredState = Enum.Parse<TaskState>(desired, ignoreCase: true),
+        Status = new Docker.DotNet.Models.TaskStatus { State = Enum.Parse<TaskState>(state, ignoreCase: true) },
+        Spec = new TaskSpec
         {
-            ["Resources"] = nanoCpus == 0 && memoryBytes == 0 ? new JsonObject() : new JsonObject
-            {
-                ["Reservations"] = new JsonObject { ["NanoCPUs"] = nanoCpus, ["MemoryBytes"] = memoryBytes },
-            },
+            Resources = nanoCpus == 0 && memoryBytes == 0
+                ? new ResourceRequirements()
+                : new ResourceRequirements { Reservations = new SwarmResources { NanoCPUs = nanoCpus, MemoryBytes = memoryBytes } },
         },
     };
 

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Orchestration.Docker;
@@ -10,7 +10,7 @@ namespace Portal.Tests.Unit.Orchestration;
 /// <summary>The Swarm manager against the real dockerd in swarm mode, with a busybox image built by the tests.</summary>
 public sealed class SwarmManagerTests : IDisposable
 {
-    private readonly DockerClient _docker = RealDocker.Client();
+    private readonly DockerEngine _docker = RealDocker.Client();
     private readonly SwarmManager _manager;
     private readonly List<string> _started = [];
     private readonly TempDir _dir = new();
@@ -62,9 +62,9 @@ public sealed class SwarmManagerTests : IDisposable
         var lines = new List<LogLine>();
         await foreach (var line in _manager.ReadLogsAsync(id, follow: true, Timeout(90))) lines.Add(line);
 
-        var stdout = lines.Where(l => l.Stream == LogStream.Stdout).Select(l => l.Text).ToList();
+        var stdout = lines.Where(l => l.Stream == LogSource.Stdout).Select(l => l.Text).ToList();
         Assert.Equal([.. Enumerable.Range(1, 200).Select(i => $"line {i}"), "último"], stdout);
-        Assert.Equal(["oops"], lines.Where(l => l.Stream == LogStream.Stderr).Select(l => l.Text));
+        Assert.Equal(["oops"], lines.Where(l => l.Stream == LogSource.Stderr).Select(l => l.Text));
         Assert.All(lines, l => Assert.InRange(l.Timestamp, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1)));
         var status = await WaitFinalAsync(id);
         Assert.Equal(WorkloadState.Succeeded, status.State);
@@ -82,7 +82,7 @@ public sealed class SwarmManagerTests : IDisposable
         Assert.Equal(3, status.ExitCode);
         Assert.Equal("The container exited with code 3.", status.Message);
         await Task.Delay(1500);
-        Assert.Single(await _docker.ListTasksAsync(id, Timeout()));
+        Assert.Single(await _manager.TasksAsync(id, Timeout()));
     }
 
     [SkippableFact]
@@ -112,12 +112,12 @@ public sealed class SwarmManagerTests : IDisposable
         Assert.Equal(PortalLabels.OwnerValue, mine.Labels[PortalLabels.Owner]);
         Assert.StartsWith("portal-test-", mine.Name);
 
-        var service = (await _docker.InspectServiceAsync(id, Timeout()))!;
-        var resources = service["Spec"]!["TaskTemplate"]!["Resources"]!;
-        Assert.Equal(500_000_000L, resources["Limits"]!["NanoCPUs"]!.GetValue<long>());
-        Assert.Equal(128L * 1024 * 1024, resources["Limits"]!["MemoryBytes"]!.GetValue<long>());
-        Assert.Equal(250_000_000L, resources["Reservations"]!["NanoCPUs"]!.GetValue<long>());
-        Assert.Equal("none", service["Spec"]!["TaskTemplate"]!["RestartPolicy"]!["Condition"]!.GetValue<string>());
+        var service = await _docker.CallAsync((c, t) => c.Swarm.InspectServiceAsync(id, t), Timeout());
+        var resources = service.Spec!.TaskTemplate!.Resources!;
+        Assert.Equal(500_000_000L, resources.Limits!.NanoCPUs);
+        Assert.Equal(128L * 1024 * 1024, resources.Limits.MemoryBytes);
+        Assert.Equal(250_000_000L, resources.Reservations!.NanoCPUs);
+        Assert.Equal("none", service.Spec.TaskTemplate.RestartPolicy!.Condition);
 
         Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
         Assert.Equal("from the host\nhej å\n/work\n", await File.ReadAllTextAsync(Path.Combine(work, "out.txt")));
@@ -159,9 +159,15 @@ public sealed class SwarmManagerTests : IDisposable
         await _manager.StopAsync(id, Timeout());
         Assert.Equal(WorkloadState.Stopped, (await _manager.GetStatusAsync(id, Timeout())).State);
         Assert.Contains("started", await follow.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Null(await _docker.InspectServiceAsync(id, Timeout()));
+        Assert.Null(await _docker.FindAsync((c, t) => c.Swarm.InspectServiceAsync(id, t), Timeout()));
         // No container of it keeps running after the service is gone.
-        var running = await _docker.ListContainersAsync($"com.docker.swarm.service.id={id}", Timeout());
+        var running = await _docker.CallAsync((c, t) => c.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"com.docker.swarm.service.id={id}"] = true },
+            },
+        }, t), Timeout());
         Assert.Empty(running);
     }
 
@@ -220,7 +226,7 @@ public sealed class SwarmManagerTests : IDisposable
             await Task.Delay(3000, ct);
             var status = await _manager.GetStatusAsync(running, ct);
             Assert.True(status.State == WorkloadState.Running, $"the running task was {status.State}: {status.Message}. "
-                + (StaleJobReservations.Describe(await _docker.ListAllTasksAsync(ct)) ?? "No finished job task holds a reservation on this swarm."));
+                + (StaleJobReservations.Describe(await _docker.CallAsync((c, t) => c.Tasks.ListAsync(t), ct)) ?? "No finished job task holds a reservation on this swarm."));
         }
         finally
         {
@@ -230,10 +236,10 @@ public sealed class SwarmManagerTests : IDisposable
 
     /// <summary>The tasks of a service whose desired state keeps their reservation counted (new up to complete).</summary>
     private async Task<List<string>> HeldTasksOfAsync(string serviceId) =>
-        (await _docker.ListAllTasksAsync(Timeout())).OfType<JsonObject>()
-            .Where(t => t["ServiceID"]?.GetValue<string>() == serviceId
-                && t["DesiredState"]?.GetValue<string>() is not ("shutdown" or "remove" or "orphaned" or "rejected" or "failed"))
-            .Select(t => $"{t["ID"]} (desired {t["DesiredState"]})").ToList();
+        (await _docker.CallAsync((c, t) => c.Tasks.ListAsync(t), Timeout()))
+            .Where(t => t.ServiceID == serviceId
+                && t.DesiredState is not (TaskState.Shutdown or TaskState.Remove or TaskState.Orphaned or TaskState.Rejected or TaskState.Failed))
+            .Select(t => $"{t.ID} (desired {t.DesiredState})").ToList();
 
     [SkippableFact]
     public async Task A_service_runs_its_replicas()
@@ -308,7 +314,7 @@ public sealed class SwarmManagerTests : IDisposable
     [Fact]
     public async Task An_unreachable_daemon_is_reported_as_such()
     {
-        using var docker = new DockerClient("unix:/tmp/portal-no-such-docker.sock", TimeSpan.FromSeconds(5));
+        using var docker = new DockerEngine("unix:/tmp/portal-no-such-docker.sock", TimeSpan.FromSeconds(5));
         var health = await new SwarmManager(docker).CheckAsync(CancellationToken.None);
         Assert.False(health.Ready);
         Assert.Contains("is not reachable", Assert.Single(health.Problems));
@@ -321,27 +327,31 @@ public sealed class SwarmManagerTests : IDisposable
     [InlineData("Bind for 0.0.0.0:8080 failed: port is already allocated", "Choose another port")]
     [InlineData("no suitable node (insufficient resources on 1 node)", "Choose a smaller profile")]
     public void Daemon_errors_become_sentences_with_what_to_do(string daemon, string expected) =>
-        Assert.Contains(expected, DockerApiException.Translate(System.Net.HttpStatusCode.BadRequest, daemon));
+        Assert.Contains(expected, DockerEngine.Explain(System.Net.HttpStatusCode.BadRequest, daemon));
 
     [Fact]
     public void Specs_map_tasks_to_one_replica_that_never_restarts_and_services_to_replicas()
     {
         var task = SwarmServiceSpec.Build("portal-x", Shell("true") with { Replicas = 3 }, "hostnet");
-        Assert.Null(task["Mode"]!["ReplicatedJob"]);
-        Assert.Equal(1, task["Mode"]!["Replicated"]!["Replicas"]!.GetValue<int>());
-        Assert.Equal("none", task["TaskTemplate"]!["RestartPolicy"]!["Condition"]!.GetValue<string>());
-        Assert.True(SwarmServiceSpec.RunsOnce(new JsonObject { ["Spec"] = task.DeepClone() }));
-        Assert.Equal("hostnet", task["TaskTemplate"]!["Networks"]![0]!["Target"]!.GetValue<string>());
-        Assert.Equal(PortalLabels.OwnerValue, task["Labels"]![PortalLabels.Owner]!.GetValue<string>());
+        Assert.Null(task.Mode!.ReplicatedJob);
+        Assert.Equal(1UL, task.Mode.Replicated!.Replicas);
+        Assert.Equal("none", task.TaskTemplate!.RestartPolicy!.Condition);
+        Assert.True(SwarmServiceSpec.RunsOnce(task));
+        Assert.Equal("hostnet", Assert.Single(task.TaskTemplate.Networks!).Target);
+        Assert.Equal(PortalLabels.OwnerValue, task.Labels![PortalLabels.Owner]);
 
         var service = SwarmServiceSpec.Build("portal-y", Shell("true") with { Kind = WorkloadKind.Service, Replicas = 3, Ports = [new PortSpec(8080)] }, "hostnet");
-        Assert.Equal(3, service["Mode"]!["Replicated"]!["Replicas"]!.GetValue<int>());
-        Assert.False(SwarmServiceSpec.RunsOnce(new JsonObject { ["Spec"] = service.DeepClone() }));
-        Assert.True(SwarmServiceSpec.RunsOnce(JsonNode.Parse("""{"Spec": {"Mode": {"ReplicatedJob": {"TotalCompletions": 1}}}}""")!), "a job made by an earlier portal");
-        Assert.Null(service["TaskTemplate"]!["Networks"]);
-        Assert.Equal(8080, service["EndpointSpec"]!["Ports"]![0]!["TargetPort"]!.GetValue<int>());
-        Assert.Empty(SwarmServiceSpec.Resources(null));
-        Assert.Equal(1_500_000_000L, SwarmServiceSpec.Resources(new ResourceProfile { Limits = new ResourceAmounts { Cpu = 1.5 } })["Limits"]!["NanoCPUs"]!.GetValue<long>());
+        Assert.Equal(3UL, service.Mode!.Replicated!.Replicas);
+        Assert.False(SwarmServiceSpec.RunsOnce(service));
+        Assert.True(SwarmServiceSpec.RunsOnce(new ServiceSpec { Mode = new ServiceMode { ReplicatedJob = new ReplicatedJob { TotalCompletions = 1 } } }),
+            "a job made by an earlier portal");
+        Assert.Null(service.TaskTemplate!.Networks);
+        Assert.Equal(8080U, Assert.Single(service.EndpointSpec!.Ports!).TargetPort);
+        Assert.Equal("host", service.EndpointSpec.Ports![0].PublishMode);
+        var none = SwarmServiceSpec.Resources(null);
+        Assert.Null(none.Limits);
+        Assert.Null(none.Reservations);
+        Assert.Equal(1_500_000_000L, SwarmServiceSpec.Resources(new ResourceProfile { Limits = new ResourceAmounts { Cpu = 1.5 } }).Limits!.NanoCPUs);
     }
 
     public void Dispose()

@@ -85,7 +85,7 @@ public class OidcProviderTests
         // The provider restarts with a new signing key; the portal has the old key set cached. The portal fetches keys
         // again at most every few seconds (tokens with unknown keys are cheap to send), so the test lets that pass.
         await before.DisposeAsync();
-        await Task.Delay(Portal.Web.Auth.OidcProvider.MinRefetch);
+        await Task.Delay(Portal.Web.Auth.ProviderAuthentication.MinRefetch);
         await using var after = await OidcProviderProcess.StartAsync(Clients, Path.Combine(dir.Path, "keys-b.json"), port);
         var token = await after.SignAsync(Claims(after.Issuer, "alice", "portal_viewer"));
         var response = await CallAsync(http, HttpMethod.Get, "/api/v1/models", token);

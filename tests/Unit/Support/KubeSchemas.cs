@@ -10,6 +10,8 @@ namespace Portal.Tests.Unit.Support;
 /// </summary>
 public static class KubeSchemas
 {
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     public sealed record Result(string File, int Index, string? Kind, string? Name, bool Ok, string? Error);
 
     private static string Folder => Path.Combine(RepoRoot.Path, "tests", "kube-schemas");
@@ -31,7 +33,7 @@ public static class KubeSchemas
         var error = await node.StandardError.ReadToEndAsync();
         await node.WaitForExitAsync();
         var results = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => JsonSerializer.Deserialize<Result>(l, new JsonSerializerOptions(JsonSerializerDefaults.Web))!).ToList();
+            .Select(l => JsonSerializer.Deserialize<Result>(l, WebJson)!).ToList();
         if (node.ExitCode != 0 && results.All(r => r.Ok)) throw new InvalidOperationException($"validate.mjs failed: {error}");
         return results;
     }

@@ -28,7 +28,7 @@ public static class RealDocker
         return null;
     });
 
-    public static DockerClient Client() => new(Socket, TimeSpan.FromSeconds(30));
+    public static DockerEngine Client() => new(Socket, TimeSpan.FromSeconds(30));
 
     public static async Task RequireAsync()
     {
