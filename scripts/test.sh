@@ -25,7 +25,7 @@ apt_install() {
 }
 
 say "Checking the .NET SDK"
-command -v dotnet >/dev/null || { echo "dotnet is not on PATH: install the .NET SDK (10.x builds net9.0 here)." >&2; exit 1; }
+command -v dotnet >/dev/null || { echo "dotnet is not on PATH: install the .NET 10 SDK (global.json pins the 10.0.4xx band)." >&2; exit 1; }
 dotnet --version
 
 say "Browser for the E2E tests (Debian chromium; Playwright's own download is not reachable)"
@@ -72,5 +72,5 @@ for path in glob.glob(f"{sys.argv[1]}/*/results.trx"):
     skipped += int(counters.get("notExecuted"))
 print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
-echo "Screenshots of the E2E run: tests/E2E/bin/Debug/net9.0/linux-x64/screenshots/"
+echo "Screenshots of the E2E run: tests/E2E/bin/Debug/net10.0/screenshots/"
 exit $status

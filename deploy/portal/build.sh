@@ -8,6 +8,8 @@ tag="${1:-mlops-portal:latest}"
 base="${2:-debian:bookworm-slim}"
 echo "==> dotnet publish src/Portal.Web -> deploy/portal/app"
 rm -rf app
-dotnet publish ../../src/Portal.Web -c Release -o app -nologo -clp:ErrorsOnly -v:q
+# Self-contained for the image only: the base is plain Debian (no .NET runtime image can be pulled here), so the
+# app carries its runtime and the image needs nothing else.
+dotnet publish ../../src/Portal.Web -c Release -r linux-x64 --self-contained -o app -nologo -clp:ErrorsOnly -v:q
 echo "==> docker build $tag (FROM $base)"
 docker build --build-arg "BASE=$base" -t "$tag" .

@@ -98,4 +98,41 @@ public class SignInFlowTests
         Assert.Contains("\"actor\":\"victor\",\"action\":\"POST /api/v1/models\"", audit);
         Assert.DoesNotContain(secret, audit);
     }
+
+    [SkippableFact]
+    public async Task A_provider_that_sends_roles_as_a_flat_groups_claim_signs_people_in_with_the_mapped_role()
+    {
+        Browser.RequireChromium();
+        OidcProviderProcess.Require();
+        var port = TestEnvironment.FreePort();
+        var portalUrl = $"http://127.0.0.1:{port}";
+        await using var idp = await OidcProviderProcess.StartAsync($$"""
+            [{"client_id":"portal","client_secret":"portal-secret","redirect_uris":["{{portalUrl}}/signin-oidc"]}]
+            """);
+        await using var portal = await PortalProcess.StartAsync(
+            $"auth:\n  mode: oidc\n  role_claim: groups\n  role_map:\n    ml-scientists: data_scientist\n  oidc:\n    issuer: {idp.Issuer}\n" +
+            "    client_id: portal\n    client_secret: portal-secret\n    scopes: [openid, profile, email, roles]\n    require_https: false\n", port);
+        await using var session = await BrowserSession.StartAsync(portal, nameof(A_provider_that_sends_roles_as_a_flat_groups_claim_signs_people_in_with_the_mapped_role), signIn: false);
+        var page = session.Page;
+        await session.RunAsync(async () =>
+        {
+            await page.GotoAsync("/projects");
+            await page.ClickAsync("#signin-oidc");
+            await page.WaitForURLAsync(u => u.StartsWith(idp.Issuer, StringComparison.Ordinal));
+            await page.FillAsync("input[name=login]", "alice");
+            await page.FillAsync("input[name=password]", "any password works here");
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForURLAsync(u => u.StartsWith(portalUrl, StringComparison.Ordinal) || u.Contains("/interaction/", StringComparison.Ordinal));
+            if (page.Url.Contains("/interaction/", StringComparison.Ordinal)) await page.ClickAsync("button[type=submit]");
+            await Ui.ExpectPathAsync(page, "/projects");
+            await Assertions.Expect(page.Locator("#current-user")).ToHaveTextAsync("alice");
+            // data_scientist from the groups claim: the IDE is offered, Users (admins only) is not.
+            var nav = page.Locator("nav[aria-label=Main]");
+            await Assertions.Expect(nav.GetByText("IDE")).ToBeVisibleAsync();
+            await Assertions.Expect(nav.GetByText("Users")).ToHaveCountAsync(0);
+            await session.ShotAsync("01-groups-mapped");
+        });
+        using var admin = await portal.ApiClientAsync();
+        Assert.Contains("\"data_scientist\"", await admin.GetStringAsync("/api/v1/users/alice"));
+    }
 }

@@ -4,7 +4,8 @@
 //   CLIENTS            JSON array of oidc-provider client metadata (client_id, client_secret, redirect_uris, ...)
 //   KEYS_FILE          a JSON file with private JWKs {keys: [...]}; created with one fresh RSA key when missing.
 //                      The first key signs. Restarting with a new key first is a key rotation.
-// Accounts: any login name works on the provider's own login page; roles come from the table below.
+// Accounts: any login name works on the provider's own login page; roles come from the tables below (realm_access.roles
+// as Keycloak sends them, and a flat groups array).
 // Test helper (not part of OpenID Connect): POST /test/sign with a JSON claim set returns a JWT signed with the
 // provider's signing key, so tests can present expired or wrongly addressed tokens that are otherwise genuine.
 import fs from 'node:fs';
@@ -18,6 +19,15 @@ const ROLES = {
   lena: ['portal_team_lead'],
   root: ['portal_admin'],
   nobody: [],
+};
+// The same people as a flat `groups` claim with the company's own names, as many providers send roles; a portal
+// configured with auth.role_claim: groups maps them through auth.role_map.
+const GROUPS = {
+  alice: ['ml-scientists', 'staff'],
+  victor: ['ml-readers', 'staff'],
+  lena: ['ml-leads', 'staff'],
+  root: ['platform-admins'],
+  nobody: ['staff'],
 };
 
 const keysFile = process.env.KEYS_FILE;
@@ -44,7 +54,7 @@ const provider = new Provider(issuer, {
   jwks,
   conformIdTokenClaims: false,
   pkce: { required: () => true },
-  claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email'], roles: ['realm_access'] },
+  claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email'], roles: ['realm_access', 'groups'] },
   scopes: ['openid', 'profile', 'email', 'roles'],
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
   ttl: { IdToken: 600, AccessToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
@@ -56,6 +66,7 @@ const provider = new Provider(issuer, {
       name: `${id[0].toUpperCase()}${id.slice(1)} Tester`,
       email: `${id}@example.test`,
       realm_access: { roles: ROLES[id] ?? [] },
+      groups: GROUPS[id] ?? [],
     }),
   }),
 });

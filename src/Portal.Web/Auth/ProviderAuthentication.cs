@@ -74,6 +74,8 @@ public static class ProviderAuthentication
             {
                 // The sign-out page is a Blazor form: it navigates to the logout request the handler built (id_token_hint,
                 // post_logout_redirect_uri, state) instead of the handler writing a redirect under the page.
+                // The handler adds the protected state (where its callback returns to) only after this event: add it here.
+                c.ProtocolMessage.State = c.Options.StateDataFormat.Protect(c.Properties);
                 c.HttpContext.Items[SignOutUrlKey] = c.ProtocolMessage.CreateLogoutRequestUrl();
                 c.HandleResponse();
                 return Task.CompletedTask;

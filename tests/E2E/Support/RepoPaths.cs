@@ -6,7 +6,7 @@ public static class RepoPaths
     public static string Root { get; } = FindRoot();
 
     /// <summary>Where the build put Portal.Web, in the same configuration as these tests.</summary>
-    public static string WebOutput => Path.Combine(Root, "src", "Portal.Web", "bin", Configuration, "net9.0", "linux-x64");
+    public static string WebOutput => Path.Combine(Root, "src", "Portal.Web", "bin", Configuration, "net10.0");
 
     private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 

@@ -72,6 +72,34 @@ public class OidcProviderTests
     }
 
     [SkippableFact]
+    public async Task Roles_in_a_flat_groups_claim_are_mapped_through_the_role_map()
+    {
+        OidcProviderProcess.Require();
+        await using var idp = await OidcProviderProcess.StartAsync(Clients);
+        using var app = new PortalAppFactory(Yaml(idp.Issuer) +
+            "  role_claim: groups\n  role_map:\n    ml-scientists: data_scientist\n    ml-readers: viewer\n");
+        using var http = app.CreateClient();
+        string Token(string user, params string[] groups) => JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["iss"] = idp.Issuer, ["aud"] = "portal", ["sub"] = user, ["preferred_username"] = user, ["iat"] = Now, ["exp"] = Now + 300,
+            ["groups"] = groups,
+            // What a Keycloak-shaped portal would read: ignored here, the portal reads the configured claim only.
+            ["realm_access"] = new { roles = new[] { "portal_admin" } },
+        });
+
+        var alice = await idp.SignAsync(Token("alice", "ml-scientists", "staff"));
+        var me = await (await CallAsync(http, HttpMethod.Get, "/api/v1/me", alice)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["data_scientist"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(HttpStatusCode.Created, (await CallAsync(http, HttpMethod.Post, "/api/v1/models", alice)).StatusCode);
+
+        var victor = await idp.SignAsync(Token("victor", "ml-readers"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await CallAsync(http, HttpMethod.Post, "/api/v1/models", victor)).StatusCode);
+        // A group the map does not name gives no role: signed in, allowed nothing.
+        var nobody = await idp.SignAsync(Token("nobody", "staff"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await CallAsync(http, HttpMethod.Get, "/api/v1/models", nobody)).StatusCode);
+    }
+
+    [SkippableFact]
     public async Task A_rotated_signing_key_is_fetched_without_a_restart()
     {
         OidcProviderProcess.Require();
