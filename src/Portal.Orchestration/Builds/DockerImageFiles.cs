@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Formats.Tar;
 using System.Text;
 using Docker.DotNet.Models;
@@ -45,7 +46,13 @@ public sealed class DockerImageFiles(DockerEngine docker) : IImageFiles
             var archive = await docker.FindAsync((c, t) => c.Containers.GetArchiveFromContainerAsync(reader.ID,
                 new ContainerPathStatParameters { Path = full }, statOnly: false, t), ct);
             if (archive?.Stream is null) return new ImageFile(full, workingDir, null);
-            await using var tar = archive.Stream;
+            await using var response = archive.Stream;
+            if (archive.Stat?.Size > MaxBytes) throw TooLarge(full, image, archive.Stat.Size);
+            // Read whole before the tar is parsed: the library's chunked stream fails when TarReader reads an entry in
+            // pieces that end inside a chunk (EndOfStreamException); a bounded copy reads it as the engine sends it.
+            using var tar = new MemoryStream();
+            await response.CopyToAsync(tar, ct);
+            tar.Position = 0;
             await using var entries = new TarReader(tar);
             var entry = await entries.GetNextEntryAsync(copyData: false, ct)
                 ?? throw new ContainerManagerException($"The engine returned an empty archive for {full} in {image}.");
@@ -53,10 +60,7 @@ public sealed class DockerImageFiles(DockerEngine docker) : IImageFiles
                 throw new ContainerManagerException($"{full} in {image} is a folder; name a file.");
             if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
                 throw new ContainerManagerException($"{full} in {image} is a link to {entry.LinkName}; name that file instead.");
-            if (entry.Length > MaxBytes)
-                throw new ContainerManagerException(
-                    $"{full} in {image} is {entry.Length / 1048576.0:0.#} MB; files read from images may be at most {MaxBytes / 1048576} MB " +
-                    "(clear the notebook's outputs).");
+            if (entry.Length > MaxBytes) throw TooLarge(full, image, entry.Length);
             if (entry.DataStream is null) return new ImageFile(full, workingDir, "");
             using var text = new StreamReader(entry.DataStream, new UTF8Encoding(false));
             return new ImageFile(full, workingDir, await text.ReadToEndAsync(ct));
@@ -72,4 +76,7 @@ public sealed class DockerImageFiles(DockerEngine docker) : IImageFiles
             catch (Exception e) when (e is ContainerManagerException or OperationCanceledException) { }
         }
     }
+
+    private static ContainerManagerException TooLarge(string full, string image, long bytes) => new(string.Create(CultureInfo.InvariantCulture,
+        $"{full} in {image} is {bytes / 1048576.0:0.#} MB; files read from images may be at most {MaxBytes / 1048576} MB (clear the notebook's outputs)."));
 }

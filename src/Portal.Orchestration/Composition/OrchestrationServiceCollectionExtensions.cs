@@ -35,9 +35,10 @@ public static class OrchestrationServiceCollectionExtensions
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<DockerContainerManager>());
                 break;
             case "kube":
-                services.AddSingleton(sp => KubernetesSetup.Client(config));
+                services.AddSingleton(_ => KubernetesSetup.Connect(config));
                 services.AddSingleton(sp => new KubeManifests(config.Kube, config.Docker.RegistrySecret, sp.GetRequiredService<PortalPaths>().DataDir));
-                services.AddSingleton(sp => new KubernetesManager(sp.GetRequiredService<KubernetesClient>(), sp.GetRequiredService<KubeManifests>(), sp.GetRequiredService<IPullCredentialSource>()));
+                services.AddSingleton(sp => new KubernetesManager(
+                    sp.GetRequiredService<KubeCluster>(), sp.GetRequiredService<KubeManifests>(), sp.GetRequiredService<IPullCredentialSource>()));
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<KubernetesManager>());
                 // Images for a cluster are built by CI and pushed to a registry; projects name them as docker repositories.
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();

@@ -30,7 +30,7 @@ public sealed class ContainerManagerProbe(PortalPaths paths) : IContainerManager
                         return Report(cm.Type, health, health.Ready ? (await manager.ListOwnedAsync(timeout.Token)).Count : null);
                     }
                 case "kube":
-                    using (var client = KubernetesSetup.Client(candidate))
+                    using (var client = KubernetesSetup.Connect(candidate))
                     await using (var kube = new KubernetesManager(client, new KubeManifests(candidate.Kube, candidate.Docker.RegistrySecret, paths.DataDir)))
                     {
                         var health = await kube.CheckAsync(timeout.Token);

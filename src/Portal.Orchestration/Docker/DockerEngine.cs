@@ -174,6 +174,8 @@ public sealed class DockerEngine : IDisposable
             $"The Docker daemon at {Address} is not reachable ({(e.InnerException ?? e).Message}). Is dockerd running, and may the " +
             "portal use its socket?", e),
         IOException when e.InnerException is SocketException => Translate(e.InnerException),
+        // The library's HTTP transport for tcp:// reports a refused connection wrapped once more.
+        AggregateException { InnerExceptions: [var only] } => Translate(only),
         _ => null,
     };
 

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using System.Text.RegularExpressions;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
@@ -34,78 +37,76 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
     }
 
     /// <summary>The objects to create, in order (claims first, the workload, then its Service and autoscaler).</summary>
-    public IReadOnlyList<JsonObject> Build(WorkloadSpec spec, string name, bool withRegistrySecret = false)
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(WorkloadSpec spec, string name, bool withRegistrySecret = false)
     {
-        var objects = new List<JsonObject>();
+        var objects = new List<IKubernetesObject<V1ObjectMeta>>();
         var labels = Labels(spec, name);
-        var pod = PodSpec(spec, name, objects, withRegistrySecret);
-        var kind = spec.Labels.GetValueOrDefault(PortalLabels.Kind);
+        var claims = new List<V1PersistentVolumeClaim>();
+        var pod = PodSpec(spec, claims, withRegistrySecret);
+        objects.AddRange(claims);
+        var template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels) }, Spec = pod };
         if (spec.Kind == WorkloadKind.Task)
         {
-            pod["restartPolicy"] = "Never";
-            objects.Add(Object("batch/v1", "Job", name, spec, labels, new JsonObject
+            pod.RestartPolicy = "Never";
+            objects.Add(new V1Job
             {
-                ["backoffLimit"] = 0,
-                ["ttlSecondsAfterFinished"] = JobTtlSeconds,
-                ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = labels.DeepClone() }, ["spec"] = pod },
-            }));
+                ApiVersion = "batch/v1", Kind = "Job", Metadata = Metadata(name, spec, labels),
+                Spec = new V1JobSpec { BackoffLimit = 0, TtlSecondsAfterFinished = JobTtlSeconds, Template = template },
+            });
             return objects;
         }
-        if (kind == "ide")
+        if (spec.Labels.GetValueOrDefault(PortalLabels.Kind) == "ide")
         {
-            pod["restartPolicy"] = "Always";
-            objects.Add(Object("v1", "Pod", name, spec, labels, pod));
+            pod.RestartPolicy = "Always";
+            objects.Add(new V1Pod { ApiVersion = "v1", Kind = "Pod", Metadata = Metadata(name, spec, labels), Spec = pod });
         }
         else
         {
-            objects.Add(Object("apps/v1", "Deployment", name, spec, labels, new JsonObject
+            objects.Add(new V1Deployment
             {
-                ["replicas"] = spec.Replicas,
-                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { [WorkloadLabel] = name } },
-                // One replica at a time, the new one ready before the old one stops (as on Swarm).
-                ["strategy"] = new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 0, ["maxSurge"] = 1 } },
-                ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = labels.DeepClone() }, ["spec"] = pod },
-            }));
-            if (spec.Resources is { AutoScale: true } profile)
-                objects.Add(Object("autoscaling/v2", "HorizontalPodAutoscaler", name, spec, labels, new JsonObject
+                ApiVersion = "apps/v1", Kind = "Deployment", Metadata = Metadata(name, spec, labels),
+                Spec = new V1DeploymentSpec
                 {
-                    ["scaleTargetRef"] = new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = name },
-                    ["minReplicas"] = profile.MinReplicas ?? 1,
-                    ["maxReplicas"] = profile.MaxReplicas ?? 10,
-                    ["metrics"] = new JsonArray(new JsonObject
+                    Replicas = spec.Replicas,
+                    Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [WorkloadLabel] = name } },
+                    // One replica at a time, the new one ready before the old one stops (as on Swarm).
+                    Strategy = new V1DeploymentStrategy
                     {
-                        ["type"] = "Resource",
-                        ["resource"] = new JsonObject
-                        {
-                            ["name"] = "cpu",
-                            ["target"] = new JsonObject { ["type"] = "Utilization", ["averageUtilization"] = profile.TargetCpuUtilizationPercentage ?? 50 },
-                        },
-                    }),
-                }));
+                        Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 },
+                    },
+                    Template = template,
+                },
+            });
+            if (spec.Resources is { AutoScale: true } profile)
+                objects.Add(new V2HorizontalPodAutoscaler
+                {
+                    ApiVersion = "autoscaling/v2", Kind = "HorizontalPodAutoscaler", Metadata = Metadata(name, spec, labels),
+                    Spec = new V2HorizontalPodAutoscalerSpec
+                    {
+                        ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = name },
+                        MinReplicas = profile.MinReplicas ?? 1,
+                        MaxReplicas = profile.MaxReplicas ?? 10,
+                        Metrics =
+                        [
+                            new V2MetricSpec
+                            {
+                                Type = "Resource",
+                                Resource = new V2ResourceMetricSource
+                                {
+                                    Name = "cpu",
+                                    Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = profile.TargetCpuUtilizationPercentage ?? 50 },
+                                },
+                            },
+                        ],
+                    },
+                });
         }
         if (spec.Ports.Count > 0) objects.Add(Service(spec, name, labels));
         return objects;
     }
 
-    /// <summary>The API path of an object's collection (and of the object, with its name).</summary>
-    public string PathOf(string kind, string? name = null)
-    {
-        var collection = kind switch
-        {
-            "Job" => $"apis/batch/v1/namespaces/{Namespace}/jobs",
-            "Deployment" => $"apis/apps/v1/namespaces/{Namespace}/deployments",
-            "HorizontalPodAutoscaler" => $"apis/autoscaling/v2/namespaces/{Namespace}/horizontalpodautoscalers",
-            "Pod" => $"api/v1/namespaces/{Namespace}/pods",
-            "Service" => $"api/v1/namespaces/{Namespace}/services",
-            "PersistentVolumeClaim" => $"api/v1/namespaces/{Namespace}/persistentvolumeclaims",
-            "Secret" => $"api/v1/namespaces/{Namespace}/secrets",
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind the portal creates"),
-        };
-        return name is null ? collection : $"{collection}/{name}";
-    }
-
     /// <summary>A docker-registry Secret holding one login, as <c>kubectl create secret docker-registry</c> makes it.</summary>
-    public JsonObject PullSecret(Portal.Core.Builds.RegistryAuth auth)
+    public V1Secret PullSecret(Portal.Core.Builds.RegistryAuth auth)
     {
         var server = string.IsNullOrWhiteSpace(auth.Server) ? "https://index.docker.io/v1/" : auth.Server;
         var config = new JsonObject
@@ -115,81 +116,97 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
                 [server] = new JsonObject
                 {
                     ["username"] = auth.Username, ["password"] = auth.Password,
-                    ["auth"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{auth.Username}:{auth.Password}")),
+                    ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.Username}:{auth.Password}")),
                 },
             },
         };
-        return new JsonObject
+        return new V1Secret
         {
-            ["apiVersion"] = "v1", ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = RegistrySecret, ["namespace"] = Namespace, ["labels"] = new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue } },
-            ["type"] = "kubernetes.io/dockerconfigjson",
-            ["data"] = new JsonObject { [".dockerconfigjson"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(config.ToJsonString())) },
+            ApiVersion = "v1", Kind = "Secret",
+            Metadata = new V1ObjectMeta
+            {
+                Name = RegistrySecret, NamespaceProperty = Namespace,
+                Labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue },
+            },
+            Type = "kubernetes.io/dockerconfigjson",
+            Data = new Dictionary<string, byte[]> { [".dockerconfigjson"] = Encoding.UTF8.GetBytes(config.ToJsonString()) },
         };
     }
 
     /// <summary>Memory in MB as Kubernetes writes it.</summary>
-    public static string Memory(int megabytes) => $"{megabytes}Mi";
+    public static string Memory(int megabytes) => string.Create(CultureInfo.InvariantCulture, $"{megabytes}Mi");
 
     /// <summary>Cores as whole millicores (the profile allows at most three decimals).</summary>
-    public static string Cpu(double cores) => $"{(long)Math.Round(cores * 1000, MidpointRounding.AwayFromZero)}m";
+    public static string Cpu(double cores) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(long)Math.Round(cores * 1000, MidpointRounding.AwayFromZero)}m");
 
-    private JsonObject PodSpec(WorkloadSpec spec, string name, List<JsonObject> claims, bool withRegistrySecret)
+    private V1PodSpec PodSpec(WorkloadSpec spec, List<V1PersistentVolumeClaim> claims, bool withRegistrySecret)
     {
-        var volumes = new JsonArray();
-        var mounts = new JsonArray();
+        var volumes = new List<V1Volume>();
+        var mounts = new List<V1VolumeMount>();
         for (var i = 0; i < spec.Mounts.Count; i++)
         {
             var m = spec.Mounts[i];
-            var volume = $"v{i}";
-            var mount = new JsonObject { ["name"] = volume, ["mountPath"] = m.Target, ["readOnly"] = m.ReadOnly };
-            volumes.Add(Volume(m, volume, mount, spec, claims));
+            var mount = new V1VolumeMount { Name = string.Create(CultureInfo.InvariantCulture, $"v{i}"), MountPath = m.Target, ReadOnlyProperty = m.ReadOnly };
+            volumes.Add(Volume(m, mount, spec, claims));
             mounts.Add(mount);
         }
-        var container = new JsonObject
+        var container = new V1Container
         {
-            ["name"] = Container,
-            ["image"] = spec.Image,
-            ["command"] = new JsonArray([.. spec.Command.Select(c => (JsonNode)c)]),
-            ["env"] = new JsonArray([.. spec.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (JsonNode)new JsonObject { ["name"] = e.Key, ["value"] = e.Value })]),
-            ["volumeMounts"] = mounts,
+            Name = Container,
+            Image = spec.Image,
+            Command = [.. spec.Command],
+            Env = [.. spec.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new V1EnvVar { Name = e.Key, Value = e.Value })],
+            VolumeMounts = mounts,
+            WorkingDir = spec.WorkingDir,
+            Ports = spec.Ports.Count == 0 ? null : [.. spec.Ports.Select(p => new V1ContainerPort { ContainerPort = p.ContainerPort, Protocol = "TCP" })],
+            Resources = Resources(spec.Resources),
         };
-        if (spec.WorkingDir is { } wd) container["workingDir"] = wd;
-        if (spec.Ports.Count > 0)
-            container["ports"] = new JsonArray([.. spec.Ports.Select(p => (JsonNode)new JsonObject { ["containerPort"] = p.ContainerPort, ["protocol"] = "TCP" })]);
-        if (Resources(spec.Resources) is { } resources) container["resources"] = resources;
         if (spec.HealthCheck is { } h)
         {
-            JsonObject Probe(TimeSpan delay) => new()
+            V1Probe Probe(TimeSpan delay) => new()
             {
-                ["exec"] = new JsonObject { ["command"] = new JsonArray([.. h.Command.Select(c => (JsonNode)c)]) },
-                ["initialDelaySeconds"] = (int)delay.TotalSeconds,
-                ["periodSeconds"] = Math.Max(1, (int)h.Interval.TotalSeconds),
-                ["timeoutSeconds"] = Math.Max(1, (int)h.Timeout.TotalSeconds),
-                ["failureThreshold"] = Math.Max(1, h.Retries),
+                Exec = new V1ExecAction { Command = [.. h.Command] },
+                InitialDelaySeconds = (int)delay.TotalSeconds,
+                PeriodSeconds = Math.Max(1, (int)h.Interval.TotalSeconds),
+                TimeoutSeconds = Math.Max(1, (int)h.Timeout.TotalSeconds),
+                FailureThreshold = Math.Max(1, h.Retries),
             };
-            container["readinessProbe"] = Probe(TimeSpan.Zero);
-            container["livenessProbe"] = Probe(h.StartPeriod);
+            container.ReadinessProbe = Probe(TimeSpan.Zero);
+            container.LivenessProbe = Probe(h.StartPeriod);
         }
-        var pod = new JsonObject { ["containers"] = new JsonArray(container), ["volumes"] = volumes };
-        var pullSecrets = new[] { withRegistrySecret ? RegistrySecret : null, string.IsNullOrWhiteSpace(registrySecret) ? null : registrySecret }.OfType<string>().ToList();
-        if (pullSecrets.Count > 0) pod["imagePullSecrets"] = new JsonArray([.. pullSecrets.Select(s => (JsonNode)new JsonObject { ["name"] = s })]);
-        return pod;
+        var pullSecrets = new[] { withRegistrySecret ? RegistrySecret : null, string.IsNullOrWhiteSpace(registrySecret) ? null : registrySecret }
+            .OfType<string>().ToList();
+        return new V1PodSpec
+        {
+            Containers = [container],
+            Volumes = volumes,
+            ImagePullSecrets = pullSecrets.Count == 0 ? null : [.. pullSecrets.Select(s => new V1LocalObjectReference { Name = s })],
+        };
     }
 
-    private JsonObject Volume(MountSpec m, string volume, JsonObject mount, WorkloadSpec spec, List<JsonObject> claims)
+    private V1Volume Volume(MountSpec m, V1VolumeMount mount, WorkloadSpec spec, List<V1PersistentVolumeClaim> claims)
     {
+        var volume = mount.Name;
         if (m.Kind == MountKind.Volume)
         {
             var claim = ClaimName(m.Source);
             if (Nfs(volume, $"volumes/{claim}", readOnly: null) is { } shared) return shared;
-            claims.Add(Object("v1", "PersistentVolumeClaim", claim, spec, new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue }, new JsonObject
+            claims.Add(new V1PersistentVolumeClaim
             {
-                ["accessModes"] = new JsonArray(kube.VolumeAccessMode),
-                ["storageClassName"] = kube.StorageClass,
-                ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = kube.VolumeSize } },
-            }, keepAnnotations: false));
-            return new JsonObject { ["name"] = volume, ["persistentVolumeClaim"] = new JsonObject { ["claimName"] = claim } };
+                ApiVersion = "v1", Kind = "PersistentVolumeClaim",
+                Metadata = Metadata(claim, spec, new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue }, keepAnnotations: false),
+                Spec = new V1PersistentVolumeClaimSpec
+                {
+                    AccessModes = [kube.VolumeAccessMode],
+                    StorageClassName = kube.StorageClass,
+                    Resources = new V1VolumeResourceRequirements
+                    {
+                        Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(kube.VolumeSize) },
+                    },
+                },
+            });
+            return new V1Volume { Name = volume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim } };
         }
         var full = Path.GetFullPath(m.Source);
         var data = Path.GetFullPath(dataDir).TrimEnd('/');
@@ -197,71 +214,75 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
         {
             var relative = full.Length == data.Length ? "" : full[(data.Length + 1)..];
             if (Nfs(volume, relative, m.ReadOnly) is { } shared) return shared;
-            if (relative.Length > 0) mount["subPath"] = relative;
-            return new JsonObject { ["name"] = volume, ["persistentVolumeClaim"] = new JsonObject { ["claimName"] = DataClaim, ["readOnly"] = m.ReadOnly } };
+            if (relative.Length > 0) mount.SubPath = relative;
+            return new V1Volume
+            {
+                Name = volume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = DataClaim, ReadOnlyProperty = m.ReadOnly },
+            };
         }
         // Outside the data directory (a project's home, a user's extra mount): the node's own path, as on a one-node cluster.
-        return new JsonObject { ["name"] = volume, ["hostPath"] = new JsonObject { ["path"] = full } };
+        return new V1Volume { Name = volume, HostPath = new V1HostPathVolumeSource { Path = full } };
     }
 
     /// <summary>A volume of the export kube.nfs names, at <paramref name="relative"/> below its path; null without NFS.</summary>
-    private JsonObject? Nfs(string volume, string relative, bool? readOnly)
-    {
-        if (kube.Nfs is not { Server: { Length: > 0 } server, Path: { Length: > 0 } root }) return null;
-        var nfs = new JsonObject { ["server"] = server, ["path"] = $"{root.TrimEnd('/')}/{relative}".TrimEnd('/') };
-        if (readOnly is { } ro) nfs["readOnly"] = ro;
-        return new JsonObject { ["name"] = volume, ["nfs"] = nfs };
-    }
+    private V1Volume? Nfs(string volume, string relative, bool? readOnly) =>
+        kube.Nfs is not { Server: { Length: > 0 } server, Path: { Length: > 0 } root }
+            ? null
+            : new V1Volume
+            {
+                Name = volume,
+                Nfs = new V1NFSVolumeSource { Server = server, Path = $"{root.TrimEnd('/')}/{relative}".TrimEnd('/'), ReadOnlyProperty = readOnly },
+            };
 
-    private static JsonObject? Resources(ResourceProfile? profile)
+    private static V1ResourceRequirements? Resources(ResourceProfile? profile)
     {
         if (profile is null) return null;
-        JsonObject? Amounts(ResourceAmounts? a, bool gpu)
+        static Dictionary<string, ResourceQuantity>? Amounts(ResourceAmounts? a, bool gpu)
         {
-            var o = new JsonObject();
-            if (a?.Cpu is { } cpu) o["cpu"] = Cpu(cpu);
-            if (a?.Memory is { } mem) o["memory"] = Memory(mem);
-            if (gpu) o["nvidia.com/gpu"] = "1";
+            var o = new Dictionary<string, ResourceQuantity>();
+            if (a?.Cpu is { } cpu) o["cpu"] = new ResourceQuantity(Cpu(cpu));
+            if (a?.Memory is { } mem) o["memory"] = new ResourceQuantity(Memory(mem));
+            if (gpu) o["nvidia.com/gpu"] = new ResourceQuantity("1");
             return o.Count == 0 ? null : o;
         }
-        var resources = new JsonObject();
-        if (Amounts(profile.Requests, false) is { } requests) resources["requests"] = requests;
         // Extended resources such as GPUs are asked for in limits; Kubernetes copies them to requests.
-        if (Amounts(profile.Limits, profile.EnableGpu) is { } limits) resources["limits"] = limits;
-        return resources.Count == 0 ? null : resources;
+        var resources = new V1ResourceRequirements { Requests = Amounts(profile.Requests, false), Limits = Amounts(profile.Limits, profile.EnableGpu) };
+        return resources.Requests is null && resources.Limits is null ? null : resources;
     }
 
-    private JsonObject Service(WorkloadSpec spec, string name, JsonObject labels)
+    private V1Service Service(WorkloadSpec spec, string name, Dictionary<string, string> labels)
     {
         var type = spec.Resources?.ServiceType ?? "ClusterIP";
-        return Object("v1", "Service", name, spec, labels, new JsonObject
+        return new V1Service
         {
-            ["type"] = type,
-            ["selector"] = new JsonObject { [WorkloadLabel] = name },
-            ["ports"] = new JsonArray([.. spec.Ports.Select((p, i) =>
+            ApiVersion = "v1", Kind = "Service", Metadata = Metadata(name, spec, labels),
+            Spec = new V1ServiceSpec
             {
-                var port = new JsonObject { ["name"] = $"p{i}", ["port"] = p.ContainerPort, ["targetPort"] = p.ContainerPort, ["protocol"] = "TCP" };
-                if (type == "NodePort" && p.PublishedPort is >= 30000 and <= 32767) port["nodePort"] = p.PublishedPort;
-                return (JsonNode)port;
-            })]),
-        });
+                Type = type,
+                Selector = new Dictionary<string, string> { [WorkloadLabel] = name },
+                Ports = [.. spec.Ports.Select((p, i) => new V1ServicePort
+                {
+                    Name = string.Create(CultureInfo.InvariantCulture, $"p{i}"), Port = p.ContainerPort, TargetPort = p.ContainerPort, Protocol = "TCP",
+                    NodePort = type == "NodePort" && p.PublishedPort is >= 30000 and <= 32767 ? p.PublishedPort : null,
+                })],
+            },
+        };
     }
 
-    private JsonObject Object(string apiVersion, string kind, string name, WorkloadSpec spec, JsonObject labels, JsonObject? body, bool keepAnnotations = true)
+    private V1ObjectMeta Metadata(string name, WorkloadSpec spec, Dictionary<string, string> labels, bool keepAnnotations = true) => new()
     {
-        var metadata = new JsonObject { ["name"] = name, ["namespace"] = Namespace, ["labels"] = labels.DeepClone() };
+        Name = name,
+        NamespaceProperty = Namespace,
+        Labels = new Dictionary<string, string>(labels),
         // Label values allow only [A-Za-z0-9-_.] up to 63 characters; the exact values ride along as annotations.
-        if (keepAnnotations)
-            metadata["annotations"] = new JsonObject([.. spec.Labels.Append(new(PortalLabels.Owner, PortalLabels.OwnerValue)).DistinctBy(l => l.Key)
-                .Select(l => new KeyValuePair<string, JsonNode?>(l.Key, l.Value))]);
-        var o = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = metadata };
-        if (body is not null) o["spec"] = body;
-        return o;
-    }
+        Annotations = keepAnnotations
+            ? spec.Labels.Append(new(PortalLabels.Owner, PortalLabels.OwnerValue)).DistinctBy(l => l.Key).ToDictionary(l => l.Key, l => l.Value)
+            : null,
+    };
 
-    private static JsonObject Labels(WorkloadSpec spec, string name)
+    private static Dictionary<string, string> Labels(WorkloadSpec spec, string name)
     {
-        var labels = new JsonObject { [PortalLabels.Owner] = PortalLabels.OwnerValue, [WorkloadLabel] = name };
+        var labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue, [WorkloadLabel] = name };
         foreach (var (key, value) in spec.Labels)
             if (key != PortalLabels.Owner) labels[key] = LabelValue(value);
         return labels;

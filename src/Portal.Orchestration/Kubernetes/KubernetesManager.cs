@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Portal.Core.Containers;
 using Portal.Orchestration.Containers;
 
@@ -10,12 +11,16 @@ namespace Portal.Orchestration.Kubernetes;
 /// Runs the portal's work on Kubernetes, behind the same small interface as Swarm: trainings as Jobs, IDE sessions as
 /// Pods with a Service, deployments as Deployments with a Service (and an HPA). A workload's id is <c>Kind/name</c>.
 /// Pod states come from one watch (<see cref="PodCache"/>); everything the portal creates carries its labels, and
-/// removal deletes by the workload label.
+/// removal deletes by the workload label. Requests go through the official client (<see cref="KubeCluster"/>).
 /// </summary>
-public sealed partial class KubernetesManager(KubernetesClient client, KubeManifests manifests, IPullCredentialSource? pullCredential = null) : IContainerManager, IAsyncDisposable
+public sealed partial class KubernetesManager(KubeCluster cluster, KubeManifests manifests, IPullCredentialSource? pullCredential = null)
+    : IContainerManager, IAsyncDisposable
 {
-    private readonly PodCache _pods = new(client, manifests.PathOf("Pod"));
+    private static readonly string Owned = $"{PortalLabels.Owner}={PortalLabels.OwnerValue}";
+    private readonly PodCache _pods = new(cluster, manifests.Namespace);
     private readonly StopRequests _stops = new();
+
+    private string Ns => manifests.Namespace;
 
     public string Kind => "kube";
 
@@ -23,13 +28,16 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
     {
         try
         {
-            var version = await client.GetAsync("version", ct);
-            var where = $"Kubernetes {version?["gitVersion"]?.GetValue<string>() ?? "(version unknown)"} at {client.Server}, namespace {manifests.Namespace}";
-            await client.ListAsync(manifests.PathOf("Pod"), $"{PortalLabels.Owner}={PortalLabels.OwnerValue}", ct);
-            await client.ListAsync(manifests.PathOf("Job"), $"{PortalLabels.Owner}={PortalLabels.OwnerValue}", ct);
+            var version = await cluster.CallAsync("reading the server version", (k, t) => k.Version.GetCodeAsync(t), ct);
+            var where = $"Kubernetes {version?.GitVersion ?? "(version unknown)"} at {cluster.Server}, namespace {Ns}";
+            await cluster.CallAsync($"listing pods in {Ns}", (k, t) => k.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: Owned, cancellationToken: t), ct);
+            await cluster.CallAsync($"listing jobs in {Ns}", (k, t) => k.BatchV1.ListNamespacedJobAsync(Ns, labelSelector: Owned, cancellationToken: t), ct);
             return ManagerHealth.Ok($"{where}.");
         }
-        catch (KubeApiException e) { return new ManagerHealth(false, "Kubernetes refused the portal.", [e.ToUserError().Message]); }
+        catch (ContainerManagerException e) when (KubeCluster.CodeOf(e) is not null)
+        {
+            return new ManagerHealth(false, "Kubernetes refused the portal.", [e.Message]);
+        }
         catch (ContainerManagerException e) { return new ManagerHealth(false, "Kubernetes is not reachable.", [e.Message]); }
     }
 
@@ -38,50 +46,47 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
         var name = KubeManifests.NameFor(spec);
         var withRegistrySecret = await EnsurePullSecretAsync(ct);
         var objects = manifests.Build(spec, name, withRegistrySecret);
-        var created = new List<string>();
+        var created = new List<IKubernetesObject<V1ObjectMeta>>();
         try
         {
             foreach (var o in objects)
             {
-                var kind = o["kind"]!.GetValue<string>();
                 try
                 {
-                    await client.CreateAsync(manifests.PathOf(kind), o, ct);
-                    if (kind != "PersistentVolumeClaim") created.Add(manifests.PathOf(kind, name));
+                    await CreateAsync(o, ct);
+                    if (o is not V1PersistentVolumeClaim) created.Add(o);
                 }
                 // A user's home claim outlives sessions: it exists from the last one.
-                catch (KubeApiException e) when (e.Code == 409 && kind == "PersistentVolumeClaim") { }
+                catch (ContainerManagerException e) when (KubeCluster.CodeOf(e) == 409 && o is V1PersistentVolumeClaim) { }
             }
         }
-        catch (KubeApiException e)
+        catch (ContainerManagerException)
         {
-            foreach (var path in created) await client.DeleteAsync(path, CancellationToken.None);
-            throw e.ToUserError();
+            foreach (var o in created) await DeleteAsync(o.Kind, o.Metadata.Name, CancellationToken.None);
+            throw;
         }
-        return $"{objects.Single(IsWorkload)["kind"]}/{name}";
+        return $"{objects.Single(IsWorkload).Kind}/{name}";
     }
 
     public async Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
     {
         if (_stops.Contains(id)) return StopRequests.Status;
         var (kind, name) = Split(id);
-        JsonObject? workload;
-        try { workload = await client.GetAsync(manifests.PathOf(kind, name), ct); }
-        catch (KubeApiException e) { throw e.ToUserError(); }
-        return await StatusOfAsync(kind, name, workload, ct);
+        return await StatusOfAsync(kind, name, await ReadAsync(kind, name, ct), ct);
     }
 
     /// <summary>A workload's state from its object (as read or listed) and its pods in the watch cache.</summary>
-    private async Task<WorkloadStatus> StatusOfAsync(string kind, string name, JsonObject? workload, CancellationToken ct)
+    private async Task<WorkloadStatus> StatusOfAsync(string kind, string name, IKubernetesObject<V1ObjectMeta>? workload, CancellationToken ct)
     {
         if (workload is null)
-            return new WorkloadStatus(WorkloadState.Missing, Message: $"Its {kind} no longer exists in namespace {manifests.Namespace} (removed outside the portal, or cleaned up after it finished).");
+            return new WorkloadStatus(WorkloadState.Missing,
+                Message: $"Its {kind} no longer exists in namespace {Ns} (removed outside the portal, or cleaned up after it finished).");
         await _pods.ReadyAsync(ct);
         var pods = _pods.Of(name);
-        return kind switch
+        return workload switch
         {
-            "Job" => JobStatus(workload, pods),
-            "Deployment" => ServiceStatus(pods, workload["spec"]?["replicas"]?.GetValue<int>() ?? 1),
+            V1Job job => JobStatus(job, pods),
+            V1Deployment deployment => ServiceStatus(pods, deployment.Spec?.Replicas ?? 1),
             _ => ServiceStatus(pods, 1),
         };
     }
@@ -95,31 +100,34 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
         while (pod is null)
         {
             var change = _pods.ChangedAsync(ct);
-            pod = _pods.Of(name).Where(p => Phase(p) is "Running" or "Succeeded" or "Failed").Select(PodName).LastOrDefault();
+            pod = _pods.Of(name).Where(p => p.Status?.Phase is "Running" or "Succeeded" or "Failed").Select(p => p.Metadata.Name).LastOrDefault();
             if (pod is not null) break;
             if (!follow || (await GetStatusAsync(id, ct)).IsFinal) yield break;
             await Task.WhenAny(change, Task.Delay(TimeSpan.FromSeconds(5), ct));
             ct.ThrowIfCancellationRequested();
         }
-        IAsyncEnumerator<string>? lines = null;
+        Stream? log = null;
         try
         {
-            lines = client.ReadLogAsync(manifests.Namespace, pod, KubeManifests.Container, follow, timestamps: true, ct).GetAsyncEnumerator(ct);
-            while (true)
-            {
-                try
-                {
-                    if (!await lines.MoveNextAsync()) break;
-                }
-                catch (KubeApiException e) when (e.Code is 400 or 404) { break; }
-                catch (KubeApiException e) { throw e.ToUserError(); }
-                yield return Parse(lines.Current);
-            }
+            log = await cluster.CallAsync($"reading the log of pod {pod}", (k, t) => k.CoreV1.ReadNamespacedPodLogAsync(
+                pod, Ns, container: KubeManifests.Container, follow: follow, timestamps: true, cancellationToken: t), ct);
         }
-        finally
+        // The pod went away or never ran its container: there is nothing to read.
+        catch (ContainerManagerException e) when (KubeCluster.CodeOf(e) is 400 or 404) { }
+        if (log is null) yield break;
+        await using (log)
         {
-            if (lines is not null) await lines.DisposeAsync();
+            using var reader = new StreamReader(log);
+            while (await ReadLineAsync(reader, ct) is { } line) yield return Parse(line);
         }
+    }
+
+    /// <summary>The next line, or null at the end (a stream the server cut counts as the end).</summary>
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
+    {
+        try { return await reader.ReadLineAsync(ct); }
+        catch (IOException) { return null; }
+        catch (HttpRequestException) { return null; }
     }
 
     public Task StopAsync(string id, CancellationToken ct) => _stops.StopAsync(id, () => DeleteAllAsync(id, ct));
@@ -130,13 +138,13 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
     {
         var (_, name) = Split(id);
         await _pods.ReadyAsync(ct);
-        return [.. _pods.Of(name).Where(p => p["metadata"]?["deletionTimestamp"] is null).Select(p =>
+        return [.. _pods.Of(name).Where(p => p.Metadata.DeletionTimestamp is null).Select(p =>
         {
-            var ready = Phase(p) == "Running" && Condition(p, "Ready") == "True";
-            var ip = p["status"]?["podIP"]?.GetValue<string>();
-            var port = p["spec"]?["containers"]?[0]?["ports"]?[0]?["containerPort"]?.GetValue<int>();
-            return new Replica(PodName(p), ready ? WorkloadState.Running : Phase(p) == "Failed" ? WorkloadState.Failed : WorkloadState.Pending,
-                ready && ip is not null && port is not null ? $"http://{ip}:{port}" : null, Waiting(p));
+            var ready = p.Status?.Phase == "Running" && Condition(p, "Ready") == "True";
+            var ip = p.Status?.PodIP;
+            var port = p.Spec?.Containers?.FirstOrDefault()?.Ports?.FirstOrDefault()?.ContainerPort;
+            return new Replica(p.Metadata.Name, ready ? WorkloadState.Running : p.Status?.Phase == "Failed" ? WorkloadState.Failed : WorkloadState.Pending,
+                ready && ip is not null && port is not null ? string.Create(CultureInfo.InvariantCulture, $"http://{ip}:{port}") : null, Waiting(p));
         })];
     }
 
@@ -145,42 +153,53 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
         var (kind, name) = Split(id);
         if (kind != "Deployment") throw new ContainerManagerException($"Only deployments can be scaled; '{id}' is a {kind}.");
         if (replicas < 0) throw new ContainerManagerException($"A deployment cannot run {replicas} replicas.");
-        try { await client.PatchAsync(manifests.PathOf(kind, name), new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, ct); }
-        catch (KubeApiException e) { throw e.Code == 404 ? new ContainerManagerException($"The deployment {name} no longer exists.") : e.ToUserError(); }
+        await PatchDeploymentAsync(name, new { spec = new { replicas } }, ct);
     }
 
     public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
     {
         var (kind, name) = Split(id);
         if (kind != "Deployment") throw new ContainerManagerException($"Only deployments are updated in place; '{id}' is a {kind}.");
-        var next = manifests.Build(spec, name).Single(o => o["kind"]!.GetValue<string>() == "Deployment");
+        var next = manifests.Build(spec, name).OfType<V1Deployment>().Single();
         // The Deployment's RollingUpdate strategy (maxUnavailable 0, maxSurge 1) rolls one replica at a time; replicas stay as they are.
-        try { await client.PatchAsync(manifests.PathOf(kind, name), new JsonObject { ["spec"] = new JsonObject { ["template"] = next["spec"]!["template"]!.DeepClone() } }, ct); }
-        catch (KubeApiException e) { throw e.Code == 404 ? new ContainerManagerException($"The deployment {name} no longer exists.") : e.ToUserError(); }
+        await PatchDeploymentAsync(name, new { spec = new { template = next.Spec.Template } }, ct);
         return id;
+    }
+
+    private async Task PatchDeploymentAsync(string name, object patch, CancellationToken ct)
+    {
+        try
+        {
+            await cluster.CallAsync($"changing Deployment {name}", (k, t) =>
+                k.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), name, Ns, cancellationToken: t), ct);
+        }
+        catch (ContainerManagerException e) when (KubeCluster.CodeOf(e) == 404)
+        {
+            throw new ContainerManagerException($"The deployment {name} no longer exists.", e);
+        }
     }
 
     public async Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
     {
+        var owned = new List<IKubernetesObject<V1ObjectMeta>>();
+        owned.AddRange((await cluster.CallAsync($"listing jobs in {Ns}",
+            (k, t) => k.BatchV1.ListNamespacedJobAsync(Ns, labelSelector: Owned, cancellationToken: t), ct)).Items);
+        owned.AddRange((await cluster.CallAsync($"listing deployments in {Ns}",
+            (k, t) => k.AppsV1.ListNamespacedDeploymentAsync(Ns, labelSelector: Owned, cancellationToken: t), ct)).Items);
+        // A Job's or a Deployment's pods are not workloads of their own; IDE pods carry the portal's kind annotation.
+        owned.AddRange((await cluster.CallAsync($"listing pods in {Ns}",
+                (k, t) => k.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: Owned, cancellationToken: t), ct)).Items
+            .Where(p => p.Metadata.OwnerReferences is not { Count: > 0 } && p.Metadata.Annotations?.ContainsKey(PortalLabels.Kind) == true));
         var result = new List<WorkloadInfo>();
-        try
+        foreach (var o in owned)
         {
-            foreach (var kind in new[] { "Job", "Deployment", "Pod" })
-                foreach (var o in (await client.ListAsync(manifests.PathOf(kind), $"{PortalLabels.Owner}={PortalLabels.OwnerValue}", ct))["items"]!.AsArray().OfType<JsonObject>())
-                {
-                    // A Job's or a Deployment's pods are not workloads of their own.
-                    if (kind == "Pod" && o["metadata"]?["ownerReferences"] is JsonArray { Count: > 0 }) continue;
-                    if (kind == "Pod" && o["metadata"]?["annotations"]?[PortalLabels.Kind] is null) continue;
-                    var name = o["metadata"]!["name"]!.GetValue<string>();
-                    var labels = (o["metadata"]?["annotations"] as JsonObject ?? o["metadata"]?["labels"] as JsonObject)?
-                        .Where(p => p.Key.StartsWith("io.mlops-portal.", StringComparison.Ordinal))
-                        .ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
-                    var id = $"{kind}/{name}";
-                    // The listed object is the workload as it stands: no second read for its status.
-                    result.Add(new WorkloadInfo(id, name, labels, _stops.Contains(id) ? StopRequests.Status : await StatusOfAsync(kind, name, o, ct)));
-                }
+            var name = o.Metadata.Name;
+            var labels = (o.Metadata.Annotations ?? o.Metadata.Labels ?? new Dictionary<string, string>())
+                .Where(p => p.Key.StartsWith("io.mlops-portal.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
+            var id = $"{KindOf(o)}/{name}";
+            // The listed object is the workload as it stands: no second read for its status.
+            result.Add(new WorkloadInfo(id, name, labels, _stops.Contains(id) ? StopRequests.Status : await StatusOfAsync(KindOf(o), name, o, ct)));
         }
-        catch (KubeApiException e) { throw e.ToUserError(); }
         return result;
     }
 
@@ -191,15 +210,12 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
     {
         if (pullCredential is null || await pullCredential.GetAsync(ct) is not { } auth) return false;
         var secret = manifests.PullSecret(auth);
-        try
+        try { await CreateAsync(secret, ct); }
+        catch (ContainerManagerException e) when (KubeCluster.CodeOf(e) == 409)
         {
-            try { await client.CreateAsync(manifests.PathOf("Secret"), secret, ct); }
-            catch (KubeApiException e) when (e.Code == 409)
-            {
-                await client.PatchAsync(manifests.PathOf("Secret", KubeManifests.RegistrySecret), new JsonObject { ["data"] = secret["data"]!.DeepClone() }, ct);
-            }
+            await cluster.CallAsync($"changing Secret {KubeManifests.RegistrySecret}", (k, t) => k.CoreV1.PatchNamespacedSecretAsync(
+                new V1Patch(new { data = secret.Data }, V1Patch.PatchType.MergePatch), KubeManifests.RegistrySecret, Ns, cancellationToken: t), ct);
         }
-        catch (KubeApiException e) { throw e.ToUserError(); }
         return true;
     }
 
@@ -207,23 +223,71 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
     private async Task DeleteAllAsync(string id, CancellationToken ct)
     {
         var (kind, name) = Split(id);
-        try
-        {
-            await client.DeleteAsync(manifests.PathOf(kind, name), ct);
-            foreach (var other in new[] { "Service", "HorizontalPodAutoscaler" })
-                foreach (var o in (await client.ListAsync(manifests.PathOf(other), $"{KubeManifests.WorkloadLabel}={name}", ct))["items"]!.AsArray().OfType<JsonObject>())
-                    await client.DeleteAsync(manifests.PathOf(other, o["metadata"]!["name"]!.GetValue<string>()), ct);
-        }
-        catch (KubeApiException e) { throw e.ToUserError(); }
+        var selector = $"{KubeManifests.WorkloadLabel}={name}";
+        await DeleteAsync(kind, name, ct);
+        foreach (var service in (await cluster.CallAsync($"listing services in {Ns}",
+                     (k, t) => k.CoreV1.ListNamespacedServiceAsync(Ns, labelSelector: selector, cancellationToken: t), ct)).Items)
+            await DeleteAsync("Service", service.Metadata.Name, ct);
+        foreach (var hpa in (await cluster.CallAsync($"listing autoscalers in {Ns}",
+                     (k, t) => k.AutoscalingV2.ListNamespacedHorizontalPodAutoscalerAsync(Ns, labelSelector: selector, cancellationToken: t), ct)).Items)
+            await DeleteAsync("HorizontalPodAutoscaler", hpa.Metadata.Name, ct);
     }
 
-    private static WorkloadStatus JobStatus(JsonObject job, IReadOnlyList<JsonObject> pods)
+    private Task CreateAsync(IKubernetesObject<V1ObjectMeta> o, CancellationToken ct) =>
+        cluster.CallAsync($"creating {o.Kind} {o.Metadata.Name}", (k, t) => o switch
+        {
+            V1Job job => k.BatchV1.CreateNamespacedJobAsync(job, Ns, cancellationToken: t),
+            V1Deployment deployment => k.AppsV1.CreateNamespacedDeploymentAsync(deployment, Ns, cancellationToken: t),
+            V1Pod pod => k.CoreV1.CreateNamespacedPodAsync(pod, Ns, cancellationToken: t),
+            V1Service service => k.CoreV1.CreateNamespacedServiceAsync(service, Ns, cancellationToken: t),
+            V2HorizontalPodAutoscaler hpa => k.AutoscalingV2.CreateNamespacedHorizontalPodAutoscalerAsync(hpa, Ns, cancellationToken: t),
+            V1PersistentVolumeClaim claim => k.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, Ns, cancellationToken: t),
+            V1Secret secret => k.CoreV1.CreateNamespacedSecretAsync(secret, Ns, cancellationToken: t),
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Kind, "not a kind the portal creates"),
+        }, ct);
+
+    /// <summary>The workload, or null when it is gone.</summary>
+    private Task<IKubernetesObject<V1ObjectMeta>?> ReadAsync(string kind, string name, CancellationToken ct) =>
+        cluster.FindAsync<IKubernetesObject<V1ObjectMeta>>($"reading {kind} {name}", async (k, t) => kind switch
+        {
+            "Job" => await k.BatchV1.ReadNamespacedJobAsync(name, Ns, cancellationToken: t),
+            "Deployment" => await k.AppsV1.ReadNamespacedDeploymentAsync(name, Ns, cancellationToken: t),
+            _ => await k.CoreV1.ReadNamespacedPodAsync(name, Ns, cancellationToken: t),
+        }, ct);
+
+    /// <summary>Deletes an object and, in the background, what it owns (a Job's pods); one that is gone is fine.</summary>
+    private async Task DeleteAsync(string kind, string name, CancellationToken ct)
+    {
+        var background = new V1DeleteOptions { PropagationPolicy = "Background" };
+        try
+        {
+            await cluster.CallAsync($"deleting {kind} {name}", (k, t) => kind switch
+            {
+                "Job" => k.BatchV1.DeleteNamespacedJobAsync(name, Ns, background, cancellationToken: t),
+                "Deployment" => k.AppsV1.DeleteNamespacedDeploymentAsync(name, Ns, background, cancellationToken: t),
+                "Pod" => k.CoreV1.DeleteNamespacedPodAsync(name, Ns, background, cancellationToken: t),
+                "Service" => k.CoreV1.DeleteNamespacedServiceAsync(name, Ns, background, cancellationToken: t),
+                "HorizontalPodAutoscaler" => k.AutoscalingV2.DeleteNamespacedHorizontalPodAutoscalerAsync(name, Ns, background, cancellationToken: t),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind the portal deletes"),
+            }, ct);
+        }
+        catch (ContainerManagerException e) when (KubeCluster.CodeOf(e) == 404) { }
+    }
+
+    private static string KindOf(IKubernetesObject<V1ObjectMeta> o) => o switch
+    {
+        V1Job => "Job",
+        V1Deployment => "Deployment",
+        _ => "Pod",
+    };
+
+    private static WorkloadStatus JobStatus(V1Job job, IReadOnlyList<V1Pod> pods)
     {
         var pod = pods.Count > 0 ? pods[^1] : null;
-        if ((job["status"]?["succeeded"]?.GetValue<int>() ?? 0) > 0 && pod is null) return new WorkloadStatus(WorkloadState.Succeeded, 0);
-        if ((job["status"]?["failed"]?.GetValue<int>() ?? 0) > 0 && pod is null) return new WorkloadStatus(WorkloadState.Failed, Message: "Its pod failed.");
+        if ((job.Status?.Succeeded ?? 0) > 0 && pod is null) return new WorkloadStatus(WorkloadState.Succeeded, 0);
+        if ((job.Status?.Failed ?? 0) > 0 && pod is null) return new WorkloadStatus(WorkloadState.Failed, Message: "Its pod failed.");
         if (pod is null) return new WorkloadStatus(WorkloadState.Pending, Message: "Waiting for Kubernetes to create the pod.");
-        return Phase(pod) switch
+        return pod.Status?.Phase switch
         {
             "Running" => new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1),
             "Succeeded" => new WorkloadStatus(WorkloadState.Succeeded, ExitCode(pod) ?? 0),
@@ -232,51 +296,48 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
         };
     }
 
-    private static WorkloadStatus ServiceStatus(IReadOnlyList<JsonObject> pods, int desired)
+    private static WorkloadStatus ServiceStatus(IReadOnlyList<V1Pod> pods, int desired)
     {
-        var live = pods.Where(p => p["metadata"]?["deletionTimestamp"] is null).ToList();
-        var running = live.Count(p => Phase(p) == "Running" && Condition(p, "Ready") == "True");
+        var live = pods.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
+        var running = live.Count(p => p.Status?.Phase == "Running" && Condition(p, "Ready") == "True");
         if (running > 0) return new WorkloadStatus(WorkloadState.Running, RunningReplicas: running, DesiredReplicas: desired);
         if (desired == 0) return new WorkloadStatus(WorkloadState.Running, RunningReplicas: 0, DesiredReplicas: 0, Message: "Scaled to zero replicas.");
-        var why = live.Select(p => Phase(p) == "Failed" ? Ended(p) : Waiting(p)).FirstOrDefault(m => m is not null);
+        var why = live.Select(p => p.Status?.Phase == "Failed" ? Ended(p) : Waiting(p)).FirstOrDefault(m => m is not null);
         return new WorkloadStatus(WorkloadState.Pending, Message: why ?? "Waiting for a replica to be ready.", DesiredReplicas: desired);
     }
 
     /// <summary>Why a pod is not running yet, in words: scheduling, image pulls, container creation.</summary>
-    private static string? Waiting(JsonObject pod)
+    private static string? Waiting(V1Pod pod)
     {
-        var conditions = pod["status"]?["conditions"] as JsonArray;
-        var unscheduled = conditions?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "PodScheduled" && c["status"]?.GetValue<string>() == "False");
-        if (unscheduled is not null) return $"Kubernetes cannot place it yet: {unscheduled["message"]?.GetValue<string>()}";
-        var waiting = pod["status"]?["containerStatuses"]?[0]?["state"]?["waiting"];
-        return waiting?["reason"]?.GetValue<string>() switch
+        var unscheduled = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False");
+        if (unscheduled is not null) return $"Kubernetes cannot place it yet: {unscheduled.Message}";
+        var waiting = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting;
+        return waiting?.Reason switch
         {
             null => null,
             "ContainerCreating" or "PodInitializing" => "Starting the container.",
-            "ImagePullBackOff" or "ErrImagePull" => $"Kubernetes cannot pull the image: {waiting["message"]?.GetValue<string>() ?? waiting["reason"]!.GetValue<string>()}. Check the image name and the pull secret (docker.registry_secret).",
-            var reason => $"{reason}: {waiting["message"]?.GetValue<string>()}".TrimEnd(' ', ':'),
+            "ImagePullBackOff" or "ErrImagePull" => $"Kubernetes cannot pull the image: {waiting.Message ?? waiting.Reason}. " +
+                "Check the image name and the pull secret (docker.registry_secret).",
+            var reason => $"{reason}: {waiting.Message}".TrimEnd(' ', ':'),
         };
     }
 
-    private static string? Ended(JsonObject pod)
+    private static string? Ended(V1Pod pod)
     {
-        var terminated = pod["status"]?["containerStatuses"]?[0]?["state"]?["terminated"];
-        return terminated?["reason"]?.GetValue<string>() switch
+        var terminated = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Terminated;
+        return terminated?.Reason switch
         {
             "OOMKilled" => "It ran out of memory (the resource profile's memory limit) and was killed.",
-            null => pod["status"]?["message"]?.GetValue<string>(),
-            var reason => $"Its container ended: {reason} (exit code {terminated["exitCode"]}).",
+            null => pod.Status?.Message,
+            var reason => string.Create(CultureInfo.InvariantCulture, $"Its container ended: {reason} (exit code {terminated.ExitCode})."),
         };
     }
 
-    private static int? ExitCode(JsonObject pod) => pod["status"]?["containerStatuses"]?[0]?["state"]?["terminated"]?["exitCode"]?.GetValue<int>();
-    private static string? Phase(JsonObject pod) => pod["status"]?["phase"]?.GetValue<string>();
-    private static string PodName(JsonObject pod) => pod["metadata"]!["name"]!.GetValue<string>();
+    private static int? ExitCode(V1Pod pod) => pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Terminated?.ExitCode;
 
-    private static string? Condition(JsonObject pod, string type) =>
-        (pod["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type)?["status"]?.GetValue<string>();
+    private static string? Condition(V1Pod pod, string type) => pod.Status?.Conditions?.FirstOrDefault(c => c.Type == type)?.Status;
 
-    private static bool IsWorkload(JsonObject o) => o["kind"]!.GetValue<string>() is "Job" or "Pod" or "Deployment";
+    private static bool IsWorkload(IKubernetesObject<V1ObjectMeta> o) => o is V1Job or V1Pod or V1Deployment;
 
     private static (string Kind, string Name) Split(string id)
     {
@@ -288,7 +349,7 @@ public sealed partial class KubernetesManager(KubernetesClient client, KubeManif
     /// <summary>A log line with the server's RFC 3339 timestamp in front; everything a container writes arrives as stdout.</summary>
     private static LogLine Parse(string line)
     {
-        var space = line.IndexOf(' ');
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
         // Kubernetes writes nanoseconds; .NET parses at most seven fractional digits.
         var stamp = space > 0 ? ExtraFractionDigits().Replace(line[..space], "$1") : "";
         if (space > 0 && DateTime.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))

@@ -1,26 +1,29 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Portal.Core.Containers;
 
 namespace Portal.Orchestration.Kubernetes;
 
 /// <summary>
 /// The portal's pods as the API server last described them, kept current by one watch (list, then watch from the
-/// list's version; a 410 Gone or a closed stream lists again). Statuses are read from here, not polled.
+/// list's version; a 410 Gone or a closed stream lists again, or watches again from the last version seen). Statuses
+/// are read from here, not polled.
 /// </summary>
-public sealed class PodCache(KubernetesClient client, string podsPath) : IAsyncDisposable
+public sealed class PodCache(KubeCluster cluster, string ns) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, JsonObject> _pods = new();
+    private static readonly string Selector = $"{PortalLabels.Owner}={PortalLabels.OwnerValue}";
+    private readonly ConcurrentDictionary<string, V1Pod> _pods = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _listed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
+    private Exception? _lastError;
+    private int _disposed;
 
     /// <summary>How many times the cache listed from scratch (first list included): relists follow 410 Gone and errors.</summary>
     public int Lists { get; private set; }
-
-    private Exception? _lastError;
 
     /// <summary>Starts the watch on first use and waits for the first list (an API timeout at most, then says why not).</summary>
     public async Task ReadyAsync(CancellationToken ct)
@@ -28,22 +31,19 @@ public sealed class PodCache(KubernetesClient client, string podsPath) : IAsyncD
         lock (_gate) _loop ??= Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
         if (_listed.Task.IsCompleted) return;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(client.ApiTimeout + TimeSpan.FromSeconds(2));
+        timeout.CancelAfter(cluster.ApiTimeout + TimeSpan.FromSeconds(2));
         try { await _listed.Task.WaitAsync(timeout.Token); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw _lastError switch
-            {
-                KubeApiException k => k.ToUserError(),
-                ContainerManagerException c => c,
-                _ => new ContainerManagerException($"The portal's pods ({podsPath}) could not be listed within {client.ApiTimeout.TotalSeconds + 2:0} s."),
-            };
+            throw _lastError as ContainerManagerException
+                ?? new ContainerManagerException(
+                    $"The portal's pods in namespace {ns} could not be listed within {cluster.ApiTimeout.TotalSeconds + 2:0} s.");
         }
     }
 
-    public IReadOnlyList<JsonObject> Of(string workload) =>
-        [.. _pods.Values.Where(p => p["metadata"]?["labels"]?[KubeManifests.WorkloadLabel]?.GetValue<string>() == workload)
-            .OrderBy(p => p["metadata"]?["creationTimestamp"]?.GetValue<string>())];
+    public IReadOnlyList<V1Pod> Of(string workload) =>
+        [.. _pods.Values.Where(p => p.Metadata?.Labels is { } labels && labels.TryGetValue(KubeManifests.WorkloadLabel, out var w) && w == workload)
+            .OrderBy(p => p.Metadata?.CreationTimestamp)];
 
     /// <summary>Completes at the next change to any pod.</summary>
     public Task ChangedAsync(CancellationToken ct)
@@ -64,51 +64,67 @@ public sealed class PodCache(KubernetesClient client, string podsPath) : IAsyncD
 
     private async Task RunAsync(CancellationToken ct)
     {
-        var selector = $"{PortalLabels.Owner}={PortalLabels.OwnerValue}";
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var list = await client.ListAsync(podsPath, selector, ct);
+                var list = await cluster.CallAsync($"listing the pods of namespace {ns}",
+                    (k, t) => k.CoreV1.ListNamespacedPodAsync(ns, labelSelector: Selector, cancellationToken: t), ct);
                 Lists++;
                 var names = new HashSet<string>();
-                foreach (var pod in list["items"]!.AsArray().OfType<JsonObject>())
+                foreach (var pod in list.Items)
                 {
-                    var name = pod["metadata"]!["name"]!.GetValue<string>();
-                    names.Add(name);
-                    _pods[name] = (JsonObject)pod.DeepClone();
+                    names.Add(pod.Metadata.Name);
+                    _pods[pod.Metadata.Name] = pod;
                 }
                 foreach (var gone in _pods.Keys.Except(names).ToList()) _pods.TryRemove(gone, out _);
                 _listed.TrySetResult();
                 Signal();
-                var version = list["metadata"]?["resourceVersion"]?.GetValue<string>();
-                while (!ct.IsCancellationRequested)
-                {
-                    await foreach (var e in client.WatchAsync(podsPath, selector, version, ct))
-                    {
-                        version = e.ResourceVersion ?? version;
-                        if (e.Type == "BOOKMARK") continue;
-                        var name = e.Item["metadata"]?["name"]?.GetValue<string>();
-                        if (name is null) continue;
-                        if (e.Type == "DELETED") _pods.TryRemove(name, out _);
-                        else _pods[name] = e.Item;
-                        Signal();
-                    }
-                    // The server closed the stream (its watch timeout): watch again from where it was.
-                }
+                var version = list.Metadata?.ResourceVersion;
+                // The server closes a watch now and then (its own timeout): watch again from where it was, until a 410.
+                while (!ct.IsCancellationRequested && await WatchAsync(version, v => version = v, ct)) { }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (KubeApiException e) when (e.Code == 410) { }
-            catch (Exception e) when (e is KubeApiException or ContainerManagerException or IOException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is ContainerManagerException or IOException or HttpRequestException or System.Text.Json.JsonException)
             {
-                _lastError = e;
+                _lastError = e as ContainerManagerException ?? cluster.Translate(e, $"watching the pods of namespace {ns}") ?? _lastError;
                 try { await Task.Delay(TimeSpan.FromSeconds(2), ct); }
                 catch (OperationCanceledException) { return; }
             }
         }
     }
 
-    private int _disposed;
+    /// <summary>
+    /// One watch stream from <paramref name="version"/>, until the server closes it; false when the server said the version
+    /// is gone (410): list again. The list before it ran under the API timeout; the stream itself lasts as long as the server keeps it.
+    /// </summary>
+    private async Task<bool> WatchAsync(string? version, Action<string> seen, CancellationToken ct)
+    {
+        Exception? failure = null;
+        var events = cluster.Api.CoreV1.WatchListNamespacedPodAsync(ns, allowWatchBookmarks: true, labelSelector: Selector,
+            resourceVersion: version, onError: e => failure ??= e, cancellationToken: ct);
+        try
+        {
+            await foreach (var (type, pod) in events)
+            {
+                if (pod?.Metadata?.ResourceVersion is { } v) seen(v);
+                if (type == WatchEventType.Bookmark || pod?.Metadata?.Name is not { } name) continue;
+                if (type == WatchEventType.Deleted) _pods.TryRemove(name, out _);
+                else _pods[name] = pod;
+                Signal();
+            }
+        }
+        // The client reports a watch the server closed before its first event (its watch timeout on a quiet namespace) as a
+        // failed read: nothing was missed, so watch again from the same version.
+        catch (HttpRequestException e) when (e.InnerException is EndOfStreamException) { return true; }
+        catch (Exception e) when (e is not OperationCanceledException && cluster.Translate(e, $"watching the pods of namespace {ns}") is { } error)
+        {
+            throw error;
+        }
+        if (failure is KubernetesException { Status.Code: 410 }) return false;
+        if (failure is not null) throw cluster.Translate(failure, $"watching the pods of namespace {ns}") ?? failure;
+        return true;
+    }
 
     /// <summary>Stops the watch; safe to call twice (the container disposes the manager under each registration).</summary>
     public async ValueTask DisposeAsync()

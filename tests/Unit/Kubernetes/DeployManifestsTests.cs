@@ -53,7 +53,8 @@ public sealed class DeployManifestsTests
     {
         await using var api = await KubeApiDouble.StartAsync();
         using var dir = new TempDir();
-        using var client = new KubernetesClient(KubeConfigLoader.Load(api.Kubeconfig(dir.Path, "mlops-portal"), null, new Dictionary<string, string?>(), dir.Path), TimeSpan.FromSeconds(5));
+        using var client = KubernetesSetup.Connect(
+            KubernetesSetup.Configuration(api.Kubeconfig(dir.Path, "mlops-portal"), null, new Dictionary<string, string?>(), dir.Path), TimeSpan.FromSeconds(5));
         await using (var manager = new KubernetesManager(client, new KubeManifests(new KubeConfig { Namespace = "mlops-portal" }, null, "/data"), new FixedPullCredential()))
         {
             // Every operation the portal has: a training, an IDE session with volumes, an autoscaled deployment.

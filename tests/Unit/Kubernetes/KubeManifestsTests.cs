@@ -22,6 +22,15 @@ public sealed class KubeManifestsTests
         ServiceType = "NodePort", AutoScale = true, MinReplicas = 2, MaxReplicas = 6, TargetCpuUtilizationPercentage = 70,
     };
 
+    /// <summary>An object as the client sends it to the API server.</summary>
+    private static JsonObject Json(object o) => JsonNode.Parse(k8s.KubernetesJson.Serialize(o))!.AsObject();
+
+    private static List<JsonObject> Json(IEnumerable<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>> objects) => [.. objects.Select(o => Json((object)o))];
+
+    /// <summary>The same JSON, whatever the order of properties (the client writes them in its own order).</summary>
+    private static void Same(string expected, JsonNode? actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"expected {expected}, was {actual?.ToJsonString()}");
+
     private static KubeManifests Manifests(NfsConfig? nfs = null, string? secret = "regcred") =>
         new(new KubeConfig { Namespace = "ml", StorageClass = "fast", VolumeSize = "20Gi", VolumeAccessMode = "ReadWriteMany", Nfs = nfs }, secret, DataDir);
 
@@ -55,7 +64,7 @@ public sealed class KubeManifestsTests
     {
         var name = KubeManifests.NameFor(Training());
         Assert.Matches("^portal-train-7-rf-[0-9a-f]{6}$", name);
-        var job = Assert.Single(Manifests().Build(Training(), name));
+        var job = Assert.Single(Json(Manifests().Build(Training(), name)));
         Assert.Equal(("batch/v1", "Job", "ml"), (job["apiVersion"]!.GetValue<string>(), job["kind"]!.GetValue<string>(), job["metadata"]!["namespace"]!.GetValue<string>()));
         Assert.Equal(0, job["spec"]!["backoffLimit"]!.GetValue<int>());
         Assert.Equal(3600, job["spec"]!["ttlSecondsAfterFinished"]!.GetValue<int>());
@@ -63,10 +72,10 @@ public sealed class KubeManifestsTests
         Assert.Equal("Never", pod["restartPolicy"]!.GetValue<string>());
         Assert.Equal("regcred", pod["imagePullSecrets"]![0]!["name"]!.GetValue<string>());
         var container = pod["containers"]![0]!;
-        Assert.Equal("""{"requests":{"cpu":"125m","memory":"1024Mi"},"limits":{"cpu":"2500m","memory":"4096Mi","nvidia.com/gpu":"1"}}""", container["resources"]!.ToJsonString());
+        Same("""{"requests":{"cpu":"125m","memory":"1Gi"},"limits":{"cpu":"2500m","memory":"4Gi","nvidia.com/gpu":"1"}}""", container["resources"]!);
         Assert.Equal(["A", "PORTAL_TASK_TOKEN"], container["env"]!.AsArray().Select(e => e!["name"]!.GetValue<string>()));
         var volumes = pod["volumes"]!.AsArray();
-        Assert.Equal("""{"claimName":"portal-data","readOnly":false}""", volumes[0]!["persistentVolumeClaim"]!.ToJsonString());
+        Same("""{"claimName":"portal-data","readOnly":false}""", volumes[0]!["persistentVolumeClaim"]!);
         Assert.Equal("work/trainings/7", container["volumeMounts"]![0]!["subPath"]!.GetValue<string>());
         Assert.Equal("files/datasets/3/files", container["volumeMounts"]![1]!["subPath"]!.GetValue<string>());
         Assert.Equal("/home/alice/iris", volumes[2]!["hostPath"]!["path"]!.GetValue<string>());
@@ -80,11 +89,11 @@ public sealed class KubeManifestsTests
     public void With_nfs_the_data_directory_and_named_volumes_come_from_the_nfs_server()
     {
         var manifests = Manifests(new NfsConfig { Server = "10.0.0.5", Path = "/exports/portal" }, secret: null);
-        var job = Assert.Single(manifests.Build(Training(), "portal-train-7-rf-abcdef"));
+        var job = Assert.Single(Json(manifests.Build(Training(), "portal-train-7-rf-abcdef")));
         var pod = job["spec"]!["template"]!["spec"]!;
         Assert.Null(pod["imagePullSecrets"]);
-        Assert.Equal("""{"server":"10.0.0.5","path":"/exports/portal/files/datasets/3/files","readOnly":true}""", pod["volumes"]![1]!["nfs"]!.ToJsonString());
-        var ide = manifests.Build(Ide(), "portal-ide-3-alice-lab-abcdef");
+        Same("""{"server":"10.0.0.5","path":"/exports/portal/files/datasets/3/files","readOnly":true}""", pod["volumes"]![1]!["nfs"]!);
+        var ide = Json(manifests.Build(Ide(), "portal-ide-3-alice-lab-abcdef"));
         Assert.Equal(["Pod", "Service"], ide.Select(o => o["kind"]!.GetValue<string>()));
         Assert.Equal("/exports/portal/volumes/portal-vol-portal-home-alice", ide[0]["spec"]!["volumes"]![0]!["nfs"]!["path"]!.GetValue<string>());
     }
@@ -92,11 +101,11 @@ public sealed class KubeManifestsTests
     [Fact]
     public void An_ide_session_is_a_pod_and_a_service_with_claims_for_its_volumes()
     {
-        var objects = Manifests().Build(Ide(), "portal-ide-3-alice-lab-abcdef");
+        var objects = Json(Manifests().Build(Ide(), "portal-ide-3-alice-lab-abcdef"));
         Assert.Equal(["PersistentVolumeClaim", "PersistentVolumeClaim", "Pod", "Service"], objects.Select(o => o["kind"]!.GetValue<string>()));
         Assert.Equal("portal-vol-portal-home-alice", objects[0]["metadata"]!["name"]!.GetValue<string>());
         Assert.Equal("fast", objects[0]["spec"]!["storageClassName"]!.GetValue<string>());
-        Assert.Equal("""{"accessModes":["ReadWriteMany"],"storageClassName":"fast","resources":{"requests":{"storage":"20Gi"}}}""", objects[0]["spec"]!.ToJsonString());
+        Same("""{"accessModes":["ReadWriteMany"],"storageClassName":"fast","resources":{"requests":{"storage":"20Gi"}}}""", objects[0]["spec"]!);
         Assert.Equal("Always", objects[2]["spec"]!["restartPolicy"]!.GetValue<string>());
         var service = objects[3]["spec"]!;
         Assert.Equal("ClusterIP", service["type"]!.GetValue<string>());
@@ -106,11 +115,11 @@ public sealed class KubeManifestsTests
     [Fact]
     public void A_deployment_rolls_one_replica_at_a_time_probes_health_and_autoscales_on_cpu()
     {
-        var objects = Manifests().Build(Deployment(), "portal-deployment-5-iris-api-abcdef");
+        var objects = Json(Manifests().Build(Deployment(), "portal-deployment-5-iris-api-abcdef"));
         Assert.Equal(["Deployment", "HorizontalPodAutoscaler", "Service"], objects.Select(o => o["kind"]!.GetValue<string>()));
         var spec = objects[0]["spec"]!;
         Assert.Equal(3, spec["replicas"]!.GetValue<int>());
-        Assert.Equal("""{"maxUnavailable":0,"maxSurge":1}""", spec["strategy"]!["rollingUpdate"]!.ToJsonString());
+        Same("""{"maxUnavailable":0,"maxSurge":1}""", spec["strategy"]!["rollingUpdate"]!);
         var container = spec["template"]!["spec"]!["containers"]![0]!;
         Assert.Equal("1m", container["resources"]!["requests"]!["cpu"]!.GetValue<string>());
         Assert.Equal((0, 10, 3, 4), (container["readinessProbe"]!["initialDelaySeconds"]!.GetValue<int>(), container["readinessProbe"]!["periodSeconds"]!.GetValue<int>(),
@@ -139,8 +148,8 @@ public sealed class KubeManifestsTests
         var all = new JsonArray();
         foreach (var manifests in new[] { Manifests(), Manifests(new NfsConfig { Server = "10.0.0.5", Path = "/exports/portal" }, null) })
             foreach (var spec in new[] { Training(), Ide(), Deployment() })
-                foreach (var o in manifests.Build(spec, KubeManifests.NameFor(spec), withRegistrySecret: true)) all.Add(o);
-        all.Add(Manifests().PullSecret(new Portal.Core.Builds.RegistryAuth("robot", "s3cret", null)));
+                foreach (var o in Json(manifests.Build(spec, KubeManifests.NameFor(spec), withRegistrySecret: true))) all.Add(o);
+        all.Add(Json(Manifests().PullSecret(new Portal.Core.Builds.RegistryAuth("robot", "s3cret", null))));
         var file = Path.Combine(dir.Path, "generated.json");
         await File.WriteAllTextAsync(file, all.ToJsonString());
 

@@ -114,11 +114,13 @@ public sealed class DockerEngineTests
     public void Engine_errors_name_what_to_do_and_keep_the_engine_words() =>
         Assert.Equal("Docker answered 500: boom", DockerEngine.Explain(System.Net.HttpStatusCode.InternalServerError, "boom"));
 
-    [Fact]
-    public async Task A_missing_socket_says_the_engine_is_not_reachable()
+    [Theory]
+    [InlineData("unix:/tmp/portal-no-engine-here.sock")]
+    [InlineData("tcp://127.0.0.1:1")]
+    public async Task An_engine_that_is_not_there_is_named_as_not_reachable(string address)
     {
-        using var docker = new DockerEngine("unix:/tmp/portal-no-engine-here.sock", TimeSpan.FromSeconds(5));
+        using var docker = new DockerEngine(address, TimeSpan.FromSeconds(5));
         var e = await Assert.ThrowsAsync<ContainerManagerException>(() => docker.InfoAsync(CancellationToken.None));
-        Assert.Contains("is not reachable", e.Message);
+        Assert.Contains($"The Docker daemon at {address} is not reachable", e.Message);
     }
 }

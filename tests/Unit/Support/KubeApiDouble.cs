@@ -15,8 +15,8 @@ namespace Portal.Tests.Unit.Support;
 /// A protocol double of the Kubernetes API server (no real one can run here): the subset the portal uses, on loopback
 /// Kestrel. Objects live in memory by collection path; create (409 when it exists), get (404), list with equality label
 /// selectors, merge-patch, delete, chunked watch streams from a resourceVersion (410 Gone once compacted past it), pod
-/// log follow, bearer-token checks (401) and refusals the test configures (403), all answered with Status objects as
-/// the real server does. The test plays the controllers: it sets pod phases and writes pod logs.
+/// log follow, /version, bearer-token checks (401) and refusals the test configures (403), all answered with Status
+/// objects as the real server does. The test plays the controllers: it sets pod phases and writes pod logs.
 /// </summary>
 public sealed class KubeApiDouble : IAsyncDisposable
 {
@@ -235,6 +235,11 @@ public sealed class KubeApiDouble : IAsyncDisposable
             await WriteAsync(context, 401, Status(401, "Unauthorized", "Unauthorized"));
             return;
         }
+        if (path == "version")
+        {
+            await WriteAsync(context, 200, new JsonObject { ["major"] = "1", ["minor"] = "31", ["gitVersion"] = "v1.31.0-double", ["platform"] = "linux/amd64" });
+            return;
+        }
         // namespaces/{ns}/{resource}[/{name}[/log]]
         var parts = path.Split('/');
         var at = Array.IndexOf(parts, "namespaces");
@@ -334,8 +339,14 @@ public sealed class KubeApiDouble : IAsyncDisposable
                         removed = existing;
                     }
                 }
+                // As the real server: pods, services and claims answer with the deleted object, other kinds with a Status.
                 await (removed is null ? WriteAsync(context, 404, Status(404, "NotFound", $"{resource} \"{name}\" not found"))
-                    : WriteAsync(context, 200, new JsonObject { ["kind"] = "Status", ["status"] = "Success", ["code"] = 200 }));
+                    : resource is "pods" or "services" or "persistentvolumeclaims" ? WriteAsync(context, 200, removed)
+                    : WriteAsync(context, 200, new JsonObject
+                    {
+                        ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success",
+                        ["details"] = new JsonObject { ["name"] = name, ["kind"] = resource },
+                    }));
                 return;
             }
         }
