@@ -153,6 +153,24 @@ public sealed class IdeProxyTests
         // The home folder is the user's volume: a folder under the data directory on embedded defaults.
         Assert.Equal(marker, File.ReadAllText(Path.Combine(portal.Dir.Path, "data", "volumes", IdeService.HomeVolume("dana"), "kept.txt")));
 
+        // A kernel's websocket opened by a page of another site is refused by the portal; the portal's own page gets through.
+        var kernel = await (await dana.PostAsJsonAsync($"{path}api/kernels", new { name = "python3" })).Content.ReadFromJsonAsync<JsonElement>();
+        var channels = new Uri(new Uri(portal.BaseAddress.Replace("http://", "ws://", StringComparison.Ordinal)),
+            $"{path}api/kernels/{kernel.GetProperty("id").GetString()}/channels");
+        async Task<HttpStatusCode> ConnectAsync(string origin)
+        {
+            using var socket = new ClientWebSocket();
+            socket.Options.CollectHttpResponseDetails = true;
+            socket.Options.SetRequestHeader("Authorization", dana.DefaultRequestHeaders.Authorization!.ToString());
+            socket.Options.SetRequestHeader("Origin", origin);
+            try { await socket.ConnectAsync(channels, CancellationToken.None); }
+            catch (WebSocketException) { return socket.HttpStatusCode; }
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            return socket.HttpStatusCode;
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, await ConnectAsync("http://evil.example"));
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, await ConnectAsync(portal.BaseAddress.TrimEnd('/')));
+
         // An admin sees everyone's sessions and may reach and stop them; the stop says who did it.
         Assert.Equal(HttpStatusCode.OK, (await portal.Http.GetAsync($"{path}api/status")).StatusCode);
         Assert.Contains(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/ide?all=true") ?? [], s => s.GetProperty("user").GetString() == "dana");
