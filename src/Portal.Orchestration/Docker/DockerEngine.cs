@@ -7,6 +7,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Portal.Core.Builds;
 using Portal.Core.Containers;
+using Portal.Orchestration.Containers;
 
 namespace Portal.Orchestration.Docker;
 
@@ -47,18 +48,9 @@ public sealed class DockerEngine : IDisposable
         : new Uri(daemonAddress);
 
     /// <summary>One request under the API timeout; failures become sentences.</summary>
-    public async Task<T> CallAsync<T>(Func<IDockerClient, CancellationToken, Task<T>> call, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(ApiTimeout);
-        try { return await call(_client, timeout.Token); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new ContainerManagerException(
-                $"The Docker daemon at {Address} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).");
-        }
-        catch (Exception e) when (Translate(e) is { } error) { throw error; }
-    }
+    public Task<T> CallAsync<T>(Func<IDockerClient, CancellationToken, Task<T>> call, CancellationToken ct) => EngineCalls.WithinAsync(
+        ApiTimeout, t => call(_client, t),
+        $"The Docker daemon at {Address} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).", Translate, ct);
 
     public Task CallAsync(Func<IDockerClient, CancellationToken, Task> call, CancellationToken ct) =>
         CallAsync<bool>(async (c, t) => { await call(c, t); return true; }, ct);

@@ -5,6 +5,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Portal.Core.Containers;
+using Portal.Orchestration.Containers;
 
 namespace Portal.Orchestration.Kubernetes;
 
@@ -24,18 +25,10 @@ public sealed class KubeCluster(IKubernetes api, string server, string? contextN
     public TimeSpan ApiTimeout { get; } = apiTimeout;
 
     /// <summary>One request under the API timeout; <paramref name="what"/> says what it was for in error messages.</summary>
-    public async Task<T> CallAsync<T>(string what, Func<IKubernetes, CancellationToken, Task<T>> call, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(ApiTimeout);
-        try { return await call(Api, timeout.Token); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new ContainerManagerException(
-                $"The Kubernetes API server at {Server} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).");
-        }
-        catch (Exception e) when (Translate(e, what) is { } error) { throw error; }
-    }
+    public Task<T> CallAsync<T>(string what, Func<IKubernetes, CancellationToken, Task<T>> call, CancellationToken ct) => EngineCalls.WithinAsync(
+        ApiTimeout, t => call(Api, t),
+        $"The Kubernetes API server at {Server} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).",
+        e => Translate(e, what), ct);
 
     public Task CallAsync(string what, Func<IKubernetes, CancellationToken, Task> call, CancellationToken ct) =>
         CallAsync<bool>(what, async (k, t) => { await call(k, t); return true; }, ct);
