@@ -20,6 +20,11 @@ public sealed class PortalUser
     public bool Disabled { get; set; }
     public int FailedSignIns { get; set; }
     public DateTime? LockedUntil { get; set; }
+    /// <summary>
+    /// Carried by every browser session of the user and compared on each request: a new value (sign-out, a password
+    /// or role change, disabling) ends all of them at once.
+    /// </summary>
+    public string SecurityStamp { get; set; } = "";
     public DateTime CreatedAt { get; set; }
     public DateTime? LastSignInAt { get; set; }
 }

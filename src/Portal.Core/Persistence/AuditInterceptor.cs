@@ -15,7 +15,7 @@ namespace Portal.Core.Persistence;
 public sealed partial class AuditInterceptor(TimeProvider clock) : SaveChangesInterceptor
 {
     /// <summary>Book-keeping that changes on every use; a change of these alone is not an action worth a row.</summary>
-    private static readonly HashSet<string> Bookkeeping = ["LastUsedAt", "LastActivity", "LastSignInAt", "FailedSignIns", "LockedUntil"];
+    private static readonly HashSet<string> Bookkeeping = ["LastUsedAt", "LastActivity", "LastSignInAt", "FailedSignIns", "LockedUntil", "SecurityStamp"];
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {

@@ -152,6 +152,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(u => u.Name).IsUnique();
             e.Property(u => u.Source).HasConversion<string>();
             Json(e.Property(u => u.Roles)).HasDefaultValueSql("'[]'");
+            e.Property(u => u.SecurityStamp).HasDefaultValueSql("''");
         });
 
         b.Entity<AccessToken>(e =>

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -17,6 +20,10 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
     public const string AdminPasswordVariable = "PORTAL_ADMIN_PASSWORD";
 
     public sealed record SignInResult(PortalUser? User, string? Error);
+
+    /// <summary>How long a session check may rest on what was read before; this portal's own changes apply at once.</summary>
+    public static readonly TimeSpan SessionCheckCache = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, (PortalUser? User, DateTimeOffset At)> _sessions = new(StringComparer.Ordinal);
 
     public Task<Page<PortalUser>> ListAsync(PageRequest request, CancellationToken ct) => store.ListAsync(request, ct);
 
@@ -41,6 +48,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             u.Disabled = false;
             u.FailedSignIns = 0;
             u.LockedUntil = null;
+            u.SecurityStamp = NewStamp();
             if (!u.Roles.Contains(Roles.Admin)) u.Roles = [.. u.Roles, Roles.Admin];
         }
         if (existing is null)
@@ -49,7 +57,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             Reset(user);
             await store.AddAsync(user, ct);
         }
-        else await store.MutateAsync(existing.Id, Reset, ct);
+        else await MutateAsync(existing.Id, Reset, ct);
         logger.LogWarning("No admin account existed: the local account '{Name}' is the admin now{How}.", FirstAdminName,
             generated ? " (its one-time password follows; it must be changed at first sign-in)" : $" (password from {AdminPasswordVariable})");
         return generated ? password : null;
@@ -80,7 +88,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
         if (!PasswordHashing.Verify(password, user.PasswordHash))
         {
             var failures = user.FailedSignIns + 1;
-            await store.MutateAsync(user.Id, u =>
+            await MutateAsync(user.Id, u =>
             {
                 u.FailedSignIns = failures >= MaxFailedSignIns ? 0 : failures;
                 if (failures >= MaxFailedSignIns) u.LockedUntil = Now + Lockout;
@@ -88,7 +96,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Failed, failures >= MaxFailedSignIns ? "wrong password; account locked" : "wrong password", ct);
             return new(null, wrong);
         }
-        user = await store.MutateAsync(user.Id, u => { u.FailedSignIns = 0; u.LockedUntil = null; u.LastSignInAt = Now; }, ct);
+        user = await MutateAsync(user.Id, u => { u.FailedSignIns = 0; u.LockedUntil = null; u.LastSignInAt = Now; }, ct);
         await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Succeeded, "local account", ct, SignedIn(user));
         return new(user, null);
     }
@@ -105,10 +113,18 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             user = await store.AddAsync(new PortalUser
             {
                 Name = name, DisplayName = displayName, Email = email, Roles = [.. roles], Source = UserSource.Oidc,
-                CreatedAt = Now, LastSignInAt = Now,
+                CreatedAt = Now, LastSignInAt = Now, SecurityStamp = NewStamp(),
             }, ct);
         else
-            user = await store.MutateAsync(user.Id, u => { u.DisplayName = displayName; u.Email = email; u.Roles = [.. roles]; u.LastSignInAt = Now; }, ct);
+            user = await MutateAsync(user.Id, u =>
+            {
+                // Roles the provider changed end the user's other sessions, as an admin's change would.
+                if (!u.Roles.Order().SequenceEqual(roles.Order())) u.SecurityStamp = NewStamp();
+                u.DisplayName = displayName;
+                u.Email = email;
+                u.Roles = [.. roles];
+                u.LastSignInAt = Now;
+            }, ct);
         await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Succeeded, "OpenID provider", ct, SignedIn(user));
         return user;
     }
@@ -124,7 +140,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
         var user = await store.AddAsync(new PortalUser
         {
             Name = name, DisplayName = Blank(displayName), Email = Blank(email), Roles = [.. roles.Distinct()], Source = UserSource.Local,
-            PasswordHash = PasswordHashing.Hash(password), MustChangePassword = true, CreatedAt = Now,
+            PasswordHash = PasswordHashing.Hash(password), MustChangePassword = true, CreatedAt = Now, SecurityStamp = NewStamp(),
         }, ct);
         return (user, password);
     }
@@ -138,7 +154,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             throw new ValidationFailedException("current", "The current password is wrong.");
         if (PasswordProblem(name, next) is { } problem) throw new ValidationFailedException("next", problem);
         if (current == next) throw new ValidationFailedException("next", "The new password must differ from the current one.");
-        await store.MutateAsync(user.Id, u => { u.PasswordHash = PasswordHashing.Hash(next); u.MustChangePassword = false; }, ct);
+        await MutateAsync(user.Id, u => { u.PasswordHash = PasswordHashing.Hash(next); u.MustChangePassword = false; u.SecurityStamp = NewStamp(); }, ct);
     }
 
     /// <summary>Gives a local account a new one-time password (returned once); its next sign-in must change it.</summary>
@@ -148,7 +164,14 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
         if (user.Source != UserSource.Local)
             throw new ValidationFailedException("name", $"'{name}' signs in with the OpenID provider; it has no portal password.");
         var password = PasswordHashing.Generate();
-        await store.MutateAsync(user.Id, u => { u.PasswordHash = PasswordHashing.Hash(password); u.MustChangePassword = true; u.FailedSignIns = 0; u.LockedUntil = null; }, ct);
+        await MutateAsync(user.Id, u =>
+        {
+            u.PasswordHash = PasswordHashing.Hash(password);
+            u.MustChangePassword = true;
+            u.FailedSignIns = 0;
+            u.LockedUntil = null;
+            u.SecurityStamp = NewStamp();
+        }, ct);
         return password;
     }
 
@@ -160,8 +183,9 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
         errors.ThrowIfAny();
         var stillAdmin = roles.Contains(Roles.Admin) && !disabled;
         if (user.Roles.Contains(Roles.Admin) && !user.Disabled && !stillAdmin) await RefuseLastAdmin(user, "take the admin role from or disable", ct);
-        return await store.MutateAsync(user.Id, u =>
+        return await MutateAsync(user.Id, u =>
         {
+            if (u.Disabled != disabled || !u.Roles.Order().SequenceEqual(roles.Distinct().Order())) u.SecurityStamp = NewStamp();
             u.Roles = [.. roles.Distinct()];
             u.Disabled = disabled;
             u.DisplayName = Blank(displayName);
@@ -174,6 +198,29 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
         var user = await Require(name, ct);
         if (user.Roles.Contains(Roles.Admin) && !user.Disabled) await RefuseLastAdmin(user, "delete", ct);
         await store.DeleteAsync(user.Id, ct);
+        _sessions.TryRemove(user.Name, out _);
+    }
+
+    /// <summary>Ends every browser session of the user (sign-out): their cookies no longer match the account.</summary>
+    public async Task EndSessionsAsync(string name, CancellationToken ct)
+    {
+        if (await store.FindAsync(name, ct) is { } user) await MutateAsync(user.Id, u => u.SecurityStamp = NewStamp(), ct);
+    }
+
+    /// <summary>
+    /// The account a browser session belongs to, when that session is still valid: the account exists, is enabled
+    /// and carries the session's <paramref name="stamp"/>. Read at most every <see cref="SessionCheckCache"/>.
+    /// </summary>
+    public async Task<PortalUser?> CurrentSessionAsync(string name, string stamp, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (!_sessions.TryGetValue(name, out var known) || now - known.At > SessionCheckCache)
+        {
+            known = (await store.FindAsync(name, ct), now);
+            _sessions[name] = known;
+        }
+        return known.User is { Disabled: false } user && CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(user.SecurityStamp), Encoding.UTF8.GetBytes(stamp)) ? user : null;
     }
 
     /// <summary>Null when <paramref name="password"/> is acceptable, else what to change.</summary>
@@ -201,6 +248,16 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
 
     private async Task<PortalUser> Require(string name, CancellationToken ct) =>
         await store.FindAsync(name, ct) ?? throw new NotFoundException("user", name);
+
+    /// <summary>Every change to an account goes through here, so a session check never rests on what it was before.</summary>
+    private async Task<PortalUser> MutateAsync(long id, Action<PortalUser> change, CancellationToken ct)
+    {
+        var user = await store.MutateAsync(id, change, ct);
+        _sessions.TryRemove(user.Name, out _);
+        return user;
+    }
+
+    private static string NewStamp() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 

@@ -16,7 +16,6 @@ public static class PortalAuthentication
 {
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     private const string SelectorScheme = "portal";
-    private static readonly TimeSpan RecheckEvery = TimeSpan.FromMinutes(1);
 
     public static IServiceCollection AddPortalAuth(this IServiceCollection services, PortalConfig config)
     {
@@ -47,7 +46,7 @@ public static class PortalAuthentication
                 o.AccessDeniedPath = "/access-denied";
                 o.Events.OnRedirectToLogin = c => Answer(c, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = c => Answer(c, StatusCodes.Status403Forbidden);
-                o.Events.OnValidatePrincipal = RecheckAccountAsync;
+                o.Events.OnValidatePrincipal = CheckSessionAsync;
             })
             .AddScheme<AuthenticationSchemeOptions, BearerHandler>(BearerHandler.SchemeName, null);
         if (oidc is not null) auth.AddProvider(oidc);
@@ -55,6 +54,7 @@ public static class PortalAuthentication
         services.AddAuthorizationBuilder().AddPortalPolicies();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidation>();
         services.AddScoped<CircuitClient>();
         services.AddScoped<PageUser>();
         services.AddScoped<PageAccess>();
@@ -84,26 +84,19 @@ public static class PortalAuthentication
     }
 
     /// <summary>
-    /// A cookie outlives changes an admin makes; once a minute it is checked against the account: a disabled or
-    /// removed user is signed out, changed roles take effect.
+    /// A cookie outlives changes made to its account: on every request it must still match the account's security
+    /// stamp (cached for <see cref="UserService.SessionCheckCache"/>), or the session is over: after a sign-out, a
+    /// password or role change, or when the account is disabled or removed.
     /// </summary>
-    private static async Task RecheckAccountAsync(CookieValidatePrincipalContext c)
+    private static async Task CheckSessionAsync(CookieValidatePrincipalContext c)
     {
-        var clock = c.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-        var now = clock.GetUtcNow();
-        if (c.Properties.Items.TryGetValue("checked", out var at) && DateTimeOffset.TryParse(at, out var last) && now - last < RecheckEvery) return;
         var users = c.HttpContext.RequestServices.GetRequiredService<UserService>();
-        var user = c.Principal?.Identity?.Name is { } name ? await users.FindAsync(name, c.HttpContext.RequestAborted) : null;
-        if (user is null || user.Disabled)
-        {
-            c.RejectPrincipal();
-            await c.HttpContext.SignOutAsync(CookieScheme);
-            return;
-        }
-        var method = PortalPrincipal.Method(c.Principal!) ?? "local";
-        c.ReplacePrincipal(PortalPrincipal.For(user, method, c.Principal!.Identity!.AuthenticationType ?? CookieScheme));
-        c.Properties.Items["checked"] = now.ToString("O");
-        c.ShouldRenew = true;
+        var current = c.Principal?.Identity?.Name is { } name
+            ? await users.CurrentSessionAsync(name, PortalPrincipal.Stamp(c.Principal), c.HttpContext.RequestAborted)
+            : null;
+        if (current is not null) return;
+        c.RejectPrincipal();
+        await c.HttpContext.SignOutAsync(CookieScheme);
     }
 
     /// <summary>The user name of a principal, or "anonymous".</summary>

@@ -11,10 +11,18 @@ public static class PortalPrincipal
     public const string MethodClaim = "portal:method";
     public const string MustChangePasswordClaim = "portal:must_change_password";
     public const string UserIdClaim = "portal:user_id";
+    /// <summary>The account's security stamp when the session began; a session whose stamp no longer matches is over.</summary>
+    public const string StampClaim = "portal:stamp";
 
-    public static ClaimsPrincipal For(PortalUser user, string method, string authenticationType) =>
+    public static ClaimsPrincipal For(PortalUser user, string method, string authenticationType)
+    {
         // Only an interactive password session is held to a pending password change; tokens act as issued.
-        For(user.Name, user.DisplayName, user.Roles, method, authenticationType, user.Id, user.MustChangePassword && method == "local");
+        var principal = For(user.Name, user.DisplayName, user.Roles, method, authenticationType, user.Id, user.MustChangePassword && method == "local");
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(StampClaim, user.SecurityStamp));
+        return principal;
+    }
+
+    public static string Stamp(ClaimsPrincipal user) => user.FindFirst(StampClaim)?.Value ?? "";
 
     public static ClaimsPrincipal For(string name, string? displayName, IEnumerable<string> roles, string method, string authenticationType,
         long? userId = null, bool mustChangePassword = false)

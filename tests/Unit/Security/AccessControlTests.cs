@@ -125,6 +125,60 @@ public class AccessControlTests : PortalApiTest
     }
 
     [Fact]
+    public async Task A_copied_session_cookie_stops_working_after_sign_out_a_password_change_and_disabling()
+    {
+        var created = await (await Admin.PostAsJsonAsync("/api/v1/users", new { name = "sam", roles = new[] { "data_scientist" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var jar = new CookieContainer();
+        using var browser = App.CreateDefaultClient(new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(jar));
+        async Task SignInAsync(string password) =>
+            Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/signin", "signin",
+                new() { ["Input.Username"] = "sam", ["Input.Password"] = password })).StatusCode);
+        // What an attacker who read the cookie once (a proxied page, a shared machine, a log) holds.
+        string Copy() => jar.GetCookies(App.Server.BaseAddress)["portal.auth"]!.Value;
+        async Task<HttpStatusCode> WithAsync(string cookie)
+        {
+            using var other = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+            request.Headers.Add("Cookie", $"portal.auth={cookie}");
+            return (await other.SendAsync(request)).StatusCode;
+        }
+
+        await SignInAsync(created.GetProperty("password").GetString()!);
+        const string chosen = "a first long passphrase";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/account/password", "password", new()
+        {
+            ["Input.Current"] = created.GetProperty("password").GetString()!, ["Input.Next"] = chosen, ["Input.Repeat"] = chosen,
+        })).StatusCode);
+        var copied = Copy();
+        Assert.Equal(HttpStatusCode.OK, await WithAsync(copied));
+
+        // Signing out ends every copy of the session.
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/account/signout", "signout", [])).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, await WithAsync(copied));
+
+        // A password change ends the other sessions; the browser that made it goes on with a fresh cookie.
+        await SignInAsync(chosen);
+        copied = Copy();
+        Assert.Equal(HttpStatusCode.OK, await WithAsync(copied));
+        const string next = "the next long passphrase";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/account/password", "password",
+            new() { ["Input.Current"] = chosen, ["Input.Next"] = next, ["Input.Repeat"] = next })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, await WithAsync(copied));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/me")).StatusCode);
+
+        // A role change or disabling the account ends the browser's own session too.
+        copied = Copy();
+        (await Admin.PutAsJsonAsync("/api/v1/users/sam", new { roles = new[] { "viewer" }, disabled = false })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, await WithAsync(copied));
+        await SignInAsync(next);
+        copied = Copy();
+        Assert.Equal(HttpStatusCode.OK, await WithAsync(copied));
+        (await Admin.PutAsJsonAsync("/api/v1/users/sam", new { roles = new[] { "viewer" }, disabled = true })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, await WithAsync(copied));
+    }
+
+    [Fact]
     public async Task A_form_without_its_antiforgery_token_is_refused()
     {
         using var browser = Anonymous();
