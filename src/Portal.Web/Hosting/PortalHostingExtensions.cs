@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpLogging;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
@@ -43,6 +44,15 @@ public static class PortalHostingExtensions
         builder.Logging.SetMinimumLevel(level);
         // Every SQL statement at INFO drowns the log; it is shown only when the portal logs at DEBUG.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", level == LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
+        // The host's request log writes whole URLs, query strings included, where SignalR clients send access_token.
+        // Requests are logged by HTTP logging instead: method, path, status and time, never the query or headers.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Services.AddHttpLogging(o =>
+        {
+            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode
+                | HttpLoggingFields.Duration;
+            o.CombineLogs = true;
+        });
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var paths = PortalPaths.From(config, home);
@@ -119,6 +129,7 @@ public static class PortalHostingExtensions
     public static WebApplication MapPortal(this WebApplication app)
     {
         app.UseTrustedProxies(app.Services.GetRequiredService<PortalConfig>().Auth);
+        app.UseHttpLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
