@@ -151,7 +151,9 @@ public static class PortalHostingExtensions
         app.MapHub<LogsHub>("/hubs/logs");
         app.MapModelRouter(app.Services.GetRequiredService<PortalConfig>());
         app.MapIdeProxy();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The framework would set a policy of only frame-ancestors on every page, and SecurityHeaders keeps a policy it finds:
+        // pages get the full one from SecurityHeaders instead.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

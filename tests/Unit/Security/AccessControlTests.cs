@@ -179,6 +179,19 @@ public class AccessControlTests : PortalApiTest
     }
 
     [Fact]
+    public async Task Pages_carry_the_strict_content_policy_not_only_the_api()
+    {
+        using var browser = Anonymous();
+        foreach (var path in new[] { "/signin", "/account/signout", "/access-denied", "/api/v1/projects" })
+        {
+            var response = await browser.GetAsync(path);
+            var policy = string.Join(";", response.Headers.TryGetValues("Content-Security-Policy", out var v) ? v : []);
+            Assert.True(policy.Contains("script-src 'self'", StringComparison.Ordinal) && policy.Contains("object-src 'none'", StringComparison.Ordinal),
+                $"{path} ({(int)response.StatusCode}) has the policy '{policy}'");
+        }
+    }
+
+    [Fact]
     public async Task A_form_without_its_antiforgery_token_is_refused()
     {
         using var browser = Anonymous();
