@@ -66,7 +66,10 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
     public async Task<SignInResult> SignInLocalAsync(string name, string password, CancellationToken ct)
     {
         name = name.Trim().ToLowerInvariant();
-        const string wrong = "The user name or password is wrong.";
+        // One answer for an unknown name, a wrong password and a locked account, so the form tells nobody which accounts
+        // exist; the audit log says which it was.
+        var wrong = $"The user name or password is wrong. After {MaxFailedSignIns} wrong passwords an account is locked for " +
+            $"{Lockout.TotalMinutes:0} minutes.";
         var user = await store.FindAsync(name, ct);
         if (user is null || user.Source != UserSource.Local || user.PasswordHash is null)
         {
@@ -75,15 +78,18 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Failed, "unknown local account", ct);
             return new(null, wrong);
         }
-        if (user.Disabled)
-        {
-            await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Denied, "account disabled", ct);
-            return new(null, "This account is disabled. Ask an admin.");
-        }
         if (user.LockedUntil is { } until && until > Now)
         {
+            PasswordHashing.Verify(password, DummyHash);
             await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Denied, "account locked", ct);
-            return new(null, $"Too many wrong passwords: this account is locked until {until:HH:mm:ss} UTC.");
+            return new(null, wrong);
+        }
+        if (user.Disabled)
+        {
+            // Only someone who knows the password learns that the account is disabled.
+            var known = PasswordHashing.Verify(password, user.PasswordHash);
+            await audit.RecordAsync("sign in", $"user {name}", AuditOutcome.Denied, "account disabled", ct);
+            return new(null, known ? "This account is disabled. Ask an admin." : wrong);
         }
         if (!PasswordHashing.Verify(password, user.PasswordHash))
         {

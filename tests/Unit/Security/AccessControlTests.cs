@@ -307,7 +307,13 @@ public class AccessControlTests : PortalApiTest
             Assert.Null((await users.SignInLocalAsync("lou", "not-the-password", CancellationToken.None)).User);
         var locked = await users.SignInLocalAsync("lou", password, CancellationToken.None);
         Assert.Null(locked.User);
-        Assert.Contains("locked", locked.Error);
+        Assert.Contains("locked for 5 minutes", locked.Error);
+
+        // The form's answer does not tell which accounts exist: a name nobody has gets the very same sentences.
+        for (var i = 0; i < UserService.MaxFailedSignIns; i++)
+            Assert.Equal(locked.Error, (await users.SignInLocalAsync("nobody-here", "not-the-password", CancellationToken.None)).Error);
+        Assert.Equal(locked.Error, (await users.SignInLocalAsync("nobody-here", password, CancellationToken.None)).Error);
+        Assert.Equal(locked.Error, (await users.SignInLocalAsync("lou", "not-the-password", CancellationToken.None)).Error);
     }
 
     /// <summary>Posts a server-rendered form the way a browser does: its hidden fields (handler, antiforgery token) first.</summary>
