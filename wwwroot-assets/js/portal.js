@@ -12,7 +12,8 @@ window.portal = (function () {
 
     // Sends fields first, then files, as multipart/form-data with XHR so upload progress can be shown.
     // Resolves to { status, body } whatever the outcome; the page turns problem details into field errors.
-    function upload(input, url, fields, dotnet) {
+    // The page's antiforgery token goes in a header: the API refuses cookie-authenticated changes without it.
+    function upload(input, url, fields, dotnet, antiforgery) {
         return new Promise(resolve => {
             const form = new FormData();
             for (const [key, value] of Object.entries(fields)) form.append(key, value ?? '');
@@ -32,6 +33,7 @@ window.portal = (function () {
             xhr.addEventListener('abort', () => { currentUpload = null; resolve({ status: -1, body: 'The upload was cancelled.' }); });
             xhr.open('POST', url);
             xhr.setRequestHeader('Accept', 'application/json');
+            if (antiforgery) xhr.setRequestHeader('RequestVerificationToken', antiforgery);
             xhr.send(form);
         });
     }

@@ -66,6 +66,7 @@ public static class PortalAuthentication
     public static WebApplication UsePortalAuth(this WebApplication app)
     {
         app.UseAuthentication();
+        app.UseMiddleware<CookieApiAntiforgery>();
         app.UseMiddleware<PasswordChangeGate>();
         app.UseAuthorization();
         app.UseMiddleware<ActorMiddleware>();

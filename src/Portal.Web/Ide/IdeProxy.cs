@@ -52,11 +52,13 @@ public static class IdeProxy
             await AnswerAsync(http, 404, $"There is no IDE session of '{user}' named '{session}'.");
             return;
         }
-        if (http.WebSockets.IsWebSocketRequest && !FromThePortal(http.Request))
+        var acts = http.WebSockets.IsWebSocketRequest || !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method));
+        if (acts && !FromThePortal(http.Request))
         {
-            // A page of another site opening a kernel's websocket with the user's cookie (cross-site websocket hijacking).
-            await audit.RecordAsync("open IDE session", $"IDE session {user}/{session}", AuditOutcome.Denied, "websocket from another origin", ct);
-            await AnswerAsync(http, 403, "This websocket was opened by a page of another site; only the portal's own pages may connect.");
+            // A page of another site opening a kernel's websocket or posting to Jupyter with the user's cookie (CSRF): the
+            // proxy adds Jupyter's token, so Jupyter's own cross-site checks would not stop it.
+            await audit.RecordAsync("open IDE session", $"IDE session {user}/{session}", AuditOutcome.Denied, "request from another origin", ct);
+            await AnswerAsync(http, 403, "This request came from a page of another site; only the portal's own pages may change an IDE session.");
             return;
         }
         if (route.Endpoint is not { } endpoint)

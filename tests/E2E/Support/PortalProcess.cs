@@ -113,7 +113,15 @@ public sealed class PortalProcess : IAsyncDisposable
     public async Task<HttpClient> ApiClientAsync()
     {
         using var session = await SignInAsync();
-        var created = await session.PostAsync("/api/v1/me/tokens", new StringContent("""{"name":"e2e","days":1}""", Encoding.UTF8, "application/json"));
+        // As the Tokens page does: a change made with the cookie carries a page's antiforgery token.
+        var page = await session.GetStringAsync("/account/password");
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]*)\"").Groups[1].Value;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/me/tokens")
+        {
+            Content = new StringContent("""{"name":"e2e","days":1}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("RequestVerificationToken", antiforgery);
+        var created = await session.SendAsync(request);
         created.EnsureSuccessStatusCode();
         using var doc = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync());
         var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };

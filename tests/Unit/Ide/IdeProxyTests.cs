@@ -169,6 +169,12 @@ public sealed class IdeProxyTests
             return socket.HttpStatusCode;
         }
         Assert.Equal(HttpStatusCode.Forbidden, await ConnectAsync("http://evil.example"));
+        // A cross-site post into the session (it would run with Jupyter's token, which the proxy adds) is refused too.
+        using (var forged = new HttpRequestMessage(HttpMethod.Post, $"{path}api/kernels") { Content = JsonContent.Create(new { name = "python3" }) })
+        {
+            forged.Headers.Add("Origin", "http://evil.example");
+            Assert.Equal(HttpStatusCode.Forbidden, (await dana.SendAsync(forged)).StatusCode);
+        }
         Assert.Equal(HttpStatusCode.SwitchingProtocols, await ConnectAsync(portal.BaseAddress.TrimEnd('/')));
 
         // An admin sees everyone's sessions and may reach and stop them; the stop says who did it.

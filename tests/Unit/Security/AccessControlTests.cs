@@ -192,6 +192,38 @@ public class AccessControlTests : PortalApiTest
     }
 
     [Fact]
+    public async Task Api_changes_made_with_the_cookie_need_the_page_antiforgery_token()
+    {
+        var jar = new CookieContainer();
+        using var browser = App.CreateDefaultClient(new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(jar));
+        var created = await (await Admin.PostAsJsonAsync("/api/v1/users", new { name = "carl", roles = new[] { "admin" } })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/signin", "signin",
+            new() { ["Input.Username"] = "carl", ["Input.Password"] = created.GetProperty("password").GetString()! })).StatusCode);
+        const string chosen = "a long admin passphrase";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/account/password", "password", new()
+        {
+            ["Input.Current"] = created.GetProperty("password").GetString()!, ["Input.Next"] = chosen, ["Input.Repeat"] = chosen,
+        })).StatusCode);
+
+        // What another site (or another port of this host) can make the browser send: the cookie goes along, no header.
+        var json = await browser.PostAsJsonAsync("/api/v1/models", new { name = "csrf-model" });
+        Assert.Equal(HttpStatusCode.Forbidden, json.StatusCode);
+        Assert.Contains("antiforgery", await json.Content.ReadAsStringAsync());
+        var plain = await browser.PostAsync("/api/v1/settings/import", new StringContent("router:\n  timeout: 1\n", Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.Forbidden, plain.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.GetAsync("/api/v1/models/csrf-model")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/models")).StatusCode);
+
+        // The portal's own page sends its token in the header.
+        var page = await browser.GetStringAsync("/account/password");
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]*)\"").Groups[1].Value;
+        using var withToken = new HttpRequestMessage(HttpMethod.Post, "/api/v1/models") { Content = JsonContent.Create(new { name = "page-model" }) };
+        withToken.Headers.Add("RequestVerificationToken", token);
+        Assert.Equal(HttpStatusCode.Created, (await browser.SendAsync(withToken)).StatusCode);
+        Assert.Contains(await AuditAsync("outcome=denied&actor=carl"), e => e.GetProperty("detail").GetString()!.Contains("antiforgery"));
+    }
+
+    [Fact]
     public async Task A_form_without_its_antiforgery_token_is_refused()
     {
         using var browser = Anonymous();
