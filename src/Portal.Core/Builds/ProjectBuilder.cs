@@ -69,7 +69,7 @@ public sealed class ProjectBuilder(
                 break;
         }
         errors.ThrowIfAny();
-        var access = await AccessAsync(request, ct);
+        var access = await AccessAsync(request, project, ct);
         if (_runs.Values.Any(r => r.ProjectId == project.Id && r.Tag == tag && r.State == BuildRunState.Running))
             throw new ConflictException($"The tag '{tag}' of '{project.Name}' is being built already; wait for that build to end.");
 
@@ -95,13 +95,13 @@ public sealed class ProjectBuilder(
     }
 
     /// <summary>The credential a build asked for, decrypted now (on behalf of the user who started it) and kept only for this build.</summary>
-    private async Task<(string? Name, GitAuth? Git, RegistryAuth? Registry)> AccessAsync(BuildRequest request, CancellationToken ct)
+    private async Task<(string? Name, GitAuth? Git, RegistryAuth? Registry)> AccessAsync(BuildRequest request, Project project, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Credential)) return (null, null, null);
         var actor = ActorContext.Current ?? throw new AccessDeniedException("Sign in to build with a credential.");
         var (credential, secret) = await vault.RevealAsync(actor, request.Credential.Trim(), ct);
         var user = CredentialVault.Detail(credential, "username");
-        return (request.From, credential.Kind) switch
+        (string? Name, GitAuth? Git, RegistryAuth? Registry) access = (request.From, credential.Kind) switch
         {
             (BuildSource.Git, CredentialKind.Git or CredentialKind.Basic) => (credential.Name, new GitAuth(user, secret), null),
             (BuildSource.PreBuilt, CredentialKind.Docker or CredentialKind.Basic) =>
@@ -112,6 +112,9 @@ public sealed class ProjectBuilder(
             _ => throw new ValidationFailedException("credential",
                 $"The credential '{credential.Name}' is a {credential.Kind} credential; a {request.From} build needs {(request.From == BuildSource.Git ? "a git or basic" : "a docker or basic")} one."),
         };
+        // The repository is the project's, which others may edit; the credential goes only where its owner said.
+        CredentialScope.Check(credential, request.From == BuildSource.Git ? project.GitRepo! : project.DockerRepo!, "credential");
+        return access;
     }
 
     private async Task RunAsync(BuildRun run, Project project, string dockerfile, (string? Name, GitAuth? Git, RegistryAuth? Registry) access, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Portal.Core.Security;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Core.Stores;
@@ -50,6 +51,11 @@ public sealed class ProjectService(IProjectStore projects, IModelStore models, T
         InputRules.AbsolutePath(errors, "home_dir", homeDir);
         var gitRepo = InputRules.Clean(input.GitRepo);
         InputRules.GitRepo(errors, "git_repo", gitRepo);
+        // A repository on the portal's own host reads the host: admins only. (Plain paths and git's ext:: helper are no
+        // repository addresses at all, for anyone.)
+        if (gitRepo is not null && gitRepo.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && ActorContext.Current?.Has(Roles.Admin) != true)
+            errors.Add("git_repo", $"'{gitRepo}' is a repository on the portal's host; only an admin may register one. " +
+                "Use the repository's https:// or ssh:// address.");
         var dockerRepo = InputRules.Clean(input.DockerRepo);
         InputRules.DockerRepo(errors, "docker_repo", dockerRepo);
 

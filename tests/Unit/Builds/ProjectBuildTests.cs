@@ -152,6 +152,26 @@ public sealed class ProjectBuildTests
         var wrongKind = await portal.Http.PostAsJsonAsync("/api/v1/projects/private/builds", new { from = "git", credential = "bucket" });
         Assert.Equal(HttpStatusCode.BadRequest, wrongKind.StatusCode);
         Assert.Contains("S3 credential", await wrongKind.Content.ReadAsStringAsync());
+
+        // Another data scientist points the shared project at a listener of hers: the owner's next build must not send
+        // the token there. The credential goes only under the address its owner set on it.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var trap = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/steal.git";
+        (await olga.PutAsJsonAsync("/api/v1/projects/private", new { name = "private", git_repo = trap })).EnsureSuccessStatusCode();
+        var redirected = await portal.Http.PostAsJsonAsync("/api/v1/projects/private/builds", new { from = "git", tag = "v2", credential = "private-git" });
+        Assert.Equal(HttpStatusCode.BadRequest, redirected.StatusCode);
+        Assert.Contains($"is for {server.Url}, not for {trap}", await redirected.Content.ReadAsStringAsync());
+        await Task.Delay(500);
+        Assert.False(listener.Pending(), "the build connected to the listener");
+        // Nor does a look-alike host pass for the credential's address.
+        Assert.False(Portal.Core.Security.CredentialScope.Covers("https://git.example.com", "https://git.example.com.evil.test/x.git"));
+        Assert.True(Portal.Core.Security.CredentialScope.Covers("https://git.example.com", "https://git.example.com/team/x.git"));
+
+        // A repository on the portal's own host is an admin's decision.
+        var local = await olga.PostAsJsonAsync("/api/v1/projects", new { name = "hostrepo", git_repo = "file://" + bare });
+        Assert.Equal(HttpStatusCode.BadRequest, local.StatusCode);
+        Assert.Contains("only an admin may register one", await local.Content.ReadAsStringAsync());
     }
 
     [SkippableFact]
@@ -169,7 +189,7 @@ public sealed class ProjectBuildTests
         Assert.Equal("FAILED", refused.GetProperty("state").GetString());
         Assert.True(refused.GetProperty("message").GetString()!.Contains("Host key verification failed") || refused.GetProperty("message").GetString()!.Contains("Permission denied"), refused.ToString());
 
-        (await portal.Http.PostAsJsonAsync("/api/v1/credentials", new { name = "deploy-key", kind = "git", secret = ssh.ClientKey })).EnsureSuccessStatusCode();
+        (await portal.Http.PostAsJsonAsync("/api/v1/credentials", new { name = "deploy-key", kind = "git", uri = ssh.UrlOf(bare), secret = ssh.ClientKey })).EnsureSuccessStatusCode();
         var built = await BuildAsync(portal.Http, "overssh", new { from = "git", tag = "v1", credential = "deploy-key" });
         Assert.True(built.GetProperty("state").GetString() == "SUCCEEDED", built.ToString());
         Assert.DoesNotContain("PRIVATE KEY", await portal.Http.GetStringAsync("/api/v1/projects/overssh/builds/v1/log"));

@@ -26,9 +26,21 @@ public class ProjectAndModelServiceTests : IAsyncLifetime
     [InlineData("https://github.com/noronha-dataops/noronha.git")]
     [InlineData("git@github.com:team/repo.git")]
     [InlineData("ssh://git@host:2222/team/repo")]
-    [InlineData("file:///srv/git/repo")]
     public async Task Accepts_usual_git_addresses(string repo) =>
         Assert.Equal(repo, (await _core.Projects.CreateAsync(new ProjectInput("p", GitRepo: repo), CancellationToken.None)).GitRepo);
+
+    [Theory]
+    [InlineData("file:///srv/git/repo")]
+    public async Task Repositories_on_the_portal_host_are_an_admin_decision(string repo)
+    {
+        using (Portal.Core.Security.ActorContext.Use(new Portal.Core.Security.Actor("dana", [Portal.Core.Security.Roles.DataScientist], null)))
+        {
+            var e = await Assert.ThrowsAsync<ValidationFailedException>(() => _core.Projects.CreateAsync(new ProjectInput("p", GitRepo: repo), CancellationToken.None));
+            Assert.Contains("only an admin may register one", Assert.Single(e.Errors["git_repo"]));
+        }
+        using (Portal.Core.Security.ActorContext.Use(new Portal.Core.Security.Actor("admin", [Portal.Core.Security.Roles.Admin], null)))
+            Assert.Equal(repo, (await _core.Projects.CreateAsync(new ProjectInput("p", GitRepo: repo), CancellationToken.None)).GitRepo);
+    }
 
     [Theory]
     [InlineData("noronha/iris")]
