@@ -42,8 +42,18 @@ public class SettingsFlowTests
             await page.ClickAsync("#save-manager");
             await Assertions.Expect(page.Locator("#pending-restart")).ToContainTextAsync("container_manager.type: running local, saved swarm");
 
+            // Host folders open to users: a relative path is refused at its line, an absolute one saved and exported.
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Host folders" }).ClickAsync();
+            await Ui.FillAsync(page, "#host-paths", "/srv/ml-projects\nrelative/folder");
+            await page.ClickAsync("#save-security");
+            await Assertions.Expect(page.Locator("#security-form")).ToContainTextAsync("security.host_paths[1]");
+            await Ui.FillAsync(page, "#host-paths", "/srv/ml-projects");
+            await page.ClickAsync("#save-security");
+            await Assertions.Expect(page.Locator("#source-security")).ToContainTextAsync("Saved in the portal by admin");
+
             await page.GetByRole(AriaRole.Tab, new() { Name = "Import / export" }).ClickAsync();
             await page.ClickAsync("#show-export");
+            await Assertions.Expect(page.Locator("#export-yaml")).ToContainTextAsync("/srv/ml-projects");
             await Assertions.Expect(page.Locator("#export-yaml")).ToContainTextAsync("big:");
             await Ui.FillAsync(page, "#import-yaml", "router:\n  timeout_seconds: 0\n");
             await page.ClickAsync("#import-settings");

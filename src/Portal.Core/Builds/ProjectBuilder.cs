@@ -19,7 +19,7 @@ namespace Portal.Core.Builds;
 /// </summary>
 public sealed class ProjectBuilder(
     IProjectStore projects, IBuildStore builds, IImageBuilder images, IGitClient git, ProjectImages names, TaskLogBook logs,
-    PortalPaths paths, TimeProvider clock, CredentialVault vault, ILogger<ProjectBuilder> logger)
+    PortalPaths paths, TimeProvider clock, CredentialVault vault, HostPaths hostPaths, ILogger<ProjectBuilder> logger)
 {
     /// <summary>Ended builds stay listed this long (their logs stay in the file store, and successes as build versions).</summary>
     private static readonly TimeSpan KeepEndedRuns = TimeSpan.FromDays(1);
@@ -54,6 +54,10 @@ public sealed class ProjectBuilder(
                 break;
             case BuildSource.Local when !Directory.Exists(project.HomeDir):
                 errors.Add("from", $"The home directory {project.HomeDir} does not exist on the portal's host.");
+                break;
+            // The home directory is sent to the engine as the build context: its files end up in the image and the log.
+            case BuildSource.Local when hostPaths.Problem(project.HomeDir, ActorContext.Current) is { } hostProblem:
+                errors.Add("from", hostProblem);
                 break;
             case BuildSource.Local when DockerfileProblem(project.HomeDir, dockerfile) is { } problem:
                 errors.Add("dockerfile", problem);

@@ -29,6 +29,7 @@ public static class CoreServiceCollectionExtensions
         services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite(SqliteConnectionStrings.For(paths.DatabaseFile))
             .AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<Security.HostPaths>();
         services.AddSingleton<IProjectStore, EfProjectStore>();
         services.AddSingleton<IModelStore, EfModelStore>();
         services.AddSingleton<IDatasetStore, EfDatasetStore>();

@@ -17,6 +17,7 @@ public sealed class PortalConfig
     public AuthConfig Auth { get; set; } = new();
     public LoggerConfig Logger { get; set; } = new();
     public IdeConfig Ide { get; set; } = new();
+    public SecurityConfig Security { get; set; } = new();
     /// <summary>Where model versions live (akerbp): new versions land in the first; the others are reached by promotion.</summary>
     public List<string> Environments { get; set; } = [];
 }
@@ -171,6 +172,16 @@ public sealed class LoggerConfig
     public string Level { get; set; } = "INFO";
     /// <summary>Directory for log files; empty means console only.</summary>
     public string? Directory { get; set; }
+}
+
+/// <summary>What users (not admins) may reach on the portal's host.</summary>
+public sealed class SecurityConfig
+{
+    /// <summary>
+    /// Host folders under which users may name a project's home directory, extra mounts of a training, an IDE's
+    /// editable project and a build context (symlinks followed; never the data directory). Empty: none, only admins.
+    /// </summary>
+    public List<string> HostPaths { get; set; } = [];
 }
 
 /// <summary>Self-service IDE sessions: idle culling (the JupyterHub-on-Swarm article's culler) and the images offered.</summary>

@@ -36,6 +36,10 @@ public static partial class PortalConfigValidator
             if (value < (key == "start_period" ? 0 : 1))
                 Fail($"container_manager.healthcheck.{key}", $"must be {(key == "start_period" ? "0 or more" : "at least 1")} (it is {value}).");
 
+        for (var i = 0; i < c.Security.HostPaths.Count; i++)
+            if (c.Security.HostPaths[i] is not { Length: > 0 } hostPath || !Path.IsPathRooted(hostPath) || hostPath.Split('/').Contains(".."))
+                Fail($"security.host_paths[{i}]", $"is '{c.Security.HostPaths[i]}'; write an absolute folder on the portal's host, e.g. /srv/ml-projects.");
+
         if (!c.Docker.DaemonAddress.StartsWith("unix:", StringComparison.Ordinal) && !c.Docker.DaemonAddress.StartsWith("tcp://", StringComparison.Ordinal))
             Fail("docker.daemon_address", $"is '{c.Docker.DaemonAddress}'; write unix:/path/to/docker.sock or tcp://host:port.");
 

@@ -19,7 +19,8 @@ namespace Portal.Core.Ide;
 /// </summary>
 public sealed partial class IdeService(
     IIdeSessionStore sessions, IDatasetStore datasets, IModelVersionStore versions, IProjectStore projects, IContainerManager manager,
-    ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, Configuration.PortalPaths paths, IdeImageCatalog images, TimeProvider clock)
+    ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, Configuration.PortalPaths paths, IdeImageCatalog images, Security.HostPaths hostPaths,
+    TimeProvider clock)
 {
     public const string EditMountPoint = "/project";
     public const string ModelsMountPoint = "/portal/models";
@@ -62,6 +63,8 @@ public sealed partial class IdeService(
             var project = await projects.FindAsync(request.EditProject.Trim(), ct);
             if (project is null) errors.Add("edit_project", $"There is no project named '{request.EditProject}'.");
             else if (project.HomeDir is null || !Directory.Exists(project.HomeDir)) errors.Add("edit_project", $"The project '{project.Name}' has no home directory on this host to edit.");
+            // Mounted writable: whoever registered the project, the user editing it must be allowed the folder.
+            else if (hostPaths.Problem(project.HomeDir, Security.ActorContext.Current) is { } hostProblem) errors.Add("edit_project", hostProblem);
         }
         foreach (var key in request.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal) || k.StartsWith("JUPYTER_", StringComparison.Ordinal)))
             errors.Add("env", $"'{key}' cannot be a variable name here: use letters, digits and '_'; PORTAL_ and JUPYTER_ names are the portal's.");

@@ -9,7 +9,7 @@ namespace Portal.Core.Services;
 public sealed record ProjectInput(string Name, string? Desc = null, string? HomeDir = null, string? GitRepo = null, string? DockerRepo = null, IReadOnlyList<string>? Models = null);
 
 /// <summary>Use cases of projects: register, edit (renames keep every reference), delete with what goes with it.</summary>
-public sealed class ProjectService(IProjectStore projects, IModelStore models, TimeProvider clock)
+public sealed class ProjectService(IProjectStore projects, IModelStore models, HostPaths hostPaths, TimeProvider clock)
 {
     public Task<Page<Project>> ListAsync(PageRequest request, CancellationToken ct) => projects.ListAsync(request, ct);
 
@@ -49,6 +49,9 @@ public sealed class ProjectService(IProjectStore projects, IModelStore models, T
         InputRules.Desc(errors, "desc", desc);
         var homeDir = InputRules.Clean(input.HomeDir);
         InputRules.AbsolutePath(errors, "home_dir", homeDir);
+        // A home directory is mounted into the project's work and read by its builds: a user names only what an admin opened.
+        if (errors.IsEmpty && homeDir is not null && homeDir != existing?.HomeDir && hostPaths.Problem(homeDir, ActorContext.Current) is { } hostProblem)
+            errors.Add("home_dir", hostProblem);
         var gitRepo = InputRules.Clean(input.GitRepo);
         InputRules.GitRepo(errors, "git_repo", gitRepo);
         // A repository on the portal's own host reads the host: admins only. (Plain paths and git's ext:: helper are no

@@ -19,7 +19,7 @@ namespace Portal.Core.Services;
 /// </summary>
 public sealed partial class TrainingService(
     ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IModelVersionStore versions, IContainerManager manager, ResourceProfiles profiles,
-    TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, IImageFiles imageFiles, TimeProvider clock)
+    TrainingWorkspace workspace, TrainingSupervisor supervisor, IPortalAddress portal, IFileStore files, IImageFiles imageFiles, Security.HostPaths hostPaths, TimeProvider clock)
 {
     public const string NotebookKey = "executed.ipynb";
     public const string HtmlKey = "executed.html";
@@ -55,7 +55,7 @@ public sealed partial class TrainingService(
             if (dataset is null) errors.Add("datasets", $"There is no dataset '{reference}'; write it as model/dataset.");
             else mounted.Add(dataset);
         }
-        var extraMounts = ParseMounts(errors, input.Mounts);
+        var extraMounts = ParseMounts(errors, input.Mounts, hostPaths);
         if (extraMounts.Count > 0 && manager.Kind == "local")
             errors.Add("mounts", "Extra mounts need a container manager (docker, swarm or kube); local processes read host paths directly, so pass the path as a parameter instead.");
         ModelVersion? pretrained = null;
@@ -220,7 +220,7 @@ public sealed partial class TrainingService(
         return (await File.ReadAllTextAsync(path, ct), $"{TrainingWorkspace.ProjectMountPoint}/{folder}".TrimEnd('/'));
     }
 
-    private static List<ExtraMount> ParseMounts(ValidationErrors errors, IReadOnlyList<string> specs)
+    private static List<ExtraMount> ParseMounts(ValidationErrors errors, IReadOnlyList<string> specs, Security.HostPaths hostPaths)
     {
         var mounts = new List<ExtraMount>();
         foreach (var spec in specs.Select(m => m.Trim()).Where(m => m.Length > 0))
@@ -237,6 +237,8 @@ public sealed partial class TrainingService(
                 errors.Add("mounts", $"'{spec}': both paths must be absolute, without '..'.");
             else if (!Directory.Exists(source) && !File.Exists(source))
                 errors.Add("mounts", $"'{source}' does not exist on the portal's host.");
+            else if (hostPaths.Problem(source, Security.ActorContext.Current) is { } hostProblem)
+                errors.Add("mounts", hostProblem);
             else if (target.Length == 0 || target == "/portal" || target.StartsWith("/portal/", StringComparison.Ordinal) || target.StartsWith("/opt/portal", StringComparison.Ordinal))
                 errors.Add("mounts", $"'{parts[1]}' is reserved for the portal (/portal, /opt/portal); mount somewhere else, e.g. /data.");
             else if (mounts.Any(m => m.Target == target))

@@ -19,8 +19,9 @@ public static class SettingsSections
     public const string FileStore = "file_store";
     public const string Router = "router";
     public const string Environments = "environments";
+    public const string Security = "security";
 
-    public static readonly string[] All = [ContainerManager, Docker, Kube, FileStore, Router, Environments];
+    public static readonly string[] All = [ContainerManager, Docker, Kube, FileStore, Router, Environments, Security];
 
     /// <summary>Sections only portal.yaml sets: they decide how the portal starts (its store, its sign-in, its logs).</summary>
     public static readonly string[] FileOnly = ["store", "auth", "logger"];
@@ -60,6 +61,7 @@ public static class SettingsSections
         [FileStore] = new(c => c.FileStore, (to, from) => to.FileStore = from.FileStore),
         [Router] = new(c => c.Router, (to, from) => to.Router = from.Router),
         [Environments] = new(c => c.Environments, (to, from) => to.Environments = from.Environments),
+        [Security] = new(c => c.Security, (to, from) => to.Security = from.Security),
     };
 
     private static Accessor Of(string section) =>

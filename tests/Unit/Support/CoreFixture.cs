@@ -24,7 +24,7 @@ public sealed class CoreFixture : IAsyncDisposable
         var models = new EfModelStore(f._db.Factory);
         var datasets = new EfDatasetStore(f._db.Factory);
         f.Files = new LocalFileStore(f._files.Path);
-        f.Projects = new ProjectService(projects, models, TimeProvider.System);
+        f.Projects = new ProjectService(projects, models, new Portal.Core.Security.HostPaths(config, PortalPaths.From(config, f._files.Path)), TimeProvider.System);
         f.Models = new ModelService(models, f.Files, TimeProvider.System);
         f.Datasets = new DatasetService(datasets, models, f.Files, new UploadLimits(config), TimeProvider.System);
         return f;
