@@ -168,7 +168,7 @@ public sealed partial class IdeService(
             Image = session.Image,
             // The shell expands PORTAL_PORT: local processes get a free port there, containers the Jupyter port.
             // The notebook folder is the working directory (the home volume), which each manager maps to where it lives.
-            Command = ["sh", "-c", $"exec jupyter notebook --no-browser --allow-root --ip=0.0.0.0 --port=${{PORTAL_PORT:-{JupyterPort}}} --NotebookApp.base_url={basePath}"],
+            Command = ["sh", "-c", $"exec jupyter notebook --no-browser --allow-root --ip=${{PORTAL_BIND_ADDRESS:-0.0.0.0}} --port=${{PORTAL_PORT:-{JupyterPort}}} --NotebookApp.base_url={basePath}"],
             WorkingDir = HomeMountPoint,
             Env = new Dictionary<string, string>(session.Env)
             {

@@ -74,7 +74,15 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in spec.Env) info.Environment[key] = MapPath(value, spec.Mounts, runDir);
+        // A clean environment: never the portal's own (its admin password, its paths), only what the portal sets for
+        // the work and the user's variables, minus those that change how programs load (LD_PRELOAD, PYTHONSTARTUP, ...).
+        info.Environment.Clear();
+        info.Environment["PATH"] = SafePath;
+        info.Environment["HOME"] = runDir;
+        info.Environment["LANG"] = "C.UTF-8";
+        foreach (var (key, value) in spec.Env.Where(e => !IsLoaderVariable(e.Key))) info.Environment[key] = MapPath(value, spec.Mounts, runDir);
+        // Servers answer on loopback only: the portal's router and proxy reach them there, nobody else on the network.
+        info.Environment["PORTAL_BIND_ADDRESS"] = "127.0.0.1";
         info.Environment.TryGetValue("PYTHONPATH", out var pythonPath);
         info.Environment["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? ToolkitDirectory : $"{ToolkitDirectory}:{pythonPath}";
         info.Environment["PYTHONUNBUFFERED"] = "1";
@@ -189,4 +197,12 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
             p.Dispose();
         }
     }
+
+    private const string SafePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>Variables that make the loader or an interpreter run code of their choosing before the program's own.</summary>
+    public static bool IsLoaderVariable(string name) =>
+        name.StartsWith("LD_", StringComparison.Ordinal) || name.StartsWith("DYLD_", StringComparison.Ordinal)
+        || name is "PYTHONSTARTUP" or "PYTHONHOME" or "PYTHONINSPECT" or "PYTHONBREAKPOINT" or "BASH_ENV" or "ENV" or "PERL5OPT"
+            or "PERL5LIB" or "NODE_OPTIONS" or "RUBYOPT" or "GCONV_PATH" or "MALLOC_CHECK_";
 }

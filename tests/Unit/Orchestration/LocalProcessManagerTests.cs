@@ -45,6 +45,29 @@ public class LocalProcessManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task User_code_gets_a_clean_environment_without_the_portal_secrets_or_loader_variables()
+    {
+        // What the portal's own environment holds (an admin password, say) must not reach user code.
+        var secret = $"PORTAL_TEST_SECRET_{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable(secret, "hunter2");
+        try
+        {
+            var spec = Spec("/bin/sh", "-c", "env") with
+            {
+                Env = new Dictionary<string, string> { ["GREETING"] = "hej", ["LD_PRELOAD"] = "/tmp/evil.so", ["PYTHONSTARTUP"] = "/tmp/evil.py" },
+            };
+            var id = await _manager.StartAsync(spec, CancellationToken.None);
+            await WaitAsync(id);
+            var env = (await LogsAsync(id)).Select(l => l.Text).ToList();
+            Assert.Contains("GREETING=hej", env);
+            Assert.Contains("PORTAL_BIND_ADDRESS=127.0.0.1", env);
+            Assert.DoesNotContain(env, l => l.StartsWith(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(env, l => l.StartsWith("LD_PRELOAD=", StringComparison.Ordinal) || l.StartsWith("PYTHONSTARTUP=", StringComparison.Ordinal));
+        }
+        finally { Environment.SetEnvironmentVariable(secret, null); }
+    }
+
+    [Fact]
     public async Task Profiles_larger_than_the_host_are_refused_and_the_cpu_limit_caps_thread_pools()
     {
         var huge = new ResourceProfile { Requests = new ResourceAmounts { Cpu = 4096 } };

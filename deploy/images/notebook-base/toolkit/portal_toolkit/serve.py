@@ -140,7 +140,8 @@ def main(argv=None):
         traceback.print_exc()
         print(f"cannot load the model: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
         return 2
-    server = ThreadingHTTPServer(("0.0.0.0", args.port), _handler(model))
+    # Containers publish the port; local processes are told to answer on loopback only (PORTAL_BIND_ADDRESS).
+    server = ThreadingHTTPServer((os.environ.get("PORTAL_BIND_ADDRESS", "0.0.0.0"), args.port), _handler(model))
     server.daemon_threads = True
     print(f"serving {os.environ.get('PORTAL_MODEL', 'the model')} {os.environ.get('PORTAL_MODEL_VERSION', '')} on port {args.port}", flush=True)
     try:
