@@ -160,8 +160,13 @@ public sealed class DeploymentTests
         Assert.Contains("not promoted to 'prod'", errors.GetProperty("model_version")[0].GetString());
 
         (await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-local", project = "iris", model_version = "iris-clf/1", entry = "predict.py" })).EnsureSuccessStatusCode();
-        await WaitForReplicasAsync(portal.Http, "iris-local", 1);
+        var deployed = await WaitForReplicasAsync(portal.Http, "iris-local", 1);
         await WaitUntilServingAsync(portal.Http, "iris-local");
+        // The replica answers on loopback only: nobody on the network reaches it without the router.
+        var port = new Uri(deployed.GetProperty("replica_states")[0].GetProperty("endpoint").GetString()!).Port;
+        var listening = File.ReadAllLines("/proc/net/tcp").Skip(1).Select(l => l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[3] == "0A" && f[1].EndsWith($":{port:X4}", StringComparison.Ordinal)).Select(f => f[1].Split(':')[0]).ToList();
+        Assert.Equal(["0100007F"], listening);
         using var response = await InvokeAsync(portal.Http, "iris-local");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("setosa", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("prediction")[0][0].GetString());
