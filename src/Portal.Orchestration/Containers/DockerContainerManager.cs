@@ -55,6 +55,9 @@ public sealed class DockerContainerManager(DockerEngine docker) : IContainerMana
             Init = true,
             RestartPolicy = new RestartPolicy { Name = spec.Kind == WorkloadKind.Task ? RestartPolicyKind.No : RestartPolicyKind.OnFailure },
             Mounts = [.. spec.Mounts.Select(SwarmServiceSpec.Mount)],
+            // User code runs with no capability and cannot gain privileges (setuid programs) inside its container.
+            CapDrop = ["ALL"],
+            SecurityOpt = ["no-new-privileges"],
             // Zero is the engine's "no limit".
             NanoCPUs = spec.Resources?.Limits?.Cpu is { } cpu ? EnginePreflight.NanoCpus(cpu) : 0,
             Memory = spec.Resources?.Limits?.Memory is { } memory ? EnginePreflight.Bytes(memory) : 0,

@@ -37,6 +37,9 @@ public static class SwarmServiceSpec
             Mounts = [.. spec.Mounts.Select(Mount)],
             // An init process forwards the stop signal to Python and reaps the kernel it starts.
             Init = true,
+            // User code needs no capability: none to sniff the network (tasks without ports share the host's), change
+            // owners or load modules. (No-new-privileges needs API 1.44 for services; plain containers get it.)
+            CapabilityDrop = ["ALL"],
             Dir = spec.WorkingDir,
             Healthcheck = spec.HealthCheck is { } health ? HealthCheck(health) : null,
         };

@@ -41,6 +41,20 @@ public sealed class DockerContainerManagerTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task User_code_runs_without_capabilities_so_it_cannot_sniff_the_host_network()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var id = await StartAsync(Shell("grep -E '^(CapEff|NoNewPrivs)' /proc/self/status"));
+        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
+        var lines = new List<string>();
+        await foreach (var line in _manager.ReadLogsAsync(id, follow: false, Timeout())) lines.Add(line.Text);
+        var status = string.Join("\n", lines);
+        Assert.Contains("CapEff:\t0000000000000000", status);
+        Assert.Contains("NoNewPrivs:\t1", status);
+    }
+
+    [SkippableFact]
     public async Task A_container_runs_its_output_is_followed_to_the_end_and_it_is_found_by_its_labels()
     {
         await RealDocker.RequireAsync();

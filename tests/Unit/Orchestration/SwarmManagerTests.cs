@@ -43,6 +43,19 @@ public sealed class SwarmManagerTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task User_code_runs_without_capabilities_so_it_cannot_sniff_the_host_network()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var id = await StartAsync(Shell("grep -E '^(CapEff|NoNewPrivs)' /proc/self/status"));
+        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
+        var lines = new List<string>();
+        await foreach (var line in _manager.ReadLogsAsync(id, follow: false, Timeout())) lines.Add(line.Text);
+        var status = string.Join("\n", lines);
+        Assert.Contains("CapEff:\t0000000000000000", status);
+    }
+
+    [SkippableFact]
     public async Task Check_reports_the_engine_and_an_active_swarm()
     {
         await RealDocker.RequireAsync();
