@@ -6,8 +6,8 @@ namespace Portal.Web.Ide;
 /// What crosses the IDE proxy besides YARP's defaults. Up: the portal's own credentials never reach Jupyter (the
 /// Authorization header and the portal's cookies: Jupyter runs the session owner's code, and an admin may open a
 /// user's session), and Jupyter's token is added here so the browser never holds it. Down: Jupyter writes the token
-/// it was called with into its pages, so it is taken out of HTML before the browser sees it. The browser's Origin
-/// is checked by the proxy, then dropped.
+/// it was called with into its pages, so it is taken out of HTML before the browser sees it, and cookies named like
+/// the portal's are dropped from its answers. The browser's Origin is checked by the proxy, then dropped.
 /// </summary>
 public sealed class JupyterTransformer(string token) : HttpTransformer
 {
@@ -32,6 +32,10 @@ public sealed class JupyterTransformer(string token) : HttpTransformer
         HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        // A user's server must not set the portal's own cookies (a planted sign-in or antiforgery cookie).
+        var cookies = httpContext.Response.Headers.SetCookie;
+        if (cookies.Any(c => c?.TrimStart().StartsWith(PortalCookiePrefix, StringComparison.OrdinalIgnoreCase) == true))
+            httpContext.Response.Headers.SetCookie = new([.. cookies.Where(c => c?.TrimStart().StartsWith(PortalCookiePrefix, StringComparison.OrdinalIgnoreCase) != true)]);
         if (proxyResponse?.Content.Headers.ContentType?.MediaType != "text/html") return true;
         var page = await proxyResponse.Content.ReadAsStringAsync(cancellationToken);
         httpContext.Response.Headers.ContentLength = null;

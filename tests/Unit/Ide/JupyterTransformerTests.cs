@@ -63,6 +63,18 @@ public sealed class JupyterTransformerTests
         Assert.Null(http.Response.Headers.ContentLength);
     }
 
+    [Fact]
+    public async Task A_user_server_cannot_set_the_portal_cookies()
+    {
+        var http = new DefaultHttpContext();
+        using var answer = new HttpResponseMessage { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        answer.Headers.TryAddWithoutValidation("Set-Cookie", "portal.auth=planted-session; Path=/; HttpOnly");
+        answer.Headers.TryAddWithoutValidation("Set-Cookie", "Portal.Antiforgery=planted; Path=/");
+        answer.Headers.TryAddWithoutValidation("Set-Cookie", "_xsrf=2|abc; Path=/ide/dana/lab/");
+        Assert.True(await new JupyterTransformer(Token).TransformResponseAsync(http, answer, CancellationToken.None));
+        Assert.Equal("_xsrf=2|abc; Path=/ide/dana/lab/", Assert.Single(http.Response.Headers.SetCookie.ToArray()));
+    }
+
     [Theory]
     [InlineData(null, true)]
     [InlineData("http://portal.example:5000", true)]
