@@ -45,11 +45,7 @@ public sealed class DockerContainerManagerTests : IDisposable
     {
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
-        var id = await StartAsync(Shell("grep -E '^(CapEff|NoNewPrivs)' /proc/self/status"));
-        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
-        var lines = new List<string>();
-        await foreach (var line in _manager.ReadLogsAsync(id, follow: false, Timeout())) lines.Add(line.Text);
-        var status = string.Join("\n", lines);
+        var status = await ProcessStatus.ReadAsync(_manager, await StartAsync(Shell(ProcessStatus.Script)), WaitFinalAsync);
         Assert.Contains("CapEff:\t0000000000000000", status);
         Assert.Contains("NoNewPrivs:\t1", status);
     }
