@@ -161,6 +161,13 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
             WorkingDir = spec.WorkingDir,
             Ports = spec.Ports.Count == 0 ? null : [.. spec.Ports.Select(p => new V1ContainerPort { ContainerPort = p.ContainerPort, Protocol = "TCP" })],
             Resources = Resources(spec.Resources),
+            // User code needs no capability and may not gain privileges; the runtime's default seccomp filter applies.
+            SecurityContext = new V1SecurityContext
+            {
+                AllowPrivilegeEscalation = false,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+            },
         };
         if (spec.HealthCheck is { } h)
         {
@@ -179,6 +186,8 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
             .OfType<string>().ToList();
         return new V1PodSpec
         {
+            // The namespace's service-account token would let user code call the Kubernetes API as the pod.
+            AutomountServiceAccountToken = false,
             Containers = [container],
             Volumes = volumes,
             ImagePullSecrets = pullSecrets.Count == 0 ? null : [.. pullSecrets.Select(s => new V1LocalObjectReference { Name = s })],

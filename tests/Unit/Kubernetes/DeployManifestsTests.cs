@@ -30,10 +30,20 @@ public sealed class DeployManifestsTests
     {
         var files = Directory.GetFiles(Folder, "*.yaml").Where(f => Path.GetFileName(f) != "kustomization.yaml").Order().ToArray();
         var results = await KubeSchemas.ValidateAsync(files);
-        Assert.Equal(10, results.Count);
+        Assert.Equal(11, results.Count);
         Assert.All(results, r => Assert.True(r.Ok, $"{Path.GetFileName(r.File)} {r.Kind} {r.Name}: {r.Error}"));
         var listed = ((YamlSequenceNode)Documents("kustomization.yaml").Single()["resources"]).Select(n => ((YamlScalarNode)n).Value).Order();
         Assert.Equal(files.Select(Path.GetFileName).Order(), listed);
+    }
+
+    [Fact]
+    public void The_network_policy_admits_only_the_portal_to_the_pods_the_manager_labels()
+    {
+        var policy = Documents("workload-network.yaml").Single();
+        Assert.Equal(PortalLabels.OwnerValue, S(policy, "spec", "podSelector", "matchLabels", PortalLabels.Owner));
+        var from = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)policy["spec"])["ingress"])[0])["from"])[0])["podSelector"];
+        var portal = Documents("portal.yaml").First(d => S(d, "kind") == "Deployment");
+        Assert.Equal(S(portal, "spec", "template", "metadata", "labels", "app.kubernetes.io/name"), S(from, "matchLabels", "app.kubernetes.io/name"));
     }
 
     [Fact]

@@ -132,6 +132,23 @@ public sealed class KubeManifestsTests
         Assert.Equal(("NodePort", 30080), (service["type"]!.GetValue<string>(), service["ports"]![0]!["nodePort"]!.GetValue<int>()));
     }
 
+    [Fact]
+    public void Every_pod_runs_user_code_without_capabilities_privilege_escalation_or_the_service_account_token()
+    {
+        foreach (var spec in new[] { Training(), Ide(), Deployment() })
+        {
+            var pod = Json(Manifests().Build(spec, KubeManifests.NameFor(spec))).Select(o => o["kind"]!.GetValue<string>() switch
+            {
+                "Pod" => o["spec"],
+                "Job" or "Deployment" => o["spec"]!["template"]!["spec"],
+                _ => null,
+            }).Single(p => p is not null)!;
+            Assert.False(pod["automountServiceAccountToken"]!.GetValue<bool>());
+            Same("""{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"seccompProfile":{"type":"RuntimeDefault"}}""",
+                pod["containers"]![0]!["securityContext"]);
+        }
+    }
+
     [Theory]
     [InlineData(0.001, "1m")]
     [InlineData(0.5, "500m")]
