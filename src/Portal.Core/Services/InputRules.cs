@@ -26,6 +26,10 @@ public static partial class InputRules
     {
         if (repo is not null && !GitUrl().IsMatch(repo))
             errors.Add(field, $"'{repo}' is not a git repository address; use https://host/path.git, ssh://user@host/path or user@host:path.");
+        // A token in the address would be shown to every viewer of the project and written into build logs.
+        else if (repo is not null && Uri.TryCreate(repo, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length > 0)
+            errors.Add(field, "The address carries a user name or token; every viewer of the project would see it. Remove it from the " +
+                "address and keep it in a git credential of the vault, which builds use without showing it.");
     }
 
     public static void DockerRepo(ValidationErrors errors, string field, string? repo)

@@ -30,6 +30,15 @@ public class ProjectAndModelServiceTests : IAsyncLifetime
         Assert.Equal(repo, (await _core.Projects.CreateAsync(new ProjectInput("p", GitRepo: repo), CancellationToken.None)).GitRepo);
 
     [Theory]
+    [InlineData("https://ghp_secretToken123@github.com/team/repo.git")]
+    [InlineData("https://builder:glpat-secret@gitlab.example.com/team/repo.git")]
+    public async Task A_token_inside_a_repository_address_is_refused_before_anyone_can_read_it(string repo)
+    {
+        var e = await Assert.ThrowsAsync<ValidationFailedException>(() => _core.Projects.CreateAsync(new ProjectInput("p", GitRepo: repo), CancellationToken.None));
+        Assert.Contains("keep it in a git credential of the vault", Assert.Single(e.Errors["git_repo"]));
+    }
+
+    [Theory]
     [InlineData("file:///srv/git/repo")]
     public async Task Repositories_on_the_portal_host_are_an_admin_decision(string repo)
     {
