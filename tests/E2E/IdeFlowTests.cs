@@ -23,7 +23,22 @@ public class IdeFlowTests
             await page.ClickAsync("#open-ide");
             await Ui.ExpectPathAsync(page, "/ide-sessions/e2e-lab");
             var jupyter = page.FrameLocator("#ide-frame");
-            await Assertions.Expect(jupyter.Locator("#notebook_list")).ToBeVisibleAsync(new() { Timeout = 120_000 });
+            // Seen twice in about a dozen parallel CI runs: the tree page's scripts after react.production.min.js were never
+            // requested and the list stayed hidden. Until the cause is known, what the browser saw is kept, and the page is
+            // loaded once more (as a user would); a second miss fails with that evidence.
+            var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            page.RequestFailed += (_, r) => seen.Enqueue($"failed {r.Url}: {r.Failure}");
+            page.Response += (_, r) => { if (r.Status >= 400) seen.Enqueue($"{r.Status} {r.Url}"); };
+            page.Console += (_, m) => { if (m.Type is "error" or "warning") seen.Enqueue($"console {m.Type}: {m.Text}"); };
+            try { await Assertions.Expect(jupyter.Locator("#notebook_list")).ToBeVisibleAsync(new() { Timeout = 60_000 }); }
+            catch (PlaywrightException)
+            {
+                Console.Error.WriteLine($"IDE tree not shown on the first load; the browser saw:\n{string.Join("\n", seen)}");
+                await session.ShotAsync("00-tree-missing");
+                await page.ReloadAsync();
+                try { await Assertions.Expect(jupyter.Locator("#notebook_list")).ToBeVisibleAsync(new() { Timeout = 60_000 }); }
+                catch (PlaywrightException e) { throw new PlaywrightException($"{e.Message}\nThe browser saw:\n{string.Join("\n", seen)}"); }
+            }
             await Assertions.Expect(jupyter.Locator("body")).ToContainTextAsync("Files");
             await session.ShotAsync("01-jupyter-tree");
 
