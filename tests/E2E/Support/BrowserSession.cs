@@ -29,15 +29,19 @@ public sealed class BrowserSession : IAsyncDisposable
         return session;
     }
 
-    /// <summary>Signs in with the portal's own form and waits for the home page.</summary>
-    public async Task SignInAsync(string user, string password)
+    /// <summary>
+    /// Signs in with the portal's own form and waits for the home page. This is set-up, not what a test checks: the wait
+    /// allows for a portal just started on a loaded machine (its first pages compile), and a failure keeps a screenshot
+    /// and the portal's output like any step.
+    /// </summary>
+    public Task SignInAsync(string user, string password) => RunAsync(async () =>
     {
         await Page.GotoAsync("/signin");
         await Page.FillAsync("#username", user);
         await Page.FillAsync("#password", password);
         await Page.ClickAsync("#signin-local");
-        await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal));
-    }
+        await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal), new() { Timeout = 90_000 });
+    });
 
     public Task ShotAsync(string step) => Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath(_test, step), FullPage = true });
 
