@@ -47,6 +47,10 @@ public static class PortalHostingExtensions
         // The host's request log writes whole URLs, query strings included, where SignalR clients send access_token.
         // Requests are logged by HTTP logging instead: method, path, status and time, never the query or headers.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // Every proxied IDE request and every Jupyter status poll would add lines at INFO; problems still show.
+        var quiet = level == LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning;
+        builder.Logging.AddFilter("Yarp", quiet);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", quiet);
         builder.Services.AddHttpLogging(o =>
         {
             o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode
