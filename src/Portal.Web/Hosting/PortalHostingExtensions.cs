@@ -107,6 +107,12 @@ public static class PortalHostingExtensions
     }
 
     /// <summary>Applies schema migrations before the portal serves anything.</summary>
+    /// <summary>What the embedded default does and does not isolate, said at start-up and on the Settings page.</summary>
+    public const string LocalIsolation =
+        "container_manager is local: trainings, IDE kernels and model servers run as this portal's own user, with a clean " +
+        "environment and servers on loopback only, but they can read what the portal can (its database and keys). " +
+        "Use swarm or kube before inviting users you do not trust.";
+
     public static async Task PreparePortalAsync(this WebApplication app, string? configFile, CancellationToken ct)
     {
         var paths = app.Services.GetRequiredService<PortalPaths>();
@@ -115,6 +121,8 @@ public static class PortalHostingExtensions
             configFile ?? "built-in defaults", paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
             applied.Count == 0 ? "" : $" (applied {string.Join(", ", applied)})");
         foreach (var problem in app.Services.GetRequiredService<SettingsBaseline>().Problems) app.Logger.LogWarning("{Problem}", problem);
+        if (app.Services.GetRequiredService<PortalConfig>().ContainerManager.Type == "local")
+            app.Logger.LogWarning("{Isolation}", LocalIsolation);
         var password = await app.Services.GetRequiredService<Portal.Core.Security.UserService>()
             .EnsureFirstAdminAsync(Environment.GetEnvironmentVariable(Portal.Core.Security.UserService.AdminPasswordVariable), ct);
         // Written to the console only, never to a log file: it is shown once, and the first sign-in must change it.

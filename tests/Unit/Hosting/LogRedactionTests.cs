@@ -48,4 +48,16 @@ public sealed class LogRedactionTests
         Assert.Contains(lines, l => l.Contains("/hubs/logs/negotiate", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("/api/v1/me", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task On_local_processes_the_start_up_log_says_what_is_not_isolated()
+    {
+        var capture = new Capture();
+        using var app = new PortalAppFactory();
+        using var logged = app.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(capture)));
+        using var http = logged.CreateClient();
+        await http.GetAsync("/healthz");
+        Assert.Contains(capture.Lines, l => l.Contains("run as this portal's own user", StringComparison.Ordinal)
+            && l.Contains("Use swarm or kube before inviting users", StringComparison.Ordinal));
+    }
 }
