@@ -9,13 +9,13 @@ namespace Portal.Orchestration.Containers;
 public static class EngineCalls
 {
     public static async Task<T> WithinAsync<T>(
-        TimeSpan timeout, Func<CancellationToken, Task<T>> call, string timedOut, Func<Exception, ContainerManagerException?> translate,
+        TimeSpan timeout, Func<CancellationToken, Task<T>> call, Func<string> timedOut, Func<Exception, ContainerManagerException?> translate,
         CancellationToken ct)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
         try { return await call(limit.Token); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new ContainerManagerException(timedOut); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new ContainerManagerException(timedOut()); }
         catch (Exception e) when (translate(e) is { } error) { throw error; }
     }
 }

@@ -50,7 +50,7 @@ public sealed class DockerEngine : IDisposable
     /// <summary>One request under the API timeout; failures become sentences.</summary>
     public Task<T> CallAsync<T>(Func<IDockerClient, CancellationToken, Task<T>> call, CancellationToken ct) => EngineCalls.WithinAsync(
         ApiTimeout, t => call(_client, t),
-        $"The Docker daemon at {Address} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).", Translate, ct);
+        () => $"The Docker daemon at {Address} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).", Translate, ct);
 
     public Task CallAsync(Func<IDockerClient, CancellationToken, Task> call, CancellationToken ct) =>
         CallAsync<bool>(async (c, t) => { await call(c, t); return true; }, ct);
@@ -62,20 +62,25 @@ public sealed class DockerEngine : IDisposable
         catch (ContainerManagerException e) when (e.IsNotFound()) { return null; }
     }
 
-    /// <summary>The engine's summary, after checking that it speaks an API the portal can use.</summary>
+    /// <summary>
+    /// The engine's summary, after checking (once per connection, not on every start that reads the host's capacity)
+    /// that it speaks an API the portal can use.
+    /// </summary>
     public async Task<SystemInfoResponse> InfoAsync(CancellationToken ct)
     {
-        var version = await CallAsync((c, t) => c.System.GetVersionAsync(t), ct);
-        if (System.Version.TryParse(version.APIVersion, out var api) && api < MinApiVersion)
-            throw new ContainerManagerException(
-                $"The Docker daemon at {Address} speaks API {version.APIVersion} (Docker {version.Version}); the portal needs " +
-                $"{MinApiVersion} or newer (Docker 20.10+).");
-        var info = await CallAsync((c, t) => c.System.GetSystemInfoAsync(t), ct);
-        ApiVersion = version.APIVersion;
-        return info;
+        if (ApiVersion is null)
+        {
+            var version = await CallAsync((c, t) => c.System.GetVersionAsync(t), ct);
+            if (System.Version.TryParse(version.APIVersion, out var api) && api < MinApiVersion)
+                throw new ContainerManagerException(
+                    $"The Docker daemon at {Address} speaks API {version.APIVersion} (Docker {version.Version}); the portal needs " +
+                    $"{MinApiVersion} or newer (Docker 20.10+).");
+            ApiVersion = version.APIVersion;
+        }
+        return await CallAsync((c, t) => c.System.GetSystemInfoAsync(t), ct);
     }
 
-    /// <summary>The API version the engine answered in, once <see cref="InfoAsync"/> ran.</summary>
+    /// <summary>The API version the engine answered in, once <see cref="InfoAsync"/> found it usable.</summary>
     public string? ApiVersion { get; private set; }
 
     /// <summary>The image's id, or null when this host does not have it.</summary>

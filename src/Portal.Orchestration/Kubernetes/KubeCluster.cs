@@ -27,7 +27,7 @@ public sealed class KubeCluster(IKubernetes api, string server, string? contextN
     /// <summary>One request under the API timeout; <paramref name="what"/> says what it was for in error messages.</summary>
     public Task<T> CallAsync<T>(string what, Func<IKubernetes, CancellationToken, Task<T>> call, CancellationToken ct) => EngineCalls.WithinAsync(
         ApiTimeout, t => call(Api, t),
-        $"The Kubernetes API server at {Server} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).",
+        () => $"The Kubernetes API server at {Server} did not answer within {ApiTimeout.TotalSeconds:0} s (container_manager.api_timeout).",
         e => Translate(e, what), ct);
 
     public Task CallAsync(string what, Func<IKubernetes, CancellationToken, Task> call, CancellationToken ct) =>

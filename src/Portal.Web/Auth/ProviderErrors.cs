@@ -21,7 +21,7 @@ public static class ProviderErrors
 
     /// <summary>The provider's discovery document could not be had.</summary>
     public static string Unreachable(string? issuer, Exception e) =>
-        $"The OpenID provider {issuer} cannot be reached or did not answer with a discovery document ({Innermost(e)}). " +
+        $"The OpenID provider{(issuer is null ? "" : $" {issuer}")} cannot be reached or did not answer with a discovery document ({Innermost(e)}). " +
         "Check auth.oidc.issuer in portal.yaml and that the provider is running.";
 
     public static string Innermost(Exception e)
