@@ -18,7 +18,8 @@ namespace Portal.Core.Services;
 /// </summary>
 public sealed partial class DeploymentService(
     IDeploymentStore deployments, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, IContainerManager manager,
-    ResourceProfiles profiles, IFileStore files, IImageFiles imageFiles, PortalConfig config, PortalPaths paths, TimeProvider clock)
+    ResourceProfiles profiles, IFileStore files, IImageFiles imageFiles, PortalConfig config, PortalPaths paths, Security.HostPaths hostPaths,
+    TimeProvider clock)
 {
     public const int MaxReplicas = 20;
     public const string ModelMountPoint = "/portal/model";
@@ -126,6 +127,9 @@ public sealed partial class DeploymentService(
         var codeDir = d.Details.TryGetValue(CodeDirDetail, out var inImage) ? inImage.GetString()! : TrainingWorkspace.ProjectMountPoint;
         if (project.HomeDir is not null)
         {
+            // Checked at each use: the folder may have become a link elsewhere since the project was registered.
+            if (hostPaths.Problem(project.HomeDir, Security.ActorContext.Current) is { } homeProblem)
+                throw new ValidationFailedException("project", homeProblem);
             codeDir = TrainingWorkspace.ProjectMountPoint;
             mounts.Insert(0, new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
         }

@@ -37,6 +37,9 @@ public sealed partial class TrainingService(
         var errors = new ValidationErrors();
         var project = await projects.FindAsync(input.Project?.Trim() ?? "", ct);
         if (project is null) errors.Add("project", $"There is no project named '{input.Project}'.");
+        // Checked again at each use: the folder may have become a link elsewhere since the project was registered.
+        else if (project.HomeDir is { } home && hostPaths.Problem(home, Security.ActorContext.Current) is { } homeProblem)
+            errors.Add("project", homeProblem);
         var name = string.IsNullOrWhiteSpace(input.Name) ? ReadableNames.Next() : input.Name.Trim();
         InputRules.Name(errors, "name", name, "training name");
         var notebookPath = input.Notebook?.Trim().Replace('\\', '/') ?? "";

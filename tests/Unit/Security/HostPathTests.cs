@@ -84,4 +84,26 @@ public sealed class HostPathTests : IAsyncLifetime
         Assert.Contains("data directory", await ErrorAsync(
             await _dana.PostAsJsonAsync("/api/v1/projects/datadir/builds", new { from = "home_dir", tag = "x" }), "from"));
     }
+
+    [Fact]
+    public async Task A_home_turned_into_a_link_after_registration_is_refused_when_it_is_used()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(Opened, "later")).FullName;
+        (await _dana.PostAsJsonAsync("/api/v1/projects", new { name = "later", home_dir = home })).EnsureSuccessStatusCode();
+        // With the opened folder writable to her (an IDE editing a project there), the folder becomes a link to the keys.
+        Directory.Delete(home);
+        Directory.CreateSymbolicLink(home, _app.DataDir);
+        Assert.Contains("data directory", await ErrorAsync(
+            await _dana.PostAsJsonAsync("/api/v1/trainings", new { project = "later", notebook = "train.ipynb" }), "project"));
+        Assert.Contains("data directory", await ErrorAsync(
+            await _dana.PostAsJsonAsync("/api/v1/projects/later/builds", new { from = "home_dir", tag = "x" }), "from"));
+    }
+
+    [Fact]
+    public async Task A_data_scientist_cannot_open_host_folders_to_herself()
+    {
+        var import = await _dana.PostAsync("/api/v1/settings/import", new StringContent("security:\n  host_paths: [/]\n"));
+        Assert.Equal(HttpStatusCode.Forbidden, import.StatusCode);
+        Assert.Contains("security.host_paths", await ErrorAsync(await _dana.PostAsJsonAsync("/api/v1/projects", new { name = "root", home_dir = "/" }), "home_dir"));
+    }
 }
