@@ -196,6 +196,14 @@ public sealed class IdeConfig
     public Dictionary<string, string> VolumeOptions { get; set; } = [];
     /// <summary>The images offered for a session besides the projects' builds (the article's base/scipy/datascience choice); admins may replace the list in the portal.</summary>
     public List<IdeImageConfig> Images { get; set; } = [];
+    /// <summary>
+    /// Where sessions are served, apart from the portal's own origin (a user's Jupyter runs their code, so its pages must
+    /// not share the portal's origin): an absolute URL such as https://ide.example.com, or https://{user}.ide.example.com
+    /// for one origin per user. Empty: a second port of the portal (<see cref="Port"/>) on the host the portal was reached at.
+    /// </summary>
+    public string? Origin { get; set; }
+    /// <summary>The second port when <see cref="Origin"/> is empty; 0: the portal's port plus one (a free port if that is 0).</summary>
+    public int Port { get; set; }
 }
 
 public sealed class IdeImageConfig

@@ -77,6 +77,8 @@ public static partial class PortalConfigValidator
         if (!LogLevels.Contains(c.Logger.Level)) Fail("logger.level", $"is '{c.Logger.Level}'; use one of {string.Join(", ", LogLevels)}.");
         if (c.Ide.CullIdleSeconds < 10) Fail("ide.cull_idle_seconds", $"must be at least 10 seconds (it is {c.Ide.CullIdleSeconds}).");
         if (c.Ide.CullCheckSeconds < 1) Fail("ide.cull_check_seconds", $"must be at least 1 second (it is {c.Ide.CullCheckSeconds}).");
+        if (c.Ide.Origin is { Length: > 0 } ideOrigin && IdeOriginProblem(ideOrigin) is { } originProblem) Fail("ide.origin", originProblem);
+        if (c.Ide.Port is < 0 or > 65535) Fail("ide.port", $"is {c.Ide.Port}; use a TCP port (1-65535), or 0 for the portal's port plus one.");
         if (c.Environments.Count == 0) Fail("environments", "needs at least one environment (new model versions land in the first), e.g. [dev, test, prod].");
         foreach (var (env, i) in c.Environments.Select((e, i) => (e, i)))
         {
@@ -84,6 +86,17 @@ public static partial class PortalConfigValidator
             else if (c.Environments.IndexOf(env) != i) Fail($"environments[{i}]", $"'{env}' is listed twice.");
         }
         return v;
+    }
+
+    private static string? IdeOriginProblem(string origin)
+    {
+        var probe = origin.Replace("{user}", "user", StringComparison.Ordinal);
+        if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            return $"is '{origin}'; write an absolute http(s) URL such as https://ide.example.com or https://{{user}}.ide.example.com.";
+        if (uri.AbsolutePath != "/" || uri.Query.Length > 0) return $"is '{origin}'; an origin has no path or query (sessions are under /ide/ there).";
+        if (origin.Contains("{user}", StringComparison.Ordinal) && !uri.Host.StartsWith("user.", StringComparison.Ordinal))
+            return $"is '{origin}'; {{user}} may only be the first label of the host name (https://{{user}}.ide.example.com).";
+        return null;
     }
 
     private static void ValidateProfile(string path, string name, ResourceProfile p, Action<string, string> fail)

@@ -34,6 +34,11 @@ public static class PortalHostingExtensions
         // Package assets (_content/...) are served from the build output in every environment, not only Development.
         builder.WebHost.UseStaticWebAssets();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxRequestBytes);
+        // IDE sessions get an origin of their own: by default a second port next to each of the portal's.
+        var (ideOrigin, urls) = IdeOrigin.Plan(config, builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+        builder.WebHost.UseUrls(urls);
+        builder.Services.AddSingleton(ideOrigin);
+        builder.Services.AddSingleton<IdeTickets>();
         var level = config.Logger.Level switch
         {
             "DEBUG" => LogLevel.Debug,
@@ -145,6 +150,12 @@ public static class PortalHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<IdeOriginGate>();
+        app.UseMiddleware<CrossOriginWebSockets>();
+        var ideOrigin = app.Services.GetRequiredService<IdeOrigin>();
+        app.Lifetime.ApplicationStarted.Register(() => ideOrigin.Started(
+            app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? []));
         app.UseStaticFiles();
         app.UseStaticFiles(new StaticFileOptions
         {

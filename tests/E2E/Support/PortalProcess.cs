@@ -22,6 +22,8 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+    /// <summary>Where IDE sessions are served: a second port, their own origin.</summary>
+    public string IdeUrl { get; private init; } = "";
 
     /// <summary>The first admin's password, given to the portal as PORTAL_ADMIN_PASSWORD.</summary>
     public const string AdminPassword = "e2e-Portal-Passw0rd";
@@ -51,9 +53,12 @@ public sealed class PortalProcess : IAsyncDisposable
         info.Environment["PORTAL_ADMIN_PASSWORD"] = AdminPassword;
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("PORTAL__", StringComparison.OrdinalIgnoreCase) && k != "PORTAL__STORE__DATA_DIR").ToList())
             info.Environment.Remove(key);
+        // The IDE origin's port: free too (the default, the portal's port + 1, may belong to another test's portal).
+        var idePort = Portal.Tests.Shared.TestEnvironment.FreePort();
+        info.Environment["PORTAL__IDE__PORT"] = idePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var process = new Process { StartInfo = info };
-        var portal = new PortalProcess(process, $"http://127.0.0.1:{port}", root);
+        var portal = new PortalProcess(process, $"http://127.0.0.1:{port}", root) { IdeUrl = $"http://127.0.0.1:{idePort}" };
         process.OutputDataReceived += (_, e) => portal.Append(e.Data);
         process.ErrorDataReceived += (_, e) => portal.Append(e.Data);
         process.Start();
@@ -110,9 +115,9 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     /// <summary>A client for the API with a personal access token of the first admin, created through the API.</summary>
-    public async Task<HttpClient> ApiClientAsync()
+    public async Task<HttpClient> ApiClientAsync(string user = "admin", string password = AdminPassword)
     {
-        using var session = await SignInAsync();
+        using var session = await SignInAsync(user, password);
         // As the Tokens page does: a change made with the cookie carries a page's antiforgery token.
         var page = await session.GetStringAsync("/account/password");
         var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]*)\"").Groups[1].Value;
@@ -127,6 +132,36 @@ public sealed class PortalProcess : IAsyncDisposable
         var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", doc.RootElement.GetProperty("secret").GetString());
         return http;
+    }
+
+    /// <summary>
+    /// A new local account with <paramref name="role"/>, created by the admin, its one-time password changed at the first
+    /// sign-in as a person would; returns its password and an API client with its own token.
+    /// </summary>
+    public async Task<(string Password, HttpClient Api)> CreateUserAsync(HttpClient admin, string user, string role)
+    {
+        var created = await admin.PostAsync("/api/v1/users",
+            new StringContent($$"""{"name":"{{user}}","roles":["{{role}}"]}""", Encoding.UTF8, "application/json"));
+        created.EnsureSuccessStatusCode();
+        using var doc = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var oneTime = doc.RootElement.GetProperty("password").GetString()!;
+        const string chosen = "e2e correct horse battery";
+        using (var session = await SignInAsync(user, oneTime))
+        {
+            var form = await session.GetStringAsync("/account/password");
+            string Hidden(string name) => System.Text.RegularExpressions.Regex.Match(form, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value;
+            var changed = await session.PostAsync("/account/password", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = Hidden("_handler"),
+                ["__RequestVerificationToken"] = Hidden("__RequestVerificationToken"),
+                ["Input.Current"] = oneTime,
+                ["Input.Next"] = chosen,
+                ["Input.Repeat"] = chosen,
+            }));
+            if (changed.StatusCode != HttpStatusCode.Redirect)
+                throw new InvalidOperationException($"Changing {user}'s one-time password failed ({(int)changed.StatusCode}).");
+        }
+        return (chosen, await ApiClientAsync(user, chosen));
     }
 
     public async ValueTask DisposeAsync()

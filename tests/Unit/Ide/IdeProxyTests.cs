@@ -68,7 +68,7 @@ public sealed class IdeProxyTests
             name = "lab", model_versions = new[] { "m/1", "m/2" }, datasets = new[] { "m/d1" }, edit_project = "proj", env = new Dictionary<string, string> { ["GREETING"] = "hej" },
         });
         var path = session.GetProperty("url").GetString()!;
-        Assert.Equal("/ide/admin/lab/", path);
+        Assert.Equal($"{portal.IdeAddress}/ide/admin/lab/", path);
 
         var status = await portal.Http.GetFromJsonAsync<JsonElement>($"{path}api/status");
         Assert.True(status.TryGetProperty("last_activity", out _));
@@ -84,7 +84,7 @@ public sealed class IdeProxyTests
         using var vera = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
         vera.UseToken(await TestIdentities.TokenAsync(portal.Services, "vera", Portal.Core.Security.Roles.Viewer));
         Assert.Equal(HttpStatusCode.Forbidden, (await vera.GetAsync("/api/v1/ide")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await vera.GetAsync($"{path}api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await vera.GetAsync($"{path}api/status")).StatusCode);
         var kernel = await (await portal.Http.PostAsync($"{path}api/kernels", null)).Content.ReadFromJsonAsync<JsonElement>();
         var kernelId = kernel.GetProperty("id").GetString();
         Assert.Contains(await portal.Http.GetFromJsonAsync<JsonElement[]>($"{path}api/kernels") ?? [], k => k.GetProperty("id").GetString() == kernelId);
@@ -92,7 +92,7 @@ public sealed class IdeProxyTests
         // The browser side of a kernel: a WebSocket through the portal, Jupyter's messaging protocol inside.
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", $"Bearer {portal.AdminToken}");
-        await socket.ConnectAsync(new Uri($"{portal.BaseAddress.Replace("http://", "ws://")}{path}api/kernels/{kernelId}/channels"), CancellationToken.None);
+        await socket.ConnectAsync(new Uri($"{path.Replace("http://", "ws://")}api/kernels/{kernelId}/channels"), CancellationToken.None);
         await socket.SendAsync(Encoding.UTF8.GetBytes(Message("execute_request", "import os\nprint(6 * 7, os.environ['GREETING'], open('/portal/models/m/1/w.txt').read(), open('/portal/models/m/2/w.txt').read(), open('/project/code.py').read(), len(open('/portal/datasets/d1/rows.csv').readlines()))")), WebSocketMessageType.Text, true, CancellationToken.None);
         var printed = "";
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -132,7 +132,7 @@ public sealed class IdeProxyTests
         var file = await portal.Http.GetFromJsonAsync<JsonElement>($"{next.GetProperty("url").GetString()}api/contents/kept.txt");
         Assert.Equal(marker, file.GetProperty("content").GetString());
 
-        Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/ide/admin/nope/api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync($"{portal.IdeAddress}/ide/admin/nope/api/status")).StatusCode);
     }
 
     [SkippableFact]
@@ -146,7 +146,7 @@ public sealed class IdeProxyTests
         dana.UseToken(await TestIdentities.TokenAsync(portal.Services, "dana", Portal.Core.Security.Roles.DataScientist));
         var session = await StartAsync(dana, "local-lab");
         var path = session.GetProperty("url").GetString()!;
-        Assert.Equal("/ide/dana/local-lab/", path);
+        Assert.Equal($"{portal.IdeAddress}/ide/dana/local-lab/", path);
         var marker = Guid.NewGuid().ToString("N");
         var saved = await dana.PutAsJsonAsync($"{path}api/contents/kept.txt", new { type = "file", format = "text", content = marker });
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
@@ -155,8 +155,7 @@ public sealed class IdeProxyTests
 
         // A kernel's websocket opened by a page of another site is refused by the portal; the portal's own page gets through.
         var kernel = await (await dana.PostAsJsonAsync($"{path}api/kernels", new { name = "python3" })).Content.ReadFromJsonAsync<JsonElement>();
-        var channels = new Uri(new Uri(portal.BaseAddress.Replace("http://", "ws://", StringComparison.Ordinal)),
-            $"{path}api/kernels/{kernel.GetProperty("id").GetString()}/channels");
+        var channels = new Uri($"{path.Replace("http://", "ws://", StringComparison.Ordinal)}api/kernels/{kernel.GetProperty("id").GetString()}/channels");
         async Task<HttpStatusCode> ConnectAsync(string origin)
         {
             using var socket = new ClientWebSocket();
@@ -175,13 +174,79 @@ public sealed class IdeProxyTests
             forged.Headers.Add("Origin", "http://evil.example");
             Assert.Equal(HttpStatusCode.Forbidden, (await dana.SendAsync(forged)).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.SwitchingProtocols, await ConnectAsync(portal.BaseAddress.TrimEnd('/')));
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, await ConnectAsync(portal.IdeAddress));
 
         // An admin sees everyone's sessions and may reach and stop them; the stop says who did it.
         Assert.Equal(HttpStatusCode.OK, (await portal.Http.GetAsync($"{path}api/status")).StatusCode);
         Assert.Contains(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/ide?all=true") ?? [], s => s.GetProperty("user").GetString() == "dana");
         var stopped = await (await portal.Http.PostAsync("/api/v1/ide/local-lab/stop?user=dana", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Stopped by the admin admin.", stopped.GetProperty("message").GetString());
+    }
+
+    [SkippableFact]
+    public async Task A_browser_enters_a_session_only_with_a_one_time_ticket_on_the_ide_origin_never_with_the_portal_cookie()
+    {
+        RealPython.Require();
+        if (!File.Exists("/usr/bin/jupyter-notebook"))
+            Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: /usr/bin/jupyter-notebook is missing (apt-get install jupyter-notebook; scripts/test.sh does as root).");
+        await using var portal = await RealPortalHost.StartAsync();
+        var (browser, jar) = await CookieBrowser.SignInAsync(portal, "dana", Portal.Core.Security.Roles.DataScientist);
+        using var script = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        script.UseToken(await TestIdentities.TokenAsync(portal.Services, "dana", Portal.Core.Security.Roles.DataScientist));
+        await StartAsync(script, "lab");
+        var ide = portal.IdeAddress;
+
+        // Jupyter is not served on the portal's origin at all: there its pages would act with the rights of whoever opens them.
+        var onPortal = await browser.GetAsync("/ide/dana/lab/api/status");
+        Assert.Equal(HttpStatusCode.NotFound, onPortal.StatusCode);
+        Assert.Contains($"served at {ide}", await onPortal.Content.ReadAsStringAsync());
+        // Browsers send the portal's cookie to another port of the same host too: it opens nothing there.
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"{ide}/ide/dana/lab/api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"{ide}/api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"{ide}/settings")).StatusCode);
+
+        // The way in: the portal hands a signed-in owner a ticket; the IDE origin turns it into a cookie for that session only.
+        var open = await browser.GetAsync("/ide-open/dana/lab?path=api/status");
+        Assert.Equal(HttpStatusCode.Redirect, open.StatusCode);
+        var ticketUrl = open.Headers.Location!.ToString();
+        Assert.StartsWith($"{ide}/ide-ticket?t=", ticketUrl);
+        var redeemed = await browser.GetAsync(ticketUrl);
+        Assert.Equal(HttpStatusCode.Redirect, redeemed.StatusCode);
+        Assert.Equal("/ide/dana/lab/api/status", redeemed.Headers.Location!.ToString());
+        var cookie = Assert.Single(redeemed.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("path=/ide/dana/lab/", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        var status = await browser.GetAsync($"{ide}/ide/dana/lab/api/status");
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        Assert.StartsWith($"frame-ancestors 'self' {portal.BaseAddress.TrimEnd('/')}", status.Headers.GetValues("Content-Security-Policy").Single());
+        // A ticket works once.
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync(ticketUrl)).StatusCode);
+
+        // Another data scientist gets no ticket for dana's session, and dana's session cookie opens only that session.
+        var (olga, _) = await CookieBrowser.SignInAsync(portal, "olga", Portal.Core.Security.Roles.DataScientist);
+        Assert.Equal(HttpStatusCode.NotFound, (await olga.GetAsync("/ide-open/dana/lab")).StatusCode);
+        await StartAsync(script, "other");
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"{ide}/ide/dana/other/api/status")).StatusCode);
+
+        // A page on the IDE origin cannot open the portal's circuit or hubs with the portal's cookie (no CORS for websockets).
+        async Task<HttpStatusCode> PortalSocketAsync(string path, string origin)
+        {
+            using var socket = new ClientWebSocket();
+            socket.Options.CollectHttpResponseDetails = true;
+            socket.Options.Cookies = jar;
+            socket.Options.SetRequestHeader("Origin", origin);
+            try { await socket.ConnectAsync(new Uri(portal.BaseAddress.Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/') + "/" + path), CancellationToken.None); }
+            catch (WebSocketException) { return socket.HttpStatusCode; }
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            return socket.HttpStatusCode;
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, await PortalSocketAsync("_blazor", ide));
+        Assert.Equal(HttpStatusCode.Forbidden, await PortalSocketAsync("hubs/logs", ide));
+        Assert.NotEqual(HttpStatusCode.Forbidden, await PortalSocketAsync("hubs/logs", portal.BaseAddress.TrimEnd('/')));
+
+        // Signing out (or a password or role change) ends the session cookie with the portal's.
+        await portal.Services.GetRequiredService<Portal.Core.Security.UserService>().EndSessionsAsync("dana", CancellationToken.None);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"{ide}/ide/dana/lab/api/status")).StatusCode);
     }
 
     [SkippableFact]
@@ -199,6 +264,6 @@ public sealed class IdeProxyTests
         }
         Assert.Equal("CANCELLED", session.GetProperty("state").GetString());
         Assert.Contains("without activity", session.GetProperty("message").GetString());
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync("/ide/admin/sleepy/api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await portal.Http.GetAsync($"{portal.IdeAddress}/ide/admin/sleepy/api/status")).StatusCode);
     }
 }

@@ -75,6 +75,20 @@ public sealed class JupyterTransformerTests
         Assert.Equal("_xsrf=2|abc; Path=/ide/dana/lab/", Assert.Single(http.Response.Headers.SetCookie.ToArray()));
     }
 
+    [Fact]
+    public async Task The_portal_page_may_frame_the_session_and_nobody_else()
+    {
+        var http = new DefaultHttpContext();
+        using var answer = new HttpResponseMessage { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        // Jupyter's policy for a user's files: sandboxed, so an HTML file does not run scripts on the IDE origin.
+        http.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'self'; report-uri /api/security/csp-report; sandbox allow-scripts";
+        http.Response.Headers.XFrameOptions = "SAMEORIGIN";
+        Assert.True(await new JupyterTransformer(Token, "http://portal.example:5000").TransformResponseAsync(http, answer, CancellationToken.None));
+        Assert.Equal("frame-ancestors 'self' http://portal.example:5000; report-uri /api/security/csp-report; sandbox allow-scripts",
+            http.Response.Headers.ContentSecurityPolicy.ToString());
+        Assert.False(http.Response.Headers.ContainsKey("X-Frame-Options"));
+    }
+
     [Theory]
     [InlineData(null, true)]
     [InlineData("http://portal.example:5000", true)]
@@ -87,6 +101,6 @@ public sealed class JupyterTransformerTests
         var http = new DefaultHttpContext();
         http.Request.Host = new HostString("portal.example:5000");
         if (origin is not null) http.Request.Headers.Origin = origin;
-        Assert.Equal(allowed, IdeProxy.FromThePortal(http.Request));
+        Assert.Equal(allowed, Portal.Web.Auth.CrossOriginWebSockets.FromOwnPages(http.Request));
     }
 }

@@ -21,12 +21,16 @@ public sealed class RealPortalHost : IAsyncDisposable
     {
         _app = app;
         Dir = dir;
-        BaseAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseAddress = addresses.First();
+        IdeAddress = addresses.First(a => a != BaseAddress).TrimEnd('/');
         Http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
     }
 
     public TempDir Dir { get; }
     public string BaseAddress { get; }
+    /// <summary>The second port, where IDE sessions are served (their own origin).</summary>
+    public string IdeAddress { get; }
     /// <summary>Calls as the first admin, with a real personal access token.</summary>
     public HttpClient Http { get; }
     public string AdminToken { get; private set; } = "";
