@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(config);
         services.AddSingleton(baseline ?? Settings.SettingsBaseline.Start(config, new Dictionary<string, string>()));
         services.AddSingleton(paths);
+        services.AddSingleton<InstallationId>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AuditInterceptor>();
         services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite(SqliteConnectionStrings.For(paths.DatabaseFile))

@@ -54,6 +54,10 @@ public sealed class ContainerManagerConfig
     public string? LocalPython { get; set; }
     /// <summary>Address containers and processes use to reach the portal's API (progress, metrics); empty means derived from where the portal listens.</summary>
     public string? PortalUrl { get; set; }
+    /// <summary>The uid[:gid] user code runs as in containers; never root (0).</summary>
+    public string User { get; set; } = "1000:1000";
+    /// <summary>Another uid[:gid] for images that need one, by repository (<c>registry/team/image</c>, or a prefix ending in <c>/*</c>).</summary>
+    public Dictionary<string, string> ImageUsers { get; set; } = [];
 }
 
 /// <summary>Resources for a container (Noronha's format: cpu in cores, memory in MB).</summary>
@@ -96,6 +100,11 @@ public sealed class DockerConfig
     public string DaemonAddress { get; set; } = "unix:/var/run/docker.sock";
     public string? TargetRegistry { get; set; }
     public string? RegistrySecret { get; set; }
+    /// <summary>
+    /// The network work joins instead of the host's (an attachable overlay on Swarm, a bridge for plain containers),
+    /// created when missing; containers reach the portal through the host's address on it.
+    /// </summary>
+    public string Network { get; set; } = "portal-work";
 }
 
 public sealed class KubeConfig
@@ -194,6 +203,11 @@ public sealed class IdeConfig
     /// <summary>Driver of the home and shared volumes (empty: the engine's default, <c>local</c>); with options, e.g. NFS as the article does.</summary>
     public string? VolumeDriver { get; set; }
     public Dictionary<string, string> VolumeOptions { get; set; } = [];
+    /// <summary>
+    /// How the home and shared volumes' names start (<c>{prefix}-home-{user}</c>, <c>{prefix}-shared</c>); empty: portal- and
+    /// this installation's id, so portals sharing an engine keep apart. <c>portal</c> keeps the names of earlier versions.
+    /// </summary>
+    public string? VolumePrefix { get; set; }
     /// <summary>The images offered for a session besides the projects' builds (the article's base/scipy/datascience choice); admins may replace the list in the portal.</summary>
     public List<IdeImageConfig> Images { get; set; } = [];
     /// <summary>

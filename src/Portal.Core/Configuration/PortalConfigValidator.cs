@@ -77,7 +77,13 @@ public static partial class PortalConfigValidator
         if (!LogLevels.Contains(c.Logger.Level)) Fail("logger.level", $"is '{c.Logger.Level}'; use one of {string.Join(", ", LogLevels)}.");
         if (c.Ide.CullIdleSeconds < 10) Fail("ide.cull_idle_seconds", $"must be at least 10 seconds (it is {c.Ide.CullIdleSeconds}).");
         if (c.Ide.CullCheckSeconds < 1) Fail("ide.cull_check_seconds", $"must be at least 1 second (it is {c.Ide.CullCheckSeconds}).");
+        if (UserProblem(c.ContainerManager.User) is { } userProblem) Fail("container_manager.user", userProblem);
+        foreach (var (image, user) in c.ContainerManager.ImageUsers)
+            if (UserProblem(user) is { } imageUserProblem) Fail($"container_manager.image_users.{image}", imageUserProblem);
+        if (Names.NameRules.Check(c.Docker.Network, "network name") is { } networkProblem) Fail("docker.network", networkProblem);
         if (c.Ide.Origin is { Length: > 0 } ideOrigin && IdeOriginProblem(ideOrigin) is { } originProblem) Fail("ide.origin", originProblem);
+        if (c.Ide.VolumePrefix is { Length: > 0 } prefix && Names.NameRules.Check(prefix, "volume prefix") is { } prefixProblem)
+            Fail("ide.volume_prefix", prefixProblem);
         if (c.Ide.Port is < 0 or > 65535) Fail("ide.port", $"is {c.Ide.Port}; use a TCP port (1-65535), or 0 for the portal's port plus one.");
         if (c.Environments.Count == 0) Fail("environments", "needs at least one environment (new model versions land in the first), e.g. [dev, test, prod].");
         foreach (var (env, i) in c.Environments.Select((e, i) => (e, i)))
@@ -86,6 +92,16 @@ public static partial class PortalConfigValidator
             else if (c.Environments.IndexOf(env) != i) Fail($"environments[{i}]", $"'{env}' is listed twice.");
         }
         return v;
+    }
+
+    /// <summary>uid or uid:gid, numbers, never root: user code must not run as root in its container.</summary>
+    private static string? UserProblem(string user)
+    {
+        var parts = user.Split(':');
+        if (parts.Length > 2 || parts.Any(p => !uint.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+            return $"is '{user}'; write a numeric uid or uid:gid, e.g. 1000:1000.";
+        return parts[0] == "0" || uint.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) == 0
+            ? $"is '{user}'; user code never runs as root (uid 0): choose an unprivileged uid such as 1000." : null;
     }
 
     private static string? IdeOriginProblem(string origin)

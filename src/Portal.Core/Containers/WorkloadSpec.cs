@@ -21,6 +21,8 @@ public sealed record WorkloadSpec
     public HealthCheckSpec? HealthCheck { get; init; }
     /// <summary>Labels the portal uses to find its workloads again; <see cref="PortalLabels"/> adds the owner label.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>uid[:gid] the code runs as; set by the container managers from container_manager.user (never root).</summary>
+    public string? User { get; init; }
 }
 
 public enum WorkloadKind { Task, Service }

@@ -20,17 +20,19 @@ namespace Portal.Core.Ide;
 public sealed partial class IdeService(
     IIdeSessionStore sessions, IDatasetStore datasets, IModelVersionStore versions, IProjectStore projects, IContainerManager manager,
     ResourceProfiles profiles, ISecretProtector secrets, IFileStore files, Configuration.PortalConfig config, Configuration.PortalPaths paths, IdeImageCatalog images, Security.HostPaths hostPaths,
-    TimeProvider clock)
+    Configuration.InstallationId installation, TimeProvider clock)
 {
     public const string EditMountPoint = "/project";
     public const string ModelsMountPoint = "/portal/models";
     public const int JupyterPort = 8888;
     public const string HomeMountPoint = "/home/portal";
     public const string SharedMountPoint = "/shared";
-    public const string SharedVolume = "portal-shared";
 
     public static string BasePath(string user, string session) => $"/ide/{user}/{session}/";
-    public static string HomeVolume(string user) => $"portal-home-{user}";
+    /// <summary>The user's home volume, named for this installation (see <see cref="Configuration.IdeConfig.VolumePrefix"/>).</summary>
+    public string HomeVolume(string user) => $"{VolumePrefix}-home-{user}";
+    public string SharedVolume => $"{VolumePrefix}-shared";
+    private string VolumePrefix => string.IsNullOrWhiteSpace(config.Ide.VolumePrefix) ? $"portal-{installation.Value}" : config.Ide.VolumePrefix;
 
     public Task<IReadOnlyList<IdeSession>> ListAsync(string? user, CancellationToken ct) => sessions.ListAsync(user, ct);
 
@@ -174,6 +176,8 @@ public sealed partial class IdeService(
             {
                 ["JUPYTER_TOKEN"] = token, ["PORTAL_PORT"] = JupyterPort.ToString(CultureInfo.InvariantCulture), ["PORTAL_DATASETS_DIR"] = TrainingWorkspace.DatasetsMountPoint,
                 ["PORTAL_USER"] = session.User, ["PORTAL_MODELS_DIR"] = ModelsMountPoint,
+                // Jupyter keeps its runtime files and settings under HOME: the user's own volume, writable by the container's user.
+                ["HOME"] = HomeMountPoint,
             },
             Mounts = mounts,
             Ports = [new PortSpec(JupyterPort)],

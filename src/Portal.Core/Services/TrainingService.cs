@@ -116,7 +116,8 @@ public sealed partial class TrainingService(
             var datasetFolders = new List<(string Name, string Folder)>();
             foreach (var d in mounted) datasetFolders.Add((d.Name, await ArtifactFolders.OfDatasetAsync(files, d, dir, ct)));
             var pretrainedFolder = pretrained is null ? null : await ArtifactFolders.OfModelVersionAsync(files, pretrained, dir, ct);
-            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, kernelDir, datasetFolders, pretrainedFolder, profile.Profile, dir, token);
+            var apiUrl = await portal.ApiBaseUrlForAsync(manager.Kind, ct);
+            var spec = BuildSpec(training, project, build?.Image ?? ProjectImages.NotebookBase, kernelDir, datasetFolders, pretrainedFolder, profile.Profile, dir, token, apiUrl);
             var workloadId = await manager.StartAsync(spec, ct);
             training = await trainings.MutateAsync(training.Id, t =>
             {
@@ -173,8 +174,8 @@ public sealed partial class TrainingService(
 
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private WorkloadSpec BuildSpec(Training training, Project project, string image, string kernelDir, List<(string Name, string Folder)> datasetFolders, string? pretrainedFolder,
-        Configuration.ResourceProfile? profile, string dir, string token)
+    private static WorkloadSpec BuildSpec(Training training, Project project, string image, string kernelDir, List<(string Name, string Folder)> datasetFolders, string? pretrainedFolder,
+        Configuration.ResourceProfile? profile, string dir, string token, string apiUrl)
     {
         var mounts = new List<MountSpec> { new(dir, TrainingWorkspace.MountPoint) };
         if (project.HomeDir is not null) mounts.Add(new MountSpec(project.HomeDir, TrainingWorkspace.ProjectMountPoint, ReadOnly: true));
@@ -184,7 +185,7 @@ public sealed partial class TrainingService(
 
         var env = new Dictionary<string, string>(training.Env)
         {
-            ["PORTAL_API_URL"] = portal.ApiBaseUrlFor(manager.Kind),
+            ["PORTAL_API_URL"] = apiUrl,
             ["PORTAL_TASK_TOKEN"] = token,
             ["PORTAL_TRAINING"] = training.Name,
             ["PORTAL_PROJECT"] = project.Name,

@@ -58,5 +58,8 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddSingleton(_ => new DockerEngine(config.Docker.DaemonAddress, TimeSpan.FromSeconds(config.ContainerManager.ApiTimeout)));
         services.AddSingleton<IImageBuilder, DockerImageBuilder>();
         services.AddSingleton<IImageFiles, DockerImageFiles>();
+        services.AddSingleton<WorkNetwork>();
+        services.AddSingleton<IWorkNetwork>(sp => sp.GetRequiredService<WorkNetwork>());
+        services.AddSingleton<ContainerUser>();
     }
 }

@@ -25,7 +25,9 @@ public sealed class ContainerManagerProbe(PortalPaths paths) : IContainerManager
                 case "swarm" or "docker":
                     using (var docker = new DockerEngine(candidate.Docker.DaemonAddress, TimeSpan.FromSeconds(cm.ApiTimeout)))
                     {
-                        IContainerManager manager = cm.Type == "swarm" ? new SwarmManager(docker) : new DockerContainerManager(docker);
+                        var (network, user) = (new WorkNetwork(docker, candidate), new ContainerUser(candidate, paths));
+                        IContainerManager manager = cm.Type == "swarm"
+                            ? new SwarmManager(docker, network, user) : new DockerContainerManager(docker, network, user);
                         var health = await manager.CheckAsync(timeout.Token);
                         return Report(cm.Type, health, health.Ready ? (await manager.ListOwnedAsync(timeout.Token)).Count : null);
                     }

@@ -11,10 +11,11 @@ namespace Portal.Orchestration.Containers;
 /// <summary>
 /// Plain containers on one Docker engine (<c>container_manager.type: docker</c>), for an engine that is not in
 /// swarm mode: one container per workload, never restarted, limits from the resource profile (a plain container
-/// has no reservations: requests are only checked against the host), the host network when nothing is published.
+/// has no reservations: requests are only checked against the host), on the portal's work network (a bridge, never the
+/// host's), as the unprivileged container user.
 /// Containers carry the portal's labels and outlive the portal, so a restarted portal re-attaches.
 /// </summary>
-public sealed class DockerContainerManager(DockerEngine docker) : IContainerManager
+public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork network, ContainerUser user) : IContainerManager
 {
     private const int StopGraceSeconds = 10;
     private readonly StopRequests _stops = new();
@@ -38,15 +39,16 @@ public sealed class DockerContainerManager(DockerEngine docker) : IContainerMana
         if (spec.Kind == WorkloadKind.Service && spec.Replicas > 1)
             throw new ContainerManagerException(
                 $"Plain containers run one replica; '{spec.Name}' asks for {spec.Replicas}. Use container_manager.type: swarm for replicas.");
-        spec = await EnginePreflight.PrepareAsync(docker, spec, "this host", ct);
-        var parameters = Build(spec);
+        spec = user.Apply(await EnginePreflight.PrepareAsync(docker, spec, "this host", ct));
+        await network.EnsureAsync(ct);
+        var parameters = Build(spec, network.Name);
         parameters.Name = EnginePreflight.WorkloadName(spec);
         var created = await docker.CallAsync((c, t) => c.Containers.CreateContainerAsync(parameters, t), ct);
         await docker.CallAsync((c, t) => c.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), t), ct);
         return created.ID;
     }
 
-    public static CreateContainerParameters Build(WorkloadSpec spec)
+    public static CreateContainerParameters Build(WorkloadSpec spec, string networkName)
     {
         var labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue };
         foreach (var (k, v) in spec.Labels) labels[k] = v;
@@ -58,6 +60,7 @@ public sealed class DockerContainerManager(DockerEngine docker) : IContainerMana
             // User code runs with no capability and cannot gain privileges (setuid programs) inside its container.
             CapDrop = ["ALL"],
             SecurityOpt = ["no-new-privileges"],
+            NetworkMode = networkName,
             // Zero is the engine's "no limit".
             NanoCPUs = spec.Resources?.Limits?.Cpu is { } cpu ? EnginePreflight.NanoCpus(cpu) : 0,
             Memory = spec.Resources?.Limits?.Memory is { } memory ? EnginePreflight.Bytes(memory) : 0,
@@ -71,12 +74,9 @@ public sealed class DockerContainerManager(DockerEngine docker) : IContainerMana
             HostConfig = host,
             WorkingDir = spec.WorkingDir ?? "",
             Healthcheck = spec.HealthCheck is { } health ? SwarmServiceSpec.HealthCheck(health) : null,
+            User = spec.User ?? "",
         };
-        if (spec.Ports.Count == 0)
-        {
-            host.NetworkMode = "host";
-        }
-        else
+        if (spec.Ports.Count > 0)
         {
             container.ExposedPorts = spec.Ports.ToDictionary(p => Port(p.ContainerPort), _ => default(EmptyStruct));
             host.PortBindings = spec.Ports.ToDictionary(p => Port(p.ContainerPort), p => (IList<PortBinding>)

@@ -14,7 +14,7 @@ namespace Portal.Orchestration.Swarm;
 /// replicated services. Everything carries the portal's labels, so after a restart the portal finds its services
 /// again and continues following them. Services are named <c>portal-{name}-{random}</c> so reruns never collide.
 /// </summary>
-public sealed class SwarmManager(DockerEngine docker) : IContainerManager
+public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, ContainerUser user) : IContainerManager
 {
     private const int StopGraceSeconds = 10;
     private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(500);
@@ -23,7 +23,6 @@ public sealed class SwarmManager(DockerEngine docker) : IContainerManager
 
     // Stopping removes the service: a task that runs once has nothing to scale back to.
     private readonly StopRequests _stops = new();
-    private string? _hostNetwork;
 
     public string Kind => "swarm";
 
@@ -51,11 +50,11 @@ public sealed class SwarmManager(DockerEngine docker) : IContainerManager
 
     public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
     {
-        spec = await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct);
+        spec = user.Apply(await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct));
         var name = EnginePreflight.WorkloadName(spec);
-        var hostNetwork = spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null;
+        var networkId = await network.EnsureAsync(ct);
         var created = await docker.CallAsync((c, t) =>
-            c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = SwarmServiceSpec.Build(name, spec, hostNetwork) }, t), ct);
+            c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = SwarmServiceSpec.Build(name, spec, networkId) }, t), ct);
         return created.ID ?? throw new ContainerManagerException($"The engine created '{name}' without an id.");
     }
 
@@ -163,10 +162,9 @@ public sealed class SwarmManager(DockerEngine docker) : IContainerManager
     public async Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct)
     {
         var service = await InspectAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
-        spec = await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct);
+        spec = user.Apply(await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct));
         var replicas = service.Spec?.Mode?.Replicated?.Replicas is { } current ? (int)current : spec.Replicas;
-        var next = SwarmServiceSpec.Build(service.Spec?.Name ?? id, spec with { Replicas = replicas },
-            spec.Ports.Count == 0 ? await HostNetworkAsync(ct) : null);
+        var next = SwarmServiceSpec.Build(service.Spec?.Name ?? id, spec with { Replicas = replicas }, await network.EnsureAsync(ct));
         await UpdateServiceAsync(id, service, next, ct);
         return id;
     }
@@ -203,10 +201,4 @@ public sealed class SwarmManager(DockerEngine docker) : IContainerManager
         {
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [id] = true } },
         }, t), ct) ?? [];
-
-    private async Task<string?> HostNetworkAsync(CancellationToken ct) => _hostNetwork ??=
-        (await docker.CallAsync((c, t) => c.Networks.ListNetworksAsync(new NetworksListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { ["host"] = true } },
-        }, t), ct)).FirstOrDefault(n => n.Name == "host")?.ID;
 }

@@ -7,7 +7,8 @@ namespace Portal.Orchestration.Swarm;
 /// <summary>
 /// Maps a <see cref="WorkloadSpec"/> to a Docker Engine service spec: tasks become one replica that never restarts
 /// (restart condition none), services become replicated services; resource profiles become reservations and
-/// limits; work without published ports joins the host network so it reaches the portal's API on loopback.
+/// limits; all work joins the portal's work network (never the host's), runs as its unprivileged user, with no
+/// capability and no way to gain privileges.
 /// </summary>
 /// <remarks>
 /// Tasks are not swarm jobs (ReplicatedJob): on the engines in use (20.10 and later until moby/moby#52652 was fixed),
@@ -25,7 +26,7 @@ public static class SwarmServiceSpec
     public static bool RunsOnce(ServiceSpec? spec) =>
         spec?.Mode?.ReplicatedJob is not null || spec?.TaskTemplate?.RestartPolicy?.Condition == "none";
 
-    public static ServiceSpec Build(string serviceName, WorkloadSpec spec, string? hostNetworkId)
+    public static ServiceSpec Build(string serviceName, WorkloadSpec spec, string? networkId)
     {
         var container = new ContainerSpec
         {
@@ -37,9 +38,11 @@ public static class SwarmServiceSpec
             Mounts = [.. spec.Mounts.Select(Mount)],
             // An init process forwards the stop signal to Python and reaps the kernel it starts.
             Init = true,
-            // User code needs no capability: none to sniff the network (tasks without ports share the host's), change
-            // owners or load modules. (No-new-privileges needs API 1.44 for services; plain containers get it.)
+            // User code needs no capability (none to open raw sockets, change owners or load modules), cannot gain any
+            // through setuid programs (engines before API 1.46 ignore this field), and is not root.
             CapabilityDrop = ["ALL"],
+            Privileges = new Privileges { NoNewPrivileges = true },
+            User = spec.User,
             Dir = spec.WorkingDir,
             Healthcheck = spec.HealthCheck is { } health ? HealthCheck(health) : null,
         };
@@ -48,7 +51,7 @@ public static class SwarmServiceSpec
             ContainerSpec = container,
             RestartPolicy = new SwarmRestartPolicy { Condition = spec.Kind == WorkloadKind.Task ? "none" : "on-failure" },
             Resources = Resources(spec.Resources),
-            Networks = spec.Ports.Count == 0 && hostNetworkId is not null ? [new NetworkAttachmentConfig { Target = hostNetworkId }] : null,
+            Networks = networkId is null ? null : [new NetworkAttachmentConfig { Target = networkId }],
         };
         return new ServiceSpec
         {

@@ -56,6 +56,9 @@ public sealed partial class IdeOrigin
         if (portal != 0) _ideByPortalPort[portal] = ide;
     }
 
+    /// <summary>Whether the portal listens on this port for IDE sessions (not for itself).</summary>
+    public bool IsIdePort(int port) => _configured is null && _ideByPortalPort.ContainsValue(port);
+
     /// <summary>Whether this request arrived at the IDE origin rather than at the portal.</summary>
     public bool Serves(HttpContext http)
     {

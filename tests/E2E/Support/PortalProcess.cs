@@ -48,7 +48,8 @@ public sealed class PortalProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.Environment["HOME"] = root;
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        // All addresses: containers reach the portal at the host's address on their network, not on loopback.
+        info.Environment["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}";
         info.Environment["PORTAL__STORE__DATA_DIR"] = Path.Combine(root, "data");
         info.Environment["PORTAL_ADMIN_PASSWORD"] = AdminPassword;
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("PORTAL__", StringComparison.OrdinalIgnoreCase) && k != "PORTAL__STORE__DATA_DIR").ToList())
@@ -66,6 +67,23 @@ public sealed class PortalProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         await portal.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return portal;
+    }
+
+    /// <summary>IDE sessions mount no folder of the test's, so the portal stops them itself before it goes.</summary>
+    private async Task StopIdeSessionsAsync()
+    {
+        if (_process.HasExited) return;
+        try
+        {
+            using var admin = await ApiClientAsync();
+            using var all = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/api/v1/ide?all=true"));
+            foreach (var s in all.RootElement.EnumerateArray().Where(s => s.GetProperty("state").GetString() is "RUNNING" or "WAITING"))
+                await admin.PostAsync($"/api/v1/ide/{s.GetProperty("name").GetString()}/stop?user={s.GetProperty("user").GetString()}", null);
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"Could not stop the portal's IDE sessions before ending it: {e.Message}");
+        }
     }
 
     private void Append(string? line)
@@ -166,6 +184,7 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopIdeSessionsAsync();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -13,7 +13,7 @@ public sealed class DockerContainerManagerTests : IDisposable
     private readonly DockerContainerManager _manager;
     private readonly List<string> _started = [];
 
-    public DockerContainerManagerTests() => _manager = new DockerContainerManager(_docker);
+    public DockerContainerManagerTests() => _manager = (DockerContainerManager)RealDocker.Manager(_docker, "docker");
 
     private static CancellationToken Timeout(int seconds = 60) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
@@ -41,13 +41,27 @@ public sealed class DockerContainerManagerTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task User_code_runs_without_capabilities_so_it_cannot_sniff_the_host_network()
+    public async Task User_code_runs_as_an_unprivileged_user_without_capabilities_and_cannot_gain_privileges()
     {
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
         var status = await ProcessStatus.ReadAsync(_manager, await StartAsync(Shell(ProcessStatus.Script)), WaitFinalAsync);
         Assert.Contains("CapEff:\t0000000000000000", status);
         Assert.Contains("NoNewPrivs:\t1", status);
+        Assert.Matches(@"Uid:\t1000\t1000\t1000", status);
+    }
+
+    [SkippableFact]
+    public async Task Containers_are_off_the_host_network_they_reach_the_host_only_at_its_address_on_the_work_network()
+    {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
+        var reach = await HostReach.ProbeAsync(new WorkNetwork(_docker, RealDocker.Config("docker")), StartAsync,
+            async id => await ProcessStatus.ReadAsync(_manager, id, WaitFinalAsync));
+        Assert.Contains("loopback:refused", reach.Log);
+        Assert.Contains("host:reached", reach.Log);
+        Assert.False(reach.LoopbackContacted);
+        Assert.True(reach.HostAddressContacted);
     }
 
     [SkippableFact]

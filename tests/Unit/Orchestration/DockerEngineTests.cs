@@ -70,7 +70,7 @@ public sealed class DockerEngineTests
     {
         await using var engine = await EngineDouble.StartAsync("1.40", TimeSpan.Zero);
         using var docker = new DockerEngine(engine.Address, TimeSpan.FromSeconds(5));
-        var health = await new SwarmManager(docker).CheckAsync(CancellationToken.None);
+        var health = await RealDocker.Manager(docker, "swarm").CheckAsync(CancellationToken.None);
         Assert.False(health.Ready);
         Assert.Contains("speaks API 1.40", health.Problems[0]);
         Assert.Contains("needs 1.41 or newer", health.Problems[0]);
@@ -84,7 +84,7 @@ public sealed class DockerEngineTests
         await using var engine = await EngineDouble.StartAsync("1.41", TimeSpan.FromMinutes(5));
         using var docker = new DockerEngine(engine.Address, TimeSpan.FromSeconds(1));
         var started = DateTime.UtcNow;
-        var health = await new DockerContainerManager(docker).CheckAsync(CancellationToken.None);
+        var health = await RealDocker.Manager(docker, "docker").CheckAsync(CancellationToken.None);
         Assert.False(health.Ready);
         Assert.Contains("did not answer within 1 s (container_manager.api_timeout)", health.Problems[0]);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), "the library's own timeout (100 s) must not decide");
@@ -96,7 +96,7 @@ public sealed class DockerEngineTests
     {
         await RealDocker.RequireAsync();
         using var docker = RealDocker.Client();
-        var health = await new SwarmManager(docker).CheckAsync(CancellationToken.None);
+        var health = await RealDocker.Manager(docker, "swarm").CheckAsync(CancellationToken.None);
         Assert.True(health.Ready, string.Join(" ", health.Problems));
         var version = await docker.CallAsync((c, t) => c.System.GetVersionAsync(t), CancellationToken.None);
         Assert.Contains($"(API {version.APIVersion})", health.Summary);

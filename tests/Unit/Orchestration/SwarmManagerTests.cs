@@ -15,7 +15,7 @@ public sealed class SwarmManagerTests : IDisposable
     private readonly List<string> _started = [];
     private readonly TempDir _dir = new();
 
-    public SwarmManagerTests() => _manager = new SwarmManager(_docker);
+    public SwarmManagerTests() => _manager = (SwarmManager)RealDocker.Manager(_docker, "swarm", _dir.Path);
 
     private static CancellationToken Timeout(int seconds = 60) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
@@ -43,12 +43,18 @@ public sealed class SwarmManagerTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task User_code_runs_without_capabilities_so_it_cannot_sniff_the_host_network()
+    public async Task User_code_runs_as_an_unprivileged_user_without_capabilities_and_cannot_gain_privileges()
     {
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
         var status = await ProcessStatus.ReadAsync(_manager, await StartAsync(Shell(ProcessStatus.Script)), WaitFinalAsync);
         Assert.Contains("CapEff:\t0000000000000000", status);
+        // An empty bounding set: a setuid program gains no capability either.
+        Assert.Contains("CapBnd:\t0000000000000000", status);
+        Assert.Matches(@"Uid:\t1000\t1000\t1000", status);
+        // Services get no-new-privileges from API 1.46 (Docker 27) on; older engines ignore the field.
+        await _docker.InfoAsync(Timeout());
+        if (System.Version.Parse(_docker.ApiVersion!) >= new System.Version(1, 46)) Assert.Contains("NoNewPrivs:\t1", status);
     }
 
     [SkippableFact]
@@ -133,20 +139,16 @@ public sealed class SwarmManagerTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task Tasks_reach_the_host_loopback_because_they_join_the_host_network()
+    public async Task Tasks_are_off_the_host_network_they_reach_the_host_only_at_its_address_on_the_work_network()
     {
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        var accepted = listener.AcceptTcpClientAsync(Timeout());
-        var id = await StartAsync(Shell($"echo hello | nc 127.0.0.1 {port}"));
-        using (var client = await accepted)
-        using (var reader = new StreamReader(client.GetStream()))
-            Assert.Equal("hello", await reader.ReadLineAsync());
-        listener.Stop();
-        Assert.Equal(WorkloadState.Succeeded, (await WaitFinalAsync(id)).State);
+        var reach = await HostReach.ProbeAsync(new WorkNetwork(_docker, RealDocker.Config("swarm")), StartAsync,
+            async id => await ProcessStatus.ReadAsync(_manager, id, WaitFinalAsync));
+        Assert.Contains("loopback:refused", reach.Log);
+        Assert.Contains("host:reached", reach.Log);
+        Assert.False(reach.LoopbackContacted);
+        Assert.True(reach.HostAddressContacted);
     }
 
     [SkippableFact]
@@ -324,7 +326,7 @@ public sealed class SwarmManagerTests : IDisposable
     public async Task An_unreachable_daemon_is_reported_as_such()
     {
         using var docker = new DockerEngine("unix:/tmp/portal-no-such-docker.sock", TimeSpan.FromSeconds(5));
-        var health = await new SwarmManager(docker).CheckAsync(CancellationToken.None);
+        var health = await RealDocker.Manager(docker, "swarm").CheckAsync(CancellationToken.None);
         Assert.False(health.Ready);
         Assert.Contains("is not reachable", Assert.Single(health.Problems));
         Assert.Contains("Is dockerd running", health.Problems[0]);
@@ -341,20 +343,23 @@ public sealed class SwarmManagerTests : IDisposable
     [Fact]
     public void Specs_map_tasks_to_one_replica_that_never_restarts_and_services_to_replicas()
     {
-        var task = SwarmServiceSpec.Build("portal-x", Shell("true") with { Replicas = 3 }, "hostnet");
+        var task = SwarmServiceSpec.Build("portal-x", Shell("true") with { Replicas = 3, User = "1000:1000" }, "worknet");
         Assert.Null(task.Mode!.ReplicatedJob);
         Assert.Equal(1UL, task.Mode.Replicated!.Replicas);
         Assert.Equal("none", task.TaskTemplate!.RestartPolicy!.Condition);
         Assert.True(SwarmServiceSpec.RunsOnce(task));
-        Assert.Equal("hostnet", Assert.Single(task.TaskTemplate.Networks!).Target);
+        Assert.Equal("worknet", Assert.Single(task.TaskTemplate.Networks!).Target);
+        Assert.Equal("1000:1000", task.TaskTemplate.ContainerSpec!.User);
+        Assert.True(task.TaskTemplate.ContainerSpec.Privileges!.NoNewPrivileges);
+        Assert.Equal(["ALL"], task.TaskTemplate.ContainerSpec.CapabilityDrop);
         Assert.Equal(PortalLabels.OwnerValue, task.Labels![PortalLabels.Owner]);
 
-        var service = SwarmServiceSpec.Build("portal-y", Shell("true") with { Kind = WorkloadKind.Service, Replicas = 3, Ports = [new PortSpec(8080)] }, "hostnet");
+        var service = SwarmServiceSpec.Build("portal-y", Shell("true") with { Kind = WorkloadKind.Service, Replicas = 3, Ports = [new PortSpec(8080)] }, "worknet");
         Assert.Equal(3UL, service.Mode!.Replicated!.Replicas);
         Assert.False(SwarmServiceSpec.RunsOnce(service));
         Assert.True(SwarmServiceSpec.RunsOnce(new ServiceSpec { Mode = new ServiceMode { ReplicatedJob = new ReplicatedJob { TotalCompletions = 1 } } }),
             "a job made by an earlier portal");
-        Assert.Null(service.TaskTemplate!.Networks);
+        Assert.Equal("worknet", Assert.Single(service.TaskTemplate!.Networks!).Target);
         Assert.Equal(8080U, Assert.Single(service.EndpointSpec!.Ports!).TargetPort);
         Assert.Equal("host", service.EndpointSpec.Ports![0].PublishMode);
         var none = SwarmServiceSpec.Resources(null);

@@ -5,7 +5,7 @@ namespace Portal.Tests.Unit.Support;
 /// <summary>What the kernel says about a workload's own process: its capabilities and privilege flags, read from inside.</summary>
 public static class ProcessStatus
 {
-    public const string Script = "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status";
+    public const string Script = "grep -E '^(CapEff|CapBnd|NoNewPrivs|Uid)' /proc/self/status";
 
     /// <summary>The lines the workload started by <paramref name="start"/> printed, once it has succeeded.</summary>
     public static async Task<string> ReadAsync(IContainerManager manager, string id, Func<string, Task<WorkloadStatus>> waitFinal)

@@ -30,6 +30,25 @@ public static class RealDocker
 
     public static DockerEngine Client() => new(Socket, TimeSpan.FromSeconds(30));
 
+    public static Portal.Core.Configuration.PortalConfig Config(string type)
+    {
+        var config = new Portal.Core.Configuration.PortalConfig();
+        config.ContainerManager.Type = type;
+        return config;
+    }
+
+    /// <summary>A manager of <paramref name="type"/> composed as the portal does (work network, container user), on the defaults.</summary>
+    public static Portal.Core.Containers.IContainerManager Manager(DockerEngine docker, string type, string dataDir = "/tmp/portal-tests-data")
+    {
+        var config = Config(type);
+        config.Store.DataDir = dataDir;
+        var paths = Portal.Core.Configuration.PortalPaths.From(config, "/tmp");
+        var (network, user) = (new WorkNetwork(docker, config), new Portal.Orchestration.Containers.ContainerUser(config, paths));
+        return type == "swarm"
+            ? new Portal.Orchestration.Swarm.SwarmManager(docker, network, user)
+            : new Portal.Orchestration.Containers.DockerContainerManager(docker, network, user);
+    }
+
     public static async Task RequireAsync()
     {
         if (await Problem.Value is not { } problem) return;

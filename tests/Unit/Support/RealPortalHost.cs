@@ -22,8 +22,8 @@ public sealed class RealPortalHost : IAsyncDisposable
         _app = app;
         Dir = dir;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        BaseAddress = addresses.First();
-        IdeAddress = addresses.First(a => a != BaseAddress).TrimEnd('/');
+        BaseAddress = addresses.First().Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal);
+        IdeAddress = addresses.Skip(1).First().Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).TrimEnd('/');
         Http = new HttpClient { BaseAddress = new Uri(BaseAddress) };
     }
 
@@ -36,8 +36,10 @@ public sealed class RealPortalHost : IAsyncDisposable
     public string AdminToken { get; private set; } = "";
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null, string manager = "local", string url = "http://127.0.0.1:0")
+    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null, string manager = "local", string? url = null)
     {
+        // Containers are off the host's network: they reach the portal at the host's address on theirs, not on loopback.
+        url ??= manager is "swarm" or "docker" ? "http://0.0.0.0:0" : "http://127.0.0.1:0";
         dir ??= new TempDir();
         var config = PortalConfigLoader.Parse(
             $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");

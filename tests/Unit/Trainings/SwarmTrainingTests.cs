@@ -61,7 +61,7 @@ public sealed class SwarmTrainingTests
             project = "iris", name = "on-swarm", notebook = "train.ipynb", build_tag = "latest", resource_profile = "nha-train",
             parameters = new { n_estimators = 20, note = "ünïcode" },
         });
-        Assert.Equal(HttpStatusCode.Created, launched.StatusCode);
+        Assert.True(launched.StatusCode == HttpStatusCode.Created, await launched.Content.ReadAsStringAsync());
 
         var t = await AssertFinishesAsync(portal.Http, "iris", "on-swarm", 180);
         Assert.Equal(manager, t.GetProperty("manager").GetString());
@@ -111,7 +111,7 @@ public sealed class SwarmTrainingTests
         await WaitForLogAsync(portal.Http, "iris", "survivor", "training on");
 
         // The restarted portal listens where the running notebook reports to, as a real restart would.
-        var address = portal.BaseAddress;
+        var address = portal.BaseAddress.Replace("://127.0.0.1:", "://0.0.0.0:", StringComparison.Ordinal);
         var dir = await portal.StopKeepingDataAsync();
         await using var restarted = await RealPortalHost.StartAsync(manager: manager, dir: dir, url: address);
         var t = await AssertFinishesAsync(restarted.Http, "iris", "survivor", 180);
@@ -146,6 +146,8 @@ public sealed class SwarmTrainingTests
         await using var portal = await RealPortalHost.StartAsync(manager: "swarm");
         var shared = Path.GetDirectoryName(portal.Dir.File("shared/input.txt", "shared data"))!;
         var output = Directory.CreateDirectory(Path.Combine(portal.Dir.Path, "out")).FullName;
+        // A host folder mounted read-write must be writable by the containers' user (uid 1000), as the README says.
+        File.SetUnixFileMode(output, (UnixFileMode)0x1FF);
         var home = WriteNotebook(portal.Dir, "proj", "x = 1",
             "print(open('/data/input.txt').read(), flush=True)\nopen('/results/written.txt', 'w').write('from the notebook')");
         await CreateProjectAsync(portal.Http, "p", home);
