@@ -37,8 +37,9 @@ public static class OrchestrationServiceCollectionExtensions
             case "kube":
                 services.AddSingleton(_ => KubernetesSetup.Connect(config));
                 services.AddSingleton(sp => new KubeManifests(config.Kube, config.Docker.RegistrySecret, sp.GetRequiredService<PortalPaths>().DataDir));
-                services.AddSingleton(sp => new KubernetesManager(
-                    sp.GetRequiredService<KubeCluster>(), sp.GetRequiredService<KubeManifests>(), sp.GetRequiredService<IPullCredentialSource>()));
+                services.AddSingleton<ContainerUser>();
+                services.AddSingleton(sp => new KubernetesManager(sp.GetRequiredService<KubeCluster>(), sp.GetRequiredService<KubeManifests>(),
+                    sp.GetRequiredService<IPullCredentialSource>(), sp.GetRequiredService<ContainerUser>()));
                 services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<KubernetesManager>());
                 // Images for a cluster are built by CI and pushed to a registry; projects name them as docker repositories.
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();

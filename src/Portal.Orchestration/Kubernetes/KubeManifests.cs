@@ -137,11 +137,22 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
     public static string Memory(int megabytes) => string.Create(CultureInfo.InvariantCulture, $"{megabytes}Mi");
 
     /// <summary>Cores as whole millicores (the profile allows at most three decimals).</summary>
+    /// <summary>The user when the spec names none (container_manager.user's default): never root.</summary>
+    public const string DefaultUser = "1000:1000";
+
+    private static (long Uid, long Gid) Ids(string user)
+    {
+        var parts = user.Split(':');
+        var uid = long.Parse(parts[0], CultureInfo.InvariantCulture);
+        return (uid, parts.Length > 1 ? long.Parse(parts[1], CultureInfo.InvariantCulture) : uid);
+    }
+
     public static string Cpu(double cores) =>
         string.Create(CultureInfo.InvariantCulture, $"{(long)Math.Round(cores * 1000, MidpointRounding.AwayFromZero)}m");
 
     private V1PodSpec PodSpec(WorkloadSpec spec, List<V1PersistentVolumeClaim> claims, bool withRegistrySecret)
     {
+        var (uid, gid) = Ids(spec.User ?? DefaultUser);
         var volumes = new List<V1Volume>();
         var mounts = new List<V1VolumeMount>();
         for (var i = 0; i < spec.Mounts.Count; i++)
@@ -161,9 +172,12 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
             WorkingDir = spec.WorkingDir,
             Ports = spec.Ports.Count == 0 ? null : [.. spec.Ports.Select(p => new V1ContainerPort { ContainerPort = p.ContainerPort, Protocol = "TCP" })],
             Resources = Resources(spec.Resources),
-            // User code needs no capability and may not gain privileges; the runtime's default seccomp filter applies.
+            // User code needs no capability, may not gain privileges and is never root; the runtime's default seccomp filter applies.
             SecurityContext = new V1SecurityContext
             {
+                RunAsNonRoot = true,
+                RunAsUser = uid,
+                RunAsGroup = gid,
                 AllowPrivilegeEscalation = false,
                 Capabilities = new V1Capabilities { Drop = ["ALL"] },
                 SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
@@ -188,6 +202,8 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
         {
             // The namespace's service-account token would let user code call the Kubernetes API as the pod.
             AutomountServiceAccountToken = false,
+            // Claims (IDE homes, the shared folder) are made writable for the user's group.
+            SecurityContext = new V1PodSecurityContext { FsGroup = gid },
             Containers = [container],
             Volumes = volumes,
             ImagePullSecrets = pullSecrets.Count == 0 ? null : [.. pullSecrets.Select(s => new V1LocalObjectReference { Name = s })],

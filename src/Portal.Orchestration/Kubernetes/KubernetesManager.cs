@@ -13,7 +13,8 @@ namespace Portal.Orchestration.Kubernetes;
 /// Pod states come from one watch (<see cref="PodCache"/>); everything the portal creates carries its labels, and
 /// removal deletes by the workload label. Requests go through the official client (<see cref="KubeCluster"/>).
 /// </summary>
-public sealed partial class KubernetesManager(KubeCluster cluster, KubeManifests manifests, IPullCredentialSource? pullCredential = null)
+public sealed partial class KubernetesManager(
+    KubeCluster cluster, KubeManifests manifests, IPullCredentialSource? pullCredential = null, Containers.ContainerUser? user = null)
     : IContainerManager, IAsyncDisposable
 {
     private static readonly string Owned = $"{PortalLabels.Owner}={PortalLabels.OwnerValue}";
@@ -43,6 +44,7 @@ public sealed partial class KubernetesManager(KubeCluster cluster, KubeManifests
 
     public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
     {
+        if (user is not null) spec = user.Apply(spec);
         var name = KubeManifests.NameFor(spec);
         var withRegistrySecret = await EnsurePullSecretAsync(ct);
         var objects = manifests.Build(spec, name, withRegistrySecret);
@@ -160,6 +162,7 @@ public sealed partial class KubernetesManager(KubeCluster cluster, KubeManifests
     {
         var (kind, name) = Split(id);
         if (kind != "Deployment") throw new ContainerManagerException($"Only deployments are updated in place; '{id}' is a {kind}.");
+        if (user is not null) spec = user.Apply(spec);
         var next = manifests.Build(spec, name).OfType<V1Deployment>().Single();
         // The Deployment's RollingUpdate strategy (maxUnavailable 0, maxSurge 1) rolls one replica at a time; replicas stay as they are.
         await PatchDeploymentAsync(name, new { spec = new { template = next.Spec.Template } }, ct);

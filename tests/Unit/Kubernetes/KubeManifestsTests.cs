@@ -133,9 +133,9 @@ public sealed class KubeManifestsTests
     }
 
     [Fact]
-    public void Every_pod_runs_user_code_without_capabilities_privilege_escalation_or_the_service_account_token()
+    public void Every_pod_runs_user_code_as_a_non_root_user_without_capabilities_privilege_escalation_or_the_service_account_token()
     {
-        foreach (var spec in new[] { Training(), Ide(), Deployment() })
+        foreach (var spec in new[] { Training(), Ide() with { User = "1001:100" }, Deployment() })
         {
             var pod = Json(Manifests().Build(spec, KubeManifests.NameFor(spec))).Select(o => o["kind"]!.GetValue<string>() switch
             {
@@ -144,8 +144,10 @@ public sealed class KubeManifestsTests
                 _ => null,
             }).Single(p => p is not null)!;
             Assert.False(pod["automountServiceAccountToken"]!.GetValue<bool>());
-            Same("""{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"seccompProfile":{"type":"RuntimeDefault"}}""",
+            var (uid, gid) = spec.User == "1001:100" ? (1001, 100) : (1000, 1000);
+            Same($$$"""{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"runAsGroup":{{{gid}}},"runAsNonRoot":true,"runAsUser":{{{uid}}},"seccompProfile":{"type":"RuntimeDefault"}}""",
                 pod["containers"]![0]!["securityContext"]);
+            Same($$$"""{"fsGroup":{{{gid}}}}""", pod["securityContext"]);
         }
     }
 
