@@ -52,6 +52,11 @@ public sealed class ContainerManagerConfig
     public HealthcheckConfig Healthcheck { get; set; } = new();
     /// <summary>Python used by the local manager (needs nbclient and ipykernel); empty means /usr/bin/python3, else python3 on PATH.</summary>
     public string? LocalPython { get; set; }
+    /// <summary>
+    /// The host account local processes run as when the portal runs as root; empty: portal-work, a system account the
+    /// portal creates when missing.
+    /// </summary>
+    public string? LocalRunAs { get; set; }
     /// <summary>Address containers and processes use to reach the portal's API (progress, metrics); empty means derived from where the portal listens.</summary>
     public string? PortalUrl { get; set; }
     /// <summary>The uid[:gid] user code runs as in containers; never root (0).</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
 
@@ -10,7 +9,7 @@ namespace Portal.Orchestration.Containers;
 /// in container_manager.image_users; never root. The folders of the portal's own that such a workload writes to (a
 /// training's workspace) are handed to that uid first, and HOME points somewhere it may write when the spec sets none.
 /// </summary>
-public sealed partial class ContainerUser(PortalConfig config, PortalPaths paths)
+public sealed class ContainerUser(PortalConfig config, PortalPaths paths)
 {
     public const string DefaultHome = "/tmp";
 
@@ -34,7 +33,7 @@ public sealed partial class ContainerUser(PortalConfig config, PortalPaths paths
         var dataDir = paths.DataDir.TrimEnd('/') + "/";
         var (uid, gid) = Ids(user);
         foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Bind && !m.ReadOnly && (m.Source + "/").StartsWith(dataDir, StringComparison.Ordinal)))
-            Grant(mount.Source, uid, gid);
+            HostOwnership.Grant(mount.Source, uid, gid);
         return spec with { User = user, Env = env };
     }
 
@@ -54,27 +53,4 @@ public sealed partial class ContainerUser(PortalConfig config, PortalPaths paths
         return (uid, parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : uid);
     }
 
-    /// <summary>
-    /// Hands a folder to the workload's uid. As root the portal changes the owner; otherwise it cannot, and opens the
-    /// folder to everyone instead (it is the workload's own workspace, mounted nowhere else).
-    /// </summary>
-    private static void Grant(string folder, int uid, int gid)
-    {
-        if (OperatingSystem.IsWindows() || !Directory.Exists(folder)) return;
-        foreach (var path in Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Prepend(folder))
-        {
-            if (Environment.IsPrivilegedProcess)
-            {
-                if (LChown(path, uid, gid) != 0)
-                    throw new ContainerManagerException($"Could not hand '{path}' to uid {uid} (errno {Marshal.GetLastPInvokeError()}).");
-            }
-            else if (File.GetAttributes(path).HasFlag(FileAttributes.Directory))
-                File.SetUnixFileMode(path, (UnixFileMode)0x1FF);
-            else
-                File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int LChown(string path, int owner, int group);
 }

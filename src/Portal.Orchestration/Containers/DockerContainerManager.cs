@@ -40,15 +40,14 @@ public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork netw
             throw new ContainerManagerException(
                 $"Plain containers run one replica; '{spec.Name}' asks for {spec.Replicas}. Use container_manager.type: swarm for replicas.");
         spec = user.Apply(await EnginePreflight.PrepareAsync(docker, spec, "this host", ct));
-        await network.EnsureAsync(ct);
-        var parameters = Build(spec, network.Name);
+        var parameters = Build(spec, await network.EnsureAsync(ct));
         parameters.Name = EnginePreflight.WorkloadName(spec);
         var created = await docker.CallAsync((c, t) => c.Containers.CreateContainerAsync(parameters, t), ct);
         await docker.CallAsync((c, t) => c.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), t), ct);
         return created.ID;
     }
 
-    public static CreateContainerParameters Build(WorkloadSpec spec, string networkName)
+    public static CreateContainerParameters Build(WorkloadSpec spec, string networkId)
     {
         var labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue };
         foreach (var (k, v) in spec.Labels) labels[k] = v;
@@ -60,7 +59,7 @@ public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork netw
             // User code runs with no capability and cannot gain privileges (setuid programs) inside its container.
             CapDrop = ["ALL"],
             SecurityOpt = ["no-new-privileges"],
-            NetworkMode = networkName,
+            NetworkMode = networkId,
             // Zero is the engine's "no limit".
             NanoCPUs = spec.Resources?.Limits?.Cpu is { } cpu ? EnginePreflight.NanoCpus(cpu) : 0,
             Memory = spec.Resources?.Limits?.Memory is { } memory ? EnginePreflight.Bytes(memory) : 0,

@@ -5,53 +5,50 @@ using Portal.Core.Containers;
 namespace Portal.Orchestration.Docker;
 
 /// <summary>
-/// The network user code joins on Docker (docker.network, created when missing): an attachable overlay on Swarm, a
-/// bridge for plain containers. Never the host's network, where a notebook could reach the host's loopback services
+/// The network user code joins on Docker (docker.network, created when missing): an attachable overlay on a swarm
+/// manager, a bridge for plain containers elsewhere. Never the host's network, where a notebook could reach the host's loopback services
 /// and, with a raw socket, read other users' traffic.
 /// </summary>
 public sealed class WorkNetwork(DockerEngine docker, PortalConfig config) : IWorkNetwork
 {
     /// <summary>Swarm's bridge that gives overlay containers their way out to the host.</summary>
     private const string SwarmGatewayBridge = "docker_gwbridge";
-    private string? _id;
 
     private bool OnSwarm => config.ContainerManager.Type == "swarm";
     public string Name => config.Docker.Network;
 
-    /// <summary>The network's id, created on first use (two portals creating it at once both end up using the one made).</summary>
+    /// <summary>
+    /// The network's id, created when missing (two portals creating it at once both end up using the one made). Looked up
+    /// each time: someone may have removed it since. On a swarm manager both managers use one attachable overlay (the engine
+    /// refuses a bridge of the same name next to it); plain containers join it by id, which the engine resolves where a
+    /// name is not. Elsewhere plain containers get a bridge.
+    /// </summary>
     public async Task<string> EnsureAsync(CancellationToken ct)
     {
-        if (_id is { } known) return known;
-        var found = await FindAsync(Name, ct);
-        if (found is null)
+        var driver = await DriverAsync(ct);
+        if (await FindAsync(Name, driver, ct) is { } found)
         {
-            // On a swarm manager even plain containers get the attachable overlay, so both managers share one network.
-            var info = await docker.InfoAsync(ct);
-            var overlay = OnSwarm || info.Swarm?.LocalNodeState == "active" && info.Swarm.ControlAvailable;
-            try
-            {
-                await docker.CallAsync((c, t) => c.Networks.CreateNetworkAsync(new NetworksCreateParameters
-                {
-                    Name = Name,
-                    Driver = overlay ? "overlay" : "bridge",
-                    // Standalone containers (a plain-docker manager on the same engine) may join the overlay too.
-                    Attachable = overlay,
-                    Labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue },
-                }, t), ct);
-            }
-            catch (ContainerManagerException)
-            {
-                // Made by someone else meanwhile, or really refused: the lookup below tells.
-            }
-            found = await FindAsync(Name, ct) ?? throw new ContainerManagerException($"The network '{Name}' (docker.network) could not be created.");
+            if (driver == "overlay" && !found.Attachable && !OnSwarm)
+                throw new ContainerManagerException($"The overlay network '{Name}' (docker.network) is not attachable, so plain containers cannot join it; " +
+                    "remove it (the portal makes an attachable one) or choose another name.");
+            return found.ID;
         }
-        // Plain containers may join the swarm's attachable overlay of the same name (one engine, both managers).
-        var usable = found.Driver == "overlay" && (found.Attachable || OnSwarm) || found.Driver == "bridge" && !OnSwarm;
-        if (!usable)
-            throw new ContainerManagerException($"The network '{Name}' (docker.network) uses the {found.Driver} driver" +
-                $"{(found.Driver == "overlay" ? " and is not attachable" : "")}; this manager needs {(OnSwarm ? "an overlay" : "a bridge or an attachable overlay")}. " +
-                "Choose another name, or remove it.");
-        return _id = found.ID;
+        try
+        {
+            await docker.CallAsync((c, t) => c.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = Name,
+                Driver = driver,
+                Attachable = driver == "overlay",
+                Labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue },
+            }, t), ct);
+        }
+        catch (ContainerManagerException)
+        {
+            // Made by someone else meanwhile, or really refused: the lookup below tells.
+        }
+        return (await FindAsync(Name, driver, ct))?.ID
+            ?? throw new ContainerManagerException($"The {driver} network '{Name}' (docker.network) could not be created.");
     }
 
     public async Task<string?> HostAddressAsync(CancellationToken ct)
@@ -59,20 +56,31 @@ public sealed class WorkNetwork(DockerEngine docker, PortalConfig config) : IWor
         var id = await EnsureAsync(ct);
         var network = await docker.CallAsync((c, t) => c.Networks.InspectNetworkAsync(id, t), ct);
         // Overlay containers leave the overlay through Swarm's gateway bridge; the host is its gateway.
-        return Gateway(network.Driver == "overlay" ? await FindAsync(SwarmGatewayBridge, ct) : network);
+        return Gateway(network.Driver == "overlay" ? await FindAsync(SwarmGatewayBridge, "bridge", ct) : network);
+    }
+
+    private async Task<string> DriverAsync(CancellationToken ct)
+    {
+        if (OnSwarm) return "overlay";
+        var info = await docker.InfoAsync(ct);
+        return info.Swarm?.LocalNodeState == "active" && info.Swarm.ControlAvailable ? "overlay" : "bridge";
     }
 
     private static string? Gateway(NetworkResponse? network) =>
         network?.IPAM?.Config?.Select(c => c.Gateway).FirstOrDefault(g => !string.IsNullOrEmpty(g) && !g.Contains(':', StringComparison.Ordinal));
 
-    private async Task<NetworkResponse?> FindAsync(string name, CancellationToken ct)
+    private async Task<NetworkResponse?> FindAsync(string name, string driver, CancellationToken ct)
     {
         var all = await docker.CallAsync((c, t) => c.Networks.ListNetworksAsync(new NetworksListParameters
         {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [name] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["name"] = new Dictionary<string, bool> { [name] = true },
+                ["driver"] = new Dictionary<string, bool> { [driver] = true },
+            },
         }, t), ct);
-        // The name filter matches parts of names; only the exact one counts, a swarm-wide one first (see EnsureAsync).
-        var match = all.Where(n => n.Name == name).OrderBy(n => n.Scope == "swarm" ? 0 : 1).FirstOrDefault();
+        // The name filter matches parts of names; only the exact one counts.
+        var match = all.FirstOrDefault(n => n.Name == name);
         // A listing may leave fields out: the network's own inspection has them all.
         return match is null ? null : await docker.FindAsync((c, t) => c.Networks.InspectNetworkAsync(match.ID, t), ct);
     }

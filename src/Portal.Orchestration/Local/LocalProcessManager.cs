@@ -17,6 +17,16 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
 {
     private readonly ConcurrentDictionary<string, LocalProcess> _processes = new();
     private readonly ConcurrentDictionary<string, int> _ports = new();
+    private readonly Lazy<LocalAccount?> _account = new(() =>
+    {
+        var account = LocalAccount.Resolve(config);
+        if (account is not null) LocalAccount.ProtectDataDirectory(paths);
+        return account;
+    });
+    private readonly Lazy<string> _sharedToolkit = new(() => CopyToolkit(Path.Combine(paths.DataDir, "toolkit")));
+
+    /// <summary>Who user code runs as when the portal is root (made or found on first use); null: the portal's own user.</summary>
+    public LocalAccount? Account => _account.Value;
 
     public string Kind => "local";
 
@@ -59,21 +69,25 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         ResourceCapacity.Check(spec.Resources, Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, "this host");
         if (spec.Resources?.EnableGpu == true)
             throw new ContainerManagerException("GPU resource profiles need a container manager that schedules GPUs; local processes cannot. Choose a profile without enable_gpu.");
+        var account = Account;
+        if (account is not null && !File.Exists(LocalAccount.SetPriv))
+            throw new ContainerManagerException($"The portal runs as root and starts user code as '{account.Name}' with {LocalAccount.SetPriv}, which is missing (apt-get install util-linux).");
         var id = $"local-{spec.Name}-{Guid.NewGuid().ToString("N")[..8]}";
         var runDir = Path.Combine(paths.DataDir, "run", id);
         Directory.CreateDirectory(runDir);
+        foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Volume))
+            Directory.CreateDirectory(VolumePath(mount.Source));
 
         LinkMountParents(runDir, spec.Mounts);
         var args = spec.Command.Select(a => MapPath(a, spec.Mounts, runDir)).ToList();
         var program = args[0] is "python3" or "python" ? Python : args[0];
-        var info = new ProcessStartInfo(program, args.Skip(1))
-        {
-            WorkingDirectory = spec.WorkingDir is null ? runDir : MapPath(spec.WorkingDir, spec.Mounts, runDir),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        if (account is not null) GrantWritableFolders(account, runDir, spec.Mounts);
+        var info = account?.Wrap(program, args.Skip(1)) ?? new ProcessStartInfo(program, args.Skip(1));
+        info.WorkingDirectory = spec.WorkingDir is null ? runDir : MapPath(spec.WorkingDir, spec.Mounts, runDir);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = true;
+        info.UseShellExecute = false;
         // A clean environment: never the portal's own (its admin password, its paths), only what the portal sets for
         // the work and the user's variables, minus those that change how programs load (LD_PRELOAD, PYTHONSTARTUP, ...).
         info.Environment.Clear();
@@ -84,7 +98,9 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         // Servers answer on loopback only: the portal's router and proxy reach them there, nobody else on the network.
         info.Environment["PORTAL_BIND_ADDRESS"] = "127.0.0.1";
         info.Environment.TryGetValue("PYTHONPATH", out var pythonPath);
-        info.Environment["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? ToolkitDirectory : $"{ToolkitDirectory}:{pythonPath}";
+        // The account may not reach the portal's own folder: it gets the toolkit's copy in the data directory.
+        var toolkit = account is null ? ToolkitDirectory : _sharedToolkit.Value;
+        info.Environment["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? toolkit : $"{toolkit}:{pythonPath}";
         info.Environment["PYTHONUNBUFFERED"] = "1";
         // Processes share the host's ports: a service listens on a free one (PORTAL_PORT) instead of its container port.
         int? hostPort = spec.Ports.Count > 0 ? FreePort() : null;
@@ -93,8 +109,6 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         if (spec.Resources?.Limits?.Cpu is { } cpuLimit)
             foreach (var name in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" })
                 if (!spec.Env.ContainsKey(name)) info.Environment[name] = Math.Max(1, (int)Math.Floor(cpuLimit)).ToString(CultureInfo.InvariantCulture);
-        foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Volume))
-            Directory.CreateDirectory(VolumePath(mount.Source));
 
         LocalProcess process;
         try { process = LocalProcess.Start(id, spec, info); }
@@ -185,6 +199,39 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
             Directory.CreateDirectory(Path.GetDirectoryName(link)!);
             if (!Path.Exists(link)) File.CreateSymbolicLink(link, mount.Kind == MountKind.Volume ? VolumePath(mount.Source) : mount.Source);
         }
+    }
+
+    /// <summary>The run folder, named volumes and writable folders of the portal's that the spec mounts become the account's.</summary>
+    private void GrantWritableFolders(LocalAccount account, string runDir, IReadOnlyList<MountSpec> mounts)
+    {
+        var dataDir = paths.DataDir.TrimEnd('/') + "/";
+        Containers.HostOwnership.Grant(runDir, account.Uid, account.Gid);
+        foreach (var mount in mounts.Where(m => !m.ReadOnly))
+        {
+            var source = mount.Kind == MountKind.Volume ? VolumePath(mount.Source) : mount.Source;
+            if ((source + "/").StartsWith(dataDir, StringComparison.Ordinal)) Containers.HostOwnership.Grant(source, account.Uid, account.Gid);
+        }
+    }
+
+    /// <summary>A copy of the toolkit anyone may read, for an account that cannot reach the portal's install folder.</summary>
+    private static string CopyToolkit(string target)
+    {
+        if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+        foreach (var file in Directory.EnumerateFiles(ToolkitDirectory, "*", SearchOption.AllDirectories))
+        {
+            if (file.Contains("__pycache__", StringComparison.Ordinal)) continue;
+            var copy = Path.Combine(target, Path.GetRelativePath(ToolkitDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var dir in Directory.EnumerateDirectories(target, "*", SearchOption.AllDirectories).Prepend(target))
+                File.SetUnixFileMode(dir, (UnixFileMode)0x1ED);
+            foreach (var file in Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories))
+                File.SetUnixFileMode(file, (UnixFileMode)0x1A4);
+        }
+        return target;
     }
 
     /// <summary>Stops what is still running; safe to call twice (the manager is registered under two service types).</summary>

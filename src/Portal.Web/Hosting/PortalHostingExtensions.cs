@@ -114,9 +114,11 @@ public static class PortalHostingExtensions
     /// <summary>Applies schema migrations before the portal serves anything.</summary>
     /// <summary>What the embedded default does and does not isolate, said at start-up and on the Settings page.</summary>
     public const string LocalIsolation =
-        "container_manager is local: trainings, IDE kernels and model servers run as this portal's own user, with a clean " +
-        "environment and servers on loopback only, but they can read what the portal can (its database and keys). " +
-        "Use swarm or kube before inviting users you do not trust.";
+        "container_manager is local: trainings, IDE kernels and model servers run as host processes with a clean environment " +
+        "and servers on loopback only. When the portal runs as root they run as an unprivileged account (container_manager." +
+        "local_run_as, else portal-work) that cannot read the portal's database or keys; otherwise they run as the portal's own " +
+        "user and can. Either way all local work shares one account, so users can read each other's workspaces and datasets: " +
+        "use swarm or kube before inviting users you do not trust.";
 
     public static async Task PreparePortalAsync(this WebApplication app, string? configFile, CancellationToken ct)
     {
@@ -126,8 +128,18 @@ public static class PortalHostingExtensions
             configFile ?? "built-in defaults", paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
             applied.Count == 0 ? "" : $" (applied {string.Join(", ", applied)})");
         foreach (var problem in app.Services.GetRequiredService<SettingsBaseline>().Problems) app.Logger.LogWarning("{Problem}", problem);
-        if (app.Services.GetRequiredService<PortalConfig>().ContainerManager.Type == "local")
+        if (app.Services.GetService<Portal.Orchestration.Local.LocalProcessManager>() is { } local)
+        {
             app.Logger.LogWarning("{Isolation}", LocalIsolation);
+            try
+            {
+                var account = local.Account;
+                app.Logger.LogInformation("Local user code runs as {Account}", account is null
+                    ? "this portal's own user (the portal is not root)"
+                    : $"'{account.Name}' (uid {account.Uid}){(account.Created ? ", an account created now for it" : "")}; the data directory is closed to it");
+            }
+            catch (Portal.Core.Containers.ContainerManagerException e) { app.Logger.LogError("Local user code cannot run: {Problem}", e.Message); }
+        }
         var password = await app.Services.GetRequiredService<Portal.Core.Security.UserService>()
             .EnsureFirstAdminAsync(Environment.GetEnvironmentVariable(Portal.Core.Security.UserService.AdminPasswordVariable), ct);
         // Written to the console only, never to a log file: it is shown once, and the first sign-in must change it.

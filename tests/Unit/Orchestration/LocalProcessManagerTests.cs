@@ -67,6 +67,32 @@ public class LocalProcessManagerTests : IAsyncLifetime
         finally { Environment.SetEnvironmentVariable(secret, null); }
     }
 
+    [SkippableFact]
+    public async Task Under_a_root_portal_user_code_runs_as_an_unprivileged_account_that_cannot_read_the_database_or_the_keys()
+    {
+        if (!Environment.IsPrivilegedProcess)
+            Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: the portal must run as root for the local manager to switch accounts (scripts/test.sh runs as root).");
+        // What a data scientist's notebook went for when it ran as the portal: its database, its key ring, its folder.
+        var paths = PortalPaths.From(new PortalConfig { Store = { DataDir = _dir.Path } }, _dir.Path);
+        File.WriteAllText(paths.DatabaseFile, "the user table");
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "keys"));
+        File.WriteAllText(Path.Combine(_dir.Path, "keys", "key-1.xml"), "the key ring");
+        var script = $"id -u; cat {paths.DatabaseFile} || echo db:refused; ls {_dir.Path} || echo list:refused; " +
+            $"cat {_dir.Path}/keys/key-1.xml || echo keys:refused; echo mine > $HOME/own.txt && cat $HOME/own.txt; grep -E '^(CapEff|NoNewPrivs)' /proc/self/status";
+        var id = await _manager.StartAsync(Spec("/bin/sh", "-c", script), CancellationToken.None);
+        Assert.Equal(WorkloadState.Succeeded, (await WaitAsync(id)).State);
+        var lines = (await LogsAsync(id)).Select(l => l.Text).ToList();
+        Assert.Equal(_manager.Account!.Uid.ToString(), lines[0]);
+        Assert.NotEqual("0", lines[0]);
+        Assert.Contains("db:refused", lines);
+        Assert.Contains("list:refused", lines);
+        Assert.Contains("keys:refused", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("the user table", StringComparison.Ordinal) || l.Contains("the key ring", StringComparison.Ordinal));
+        Assert.Contains("mine", lines);
+        Assert.Contains("CapEff:\t0000000000000000", lines);
+        Assert.Contains("NoNewPrivs:\t1", lines);
+    }
+
     [Fact]
     public async Task Profiles_larger_than_the_host_are_refused_and_the_cpu_limit_caps_thread_pools()
     {
