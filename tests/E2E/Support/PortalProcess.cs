@@ -118,15 +118,7 @@ public sealed class PortalProcess : IAsyncDisposable
     public async Task<HttpClient> SignInAsync(string user = "admin", string password = AdminPassword)
     {
         var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl) };
-        var form = await http.GetStringAsync("/signin");
-        string Hidden(string name) => System.Text.RegularExpressions.Regex.Match(form, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value;
-        var response = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = Hidden("_handler"),
-            ["__RequestVerificationToken"] = Hidden("__RequestVerificationToken"),
-            ["Input.Username"] = user,
-            ["Input.Password"] = password,
-        }));
+        var response = await PostFormAsync(http, "/signin", new() { ["Input.Username"] = user, ["Input.Password"] = password });
         if (response.StatusCode != HttpStatusCode.Redirect)
             throw new InvalidOperationException($"Signing in as {user} failed ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
         return http;
@@ -141,7 +133,7 @@ public sealed class PortalProcess : IAsyncDisposable
         var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]*)\"").Groups[1].Value;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/me/tokens")
         {
-            Content = new StringContent("""{"name":"e2e","days":1}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$"""{"name":"e2e-{{Guid.NewGuid():N}}","days":1}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("RequestVerificationToken", antiforgery);
         var created = await session.SendAsync(request);
@@ -166,20 +158,22 @@ public sealed class PortalProcess : IAsyncDisposable
         const string chosen = "e2e correct horse battery";
         using (var session = await SignInAsync(user, oneTime))
         {
-            var form = await session.GetStringAsync("/account/password");
-            string Hidden(string name) => System.Text.RegularExpressions.Regex.Match(form, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value;
-            var changed = await session.PostAsync("/account/password", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["_handler"] = Hidden("_handler"),
-                ["__RequestVerificationToken"] = Hidden("__RequestVerificationToken"),
-                ["Input.Current"] = oneTime,
-                ["Input.Next"] = chosen,
-                ["Input.Repeat"] = chosen,
-            }));
+            var changed = await PostFormAsync(session, "/account/password",
+                new() { ["Input.Current"] = oneTime, ["Input.Next"] = chosen, ["Input.Repeat"] = chosen });
             if (changed.StatusCode != HttpStatusCode.Redirect)
                 throw new InvalidOperationException($"Changing {user}'s one-time password failed ({(int)changed.StatusCode}).");
         }
         return (chosen, await ApiClientAsync(user, chosen));
+    }
+
+    /// <summary>Posts a page's form as a browser would: its handler name and antiforgery token come from the page.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient http, string path, Dictionary<string, string> fields)
+    {
+        var form = await http.GetStringAsync(path);
+        string Hidden(string name) => System.Text.RegularExpressions.Regex.Match(form, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value;
+        fields["_handler"] = Hidden("_handler");
+        fields["__RequestVerificationToken"] = Hidden("__RequestVerificationToken");
+        return await http.PostAsync(path, new FormUrlEncodedContent(fields));
     }
 
     public async ValueTask DisposeAsync()

@@ -18,14 +18,19 @@ public sealed partial class SwarmStackTests
     public async Task The_portal_image_runs_as_a_swarm_stack_and_manages_the_swarm_it_runs_on()
     {
         await RealDocker.RequireNotebookBaseAsync();
+        await RealDocker.BusyboxAsync();
         const string tag = "portal-test/portal:stack";
         var stack = $"portal-test-stack-{Guid.NewGuid().ToString("N")[..6]}";
         await TestEnvironment.RunAsync("bash", null, Path.Combine(RepoRoot.Path, "deploy", "portal", "build.sh"), tag, "portal/notebook-base:latest");
         using var data = new TempDir();
         var port = TestEnvironment.FreePort();
+        // The README's one-time step: the overlay work runs on (other tests' portals may have made it already).
+        if ((await RunAsync(NoEnv, "network", "ls", "-q", "--filter", "name=^portal-work$")).Trim().Length == 0)
+            await RunAsync(NoEnv, "network", "create", "--driver", "overlay", "--attachable", "portal-work");
         await RunAsync(new Dictionary<string, string>
         {
-            ["PORTAL_IMAGE"] = tag, ["PORTAL_PORT"] = port.ToString(), ["PORTAL_DATA"] = data.Path, ["PORTAL_ADMIN_PASSWORD"] = "stack-Passw0rd-1",
+            ["PORTAL_IMAGE"] = tag, ["PORTAL_PORT"] = port.ToString(), ["PORTAL_IDE_PORT"] = TestEnvironment.FreePort().ToString(),
+            ["PORTAL_DATA"] = data.Path, ["PORTAL_ADMIN_PASSWORD"] = "stack-Passw0rd-1",
         }, "stack", "deploy", "-c", Path.Combine(RepoRoot.Path, "deploy", "swarm", "portal-stack.yml"), stack);
         try
         {
@@ -47,6 +52,20 @@ public sealed partial class SwarmStackTests
             Assert.True(engine.GetProperty("ready").GetBoolean(), engine.ToString());
             Assert.Equal("swarm", engine.GetProperty("type").GetString());
             Assert.Contains("swarm active", engine.GetProperty("summary").GetString());
+
+            // Work on the overlay reaches the portal at container_manager.portal_url (its alias on the overlay), not through the host.
+            var probe = $"{stack}-probe";
+            await RunAsync(NoEnv, "service", "create", "--detach", "--name", probe, "--network", "portal-work", "--restart-condition", "none",
+                RealDocker.BusyboxImage, "sh", "-c", "for i in $(seq 1 45); do wget -qO- http://mlops-portal:8080/healthz 2>/dev/null && break; sleep 2; done; echo; echo probe-done");
+            var said = "";
+            // The name resolves once the portal's task is healthy (its first health check, up to 30 s after the start).
+            for (var i = 0; i < 120 && !said.Contains("probe-done"); i++)
+            {
+                await Task.Delay(1000);
+                said = await RunAsync(NoEnv, "service", "logs", "--raw", probe);
+            }
+            await RunAsync(NoEnv, "service", "rm", probe);
+            Assert.Contains("Healthy", said);
         }
         finally
         {

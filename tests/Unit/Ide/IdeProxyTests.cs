@@ -24,6 +24,13 @@ public sealed class IdeProxyTests
         throw new TimeoutException($"{path} did not answer; the session: {await http.GetStringAsync($"/api/v1/ide/{name}")}");
     }
 
+    private static void RequireLocalJupyter()
+    {
+        RealPython.Require();
+        if (!File.Exists("/usr/bin/jupyter-notebook"))
+            Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: /usr/bin/jupyter-notebook is missing (apt-get install jupyter-notebook; scripts/test.sh does as root).");
+    }
+
     private static async Task<JsonElement> StartAsync(HttpClient http, string name, object? body = null)
     {
         var started = await http.PostAsJsonAsync("/api/v1/ide", body ?? new { name });
@@ -138,9 +145,7 @@ public sealed class IdeProxyTests
     [SkippableFact]
     public async Task On_embedded_defaults_Jupyter_runs_as_a_local_process_behind_the_same_proxy()
     {
-        RealPython.Require();
-        if (!File.Exists("/usr/bin/jupyter-notebook"))
-            Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: /usr/bin/jupyter-notebook is missing (apt-get install jupyter-notebook; scripts/test.sh does as root).");
+        RequireLocalJupyter();
         await using var portal = await RealPortalHost.StartAsync();
         using var dana = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
         dana.UseToken(await TestIdentities.TokenAsync(portal.Services, "dana", Portal.Core.Security.Roles.DataScientist));
@@ -186,9 +191,7 @@ public sealed class IdeProxyTests
     [SkippableFact]
     public async Task A_browser_enters_a_session_only_with_a_one_time_ticket_on_the_ide_origin_never_with_the_portal_cookie()
     {
-        RealPython.Require();
-        if (!File.Exists("/usr/bin/jupyter-notebook"))
-            Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: /usr/bin/jupyter-notebook is missing (apt-get install jupyter-notebook; scripts/test.sh does as root).");
+        RequireLocalJupyter();
         await using var portal = await RealPortalHost.StartAsync();
         var (browser, jar) = await CookieBrowser.SignInAsync(portal, "dana", Portal.Core.Security.Roles.DataScientist);
         using var script = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };

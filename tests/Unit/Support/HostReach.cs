@@ -12,6 +12,16 @@ public static class HostReach
 {
     public sealed record Result(string Log, bool LoopbackContacted, bool HostAddressContacted);
 
+    /// <summary>Runs the probe and asserts the host's loopback was out of reach and its address on the work network was not.</summary>
+    public static async Task AssertOffTheHostNetworkAsync(IWorkNetwork network, Func<WorkloadSpec, Task<string>> start, Func<string, Task<string>> finishedLog)
+    {
+        var reach = await ProbeAsync(network, start, finishedLog);
+        Assert.Contains("loopback:refused", reach.Log);
+        Assert.Contains("host:reached", reach.Log);
+        Assert.False(reach.LoopbackContacted);
+        Assert.True(reach.HostAddressContacted);
+    }
+
     public static async Task<Result> ProbeAsync(IWorkNetwork network, Func<WorkloadSpec, Task<string>> start, Func<string, Task<string>> finishedLog)
     {
         using var loopback = new TcpListener(IPAddress.Loopback, 0);
