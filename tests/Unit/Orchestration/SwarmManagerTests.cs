@@ -8,6 +8,7 @@ using Portal.Tests.Unit.Support;
 namespace Portal.Tests.Unit.Orchestration;
 
 /// <summary>The Swarm manager against the real dockerd in swarm mode, with a busybox image built by the tests.</summary>
+[Collection(WholeNode.Name)]
 public sealed class SwarmManagerTests : IDisposable
 {
     private readonly DockerEngine _docker = RealDocker.Client();
