@@ -39,6 +39,8 @@ public class SettingsFlowTests
             await page.GetByRole(AriaRole.Tab, new() { Name = "Container manager" }).ClickAsync();
             await page.ClickAsync("#manager-type");
             await page.GetByRole(AriaRole.Option, new() { Name = "swarm", Exact = true }).ClickAsync();
+            // The choice has reached the server once its help text shows; a save before that would save the old type.
+            await Assertions.Expect(page.GetByText("Services on a Docker Swarm")).ToBeVisibleAsync();
             await page.ClickAsync("#save-manager");
             await Assertions.Expect(page.Locator("#pending-restart")).ToContainTextAsync("container_manager.type: running local, saved swarm");
 
