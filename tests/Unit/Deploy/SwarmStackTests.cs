@@ -25,8 +25,8 @@ public sealed partial class SwarmStackTests
         using var data = new TempDir();
         var port = TestEnvironment.FreePort();
         // The README's one-time step: the overlay work runs on (other tests' portals may have made it already).
-        if ((await RunAsync(NoEnv, "network", "ls", "-q", "--filter", "name=^portal-work$")).Trim().Length == 0)
-            await RunAsync(NoEnv, "network", "create", "--driver", "overlay", "--attachable", "portal-work");
+        try { await RunAsync(NoEnv, "network", "create", "--driver", "overlay", "--attachable", "portal-work"); }
+        catch (InvalidOperationException e) when (e.Message.Contains("already exists", StringComparison.Ordinal)) { }
         await RunAsync(new Dictionary<string, string>
         {
             ["PORTAL_IMAGE"] = tag, ["PORTAL_PORT"] = port.ToString(), ["PORTAL_IDE_PORT"] = TestEnvironment.FreePort().ToString(),
