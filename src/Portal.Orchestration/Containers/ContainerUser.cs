@@ -12,6 +12,8 @@ namespace Portal.Orchestration.Containers;
 public sealed class ContainerUser(PortalConfig config, PortalPaths paths)
 {
     public const string DefaultHome = "/tmp";
+    /// <summary>container_manager.user's default, for a spec that names no user (never root).</summary>
+    public static readonly string Default = new ContainerManagerConfig().User;
 
     public string For(string image)
     {
@@ -46,7 +48,8 @@ public sealed class ContainerUser(PortalConfig config, PortalPaths paths)
         return colon > name.LastIndexOf('/') ? name[..colon] : name;
     }
 
-    private static (int Uid, int Gid) Ids(string user)
+    /// <summary>uid and gid of a uid[:gid] setting (the gid is the uid when not given).</summary>
+    public static (int Uid, int Gid) Ids(string user)
     {
         var parts = user.Split(':');
         var uid = int.Parse(parts[0], CultureInfo.InvariantCulture);

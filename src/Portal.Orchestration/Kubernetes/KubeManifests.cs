@@ -137,22 +137,12 @@ public sealed partial class KubeManifests(KubeConfig kube, string? registrySecre
     public static string Memory(int megabytes) => string.Create(CultureInfo.InvariantCulture, $"{megabytes}Mi");
 
     /// <summary>Cores as whole millicores (the profile allows at most three decimals).</summary>
-    /// <summary>The user when the spec names none (container_manager.user's default): never root.</summary>
-    public const string DefaultUser = "1000:1000";
-
-    private static (long Uid, long Gid) Ids(string user)
-    {
-        var parts = user.Split(':');
-        var uid = long.Parse(parts[0], CultureInfo.InvariantCulture);
-        return (uid, parts.Length > 1 ? long.Parse(parts[1], CultureInfo.InvariantCulture) : uid);
-    }
-
     public static string Cpu(double cores) =>
         string.Create(CultureInfo.InvariantCulture, $"{(long)Math.Round(cores * 1000, MidpointRounding.AwayFromZero)}m");
 
     private V1PodSpec PodSpec(WorkloadSpec spec, List<V1PersistentVolumeClaim> claims, bool withRegistrySecret)
     {
-        var (uid, gid) = Ids(spec.User ?? DefaultUser);
+        var (uid, gid) = Containers.ContainerUser.Ids(spec.User ?? Containers.ContainerUser.Default);
         var volumes = new List<V1Volume>();
         var mounts = new List<V1VolumeMount>();
         for (var i = 0; i < spec.Mounts.Count; i++)

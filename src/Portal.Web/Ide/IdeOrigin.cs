@@ -15,11 +15,16 @@ public sealed partial class IdeOrigin
 {
     public const string UserPlaceholder = "{user}";
     private readonly string? _configured;
+    /// <summary>The configured origin's host, with "user" for the placeholder; whether it has one origin per user.</summary>
+    private readonly string? _configuredHost;
+    private readonly bool _perUser;
     private readonly Dictionary<int, int> _ideByPortalPort;
 
     private IdeOrigin(string? configured, Dictionary<int, int> ideByPortalPort)
     {
         _configured = configured;
+        _configuredHost = configured is null ? null : new Uri(configured.Replace(UserPlaceholder, "user", StringComparison.Ordinal)).Host;
+        _perUser = configured?.Contains(UserPlaceholder, StringComparison.Ordinal) == true;
         _ideByPortalPort = ideByPortalPort;
     }
 
@@ -63,16 +68,15 @@ public sealed partial class IdeOrigin
     public bool Serves(HttpContext http)
     {
         if (_configured is null) return _ideByPortalPort.ContainsValue(http.Connection.LocalPort);
-        var origin = new Uri(_configured.Replace(UserPlaceholder, "user", StringComparison.Ordinal));
         var host = http.Request.Host.Host;
-        return _configured.Contains(UserPlaceholder, StringComparison.Ordinal)
-            ? host.EndsWith(origin.Host["user".Length..], StringComparison.OrdinalIgnoreCase) && host.IndexOf('.', StringComparison.Ordinal) > 0
-            : string.Equals(host, origin.Host, StringComparison.OrdinalIgnoreCase);
+        return _perUser
+            ? host.EndsWith(_configuredHost!["user".Length..], StringComparison.OrdinalIgnoreCase) && host.IndexOf('.', StringComparison.Ordinal) > 0
+            : string.Equals(host, _configuredHost, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Whether the request arrived at the origin of this user's sessions (with one origin per user, not another's).</summary>
     public bool ServesUser(HttpContext http, string user) =>
-        Serves(http) && (_configured is null || !_configured.Contains(UserPlaceholder, StringComparison.Ordinal)
+        Serves(http) && (!_perUser
             || string.Equals(http.Request.Host.Host, new Uri(For(http.Request, user)).Host, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The IDE origin of a user's sessions, as seen by a browser that reached the portal with this request.</summary>

@@ -46,9 +46,7 @@ public sealed class DockerContainerManagerTests : IDisposable
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
         var status = await ProcessStatus.ReadAsync(_manager, await StartAsync(Shell(ProcessStatus.Script)), WaitFinalAsync);
-        Assert.Contains("CapEff:\t0000000000000000", status);
-        Assert.Contains("NoNewPrivs:\t1", status);
-        Assert.Matches(@"Uid:\t1000\t1000\t1000", status);
+        ProcessStatus.AssertUnprivileged(status);
     }
 
     [SkippableFact]

@@ -16,4 +16,12 @@ public static class ProcessStatus
         await foreach (var line in manager.ReadLogsAsync(id, follow: false, timeout.Token)) lines.Add(line.Text);
         return string.Join("\n", lines);
     }
+
+    /// <summary>What every manager's user code must show: uid 1000, no capability, none to gain; no-new-privileges when asked.</summary>
+    public static void AssertUnprivileged(string status, bool noNewPrivileges = true)
+    {
+        Assert.Contains("CapEff:\t0000000000000000", status);
+        Assert.Matches(@"Uid:\t1000\t1000\t1000", status);
+        if (noNewPrivileges) Assert.Contains("NoNewPrivs:\t1", status);
+    }
 }
