@@ -82,6 +82,22 @@ public class PortalConfigLoaderTests : IDisposable
         Assert.Contains($"{path}:3:3:", e.Message);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0:0")]
+    [InlineData("00:1000")]
+    [InlineData("root")]
+    [InlineData("1000:x")]
+    public void User_code_is_never_set_to_run_as_root_or_a_name(string user)
+    {
+        var config = new PortalConfig();
+        config.ContainerManager.User = user;
+        config.ContainerManager.ImageUsers["registry.example.com/team/*"] = user;
+        var problems = PortalConfigValidator.Validate(config).Select(v => v.Path).ToList();
+        Assert.Contains("container_manager.user", problems);
+        Assert.Contains("container_manager.image_users.registry.example.com/team/*", problems);
+    }
+
     [Fact]
     public void An_unknown_section_is_reported()
     {

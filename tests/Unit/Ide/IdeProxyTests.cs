@@ -224,6 +224,20 @@ public sealed class IdeProxyTests
         Assert.StartsWith($"frame-ancestors 'self' {portal.BaseAddress.TrimEnd('/')}", status.Headers.GetValues("Content-Security-Policy").Single());
         // A ticket works once.
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync(ticketUrl)).StatusCode);
+        // The way in never leads out of the session: a path naming another site or climbing out becomes the tree.
+        foreach (var hostile in new[] { "//evil.example/x", "https://evil.example", "../../../api/v1/me", "\\evil.example" })
+        {
+            var led = await browser.GetAsync(await browser.GetAsync($"/ide-open/dana/lab?path={Uri.EscapeDataString(hostile)}")
+                .ContinueWith(t => t.Result.Headers.Location!.ToString()));
+            Assert.Equal("/ide/dana/lab/tree", led.Headers.Location!.ToString());
+        }
+        // A forged session cookie opens nothing.
+        using (var forged = new HttpRequestMessage(HttpMethod.Get, $"{ide}/ide/dana/lab/api/status"))
+        {
+            forged.Headers.Add("Cookie", "portal.ide=forged-value");
+            using var bare = new HttpClient();
+            Assert.Equal(HttpStatusCode.NotFound, (await bare.SendAsync(forged)).StatusCode);
+        }
 
         // Another data scientist gets no ticket for dana's session, and dana's session cookie opens only that session.
         var (olga, _) = await CookieBrowser.SignInAsync(portal, "olga", Portal.Core.Security.Roles.DataScientist);
