@@ -52,6 +52,19 @@ public class ProjectAndModelServiceTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("ext::sh -c id")]
+    [InlineData("/srv/git/repo")]
+    [InlineData("../other-project")]
+    public async Task Git_helpers_and_plain_paths_are_no_repository_addresses_even_for_an_admin(string repo)
+    {
+        using (Portal.Core.Security.ActorContext.Use(new Portal.Core.Security.Actor("admin", [Portal.Core.Security.Roles.Admin], null)))
+        {
+            var e = await Assert.ThrowsAsync<ValidationFailedException>(() => _core.Projects.CreateAsync(new ProjectInput("p", GitRepo: repo), CancellationToken.None));
+            Assert.True(e.Errors.ContainsKey("git_repo"));
+        }
+    }
+
+    [Theory]
     [InlineData("noronha/iris")]
     [InlineData("registry.local:5000/team/iris-model")]
     [InlineData("iris")]
