@@ -40,12 +40,30 @@ public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork netw
             throw new ContainerManagerException(
                 $"Plain containers run one replica; '{spec.Name}' asks for {spec.Replicas}. Use container_manager.type: swarm for replicas.");
         spec = user.Apply(await EnginePreflight.PrepareAsync(docker, spec, "this host", ct));
-        var parameters = Build(spec, await network.EnsureAsync(ct));
-        parameters.Name = EnginePreflight.WorkloadName(spec);
-        var created = await docker.CallAsync((c, t) => c.Containers.CreateContainerAsync(parameters, t), ct);
-        await docker.CallAsync((c, t) => c.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), t), ct);
-        return created.ID;
+        for (var attempt = 1; ; attempt++)
+        {
+            var parameters = Build(spec, await network.EnsureAsync(ct));
+            parameters.Name = EnginePreflight.WorkloadName(spec);
+            var created = await docker.CallAsync((c, t) => c.Containers.CreateContainerAsync(parameters, t), ct);
+            try
+            {
+                await docker.CallAsync((c, t) => c.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), t), ct);
+                return created.ID;
+            }
+            catch (ContainerManagerException e) when (attempt < NetworkRaceAttempts && LostNetwork(e))
+            {
+                // The engine drops a node's copy of an attachable overlay when the last container on it leaves; a start at that
+                // moment finds no network (docker/for-linux#888). The next attempt attaches afresh.
+                await RemoveContainerAsync(docker, created.ID, ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            }
+        }
     }
+
+    private const int NetworkRaceAttempts = 4;
+
+    private static bool LostNetwork(ContainerManagerException e) =>
+        e.IsNotFound() && e.Message.Contains("network", StringComparison.OrdinalIgnoreCase);
 
     public static CreateContainerParameters Build(WorkloadSpec spec, string networkId)
     {
