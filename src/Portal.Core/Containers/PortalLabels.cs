@@ -1,4 +1,3 @@
-using System.Globalization;
 namespace Portal.Core.Containers;
 
 /// <summary>
@@ -13,11 +12,6 @@ public static class PortalLabels
     public const string RecordId = "io.mlops-portal.id";
     public const string RecordName = "io.mlops-portal.name";
     public const string Project = "io.mlops-portal.project";
-
-    public static Dictionary<string, string> For(string kind, long id, string name, string? project = null)
-    {
-        var labels = new Dictionary<string, string> { [Owner] = OwnerValue, [Kind] = kind, [RecordId] = id.ToString(CultureInfo.InvariantCulture), [RecordName] = name };
-        if (project is not null) labels[Project] = project;
-        return labels;
-    }
+    /// <summary>Which portal started it (its <see cref="Configuration.InstallationId"/>): record ids repeat across portals sharing an engine.</summary>
+    public const string Installation = "io.mlops-portal.installation";
 }

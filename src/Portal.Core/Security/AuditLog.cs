@@ -12,6 +12,9 @@ public sealed class AuditLog(IAuditStore store, TimeProvider clock, ILogger<Audi
 {
     public const string Anonymous = "anonymous";
 
+    /// <summary>The events matching <paramref name="query"/>, newest first (the audit page, the API).</summary>
+    public Task<Page<AuditEvent>> QueryAsync(AuditQuery query, PageRequest page, CancellationToken ct) => store.QueryAsync(query, page, ct);
+
     public async Task RecordAsync(string action, string? target, AuditOutcome outcome, string? detail, CancellationToken ct, Actor? actor = null)
     {
         actor ??= ActorContext.Current;

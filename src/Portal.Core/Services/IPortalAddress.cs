@@ -4,8 +4,8 @@ namespace Portal.Core.Services;
 public interface IPortalAddress
 {
     /// <summary>
-    /// Base address for workloads of the given manager kind (a host process and a container see the portal differently);
+    /// Base address for the configured manager's work (a host process and a container see the portal differently);
     /// a <see cref="Containers.ContainerManagerException"/> says why work could not reach the portal as configured.
     /// </summary>
-    Task<string> ApiBaseUrlForAsync(string managerKind, CancellationToken ct);
+    Task<string> ApiBaseUrlAsync(CancellationToken ct);
 }

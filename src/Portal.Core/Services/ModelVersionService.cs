@@ -6,6 +6,7 @@ using Portal.Core.Errors;
 using Portal.Core.Security;
 using Portal.Core.Storage;
 using Portal.Core.Stores;
+using Portal.Core.Trainings;
 
 namespace Portal.Core.Services;
 

@@ -19,28 +19,24 @@ public static class OrchestrationServiceCollectionExtensions
         switch (config.ContainerManager.Type)
         {
             case "local":
-                services.AddSingleton<LocalProcessManager>();
-                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<LocalProcessManager>());
+                AddManager<LocalProcessManager>(services);
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();
                 services.AddSingleton<IImageFiles>(new NoImageFiles(NoImageFiles.OnLocalProcesses));
                 break;
             case "swarm":
                 AddDocker(services, config);
-                services.AddSingleton<SwarmManager>();
-                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<SwarmManager>());
+                AddManager<SwarmManager>(services);
                 break;
             case "docker":
                 AddDocker(services, config);
-                services.AddSingleton<DockerContainerManager>();
-                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<DockerContainerManager>());
+                AddManager<DockerContainerManager>(services);
                 break;
             case "kube":
                 services.AddSingleton(_ => KubernetesSetup.Connect(config));
                 services.AddSingleton(sp => new KubeManifests(config.Kube, config.Docker.RegistrySecret, sp.GetRequiredService<PortalPaths>().DataDir));
                 services.AddSingleton<ContainerUser>();
-                services.AddSingleton(sp => new KubernetesManager(sp.GetRequiredService<KubeCluster>(), sp.GetRequiredService<KubeManifests>(),
+                AddManager(services, sp => new KubernetesManager(sp.GetRequiredService<KubeCluster>(), sp.GetRequiredService<KubeManifests>(),
                     sp.GetRequiredService<IPullCredentialSource>(), sp.GetRequiredService<ContainerUser>()));
-                services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<KubernetesManager>());
                 // Images for a cluster are built by CI and pushed to a registry; projects name them as docker repositories.
                 services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();
                 services.AddSingleton<IImageFiles>(new NoImageFiles(NoImageFiles.OnKubernetes));
@@ -52,6 +48,15 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddSingleton<IGitClient, GitCli>();
         services.AddSingleton<IContainerManagerProbe, ContainerManagerProbe>();
         return services;
+    }
+
+    /// <summary>One instance serves as the manager and as its service control.</summary>
+    private static void AddManager<T>(IServiceCollection services, Func<IServiceProvider, T>? create = null) where T : class, IContainerManager, IServiceControl
+    {
+        if (create is null) services.AddSingleton<T>();
+        else services.AddSingleton(create);
+        services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<T>());
+        services.AddSingleton<IServiceControl>(sp => sp.GetRequiredService<T>());
     }
 
     private static void AddDocker(IServiceCollection services, PortalConfig config)

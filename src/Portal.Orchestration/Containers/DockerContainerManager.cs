@@ -15,12 +15,14 @@ namespace Portal.Orchestration.Containers;
 /// host's), as the unprivileged container user.
 /// Containers carry the portal's labels and outlive the portal, so a restarted portal re-attaches.
 /// </summary>
-public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork network, ContainerUser user) : IContainerManager
+public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork network, ContainerUser user) : IContainerManager, IServiceControl
 {
     private const int StopGraceSeconds = 10;
     private readonly StopRequests _stops = new();
 
-    public string Kind => "docker";
+    private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(200);
+
+    public ManagerCapabilities Capabilities { get; } = new() { Kind = "docker", Containers = true, Gpu = false, NamedVolumes = true };
 
     public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
     {
@@ -126,24 +128,16 @@ public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork netw
         };
     }
 
-    public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct) =>
+        StatusChanges.WatchAsync(t => GetStatusAsync(id, t), StatusChanges.Every(StatusPoll), ct);
+
+    public IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, CancellationToken ct) => ContainerLogsAsync(docker, id, follow, ct);
+
+    /// <summary>A container's output; when followed, it ends when the container exits (or is removed).</summary>
+    public static IAsyncEnumerable<LogLine> ContainerLogsAsync(DockerEngine docker, string id, bool follow, CancellationToken ct)
     {
         var parameters = new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Timestamps = true, Follow = follow };
-        var lines = docker.LogsAsync((c, t) => c.Containers.GetContainerLogsAsync(id, parameters, t), ct).GetAsyncEnumerator(ct);
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await lines.MoveNextAsync()) yield break;
-                }
-                catch (ContainerManagerException e) when (e.IsNotFound()) { yield break; }
-                catch (IOException) { yield break; }
-                yield return lines.Current;
-            }
-        }
-        finally { await lines.DisposeAsync(); }
+        return docker.LogsAsync((c, t) => c.Containers.GetContainerLogsAsync(id, parameters, t), ct);
     }
 
     /// <summary>Stops a container (SIGTERM, then SIGKILL after the grace period); one that is gone or stopped is fine.</summary>

@@ -151,15 +151,34 @@ public sealed class DockerEngine : IDisposable
         finally { await running; }
     }
 
-    /// <summary>A workload's output, stdout and stderr demultiplexed by the library, line by line.</summary>
+    /// <summary>
+    /// A workload's output, stdout and stderr demultiplexed by the library, line by line. A workload that is gone, or
+    /// removed while followed, ends the stream.
+    /// </summary>
     public async IAsyncEnumerable<LogLine> LogsAsync(
         Func<IDockerClient, CancellationToken, Task<MultiplexedStream>> open, [EnumeratorCancellation] CancellationToken ct)
     {
         MultiplexedStream stream;
         try { stream = await open(_client, ct); }
-        catch (Exception e) when (Translate(e) is { } error) { throw error; }
+        catch (Exception e) when (Translate(e) is { } error)
+        {
+            if (error.IsNotFound()) yield break;
+            throw error;
+        }
         using (stream)
-            await foreach (var line in DockerLogLines.ReadAsync(stream, ct)) yield return line;
+        {
+            var lines = DockerLogLines.ReadAsync(stream, ct).GetAsyncEnumerator(ct);
+            try
+            {
+                while (true)
+                {
+                    try { if (!await lines.MoveNextAsync()) yield break; }
+                    catch (IOException) { yield break; }
+                    yield return lines.Current;
+                }
+            }
+            finally { await lines.DisposeAsync(); }
+        }
     }
 
     /// <summary>The library's failures as sentences; null for what is not the engine's doing (cancellation, bugs).</summary>

@@ -15,7 +15,7 @@ namespace Portal.Orchestration.Kubernetes;
 /// </summary>
 public sealed partial class KubernetesManager(
     KubeCluster cluster, KubeManifests manifests, IPullCredentialSource? pullCredential = null, Containers.ContainerUser? user = null)
-    : IContainerManager, IAsyncDisposable
+    : IContainerManager, IServiceControl, IAsyncDisposable
 {
     private static readonly string Owned = $"{PortalLabels.Owner}={PortalLabels.OwnerValue}";
     private readonly PodCache _pods = new(cluster, manifests.Namespace);
@@ -23,7 +23,13 @@ public sealed partial class KubernetesManager(
 
     private string Ns => manifests.Namespace;
 
-    public string Kind => "kube";
+    /// <summary>Jobs and deployments change with their pods; the watch cache tells, with a periodic look for what it does not.</summary>
+    private static readonly TimeSpan StatusFallback = TimeSpan.FromSeconds(2);
+
+    public ManagerCapabilities Capabilities { get; } = new()
+    {
+        Kind = "kube", Containers = true, Replicas = true, RollingUpdate = true, AutoScale = true, Gpu = true, NamedVolumes = true,
+    };
 
     public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
     {
@@ -92,6 +98,9 @@ public sealed partial class KubernetesManager(
             _ => ServiceStatus(pods, 1),
         };
     }
+
+    public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct) => StatusChanges.WatchAsync(
+        t => GetStatusAsync(id, t), t => Task.WhenAny(_pods.ChangedAsync(t), Task.Delay(StatusFallback, t)), ct);
 
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -304,7 +313,8 @@ public sealed partial class KubernetesManager(
         var live = pods.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
         var running = live.Count(p => p.Status?.Phase == "Running" && Condition(p, "Ready") == "True");
         if (running > 0) return new WorkloadStatus(WorkloadState.Running, RunningReplicas: running, DesiredReplicas: desired);
-        if (desired == 0) return new WorkloadStatus(WorkloadState.Running, RunningReplicas: 0, DesiredReplicas: 0, Message: "Scaled to zero replicas.");
+        // The same word on every manager: a service scaled to zero is stopped (Swarm says so too), until it is scaled up.
+        if (desired == 0) return new WorkloadStatus(WorkloadState.Stopped, Message: "Scaled to zero replicas.", DesiredReplicas: 0);
         var why = live.Select(p => p.Status?.Phase == "Failed" ? Ended(p) : Waiting(p)).FirstOrDefault(m => m is not null);
         return new WorkloadStatus(WorkloadState.Pending, Message: why ?? "Waiting for a replica to be ready.", DesiredReplicas: desired);
     }

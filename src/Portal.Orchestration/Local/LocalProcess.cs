@@ -50,6 +50,9 @@ internal sealed class LocalProcess : IDisposable
         }
     }
 
+    /// <summary>Completes when the process has exited and its output is read to the end.</summary>
+    public Task ExitedAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
+
     /// <summary>A null line means a stream closed; after both, followers are completed.</summary>
     private void Append(LogSource stream, string? text)
     {

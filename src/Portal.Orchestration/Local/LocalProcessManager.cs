@@ -13,7 +13,7 @@ namespace Portal.Orchestration.Local;
 /// ignored; resources are not enforced (requests larger than the host are refused, the CPU limit caps thread pools). Processes do not outlive the portal: after a restart they are reported
 /// missing, so their trainings are marked failed with that reason.
 /// </summary>
-public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) : IContainerManager, IAsyncDisposable
+public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) : IContainerManager, IServiceControl, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LocalProcess> _processes = new();
     private readonly ConcurrentDictionary<string, int> _ports = new();
@@ -28,7 +28,7 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
     /// <summary>Who user code runs as when the portal is root (made or found on first use); null: the portal's own user.</summary>
     public LocalAccount? Account => _account.Value;
 
-    public string Kind => "local";
+    public ManagerCapabilities Capabilities { get; } = new() { Kind = "local", SharesHostLoopback = true, NamedVolumes = true };
 
     /// <summary>The Python that runs notebooks: configured, else Debian's /usr/bin/python3, else python3 on PATH.</summary>
     public string Python => config.ContainerManager.LocalPython is { Length: > 0 } p ? p : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
@@ -125,6 +125,10 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         Task.FromResult(_processes.TryGetValue(id, out var p)
             ? p.Status
             : new WorkloadStatus(WorkloadState.Missing, Message: "The process is gone: local processes do not survive a restart of the portal."));
+
+    /// <summary>A process changes state once, when it exits: the watch waits for that instead of polling.</summary>
+    public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct) => StatusChanges.WatchAsync(
+        t => GetStatusAsync(id, t), t => _processes.TryGetValue(id, out var p) ? p.ExitedAsync(t) : Task.CompletedTask, ct);
 
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Docker.DotNet.Models;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
@@ -14,17 +13,16 @@ namespace Portal.Orchestration.Swarm;
 /// replicated services. Everything carries the portal's labels, so after a restart the portal finds its services
 /// again and continues following them. Services are named <c>portal-{name}-{random}</c> so reruns never collide.
 /// </summary>
-public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, ContainerUser user) : IContainerManager
+public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, ContainerUser user) : IContainerManager, IServiceControl
 {
     private const int StopGraceSeconds = 10;
-    private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(500);
-    /// <summary>How long the log stream is read after the task ended, for lines the daemon delivers late.</summary>
-    private static readonly TimeSpan LogDrain = TimeSpan.FromSeconds(1.5);
+    /// <summary>The engine has no event for a task's state: one poll per watched workload.</summary>
+    private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(200);
 
     // Stopping removes the service: a task that runs once has nothing to scale back to.
     private readonly StopRequests _stops = new();
 
-    public string Kind => "swarm";
+    public ManagerCapabilities Capabilities { get; } = new() { Kind = "swarm", Containers = true, Replicas = true, RollingUpdate = true, NamedVolumes = true };
 
     public async Task<ManagerHealth> CheckAsync(CancellationToken ct)
     {
@@ -70,50 +68,41 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
         return SwarmTaskStatus.ForService(tasks, (int)(service.Spec?.Mode?.Replicated?.Replicas ?? 1));
     }
 
+    public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct) =>
+        StatusChanges.WatchAsync(t => GetStatusAsync(id, t), StatusChanges.Every(StatusPoll), ct);
+
     /// <summary>
-    /// Follows the service's output. A service log stream does not end when a job's container exits, so this
-    /// watches the status and ends the stream shortly after the workload has ended.
+    /// The workload's output. A task that runs once is read from its container when this node runs it (waiting for the
+    /// container to exist), whose followed log ends when it exits, as on every manager; anything else from the service's
+    /// log, which the engine keeps open after a task ends (a follower of a task on another node stops reading at its end).
     /// </summary>
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var lines = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
-        var parameters = new ServiceLogsParameters { ShowStdout = true, ShowStderr = true, Timestamps = true, Follow = follow };
-        var reader = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var line in docker.LogsAsync((c, t) => c.Swarm.GetServiceLogsAsync(id, false, parameters, t), ended.Token))
-                    await lines.Writer.WriteAsync(line, ended.Token);
-                lines.Writer.TryComplete();
-            }
-            catch (OperationCanceledException) { lines.Writer.TryComplete(); }
-            catch (ContainerManagerException e) when (e.IsNotFound()) { lines.Writer.TryComplete(); }
-            // A service removed while followed ends its stream; anything else is reported to the reader.
-            catch (IOException) { lines.Writer.TryComplete(); }
-            catch (ContainerManagerException e) { lines.Writer.TryComplete(e); }
-        }, CancellationToken.None);
-        var watcher = follow ? Task.Run(async () =>
-        {
-            try
-            {
-                while (!reader.IsCompleted && !(await GetStatusAsync(id, ended.Token)).IsFinal) await Task.Delay(StatusPoll, ended.Token);
-                await Task.Delay(LogDrain, ended.Token);
-                await ended.CancelAsync();
-            }
-            catch (OperationCanceledException) { }
-            catch (ContainerManagerException) { await ended.CancelAsync(); }
-        }, CancellationToken.None) : Task.CompletedTask;
+        var service = await InspectAsync(id, ct);
+        if (service is null) yield break;
+        var lines = SwarmServiceSpec.RunsOnce(service.Spec) ? await TaskLogsAsync(id, follow, ct) : ServiceLogsAsync(id, follow, ct);
+        await foreach (var line in lines) yield return line;
+    }
 
-        try
+    private async Task<IAsyncEnumerable<LogLine>> TaskLogsAsync(string id, bool follow, CancellationToken ct)
+    {
+        while (true)
         {
-            await foreach (var line in lines.Reader.ReadAllAsync(ct)) yield return line;
+            var newest = (await TasksAsync(id, ct)).OrderByDescending(t => t.CreatedAt).FirstOrDefault();
+            if (newest?.Status?.ContainerStatus?.ContainerID is { Length: > 0 } container)
+                return await docker.FindAsync((c, t) => c.Containers.InspectContainerAsync(container, t), ct) is null
+                    ? ServiceLogsAsync(id, follow, ct)
+                    : DockerContainerManager.ContainerLogsAsync(docker, container, follow, ct);
+            // No container yet (pulling, waiting for room): wait for one, unless the task ended without.
+            if (!follow || (await GetStatusAsync(id, ct)).IsFinal) return ServiceLogsAsync(id, follow: false, ct);
+            await Task.Delay(StatusPoll, ct);
         }
-        finally
-        {
-            await ended.CancelAsync();
-            await Task.WhenAll(reader, watcher);
-        }
+    }
+
+    private IAsyncEnumerable<LogLine> ServiceLogsAsync(string id, bool follow, CancellationToken ct)
+    {
+        var parameters = new ServiceLogsParameters { ShowStdout = true, ShowStderr = true, Timestamps = true, Follow = follow };
+        return docker.LogsAsync((c, t) => c.Swarm.GetServiceLogsAsync(id, false, parameters, t), ct);
     }
 
     public Task StopAsync(string id, CancellationToken ct) => _stops.StopAsync(id, () => StopAndRemoveAsync(id, ct));

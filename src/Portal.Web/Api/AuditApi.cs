@@ -14,7 +14,7 @@ public static class AuditApi
     public static void MapAuditApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/audit", async (string? actor, string? action, string? target, string? outcome, DateTime? from, DateTime? to, int? skip, int? take,
-                IAuditStore store, CancellationToken ct) =>
+                Portal.Core.Security.AuditLog store, CancellationToken ct) =>
             {
                 AuditOutcome? o = null;
                 if (!string.IsNullOrEmpty(outcome))

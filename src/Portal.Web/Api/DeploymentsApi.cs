@@ -1,3 +1,4 @@
+using Portal.Core.Deployments;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Services;

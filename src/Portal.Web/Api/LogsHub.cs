@@ -1,3 +1,4 @@
+using Portal.Core.Trainings;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
 using Portal.Core.Builds;
@@ -19,7 +20,7 @@ public sealed class LogsHub(TrainingService trainings, ProjectBuilder builder, T
         Portal.Core.Entities.Training training;
         try { training = await trainings.GetAsync(project, name, ct); }
         catch (Portal.Core.Errors.NotFoundException e) { throw new HubException(e.Message); }
-        await foreach (var line in logs.ReadAsync(TrainingService.LogKey(training.Id), fromSeq, follow: true, ct))
+        await foreach (var line in logs.ReadAsync(TrainingPaths.Log(training.Id), fromSeq, follow: true, ct))
             yield return line;
     }
 

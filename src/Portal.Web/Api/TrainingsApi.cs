@@ -1,3 +1,4 @@
+using Portal.Core.Trainings;
 using System.Text;
 using System.Text.Json;
 using Portal.Core.Entities;
@@ -68,20 +69,20 @@ public static class TrainingsApi
                 response.ContentType = "text/plain; charset=utf-8";
                 response.Headers.ContentDisposition = $"attachment; filename=\"{project}-{name}.log\"";
                 await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false));
-                await foreach (var line in logs.ReadAsync(TrainingService.LogKey(training.Id), from ?? 0, follow: false, ct))
+                await foreach (var line in logs.ReadAsync(TrainingPaths.Log(training.Id), from ?? 0, follow: false, ct))
                     await writer.WriteLineAsync(TaskLogBook.Format(line));
             })
             .WithSummary("The training's log as text (what is there so far for a running training).");
 
         g.MapGet("/{project}/{name}/notebook", (string project, string name, TrainingService s, CancellationToken ct) =>
-            ResultAsync(s, project, name, TrainingService.NotebookKey, "application/x-ipynb+json", $"{name}.ipynb", ct))
+            ResultAsync(s, project, name, TrainingPaths.ExecutedNotebook, "application/x-ipynb+json", $"{name}.ipynb", ct))
             .WithSummary("The executed notebook (.ipynb).");
 
         g.MapGet("/{project}/{name}/notebook.html", async (string project, string name, TrainingService s, HttpResponse response, CancellationToken ct) =>
             {
                 // Notebook HTML is the notebook author's content: shown sandboxed, with no scripts and no access to the portal.
                 response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'";
-                return await ResultAsync(s, project, name, TrainingService.HtmlKey, "text/html; charset=utf-8", null, ct);
+                return await ResultAsync(s, project, name, TrainingPaths.ExecutedHtml, "text/html; charset=utf-8", null, ct);
             })
             .WithSummary("The executed notebook rendered as HTML (sandboxed).");
 

@@ -1,3 +1,4 @@
+using Portal.Core.Trainings;
 using Portal.Core.Builds;
 using Portal.Core.Services;
 

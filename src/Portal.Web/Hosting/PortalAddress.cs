@@ -12,9 +12,10 @@ namespace Portal.Web.Hosting;
 /// host's address on the work network (they are not on the host's network) at the port the portal listens on; for
 /// host processes of the local manager, loopback.
 /// </summary>
-public sealed class PortalAddress(IServer server, PortalConfig config, Ide.IdeOrigin ideOrigin, IServiceProvider services) : IPortalAddress
+public sealed class PortalAddress(IServer server, PortalConfig config, Ide.IdeOrigin ideOrigin, IContainerManager manager, IServiceProvider services)
+    : IPortalAddress
 {
-    public async Task<string> ApiBaseUrlForAsync(string managerKind, CancellationToken ct)
+    public async Task<string> ApiBaseUrlAsync(CancellationToken ct)
     {
         if (!string.IsNullOrWhiteSpace(config.ContainerManager.PortalUrl)) return config.ContainerManager.PortalUrl.TrimEnd('/');
         var listening = (server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
@@ -23,14 +24,14 @@ public sealed class PortalAddress(IServer server, PortalConfig config, Ide.IdeOr
             .OrderBy(u => u.Scheme == "https")
             .ToList();
         var uri = listening.FirstOrDefault() ?? new Uri("http://127.0.0.1:5000");
-        if (managerKind == "local" || services.GetService<IWorkNetwork>() is not { } network)
+        if (manager.Capabilities.SharesHostLoopback || services.GetService<IWorkNetwork>() is not { } network)
             return $"{uri.Scheme}://{(uri.Host is "0.0.0.0" or "localhost" ? "127.0.0.1" : uri.Host)}:{uri.Port}";
         var host = await network.HostAddressAsync(ct)
             ?? throw new ContainerManagerException("The host's address on the work network could not be told; set container_manager.portal_url.");
         var reachable = listening.FirstOrDefault(u => u.Host == "0.0.0.0" || u.Host == host);
         if (reachable is null)
             throw new ContainerManagerException(
-                $"Work on {managerKind} reaches the portal at {host} (the host's address on its network), but the portal listens on " +
+                $"Work on {manager.Capabilities.Kind} reaches the portal at {host} (the host's address on its network), but the portal listens on " +
                 $"{string.Join(", ", listening.Select(u => u.Authority))} only. An admin lets the portal listen there too " +
                 $"(e.g. ASPNETCORE_URLS=http://0.0.0.0:{uri.Port}) or sets container_manager.portal_url.");
         return $"{reachable.Scheme}://{(IPAddress.TryParse(host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{host}]" : host)}:{reachable.Port}";

@@ -82,9 +82,10 @@ public static class PortalHostingExtensions
         builder.Services.AddSingleton<JupyterStatus>();
         builder.Services.AddSingleton<Router.ReplicaDirectory>();
         builder.Services.AddSingleton<Router.PredictionRecorder>();
+        builder.Services.AddSingleton<Router.ModelInvoker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
         // Replicas are short-lived addresses: pooled connections are recycled so a replaced replica is not reused.
-        builder.Services.AddHttpClient(Router.ModelRouter.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+        builder.Services.AddHttpClient(Router.ModelInvoker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2) });
         // The key ring lives with the rest of the portal's state, so cookies and protected secrets survive restarts and moves.
         builder.Services.AddDataProtection().SetApplicationName("mlops-portal")

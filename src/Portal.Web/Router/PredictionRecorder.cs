@@ -8,7 +8,8 @@ namespace Portal.Web.Router;
 /// Writes the router's records in the background, in batches (one transaction each), so recording never makes a
 /// prediction wait for the metadata store. <see cref="FlushAsync"/> lets feedback find a record just written.
 /// </summary>
-public sealed class PredictionRecorder(IPredictionStore store, ILogger<PredictionRecorder> logger) : BackgroundService
+public sealed class PredictionRecorder(IPredictionStore store, Portal.Core.Notifications.ChangeFeed<PredictionRecord> feed, ILogger<PredictionRecorder> logger)
+    : BackgroundService
 {
     private const int MaxBatch = 500;
     private readonly Channel<PredictionRecord> _queue = Channel.CreateBounded<PredictionRecord>(new BoundedChannelOptions(50_000)
@@ -52,6 +53,8 @@ public sealed class PredictionRecorder(IPredictionStore store, ILogger<Predictio
                 }
             }
             Interlocked.Add(ref _written, batch.Count);
+            // Pages showing a deployment's requests hear of the newest one stored, once per batch.
+            foreach (var newest in batch.GroupBy(r => r.DeploymentId).Select(g => g.Last())) feed.Publish(newest);
             batch.Clear();
         }
     }

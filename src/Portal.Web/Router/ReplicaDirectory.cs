@@ -1,3 +1,4 @@
+using Portal.Core.Deployments;
 using System.Collections.Concurrent;
 using Portal.Core.Entities;
 using Portal.Core.Errors;

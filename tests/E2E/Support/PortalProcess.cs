@@ -39,7 +39,25 @@ public sealed class PortalProcess : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "portal-e2e", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         File.WriteAllText(Path.Combine(root, "portal.yaml"), portalYaml);
-        port ??= Portal.Tests.Shared.TestEnvironment.FreePort();
+        for (var attempt = 1; ; attempt++)
+        {
+            var portal = Launch(executable, root, port ?? Portal.Tests.Shared.TestEnvironment.FreePort());
+            try
+            {
+                await portal.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                return portal;
+            }
+            // A free port can be taken by another process between choosing it and binding it: choose again.
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"The portal's port was taken before it bound it; starting again ({e.Message.Split('\n')[0]})");
+                portal._process.Dispose();
+            }
+        }
+    }
+
+    private static PortalProcess Launch(string executable, string root, int port)
+    {
         var info = new ProcessStartInfo(executable)
         {
             WorkingDirectory = root,
@@ -65,7 +83,6 @@ public sealed class PortalProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await portal.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return portal;
     }
 

@@ -156,7 +156,7 @@ public sealed class IdeProxyTests
         var saved = await dana.PutAsJsonAsync($"{path}api/contents/kept.txt", new { type = "file", format = "text", content = marker });
         Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
         // The home folder is the user's volume: a folder under the data directory on embedded defaults.
-        Assert.Equal(marker, File.ReadAllText(Path.Combine(portal.Dir.Path, "data", "volumes", portal.Services.GetRequiredService<IdeService>().HomeVolume("dana"), "kept.txt")));
+        Assert.Equal(marker, File.ReadAllText(Path.Combine(portal.Dir.Path, "data", "volumes", portal.Services.GetRequiredService<IdeStorage>().HomeVolume("dana"), "kept.txt")));
 
         // A kernel's websocket opened by a page of another site is refused by the portal; the portal's own page gets through.
         var kernel = await (await dana.PostAsJsonAsync($"{path}api/kernels", new { name = "python3" })).Content.ReadFromJsonAsync<JsonElement>();

@@ -16,8 +16,8 @@ public sealed class IdeVolumeNamesTests
     {
         using var first = new PortalAppFactory();
         using var second = new PortalAppFactory();
-        var a = first.Services.GetRequiredService<IdeService>();
-        var b = second.Services.GetRequiredService<IdeService>();
+        var a = first.Services.GetRequiredService<IdeStorage>();
+        var b = second.Services.GetRequiredService<IdeStorage>();
         Assert.NotEqual(a.HomeVolume("dana"), b.HomeVolume("dana"));
         Assert.NotEqual(a.SharedVolume, b.SharedVolume);
         Assert.Matches("^portal-[0-9a-f]{8}-home-dana$", a.HomeVolume("dana"));
@@ -30,7 +30,7 @@ public sealed class IdeVolumeNamesTests
     public void An_admin_may_keep_the_names_of_earlier_versions()
     {
         using var legacy = new PortalAppFactory("ide:\n  volume_prefix: portal\n");
-        var ide = legacy.Services.GetRequiredService<IdeService>();
+        var ide = legacy.Services.GetRequiredService<IdeStorage>();
         Assert.Equal("portal-home-dana", ide.HomeVolume("dana"));
         Assert.Equal("portal-shared", ide.SharedVolume);
     }

@@ -68,7 +68,7 @@ public sealed class DeployManifestsTests
         await using (var manager = new KubernetesManager(client, new KubeManifests(new KubeConfig { Namespace = "mlops-portal" }, null, "/data"), new FixedPullCredential()))
         {
             // Every operation the portal has: a training, an IDE session with volumes, an autoscaled deployment.
-            var training = await manager.StartAsync(new WorkloadSpec { Name = "train-1-a", Image = "i", Command = ["c"], Mounts = [new MountSpec("/data/work/1", "/portal/work")], Labels = PortalLabels.For("training", 1, "a") }, CancellationToken.None);
+            var training = await manager.StartAsync(new WorkloadSpec { Name = "train-1-a", Image = "i", Command = ["c"], Mounts = [new MountSpec("/data/work/1", "/portal/work")], Labels = WorkloadLabels.Of("tests", "training", 1, "a") }, CancellationToken.None);
             await manager.GetStatusAsync(training, CancellationToken.None);
             var name = training["Job/".Length..];
             api.Put("api/v1/namespaces/mlops-portal/pods", new JsonObject
@@ -81,14 +81,14 @@ public sealed class DeployManifestsTests
             await manager.StopAsync(training, CancellationToken.None);
             var ide = await manager.StartAsync(new WorkloadSpec
             {
-                Name = "ide-1-lab", Kind = WorkloadKind.Service, Image = "i", Command = ["c"], Ports = [new PortSpec(8888)], Labels = PortalLabels.For("ide", 1, "lab"),
+                Name = "ide-1-lab", Kind = WorkloadKind.Service, Image = "i", Command = ["c"], Ports = [new PortSpec(8888)], Labels = WorkloadLabels.Of("tests", "ide", 1, "lab"),
                 Mounts = [new MountSpec("portal-home-a", "/home/portal", Kind: MountKind.Volume)],
             }, CancellationToken.None);
             await manager.ListReplicasAsync(ide, CancellationToken.None);
             await manager.RemoveAsync(ide, CancellationToken.None);
             var deployment = await manager.StartAsync(new WorkloadSpec
             {
-                Name = "deployment-1-api", Kind = WorkloadKind.Service, Image = "i", Command = ["c"], Ports = [new PortSpec(8080)], Labels = PortalLabels.For("deployment", 1, "api"),
+                Name = "deployment-1-api", Kind = WorkloadKind.Service, Image = "i", Command = ["c"], Ports = [new PortSpec(8080)], Labels = WorkloadLabels.Of("tests", "deployment", 1, "api"),
                 Resources = new ResourceProfile { AutoScale = true },
             }, CancellationToken.None);
             await manager.GetStatusAsync(deployment, CancellationToken.None);

@@ -41,14 +41,14 @@ public sealed class KubeManifestsTests
         Mounts = [new MountSpec($"{DataDir}/work/trainings/7", "/portal/work"), new MountSpec($"{DataDir}/files/datasets/3/files", "/portal/datasets/d", ReadOnly: true),
                   new MountSpec("/home/alice/iris", "/portal/project", ReadOnly: true)],
         Resources = Train, WorkingDir = "/portal/work",
-        Labels = PortalLabels.For("training", 7, "rf", "iris/with slash"),
+        Labels = WorkloadLabels.Of("tests", "training", 7, "rf", "iris/with slash"),
     };
 
     private static WorkloadSpec Ide() => new()
     {
         Name = "ide-3-alice-lab", Kind = WorkloadKind.Service, Image = "portal/notebook-base:latest", Command = ["jupyter", "notebook"],
         Mounts = [new MountSpec("portal-home-alice", "/home/portal", Kind: MountKind.Volume), new MountSpec("portal-shared", "/shared", Kind: MountKind.Volume)],
-        Ports = [new PortSpec(8888)], Labels = PortalLabels.For("ide", 3, "lab"),
+        Ports = [new PortSpec(8888)], Labels = WorkloadLabels.Of("tests", "ide", 3, "lab"),
     };
 
     private static WorkloadSpec Deployment() => new()
@@ -56,7 +56,7 @@ public sealed class KubeManifestsTests
         Name = "deployment-5-iris-api", Kind = WorkloadKind.Service, Image = "portal/notebook-base:latest", Command = ["python3", "-m", "portal_toolkit.serve"],
         Ports = [new PortSpec(8080, 30080)], Replicas = 3, Resources = Elastic,
         HealthCheck = HealthCheckSpec.HttpGet("/health", 8080, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), 4, TimeSpan.FromSeconds(60)),
-        Labels = PortalLabels.For("deployment", 5, "iris-api", "iris"),
+        Labels = WorkloadLabels.Of("tests", "deployment", 5, "iris-api", "iris"),
     };
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class KubernetesManagerTests : IAsyncLifetime
     {
         Name = name, Kind = kind, Image = "portal/notebook-base:latest", Command = ["python3", "-c", "print(1)"], Replicas = replicas,
         Ports = kind == WorkloadKind.Service ? [new PortSpec(8080)] : [],
-        Labels = PortalLabels.For(labelKind, 42, name, "iris"),
+        Labels = WorkloadLabels.Of("tests", labelKind, 42, name, "iris"),
     };
 
     /// <summary>Makes the pod a controller would make for the workload, as the Job or ReplicaSet controller does.</summary>

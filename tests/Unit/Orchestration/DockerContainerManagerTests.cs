@@ -63,7 +63,7 @@ public sealed class DockerContainerManagerTests : IDisposable
     {
         await RealDocker.RequireAsync();
         await RealDocker.BusyboxAsync();
-        var id = await StartAsync(Shell("for i in 1 2 3; do echo out $i; sleep 0.2; done; echo err >&2") with { Labels = PortalLabels.For("training", 77, "plain-one") });
+        var id = await StartAsync(Shell("for i in 1 2 3; do echo out $i; sleep 0.2; done; echo err >&2") with { Labels = WorkloadLabels.Of("tests", "training", 77, "plain-one") });
         Assert.Contains(await _manager.ListOwnedAsync(Timeout()), w => w.Id == id && w.Labels[PortalLabels.RecordId] == "77");
 
         var lines = new List<LogLine>();

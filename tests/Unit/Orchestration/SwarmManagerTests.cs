@@ -116,7 +116,7 @@ public sealed class SwarmManagerTests : IDisposable
                 Requests = new ResourceAmounts { Cpu = 0.25, Memory = 64 },
                 Limits = new ResourceAmounts { Cpu = 0.5, Memory = 128 },
             },
-            Labels = PortalLabels.For("training", 4242, "swift-otter", "iris"),
+            Labels = WorkloadLabels.Of("tests", "training", 4242, "swift-otter", "iris"),
         };
         var id = await StartAsync(spec);
 

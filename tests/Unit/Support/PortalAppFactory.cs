@@ -7,16 +7,23 @@ namespace Portal.Tests.Unit.Support;
 public sealed class PortalAppFactory : WebApplicationFactory<Program>
 {
     private readonly TempDir _dir = new();
+    private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _services;
 
-    public PortalAppFactory(string extraYaml = "")
+    /// <param name="services">Replacements, e.g. the fake container manager for tests that need no engine.</param>
+    public PortalAppFactory(string extraYaml = "", Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
+        _services = services;
         ConfigFile = _dir.File("portal.yaml", $"store:\n  data_dir: {Path.Combine(_dir.Path, "data")}\n{extraYaml}");
     }
 
     public string ConfigFile { get; }
     public string DataDir => Path.Combine(_dir.Path, "data");
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseSetting("config", ConfigFile);
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("config", ConfigFile);
+        if (_services is not null) builder.ConfigureServices(_services);
+    }
 
     /// <summary>A client that calls as <paramref name="user"/> with <paramref name="role"/> (the first admin by default), through a real access token.</summary>
     public async Task<HttpClient> CreateClientAsync(string user = Portal.Core.Security.UserService.FirstAdminName, string role = Portal.Core.Security.Roles.Admin)

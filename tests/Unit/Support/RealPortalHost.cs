@@ -71,7 +71,7 @@ public sealed class RealPortalHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Deployments outlive the portal by design (a restarted portal serves on); a test's portal removes its own.
-        var deployments = Services.GetRequiredService<Portal.Core.Services.DeploymentService>();
+        var deployments = Services.GetRequiredService<Portal.Core.Deployments.DeploymentService>();
         foreach (var d in (await deployments.ListAsync(new Portal.Core.Stores.PageRequest(Take: 500), CancellationToken.None)).Items)
         {
             try { await deployments.DeleteAsync(d.Name, CancellationToken.None); }

@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -45,7 +46,9 @@ public sealed class SwarmTrainingTests
 
     private static async Task<IReadOnlyList<WorkloadInfo>> OwnedTrainingsAsync(RealPortalHost portal, string trainingId) =>
         (await portal.Services.GetRequiredService<IContainerManager>().ListOwnedAsync(CancellationToken.None))
-            .Where(w => w.Labels.GetValueOrDefault(PortalLabels.Kind) == "training" && w.Labels.GetValueOrDefault(PortalLabels.RecordId) == trainingId
+            // Other tests' portals share the engine, and their records have the same ids: only this portal's count.
+            .Where(w => w.Labels.GetValueOrDefault(PortalLabels.Installation) == portal.Services.GetRequiredService<InstallationId>().Value
+                && w.Labels.GetValueOrDefault(PortalLabels.Kind) == "training" && w.Labels.GetValueOrDefault(PortalLabels.RecordId) == trainingId
                 && w.Labels.GetValueOrDefault(PortalLabels.Project) == "iris")
             .ToList();
 

@@ -6,15 +6,15 @@ namespace Portal.Web.Features.Projects;
 
 public static class ProjectDeletion
 {
-    public static Task<bool> ConfirmAndDeleteAsync(this DialogService dialogs, NotificationService notifications, ProjectService projects, string name) =>
+    public static Task<bool> ConfirmAndDeleteAsync(this DialogService dialogs, NotificationService notifications, ProjectService projects, string name, CancellationToken ct) =>
         dialogs.ConfirmAndDeleteAsync(notifications, $"project '{name}'",
             async () =>
             {
-                var impact = await projects.GetDeletionImpactAsync(name, CancellationToken.None);
+                var impact = await projects.GetDeletionImpactAsync(name, ct);
                 return [
                     Confirmations.Count(impact.BuildVersions, "build version", "build versions"),
                     Confirmations.Count(impact.Trainings, "training", "trainings"),
                     Confirmations.Count(impact.Deployments, "deployment", "deployments")];
             },
-            () => projects.DeleteAsync(name, CancellationToken.None));
+            () => projects.DeleteAsync(name, ct));
 }

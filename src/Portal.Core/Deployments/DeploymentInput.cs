@@ -1,4 +1,4 @@
-namespace Portal.Core.Services;
+namespace Portal.Core.Deployments;
 
 /// <summary>What a user gives to deploy a model version (Noronha's <c>nha depl new</c>, Odahu's ModelDeployment).</summary>
 public sealed record DeploymentInput

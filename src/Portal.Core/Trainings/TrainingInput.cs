@@ -1,4 +1,4 @@
-namespace Portal.Core.Services;
+namespace Portal.Core.Trainings;
 
 /// <summary>What a user gives to launch a training (Noronha's <c>nha train new</c>).</summary>
 public sealed record TrainingInput

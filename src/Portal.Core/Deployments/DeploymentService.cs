@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Notifications;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Deployments;
+
+/// <summary>
+/// Deployments: a model version served by replicas of the toolkit's prediction server (a replicated service, or a
+/// local process). A deployment serves one environment and only versions promoted there. This service is the one
+/// writer of a deployment's row and publishes each change on the <see cref="ChangeFeed{T}"/>.
+/// </summary>
+public sealed class DeploymentService(
+    IDeploymentStore deployments, DeploymentValidator validator, DeploymentSpecFactory specs, IContainerManager manager, IServiceControl services,
+    ChangeFeed<Deployment> feed, TimeProvider clock)
+{
+    public const int MaxReplicas = DeploymentValidator.MaxReplicas;
+
+    public Task<Page<Deployment>> ListAsync(PageRequest request, CancellationToken ct) => deployments.ListAsync(request, ct);
+
+    public async Task<Deployment> GetAsync(string name, CancellationToken ct) =>
+        await deployments.FindAsync(name, ct) ?? throw new NotFoundException("deployment", name);
+
+    public Task<IReadOnlyList<Replica>> ReplicasAsync(Deployment deployment, CancellationToken ct) =>
+        deployment.WorkloadId is null ? Task.FromResult<IReadOnlyList<Replica>>([]) : services.ListReplicasAsync(deployment.WorkloadId, ct);
+
+    /// <summary>The live output of the deployment's replicas, straight from the manager, until the caller stops reading.</summary>
+    public IAsyncEnumerable<LogLine> FollowLogAsync(Deployment deployment, CancellationToken ct) =>
+        deployment.WorkloadId is null ? AsyncEnumerable.Empty<LogLine>() : manager.ReadLogsAsync(deployment.WorkloadId, follow: true, ct);
+
+    /// <summary>The deployment's workload status now and at each change, until it stops (scaled to zero, or removed).</summary>
+    public IAsyncEnumerable<WorkloadStatus> WatchAsync(Deployment deployment, CancellationToken ct) =>
+        deployment.WorkloadId is null ? AsyncEnumerable.Empty<WorkloadStatus>() : manager.WatchAsync(deployment.WorkloadId, ct);
+
+    public async Task<Deployment> CreateAsync(DeploymentInput input, CancellationToken ct)
+    {
+        var plan = await validator.CheckAsync(input, ct);
+        var health = await manager.CheckAsync(ct);
+        if (!health.Ready) throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var deployment = await deployments.AddAsync(new Deployment
+        {
+            Name = plan.Name, ProjectId = plan.Project.Id, Project = plan.Project, ModelVersionId = plan.Version.Id, ModelVersion = plan.Version,
+            ModelVersionName = $"{plan.Version.Model!.Name}/{plan.Version.Name}", BuildVersionId = plan.Build?.Id, BuildVersion = plan.Build,
+            Notebook = plan.Entry, Replicas = input.Replicas, Environment = plan.Environment, Port = input.Port, Env = input.Env.ToDictionary(),
+            ResourceProfile = plan.ProfileName, Manager = manager.Capabilities.Kind, Details = Details(input.Health, plan.CodeDir),
+            Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = now }, CreatedAt = now,
+        }, ct);
+        try
+        {
+            var id = await manager.StartAsync(await specs.BuildAsync(deployment, plan.Project, plan.Version, ct), ct);
+            return await MutateAsync(deployment.Id, d =>
+            {
+                d.WorkloadId = id;
+                d.Task = new TaskInfo { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, UpdateTime = clock.GetUtcNow().UtcDateTime };
+            }, ct);
+        }
+        catch (Exception e) when (e is PortalException or IOException)
+        {
+            await deployments.DeleteAsync(deployment.Id, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task<Deployment> ScaleAsync(string name, int replicas, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        // Zero stops serving and keeps the deployment, to start again by scaling up.
+        if (replicas is < 0 or > MaxReplicas) throw new ValidationFailedException("replicas", $"Replicas must be between 0 (stopped) and {MaxReplicas}, not {replicas}.");
+        if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
+        await services.ScaleAsync(deployment.WorkloadId, replicas, ct);
+        return await MutateAsync(deployment.Id, d => d.Replicas = replicas, ct);
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        if (deployment.WorkloadId is not null) await manager.RemoveAsync(deployment.WorkloadId, ct);
+        await deployments.DeleteAsync(deployment.Id, ct);
+        var dir = specs.WorkDir(deployment.Id);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>Serves another version (promoted to the deployment's environment) with a rolling update.</summary>
+    public async Task<Deployment> SwitchVersionAsync(string name, string modelVersion, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        var version = await validator.CheckSwitchAsync(deployment, modelVersion, ct);
+        if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
+        var project = deployment.Project ?? throw new ConflictException($"The deployment '{name}' has lost its project.");
+        var id = await services.UpdateAsync(deployment.WorkloadId, await specs.BuildAsync(deployment, project, version, ct), ct);
+        return await MutateAsync(deployment.Id, d =>
+        {
+            d.WorkloadId = id;
+            d.ModelVersionId = version.Id;
+            d.ModelVersionName = $"{version.Model!.Name}/{version.Name}";
+        }, ct);
+    }
+
+    private async Task<Deployment> MutateAsync(long id, Action<Deployment> change, CancellationToken ct)
+    {
+        var saved = await deployments.MutateAsync(id, change, ct);
+        feed.Publish(saved);
+        return saved;
+    }
+
+    private static Dictionary<string, JsonElement> Details(HealthSettings? health, string? codeDir)
+    {
+        var details = new Dictionary<string, JsonElement>();
+        if (health is not null) details["healthcheck"] = JsonSerializer.SerializeToElement(health);
+        if (codeDir is not null) details[DeploymentSpecFactory.CodeDirDetail] = JsonSerializer.SerializeToElement(codeDir);
+        return details;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using Portal.Core.Builds;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Services;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Deployments;
+
+/// <summary>
+/// Checks a deployment, or a switch to another version, before anything changes; every problem comes back at once, by
+/// field. Eight dependencies (the written reason for passing seven): one per kind of thing a deployment names, the
+/// environments, and the manager's abilities.
+/// </summary>
+public sealed partial class DeploymentValidator(
+    IDeploymentStore deployments, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, ResourceProfiles profiles,
+    IImageFiles imageFiles, PortalConfig config, IContainerManager manager)
+{
+    public const int MaxReplicas = 20;
+
+    public async Task<DeploymentPlan> CheckAsync(DeploymentInput input, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var name = input.Name.Trim();
+        InputRules.Name(errors, "name", name, "deployment name");
+        var project = await projects.FindAsync(input.Project.Trim(), ct);
+        if (project is null) errors.Add("project", $"There is no project named '{input.Project}'.");
+        var environment = string.IsNullOrWhiteSpace(input.Environment) ? config.Environments[0] : input.Environment.Trim();
+        if (!config.Environments.Contains(environment))
+            errors.Add("environment", $"There is no environment '{environment}'; the environments are {string.Join(", ", config.Environments)}.");
+        var version = await versions.FindByReferenceAsync(input.ModelVersion, ct);
+        if (version is null) errors.Add("model_version", $"There is no model version '{input.ModelVersion}'; write it as model/version.");
+        else if (!version.IsIn(environment, config.Environments[0]))
+            errors.Add("model_version", $"Version '{input.ModelVersion}' is not promoted to '{environment}'; promote it first, or deploy to an environment it is in.");
+        var entry = input.Entry.Trim().Replace('\\', '/');
+        if (project is not null && EntryProblem(project, entry) is { } entryProblem) errors.Add("entry", entryProblem);
+        if (input.Replicas is < 1 or > MaxReplicas) errors.Add("replicas", $"Replicas must be between 1 and {MaxReplicas}, not {input.Replicas}.");
+        if (input.Port is < 1024 or > 65535) errors.Add("port", $"The port must be between 1024 and 65535, not {input.Port}.");
+        foreach (var key in input.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal)))
+            errors.Add("env", $"'{key}' cannot be a variable name: use letters, digits and '_'; PORTAL_ names are the portal's.");
+        (string Name, ResourceProfile? Profile) profile = default;
+        try { profile = profiles.Resolve(input.ResourceProfile, ResourceProfiles.Deploy); }
+        catch (ValidationFailedException e) { foreach (var (f, m) in e.Errors) foreach (var msg in m) errors.Add(f, msg); }
+        foreach (var (field, value, min, max) in new[] { ("start_period", input.Health?.StartPeriod, 0, 3600), ("interval", input.Health?.Interval, 1, 600), ("timeout", input.Health?.Timeout, 1, 600), ("retries", input.Health?.Retries, 1, 100) })
+            if (value is { } v && (v < min || v > max)) errors.Add($"health.{field}", $"The health check's {field.Replace('_', ' ')} must be between {min} and {max}, not {v}.");
+        if (profile.Profile?.AutoScale == true && !manager.Capabilities.AutoScale)
+            errors.Add("resource_profile", $"The profile '{profile.Name}' asks for auto_scale, which only the Kubernetes manager does; choose a profile without it, or set the replicas yourself.");
+        if (input.Replicas > 1 && !manager.Capabilities.Replicas)
+            errors.Add("replicas", $"The {manager.Capabilities.Kind} manager runs one replica per deployment; ask for 1, or use swarm or kube for more.");
+        BuildVersion? build = null;
+        var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
+        if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
+            errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'.");
+        var codeDir = await ImageCodeDirAsync(errors, project, build, buildTag, entry, ct);
+        if (errors.IsEmpty && await deployments.FindAsync(name, ct) is not null)
+            errors.Add("name", $"A deployment named '{name}' exists already.");
+        errors.ThrowIfAny();
+        return new DeploymentPlan
+        {
+            Name = name, Project = project!, Version = version!, Build = build, Environment = environment, Entry = entry, CodeDir = codeDir,
+            ProfileName = profile.Name, Profile = profile.Profile,
+        };
+    }
+
+    /// <summary>The version a deployment may switch to: one promoted to its environment.</summary>
+    public async Task<ModelVersion> CheckSwitchAsync(Deployment deployment, string modelVersion, CancellationToken ct)
+    {
+        var version = await versions.FindByReferenceAsync(modelVersion, ct);
+        if (version is null) throw new ValidationFailedException("model_version", $"There is no model version '{modelVersion}'; write it as model/version.");
+        if (!version.IsIn(deployment.Environment, config.Environments[0]))
+            throw new ValidationFailedException("model_version", $"Version '{modelVersion}' is not promoted to '{deployment.Environment}'; promote it first.");
+        return version;
+    }
+
+    /// <summary>
+    /// For a project without a home directory the code is served from the chosen build's image: checks the entry is
+    /// there and returns the image's working directory (the code folder), or null when the home directory serves.
+    /// </summary>
+    private async Task<string?> ImageCodeDirAsync(ValidationErrors errors, Project? project, BuildVersion? build, string? buildTag, string entry, CancellationToken ct)
+    {
+        if (project is not { HomeDir: null } || errors.Has("entry")) return null;
+        ImageCode.CheckSource(errors, imageFiles, project, buildTag, "code is served");
+        if (imageFiles.Unavailable is not null || build is null) return null;
+        var (file, problem) = await ImageCode.FindAsync(imageFiles, build, entry, $"'{entry}'", ct);
+        if (problem is not null) errors.Add("entry", problem);
+        return file?.WorkingDir;
+    }
+
+    private static string? EntryProblem(Project project, string entry)
+    {
+        if (entry.Length == 0) return "Name the prediction code, e.g. predict.py (load/predict) or predict.ipynb.";
+        if (!entry.EndsWith(".py", StringComparison.Ordinal) && !entry.EndsWith(".ipynb", StringComparison.Ordinal)) return $"'{entry}' must be a .py module or an .ipynb notebook.";
+        if (entry.StartsWith('/') || entry.Split('/').Any(s => s is ".." or "")) return $"'{entry}' must be a path inside the project.";
+        if (project.HomeDir is null) return null;
+        return File.Exists(Path.Combine(project.HomeDir, entry)) ? null : $"There is no '{entry}' in the project's home directory ({project.HomeDir}).";
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+}

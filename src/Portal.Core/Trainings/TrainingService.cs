@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Services;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Trainings;
+
+/// <summary>
+/// Trainings, as callers see them: launch a parameterized notebook run (checked whole before anything starts), cancel it,
+/// take the reports its toolkit sends with the task token, and read its results. The launch is three steps, each its
+/// own class: <see cref="TrainingLaunchValidator"/>, <see cref="TrainingWorkspace"/>, <see cref="TrainingSpecFactory"/>.
+/// Every write of a training goes through its owner, <see cref="TrainingSupervisor"/>.
+/// </summary>
+public sealed class TrainingService(
+    ITrainingStore trainings, TrainingLaunchValidator validator, TrainingWorkspace workspace, TrainingSpecFactory specs,
+    TrainingSupervisor supervisor, TrainingResults results, IContainerManager manager)
+{
+    public Task<Page<Training>> ListAsync(string? project, PageRequest request, CancellationToken ct) => trainings.ListAsync(project, request, ct);
+
+    public async Task<Training> GetAsync(string project, string name, CancellationToken ct) =>
+        await trainings.FindAsync(project, name, ct) ?? throw new NotFoundException($"training in project '{project}'", name);
+
+    /// <summary>Whether trainings can run now, and if not what to fix (the launch form shows it before anyone fills it in).</summary>
+    public Task<ManagerHealth> CheckManagerAsync(CancellationToken ct) => manager.CheckAsync(ct);
+
+    public async Task<Training> LaunchAsync(TrainingInput input, CancellationToken ct)
+    {
+        var plan = await validator.CheckAsync(input, ct);
+        var health = await manager.CheckAsync(ct);
+        if (!health.Ready) throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
+
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var training = await supervisor.AdmitAsync(new Training
+        {
+            Name = plan.Name,
+            ProjectId = plan.Project.Id,
+            Project = plan.Project,
+            Notebook = plan.Notebook,
+            Parameters = plan.Parameters,
+            ResourceProfile = plan.ProfileName,
+            Datasets = plan.Datasets.Select(d => new DatasetRef(d.Model!.Name, d.Name, d.Id)).ToList(),
+            Env = plan.Env.ToDictionary(),
+            Mounts = plan.Mounts,
+            PretrainedId = plan.Pretrained?.Id,
+            PretrainedName = plan.Pretrained is null ? null : $"{plan.Pretrained.Model!.Name}/{plan.Pretrained.Name}",
+            Manager = manager.Capabilities.Kind,
+            TaskTokenHash = HashToken(token),
+            BuildTag = plan.Build?.Tag,
+            BuildVersionId = plan.Build?.Id,
+        }, ct);
+        try
+        {
+            var prepared = await workspace.PrepareAsync(training.Id, plan, ct);
+            var workloadId = await manager.StartAsync(await specs.BuildAsync(training, plan, prepared, token, ct), ct);
+            return await supervisor.StartedAsync(training.Id, workloadId, ct);
+        }
+        catch (Exception e) when (e is PortalException or IOException)
+        {
+            await supervisor.NotStartedAsync(training.Id, e.Message);
+            throw;
+        }
+    }
+
+    public async Task CancelAsync(string project, string name, CancellationToken ct)
+    {
+        var training = await GetAsync(project, name, ct);
+        if (training.Task.State is not (TaskState.Waiting or TaskState.Running))
+            throw new ConflictException($"The training '{name}' is {training.Task.State.ToString().ToUpperInvariant()}; only waiting or running trainings can be cancelled.");
+        await supervisor.CancelAsync(training, ct);
+    }
+
+    /// <summary>A report from a running notebook's toolkit: progress (0..1) and metrics, accepted only with that task's token.</summary>
+    public async Task<Training> ReportAsync(string token, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct)
+    {
+        var training = await trainings.FindByTokenHashAsync(HashToken(token), ct)
+            ?? throw new UnauthorizedAccessException("The task token is not valid.");
+        if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
+            throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; it takes no more reports.");
+        if (progress is { } p && (p < 0 || p > 1 || double.IsNaN(p)))
+            throw new ValidationFailedException("progress", $"Progress must be between 0 and 1, not {p}.");
+        return await supervisor.ReportAsync(training.Id, progress, metrics, ct);
+    }
+
+    public async Task<DownloadableFile?> OpenResultAsync(string project, string name, string file, CancellationToken ct) =>
+        await results.OpenAsync((await GetAsync(project, name, ct)).Id, file, ct);
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Components;
+
+namespace Portal.Web.Components.Shared;
+
+/// <summary>
+/// A page or component whose I/O ends when it goes away: <see cref="Aborted"/> is cancelled when it is disposed (the user
+/// left, or the circuit closed), so no service call outlives the page that asked for it.
+/// </summary>
+public abstract class PortalPage : ComponentBase, IDisposable
+{
+    private readonly CancellationTokenSource _aborted = new();
+    private bool _disposed;
+
+    protected CancellationToken Aborted => _aborted.Token;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        _aborted.Cancel();
+        _aborted.Dispose();
+    }
+}

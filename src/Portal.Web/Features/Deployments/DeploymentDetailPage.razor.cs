@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Components;
+using Portal.Core.Containers;
+using Portal.Core.Deployments;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Notifications;
+using Portal.Core.Services;
+using Portal.Web.Auth;
+using Portal.Web.Components.Shared;
+using Portal.Web.Router;
+using Radzen;
+
+namespace Portal.Web.Features.Deployments;
+
+/// <summary>
+/// One deployment: its replicas as the manager reports them (pushed by the manager's watch), scaling, rolling to another
+/// version, a console that invokes the model through the router's own code, and the requests it served (pushed by the
+/// recorder).
+/// </summary>
+public sealed partial class DeploymentDetailPage
+{
+    [Parameter] public string Name { get; set; } = "";
+
+    [Inject] private PageAccess Access { get; set; } = default!;
+    [Inject] private DeploymentService Deployments { get; set; } = default!;
+    [Inject] private ModelVersionService Versions { get; set; } = default!;
+    [Inject] private PredictionHistory Predictions { get; set; } = default!;
+    [Inject] private ChangeFeed<PredictionRecord> Recorded { get; set; } = default!;
+    [Inject] private ChangeFeed<Deployment> Saved { get; set; } = default!;
+    [Inject] private ModelInvoker Invoker { get; set; } = default!;
+    [Inject] private DialogService Dialogs { get; set; } = default!;
+    [Inject] private NotificationService Notifications { get; set; } = default!;
+    [Inject] private NavigationManager Nav { get; set; } = default!;
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private readonly FormErrors _errors = new FormErrors().Fields("replicas", "model_version");
+    private Deployment? _deployment;
+    private IReadOnlyList<Replica> _replicas = [];
+    private IReadOnlyList<PredictionRecord> _recent = [];
+    private List<string> _candidates = [];
+    private bool _notFound, _busy, _sending;
+    private int _running, _scaleTo = 1;
+    private PredictionStats _stats = PredictionStats.Of([]);
+    private string? _switchTo, _answer, _answerId;
+    private string _payload = "";
+    private int? _answerStatus;
+    private long _answerMs;
+    private IDisposable? _saved, _served;
+    private CancellationTokenSource? _watch;
+    private int _refreshingRequests;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        try
+        {
+            _deployment = await Deployments.GetAsync(Name, Aborted);
+            _scaleTo = _deployment.Replicas;
+            var models = _deployment.ModelVersion?.Model is { } m ? new[] { m.Name } : [];
+            _candidates = (await Versions.ListForModelsAsync(models, 200, Aborted))
+                .Where(v => v.IsIn(_deployment.Environment, Versions.EntryEnvironment) && v.Id != _deployment.ModelVersionId)
+                .Select(v => $"{v.Model!.Name}/{v.Name}").ToList();
+            await RefreshRequestsAsync();
+            await RefreshReplicasAsync();
+            _payload = await ExampleAsync();
+            var id = _deployment.Id;
+            _saved ??= Saved.Subscribe(d => d.Id == id, d => InvokeAsync(async () =>
+            {
+                var workloadChanged = d.WorkloadId != _deployment?.WorkloadId || d.Replicas != _deployment?.Replicas;
+                _deployment = d;
+                if (workloadChanged) WatchReplicas();
+                StateHasChanged();
+                await Task.CompletedTask;
+            }));
+            _served ??= Recorded.Subscribe(r => r.DeploymentId == id, _ => InvokeAsync(RefreshRequestsAsync));
+            WatchReplicas();
+        }
+        catch (NotFoundException) { _notFound = true; }
+    }
+
+    /// <summary>Follows the workload's status through the manager's watch; each change brings the replicas' list up to date.</summary>
+    private void WatchReplicas()
+    {
+        _watch?.Cancel();
+        _watch = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
+        var token = _watch.Token;
+        var deployment = _deployment;
+        if (deployment is null) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in Deployments.WatchAsync(deployment, token)) await InvokeAsync(async () =>
+                {
+                    await RefreshReplicasAsync();
+                    StateHasChanged();
+                });
+            }
+            catch (OperationCanceledException) { }
+            catch (ContainerManagerException) { }
+        }, CancellationToken.None);
+    }
+
+    private async Task RefreshReplicasAsync()
+    {
+        if (_deployment is null) return;
+        try { _replicas = await Deployments.ReplicasAsync(_deployment, Aborted); }
+        catch (ContainerManagerException) { _replicas = []; }
+        _running = _replicas.Count(r => r.State == WorkloadState.Running);
+    }
+
+    /// <summary>Reloads the recent requests once at a time, however many arrive meanwhile.</summary>
+    private async Task RefreshRequestsAsync()
+    {
+        if (_deployment is null || Interlocked.Exchange(ref _refreshingRequests, 1) == 1) return;
+        try
+        {
+            _recent = await Predictions.RecentAsync(_deployment, 200, Aborted);
+            _stats = PredictionStats.Of(_recent);
+            StateHasChanged();
+        }
+        finally { Volatile.Write(ref _refreshingRequests, 0); }
+    }
+
+    /// <summary>A request body shaped by the model's declared input columns, when the server says them.</summary>
+    private async Task<string> ExampleAsync()
+    {
+        var info = await Invoker.InvokeAsync(new ModelRequest(Name, "GET", "info", "", [], null, null), Aborted);
+        try
+        {
+            if (info is { FromModel: true, Status: 200 } && JsonDocument.Parse(info.Body).RootElement.TryGetProperty("input", out var input)
+                && input.ValueKind == JsonValueKind.Array)
+                return $"{{\"columns\": {input.GetRawText()}, \"data\": [[{string.Join(", ", input.EnumerateArray().Select(_ => "0"))}]]}}";
+        }
+        catch (JsonException) { }
+        return "{\"columns\": [\"x\"], \"data\": [[0]]}";
+    }
+
+    private async Task SendAsync()
+    {
+        if (!await Access.AllowWorkAsync("invoke a model", $"deployment {Name}")) return;
+        _sending = true;
+        try
+        {
+            var started = Stopwatch.StartNew();
+            var answer = await Invoker.InvokeAsync(new ModelRequest(Name, "POST", "invoke", "", Encoding.UTF8.GetBytes(_payload), "application/json", null), Aborted);
+            _answerMs = started.ElapsedMilliseconds;
+            (_answerStatus, _answerId) = (answer.Status, answer.RequestId);
+            var text = Encoding.UTF8.GetString(answer.Body);
+            try { _answer = JsonSerializer.Serialize(JsonDocument.Parse(text).RootElement, Indented); }
+            catch (JsonException) { _answer = text; }
+        }
+        finally { _sending = false; }
+    }
+
+    private async Task ScaleToAsync(int replicas)
+    {
+        if (!await Access.AllowWorkAsync("scale a deployment", $"deployment {Name}")) return;
+        _errors.Clear();
+        _busy = true;
+        try
+        {
+            _deployment = await Deployments.ScaleAsync(Name, replicas, Aborted);
+            _scaleTo = replicas;
+            Notifications.Notify(NotificationSeverity.Success, replicas == 0 ? "Stopped" : "Scaling",
+                replicas == 0 ? $"{Name} serves no more; scale up to start it again." : $"{Name} to {replicas} replicas.");
+        }
+        catch (PortalException e) { _errors.Set(e); }
+        finally { _busy = false; }
+    }
+
+    private async Task SwitchAsync()
+    {
+        if (!await Access.AllowWorkAsync("switch a deployment's version", $"deployment {Name}")) return;
+        if (_switchTo is null) return;
+        _errors.Clear();
+        _busy = true;
+        try
+        {
+            _deployment = await Deployments.SwitchVersionAsync(Name, _switchTo, Aborted);
+            Notifications.Notify(NotificationSeverity.Success, "Rolling", $"{Name} to {_switchTo}, one replica at a time.");
+            _switchTo = null;
+        }
+        catch (PortalException e) { _errors.Set(e); }
+        finally { _busy = false; }
+    }
+
+    private async Task RemoveAsync()
+    {
+        if (!await Access.AllowWorkAsync("remove a deployment", $"deployment {Name}")) return;
+        if (await Dialogs.ConfirmAndDeleteAsync(Notifications, $"the deployment '{Name}'",
+                () => Task.FromResult<IEnumerable<string>>([$"its {_running} running replica(s) and its {_recent.Count} recorded request(s)"]),
+                () => Deployments.DeleteAsync(Name, Aborted)))
+            Nav.NavigateTo("/deployments");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _saved?.Dispose();
+            _served?.Dispose();
+            _watch?.Cancel();
+            _watch?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Portal.Core.Containers;
+
+namespace Portal.Tests.Unit.Support;
+
+/// <summary>
+/// A container manager in memory for fast tests of what sits on top of one (the training supervisor, launches): no
+/// engine, no Python. A workload's command ends in a script of <c>;</c>-separated steps it interprets:
+/// <c>echo TEXT</c> (<c>&gt;&amp;2</c> for stderr), <c>sleep SECONDS</c>, <c>exit CODE</c>, <c>pending MESSAGE</c> (waits, as
+/// an engine without room would, until <see cref="Release"/>), <c>write PATH TEXT</c> (into the host folder mounted at
+/// PATH's folder). It passes the same contract as the real managers (FakeContainerManagerContract).
+/// </summary>
+public sealed class FakeContainerManager : IContainerManager
+{
+    private readonly ConcurrentDictionary<string, Run> _runs = new();
+    private int _next;
+
+    public ManagerCapabilities Capabilities { get; } = new() { Kind = "fake", Containers = true };
+
+    /// <summary>The script a workload runs; by default the last word of its command.</summary>
+    public Func<WorkloadSpec, string> ScriptFor { get; set; } = spec => spec.Command[^1];
+    public IReadOnlyCollection<string> Removed => [.. _removed];
+    private readonly ConcurrentBag<string> _removed = [];
+
+    public Task<ManagerHealth> CheckAsync(CancellationToken ct) => Task.FromResult(ManagerHealth.Ok("In memory."));
+
+    public Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
+    {
+        var id = $"fake-{Interlocked.Increment(ref _next)}";
+        var run = new Run(spec, ScriptFor(spec));
+        _runs[id] = run;
+        _ = run.ExecuteAsync();
+        return Task.FromResult(id);
+    }
+
+    /// <summary>Lets a workload waiting at a <c>pending</c> step go on.</summary>
+    public void Release(string id) => _runs[id].Released.TrySetResult();
+
+    public Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct) =>
+        Task.FromResult(_runs.TryGetValue(id, out var run) ? run.Status : new WorkloadStatus(WorkloadState.Missing, Message: "No such workload."));
+
+    public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct) => StatusChanges.WatchAsync(
+        t => GetStatusAsync(id, t), t => _runs.TryGetValue(id, out var run) ? run.ChangedAsync(t) : Task.CompletedTask, ct);
+
+    public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!_runs.TryGetValue(id, out var run)) yield break;
+        await foreach (var line in run.ReadAsync(follow, ct)) yield return line;
+    }
+
+    public Task StopAsync(string id, CancellationToken ct)
+    {
+        if (_runs.TryGetValue(id, out var run)) run.Stop();
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string id, CancellationToken ct)
+    {
+        if (_runs.TryRemove(id, out var run)) run.Stop();
+        _removed.Add(id);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<WorkloadInfo>>([.. _runs.Select(r => new WorkloadInfo(r.Key, r.Value.Spec.Name, r.Value.Spec.Labels, r.Value.Status))]);
+
+    private sealed class Run(WorkloadSpec spec, string script)
+    {
+        private readonly object _gate = new();
+        private readonly List<LogLine> _lines = [];
+        private readonly CancellationTokenSource _stop = new();
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private WorkloadStatus _status = new(WorkloadState.Pending, Message: "Starting.");
+
+        public WorkloadSpec Spec => spec;
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public WorkloadStatus Status { get { lock (_gate) return _status; } }
+
+        public Task ChangedAsync(CancellationToken ct)
+        {
+            lock (_gate) return _changed.Task.WaitAsync(ct);
+        }
+
+        public void Stop() => _stop.Cancel();
+
+        public async Task ExecuteAsync()
+        {
+            await Task.Yield();
+            Set(new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1));
+            try
+            {
+                foreach (var step in script.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var (verb, rest) = step.IndexOf(' ') is var space and > 0 ? (step[..space], step[(space + 1)..]) : (step, "");
+                    switch (verb)
+                    {
+                        case "echo" when rest.EndsWith(">&2", StringComparison.Ordinal): Append(LogSource.Stderr, rest[..^3].Trim()); break;
+                        case "echo": Append(LogSource.Stdout, rest); break;
+                        case "sleep": await Task.Delay(TimeSpan.FromSeconds(double.Parse(rest, System.Globalization.CultureInfo.InvariantCulture)), _stop.Token); break;
+                        case "exit" when int.Parse(rest, System.Globalization.CultureInfo.InvariantCulture) is var code and not 0:
+                            Finish(new WorkloadStatus(WorkloadState.Failed, code, $"The process exited with code {code}."));
+                            return;
+                        case "exit": Finish(new WorkloadStatus(WorkloadState.Succeeded, 0)); return;
+                        case "pending":
+                            Set(new WorkloadStatus(WorkloadState.Pending, Message: rest));
+                            await Released.Task.WaitAsync(_stop.Token);
+                            Set(new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1));
+                            break;
+                        case "write": Write(rest); break;
+                        default: throw new InvalidOperationException($"The fake manager does not know '{step}'.");
+                    }
+                }
+                Finish(new WorkloadStatus(WorkloadState.Succeeded, 0));
+            }
+            catch (OperationCanceledException) { Finish(new WorkloadStatus(WorkloadState.Stopped, 137, "Stopped on request.")); }
+        }
+
+        /// <summary><c>PATH TEXT</c>: PATH inside the workload, written to the host folder mounted over its folder.</summary>
+        private void Write(string rest)
+        {
+            var space = rest.IndexOf(' ');
+            var (path, text) = (rest[..space], rest[(space + 1)..]);
+            var mount = spec.Mounts.Single(m => path.StartsWith(m.Target + "/", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(mount.Source, path[(mount.Target.Length + 1)..]), text);
+        }
+
+        private void Append(LogSource stream, string text)
+        {
+            lock (_gate) _lines.Add(new LogLine(DateTime.UtcNow, stream, text));
+            Signal();
+        }
+
+        private void Set(WorkloadStatus status)
+        {
+            lock (_gate) _status = status;
+            Signal();
+        }
+
+        private void Finish(WorkloadStatus status)
+        {
+            lock (_gate) { _status = status; _done = true; }
+            Signal();
+        }
+
+        private bool _done;
+
+        private void Signal()
+        {
+            TaskCompletionSource previous;
+            lock (_gate)
+            {
+                previous = _changed;
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            previous.TrySetResult();
+        }
+
+        public async IAsyncEnumerable<LogLine> ReadAsync(bool follow, [EnumeratorCancellation] CancellationToken ct)
+        {
+            var sent = 0;
+            while (true)
+            {
+                Task changed;
+                LogLine[] fresh;
+                bool done;
+                lock (_gate)
+                {
+                    fresh = [.. _lines.Skip(sent)];
+                    done = _done;
+                    changed = _changed.Task;
+                }
+                foreach (var line in fresh) yield return line;
+                sent += fresh.Length;
+                if (done || !follow) yield break;
+                await changed.WaitAsync(ct);
+            }
+        }
+    }
+}

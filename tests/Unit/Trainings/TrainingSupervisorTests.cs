@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Notifications;
+using Portal.Core.Trainings;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Trainings;
+
+/// <summary>
+/// The training's state machine as its one owner moves it, on the in-memory fake manager (which passes the managers'
+/// contract): milliseconds, no engine, no Python. The real engines run the same path in SwarmTrainingTests and TrainingRunTests.
+/// </summary>
+public sealed class TrainingSupervisorTests : IDisposable
+{
+    private readonly FakeContainerManager _fake = new();
+    private readonly PortalAppFactory _app;
+    private readonly TempDir _project = new();
+    private readonly List<Training> _published = [];
+
+    public TrainingSupervisorTests()
+    {
+        _app = new PortalAppFactory(services: s =>
+        {
+            s.RemoveAll<IContainerManager>();
+            s.AddSingleton<IContainerManager>(_fake);
+        });
+        TrainingRunTests.WriteNotebook(_project, "p", "x = 1", "print(x)");
+    }
+
+    private async Task<HttpClient> StartAsync()
+    {
+        var http = await _app.CreateClientAsync();
+        await TrainingRunTests.CreateProjectAsync(http, "p", Path.Combine(_project.Path, "p"));
+        _app.Services.GetRequiredService<ChangeFeed<Training>>().Subscribe(_ => true, t =>
+        {
+            lock (_published) _published.Add(t);
+            return Task.CompletedTask;
+        });
+        return http;
+    }
+
+    private async Task<JsonElement> LaunchAndWaitAsync(HttpClient http, string name, Func<string, Task>? whileRunning = null)
+    {
+        (await http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name, notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        if (whileRunning is not null) await whileRunning(name);
+        await _app.Services.GetRequiredService<TrainingSupervisor>().WhenIdleAsync();
+        return await http.GetFromJsonAsync<JsonElement>($"/api/v1/trainings/p/{name}");
+    }
+
+    private List<TaskState> StatesOf(string name)
+    {
+        lock (_published) return _published.Where(t => t.Name == name).Select(t => t.Task.State).ToList();
+    }
+
+    [Fact]
+    public async Task A_run_is_published_waiting_running_finished_its_output_kept_and_its_workload_removed()
+    {
+        var http = await StartAsync();
+        _fake.ScriptFor = _ => """echo training on; sleep 0.3; write /portal/work/output.ipynb {"cells": []}; echo done""";
+        var t = await LaunchAndWaitAsync(http, "ok");
+
+        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+        var states = StatesOf("ok");
+        Assert.Equal(TaskState.Waiting, states[0]);
+        Assert.Equal(TaskState.Finished, states[^1]);
+        Assert.Contains(TaskState.Running, states);
+        Assert.DoesNotContain(TaskState.Waiting, states.SkipWhile(s => s != TaskState.Running));
+        var log = await http.GetStringAsync("/api/v1/trainings/p/ok/log");
+        Assert.Contains("training on", log);
+        Assert.Contains("done", log);
+        Assert.Equal("""{"cells": []}""", await http.GetStringAsync("/api/v1/trainings/p/ok/notebook"));
+        Assert.Single(_fake.Removed);
+        Assert.Empty(await _fake.ListOwnedAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_pending_workload_shows_waiting_with_the_engines_reason_then_runs()
+    {
+        var http = await StartAsync();
+        _fake.ScriptFor = _ => "pending No node has room for the profile.; echo ran";
+        var t = await LaunchAndWaitAsync(http, "queued", async name =>
+        {
+            for (var i = 0; i < 200 && !_published.ToArray().Any(p => p.Name == name && p.Task.Message == "No node has room for the profile."); i++)
+                await Task.Delay(10);
+            var shown = await http.GetFromJsonAsync<JsonElement>($"/api/v1/trainings/p/{name}");
+            Assert.Equal("WAITING", shown.GetProperty("state").GetString());
+            Assert.Equal("No node has room for the profile.", shown.GetProperty("message").GetString());
+            _fake.Release((await _fake.ListOwnedAsync(CancellationToken.None)).Single().Id);
+        });
+        Assert.Equal("FINISHED", t.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task A_failing_cell_fails_the_run_naming_the_cell_and_its_error()
+    {
+        var http = await StartAsync();
+        _fake.ScriptFor = _ => """write /portal/work/failure.json {"cell_index": 2, "ename": "ZeroDivisionError", "evalue": "division by zero", "traceback": ["tb"]}; exit 1""";
+        var t = await LaunchAndWaitAsync(http, "boom");
+        Assert.Equal("FAILED", t.GetProperty("state").GetString());
+        Assert.Equal("Cell 2 failed: ZeroDivisionError: division by zero", t.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_ends_cancelled_and_takes_no_more_reports()
+    {
+        var http = await StartAsync();
+        _fake.ScriptFor = _ => "echo up; sleep 60";
+        var t = await LaunchAndWaitAsync(http, "long", async name =>
+        {
+            for (var i = 0; i < 200 && !StatesOf(name).Contains(TaskState.Running); i++) await Task.Delay(10);
+            Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/api/v1/trainings/p/{name}/cancel", null)).StatusCode);
+        });
+        Assert.Equal("CANCELLED", t.GetProperty("state").GetString());
+        Assert.Equal("Cancelled on request.", t.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync("/api/v1/trainings/p/long/cancel", null)).StatusCode);
+    }
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        _project.Dispose();
+    }
+}
