@@ -110,7 +110,14 @@ public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork netw
     {
         if (_stops.Contains(id)) return StopRequests.Status;
         var container = await docker.FindAsync((c, t) => c.Containers.InspectContainerAsync(id, t), ct);
-        if (container is null) return new WorkloadStatus(WorkloadState.Missing, Message: "Its container no longer exists (removed outside the portal).");
+        return container is null
+            ? new WorkloadStatus(WorkloadState.Missing, Message: "Its container no longer exists (removed outside the portal).")
+            : StatusOf(container);
+    }
+
+    /// <summary>A container's state in the portal's words (also a Swarm task's, read from its container on this node).</summary>
+    public static WorkloadStatus StatusOf(ContainerInspectResponse container)
+    {
         if (container.State is not { } state) return new WorkloadStatus(WorkloadState.Pending, Message: "The engine reports no state yet.");
         var exit = (int)state.ExitCode;
         var memory = container.HostConfig?.Memory ?? 0;
