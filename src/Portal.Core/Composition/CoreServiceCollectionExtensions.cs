@@ -70,6 +70,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ide.IdeSpecFactory>();
         services.AddSingleton<Ide.IdeService>();
         services.AddSingleton<ProjectImages>();
+        services.AddSingleton<BuildValidator>();
+        services.AddSingleton<BuildRunner>();
         services.AddSingleton<ProjectBuilder>();
         services.AddSingleton<TrainingService>();
         services.AddSingleton<ProjectService>();

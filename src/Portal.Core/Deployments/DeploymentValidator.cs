@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Portal.Core.Builds;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
@@ -14,7 +13,7 @@ namespace Portal.Core.Deployments;
 /// field. Eight dependencies (the written reason for passing seven): one per kind of thing a deployment names, the
 /// environments, and the manager's abilities.
 /// </summary>
-public sealed partial class DeploymentValidator(
+public sealed class DeploymentValidator(
     IDeploymentStore deployments, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, ResourceProfiles profiles,
     IImageFiles imageFiles, PortalConfig config, IContainerManager manager)
 {
@@ -38,8 +37,7 @@ public sealed partial class DeploymentValidator(
         if (project is not null && EntryProblem(project, entry) is { } entryProblem) errors.Add("entry", entryProblem);
         if (input.Replicas is < 1 or > MaxReplicas) errors.Add("replicas", $"Replicas must be between 1 and {MaxReplicas}, not {input.Replicas}.");
         if (input.Port is < 1024 or > 65535) errors.Add("port", $"The port must be between 1024 and 65535, not {input.Port}.");
-        foreach (var key in input.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal)))
-            errors.Add("env", $"'{key}' cannot be a variable name: use letters, digits and '_'; PORTAL_ names are the portal's.");
+        InputRules.EnvNames(errors, "env", input.Env.Keys, "PORTAL_");
         (string Name, ResourceProfile? Profile) profile = default;
         try { profile = profiles.Resolve(input.ResourceProfile, ResourceProfiles.Deploy); }
         catch (ValidationFailedException e) { foreach (var (f, m) in e.Errors) foreach (var msg in m) errors.Add(f, msg); }
@@ -97,6 +95,4 @@ public sealed partial class DeploymentValidator(
         return File.Exists(Path.Combine(project.HomeDir, entry)) ? null : $"There is no '{entry}' in the project's home directory ({project.HomeDir}).";
     }
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvName();
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Portal.Core.Builds;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
@@ -11,7 +10,7 @@ using Portal.Core.Stores;
 namespace Portal.Core.Ide;
 
 /// <summary>Checks a request for an IDE session before anything starts; every problem comes back at once, by field.</summary>
-public sealed partial class IdeRequestValidator(
+public sealed class IdeRequestValidator(
     IIdeSessionStore sessions, IDatasetStore datasets, IModelVersionStore versions, IProjectStore projects, ResourceProfiles profiles,
     IdeImageCatalog images, HostPaths hostPaths)
 {
@@ -46,8 +45,7 @@ public sealed partial class IdeRequestValidator(
             // Mounted writable: whoever registered the project, the user editing it must be allowed the folder.
             else if (hostPaths.Problem(project.HomeDir, ActorContext.Current) is { } hostProblem) errors.Add("edit_project", hostProblem);
         }
-        foreach (var key in request.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal) || k.StartsWith("JUPYTER_", StringComparison.Ordinal)))
-            errors.Add("env", $"'{key}' cannot be a variable name here: use letters, digits and '_'; PORTAL_ and JUPYTER_ names are the portal's.");
+        InputRules.EnvNames(errors, "env", request.Env.Keys, "PORTAL_", "JUPYTER_");
         var image = request.Image?.Trim() is { Length: > 0 } chosen ? chosen
             : await images.ListAsync(ct) is [var first, ..] ? first.Image : ProjectImages.NotebookBase;
         if (await images.ProblemAsync(image, ct) is { } imageProblem) errors.Add("image", imageProblem);
@@ -57,6 +55,4 @@ public sealed partial class IdeRequestValidator(
         return new IdePlan(name, image, profileName, mounted, modelVersions, editProject, request.Env);
     }
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvName();
 }

@@ -66,6 +66,17 @@ public static partial class InputRules
         }
     }
 
+    /// <summary>Variable names users give their work: letters, digits and '_', not starting with a digit, none of the portal's prefixes.</summary>
+    public static void EnvNames(ValidationErrors errors, string field, IEnumerable<string> names, params string[] reserved)
+    {
+        foreach (var key in names.Where(k => !EnvName().IsMatch(k) || reserved.Any(r => k.StartsWith(r, StringComparison.Ordinal))))
+            errors.Add(field, $"'{key}' cannot be a variable name: use letters, digits and '_' (not starting with a digit); " +
+                $"{string.Join(" and ", reserved)} names are the portal's.");
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+
     [GeneratedRegex(@"^((https?|ssh|git|file)://\S+|[\w.-]+@[\w.-]+:\S+)$")]
     private static partial Regex GitUrl();
 

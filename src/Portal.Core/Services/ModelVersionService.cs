@@ -15,6 +15,8 @@ namespace Portal.Core.Services;
 /// with its task token, checked against the model's file specs, kept with their lineage (training, dataset,
 /// pretrained version, build). They land in the first environment and move on by explicit promotion, one
 /// environment at a time, each with a comment, who and when. A version a deployment serves cannot be deleted.
+/// Nine dependencies (the written reason for passing seven): a version's lineage joins its model, dataset and training,
+/// and its files, limits, environments and audit are each their own service.
 /// </summary>
 public sealed class ModelVersionService(
     IModelVersionStore versions, IModelStore models, IDatasetStore datasets, ITrainingStore trainings, IFileStore files,

@@ -20,7 +20,9 @@ public sealed record SettingsView(PortalConfig Saved, IReadOnlyDictionary<string
 /// <summary>
 /// The admin's settings: sections of portal.yaml changed in the portal, checked by the same rules as the file, saved in
 /// the metadata store (where they take precedence over the file) and applied to the running portal at once, except the
-/// fields it only reads at start-up, which wait for a restart. Export and import speak portal.yaml.
+/// fields it only reads at start-up, which wait for a restart. Export and import speak portal.yaml. Nine dependencies
+/// (the written reason for passing seven): a check may need what the settings govern (environments in use by versions
+/// and deployments, IDE images, a probe of the chosen container manager).
 /// </summary>
 public sealed class PortalSettings(
     PortalConfig live, SettingsBaseline baseline, ISettingsStore store, IModelVersionStore versions, IDeploymentStore deployments,

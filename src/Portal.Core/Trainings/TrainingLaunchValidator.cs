@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Portal.Core.Builds;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
@@ -16,7 +15,7 @@ namespace Portal.Core.Trainings;
 /// problem comes back at once, by field. Nine dependencies (the written reason for passing seven): one per kind of thing
 /// a launch names, and the manager's abilities; splitting them would only pass the same input through two classes.
 /// </summary>
-public sealed partial class TrainingLaunchValidator(
+public sealed class TrainingLaunchValidator(
     ITrainingStore trainings, IProjectStore projects, IDatasetStore datasets, IBuildStore builds, IModelVersionStore versions,
     ResourceProfiles profiles, IImageFiles imageFiles, HostPaths hostPaths, IContainerManager manager)
 {
@@ -33,8 +32,7 @@ public sealed partial class TrainingLaunchValidator(
         var notebookPath = input.Notebook?.Trim().Replace('\\', '/') ?? "";
         if (NotebookPathProblem(notebookPath) is { } problem) errors.Add("notebook", problem);
         var parameters = InputRules.Details(errors, "parameters", input.ParametersJson);
-        foreach (var key in input.Env.Keys.Where(k => !EnvName().IsMatch(k) || k.StartsWith("PORTAL_", StringComparison.Ordinal)))
-            errors.Add("env", $"'{key}' cannot be a variable name: use letters, digits and '_' (not starting with a digit); PORTAL_ names are the portal's.");
+        InputRules.EnvNames(errors, "env", input.Env.Keys, "PORTAL_");
         (string Name, Configuration.ResourceProfile? Profile) profile = default;
         try { profile = profiles.Resolve(input.ResourceProfile, ResourceProfiles.Train); }
         catch (ValidationFailedException e) { foreach (var (f, m) in e.Errors) foreach (var msg in m) errors.Add(f, msg); }
@@ -102,6 +100,4 @@ public sealed partial class TrainingLaunchValidator(
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvName();
 }

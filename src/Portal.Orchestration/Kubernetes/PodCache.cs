@@ -16,7 +16,7 @@ public sealed class PodCache(KubeCluster cluster, string ns) : IAsyncDisposable
     private readonly ConcurrentDictionary<string, V1Pod> _pods = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _listed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _changed = new();
     private Task? _loop;
     private readonly Lock _gate = new();
     private Exception? _lastError;
@@ -46,21 +46,9 @@ public sealed class PodCache(KubeCluster cluster, string ns) : IAsyncDisposable
             .OrderBy(p => p.Metadata?.CreationTimestamp)];
 
     /// <summary>Completes at the next change to any pod.</summary>
-    public Task ChangedAsync(CancellationToken ct)
-    {
-        lock (_gate) return _changed.Task.WaitAsync(ct);
-    }
+    public Task ChangedAsync(CancellationToken ct) => _changed.NextAsync(ct);
 
-    private void Signal()
-    {
-        TaskCompletionSource previous;
-        lock (_gate)
-        {
-            previous = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        previous.TrySetResult();
-    }
+    private void Signal() => _changed.Signal();
 
     private async Task RunAsync(CancellationToken ct)
     {

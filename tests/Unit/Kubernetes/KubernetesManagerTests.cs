@@ -45,28 +45,7 @@ public sealed class KubernetesManagerTests : IAsyncLifetime
         Labels = WorkloadLabels.Of("tests", labelKind, 42, name, "iris"),
     };
 
-    /// <summary>Makes the pod a controller would make for the workload, as the Job or ReplicaSet controller does.</summary>
-    private JsonObject MakePod(string workload, string pod, string ownerKind = "Job")
-    {
-        var template = ownerKind switch
-        {
-            "Job" => _api.Get($"apis/batch/v1/namespaces/{Ns}/jobs", workload)!["spec"]!["template"]!,
-            _ => _api.Get($"apis/apps/v1/namespaces/{Ns}/deployments", workload)!["spec"]!["template"]!,
-        };
-        var obj = new JsonObject
-        {
-            ["apiVersion"] = "v1", ["kind"] = "Pod",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = pod, ["labels"] = template["metadata"]!["labels"]!.DeepClone(),
-                ["ownerReferences"] = new JsonArray(new JsonObject { ["kind"] = ownerKind, ["name"] = workload }),
-            },
-            ["spec"] = template["spec"]!.DeepClone(),
-            ["status"] = new JsonObject { ["phase"] = "Pending" },
-        };
-        _api.Put(Pods, obj);
-        return obj;
-    }
+    private JsonObject MakePod(string workload, string pod, string ownerKind = "Job") => _api.MakePod(Ns, workload, pod, ownerKind);
 
     private static async Task<WorkloadStatus> EventuallyAsync(Func<Task<WorkloadStatus>> read, Func<WorkloadStatus, bool> done)
     {

@@ -71,17 +71,14 @@ public sealed class FakeContainerManager : IContainerManager
         private readonly object _gate = new();
         private readonly List<LogLine> _lines = [];
         private readonly CancellationTokenSource _stop = new();
-        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ChangeSignal _changed = new();
         private WorkloadStatus _status = new(WorkloadState.Pending, Message: "Starting.");
 
         public WorkloadSpec Spec => spec;
         public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public WorkloadStatus Status { get { lock (_gate) return _status; } }
 
-        public Task ChangedAsync(CancellationToken ct)
-        {
-            lock (_gate) return _changed.Task.WaitAsync(ct);
-        }
+        public Task ChangedAsync(CancellationToken ct) => _changed.NextAsync(ct);
 
         public void Stop() => _stop.Cancel();
 
@@ -91,25 +88,23 @@ public sealed class FakeContainerManager : IContainerManager
             Set(new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1));
             try
             {
-                foreach (var step in script.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                foreach (var step in ScriptSteps.Of(script))
                 {
-                    var (verb, rest) = step.IndexOf(' ') is var space and > 0 ? (step[..space], step[(space + 1)..]) : (step, "");
-                    switch (verb)
+                    switch (step.Verb)
                     {
-                        case "echo" when rest.EndsWith(">&2", StringComparison.Ordinal): Append(LogSource.Stderr, rest[..^3].Trim()); break;
-                        case "echo": Append(LogSource.Stdout, rest); break;
-                        case "sleep": await Task.Delay(TimeSpan.FromSeconds(double.Parse(rest, System.Globalization.CultureInfo.InvariantCulture)), _stop.Token); break;
-                        case "exit" when int.Parse(rest, System.Globalization.CultureInfo.InvariantCulture) is var code and not 0:
-                            Finish(new WorkloadStatus(WorkloadState.Failed, code, $"The process exited with code {code}."));
+                        case "echo": Append(step.ToStderr ? LogSource.Stderr : LogSource.Stdout, step.Text); break;
+                        case "sleep": await Task.Delay(step.Seconds, _stop.Token); break;
+                        case "exit" when step.Code != 0:
+                            Finish(new WorkloadStatus(WorkloadState.Failed, step.Code, $"The process exited with code {step.Code}."));
                             return;
                         case "exit": Finish(new WorkloadStatus(WorkloadState.Succeeded, 0)); return;
                         case "pending":
-                            Set(new WorkloadStatus(WorkloadState.Pending, Message: rest));
+                            Set(new WorkloadStatus(WorkloadState.Pending, Message: step.Argument));
                             await Released.Task.WaitAsync(_stop.Token);
                             Set(new WorkloadStatus(WorkloadState.Running, RunningReplicas: 1));
                             break;
-                        case "write": Write(rest); break;
-                        default: throw new InvalidOperationException($"The fake manager does not know '{step}'.");
+                        case "write": Write(step.Argument); break;
+                        default: throw new InvalidOperationException($"The fake manager does not know '{step.Verb}'.");
                     }
                 }
                 Finish(new WorkloadStatus(WorkloadState.Succeeded, 0));
@@ -146,35 +141,26 @@ public sealed class FakeContainerManager : IContainerManager
 
         private bool _done;
 
-        private void Signal()
-        {
-            TaskCompletionSource previous;
-            lock (_gate)
-            {
-                previous = _changed;
-                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            previous.TrySetResult();
-        }
+        private void Signal() => _changed.Signal();
 
         public async IAsyncEnumerable<LogLine> ReadAsync(bool follow, [EnumeratorCancellation] CancellationToken ct)
         {
             var sent = 0;
             while (true)
             {
-                Task changed;
+                // Armed before the read, so a line appended in between wakes this reader.
+                var changed = _changed.NextAsync(ct);
                 LogLine[] fresh;
                 bool done;
                 lock (_gate)
                 {
                     fresh = [.. _lines.Skip(sent)];
                     done = _done;
-                    changed = _changed.Task;
                 }
                 foreach (var line in fresh) yield return line;
                 sent += fresh.Length;
                 if (done || !follow) yield break;
-                await changed.WaitAsync(ct);
+                await changed;
             }
         }
     }

@@ -107,6 +107,29 @@ public sealed class KubeApiDouble : IAsyncDisposable
         }
     }
 
+    /// <summary>Makes the pod a controller would make for a workload (a Job's or a Deployment's), from its template.</summary>
+    public JsonObject MakePod(string ns, string workload, string pod, string ownerKind = "Job")
+    {
+        var template = ownerKind switch
+        {
+            "Job" => Get($"apis/batch/v1/namespaces/{ns}/jobs", workload)!["spec"]!["template"]!,
+            _ => Get($"apis/apps/v1/namespaces/{ns}/deployments", workload)!["spec"]!["template"]!,
+        };
+        var obj = new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Pod",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = pod, ["labels"] = template["metadata"]!["labels"]!.DeepClone(),
+                ["ownerReferences"] = new JsonArray(new JsonObject { ["kind"] = ownerKind, ["name"] = workload }),
+            },
+            ["spec"] = template["spec"]!.DeepClone(),
+            ["status"] = new JsonObject { ["phase"] = "Pending" },
+        };
+        Put($"api/v1/namespaces/{ns}/pods", obj);
+        return obj;
+    }
+
     /// <summary>Sets a pod's phase (Pending, Running, Succeeded, Failed) and, when it ends, its container's exit code.</summary>
     public void SetPodPhase(string ns, string pod, string phase, int? exitCode = null, string? reason = null)
     {
