@@ -20,6 +20,12 @@ public sealed class ChangeFeed<T>(ILogger<ChangeFeed<T>> logger) where T : class
         return subscription;
     }
 
+    /// <summary>
+    /// The records <paramref name="matches"/> accepts, from now on, to read as a stream (an API's event stream). Listening
+    /// starts at once, so a caller may read the current record after this and miss no change.
+    /// </summary>
+    public ChangeListener<T> Listen(Func<T, bool> matches) => new(this, matches);
+
     public void Publish(T record)
     {
         foreach (var subscription in _subscriptions)

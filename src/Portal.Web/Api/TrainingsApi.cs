@@ -4,6 +4,7 @@ using System.Text.Json;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Core.Logs;
+using Portal.Core.Notifications;
 using Portal.Core.Services;
 using static Portal.Web.Api.ApiModels;
 
@@ -25,6 +26,27 @@ public static class TrainingsApi
         t.Task.Progress, t.Task.Message, t.Task.StartTime, t.Task.UpdateTime, t.Parameters, t.Datasets, t.Metrics, t.Failure, t.ResourceProfile,
         t.BuildTag, t.Manager, t.CreatedAt, t.Mounts, t.PretrainedName);
 
+    /// <summary>The training as it is, then each newer change its supervisor publishes, until a final state.</summary>
+    private static async IAsyncEnumerable<TrainingDto> StatesAsync(Training current, ChangeListener<Training> changes,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using (changes)
+        {
+            yield return current.ToDto();
+            var last = current.Task.UpdateTime;
+            if (IsFinal(current)) yield break;
+            await foreach (var changed in changes.ReadAllAsync(ct))
+            {
+                if (changed.Task.UpdateTime < last) continue;
+                last = changed.Task.UpdateTime;
+                yield return changed.ToDto();
+                if (IsFinal(changed)) yield break;
+            }
+        }
+    }
+
+    private static bool IsFinal(Training t) => t.Task.State is not (TaskState.Waiting or TaskState.Running);
+
     public static void MapTrainingsApi(this RouteGroupBuilder v1)
     {
         var g = v1.MapGroup("/trainings").WithTags("Trainings");
@@ -34,6 +56,19 @@ public static class TrainingsApi
             .WithSummary("List trainings, newest first (sort by created_at, name or state; filter by project).");
 
         g.MapGet("/{project}/{name}", async (string project, string name, TrainingService s, CancellationToken ct) => (await s.GetAsync(project, name, ct)).ToDto())
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        g.MapGet("/{project}/{name}/events", async (string project, string name, TrainingService s, ChangeFeed<Training> feed, CancellationToken ct) =>
+            {
+                var changes = feed.Listen(t => t.Name == name && t.Project?.Name == project);
+                try { return TypedResults.ServerSentEvents(StatesAsync(await s.GetAsync(project, name, ct), changes, ct), "state"); }
+                catch
+                {
+                    changes.Dispose();
+                    throw;
+                }
+            })
+            .WithSummary("The training's state as server-sent events (event 'state', the training as JSON): now, then at each change, until it ends.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         g.MapPost("/", async (LaunchDto input, TrainingService s, CancellationToken ct) =>

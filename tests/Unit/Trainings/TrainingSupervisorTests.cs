@@ -120,6 +120,27 @@ public sealed class TrainingSupervisorTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync("/api/v1/trainings/p/long/cancel", null)).StatusCode);
     }
 
+    [Fact]
+    public async Task The_event_stream_pushes_each_state_until_the_end_and_a_missing_training_is_404()
+    {
+        var http = await StartAsync();
+        _fake.ScriptFor = _ => "echo up; sleep 0.5; echo done";
+        (await http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "watched", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        using var response = await http.GetAsync("/api/v1/trainings/p/watched/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var states = new List<string>();
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal))
+                    states.Add(JsonDocument.Parse(line["data: ".Length..]).RootElement.GetProperty("state").GetString()!);
+        }
+        Assert.Equal("FINISHED", states[^1]);
+        Assert.Contains("RUNNING", states);
+        Assert.DoesNotContain("WAITING", states.SkipWhile(s => s != "RUNNING"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/trainings/p/nothing/events")).StatusCode);
+    }
+
     public void Dispose()
     {
         _app.Dispose();

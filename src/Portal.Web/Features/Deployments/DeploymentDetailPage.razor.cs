@@ -36,6 +36,7 @@ public sealed partial class DeploymentDetailPage
     [Inject] private NavigationManager Nav { get; set; } = default!;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private const string FallbackExample = "{\"columns\": [\"x\"], \"data\": [[0]]}";
     private readonly FormErrors _errors = new FormErrors().Fields("replicas", "model_version");
     private Deployment? _deployment;
     private IReadOnlyList<Replica> _replicas = [];
@@ -95,6 +96,8 @@ public sealed partial class DeploymentDetailPage
                 await foreach (var _ in Deployments.WatchAsync(deployment, token)) await InvokeAsync(async () =>
                 {
                     await RefreshReplicasAsync();
+                    // The model says its input columns once a replica serves it.
+                    if (_running > 0 && _payload == FallbackExample) _payload = await ExampleAsync();
                     StateHasChanged();
                 });
             }
@@ -127,7 +130,7 @@ public sealed partial class DeploymentDetailPage
     /// <summary>A request body shaped by the model's declared input columns, when the server says them.</summary>
     private async Task<string> ExampleAsync()
     {
-        var info = await Invoker.InvokeAsync(new ModelRequest(Name, "GET", "info", "", [], null, null), Aborted);
+        var info = await Invoker.InvokeAsync(new ModelRequest(Name, "GET", DeploymentLinks.InfoPath, "", [], null, null), Aborted);
         try
         {
             if (info is { FromModel: true, Status: 200 } && JsonDocument.Parse(info.Body).RootElement.TryGetProperty("input", out var input)
@@ -135,7 +138,7 @@ public sealed partial class DeploymentDetailPage
                 return $"{{\"columns\": {input.GetRawText()}, \"data\": [[{string.Join(", ", input.EnumerateArray().Select(_ => "0"))}]]}}";
         }
         catch (JsonException) { }
-        return "{\"columns\": [\"x\"], \"data\": [[0]]}";
+        return FallbackExample;
     }
 
     private async Task SendAsync()
@@ -145,7 +148,7 @@ public sealed partial class DeploymentDetailPage
         try
         {
             var started = Stopwatch.StartNew();
-            var answer = await Invoker.InvokeAsync(new ModelRequest(Name, "POST", "invoke", "", Encoding.UTF8.GetBytes(_payload), "application/json", null), Aborted);
+            var answer = await Invoker.InvokeAsync(new ModelRequest(Name, "POST", DeploymentLinks.InvokePath, "", Encoding.UTF8.GetBytes(_payload), "application/json", null), Aborted);
             _answerMs = started.ElapsedMilliseconds;
             (_answerStatus, _answerId) = (answer.Status, answer.RequestId);
             var text = Encoding.UTF8.GetString(answer.Body);
