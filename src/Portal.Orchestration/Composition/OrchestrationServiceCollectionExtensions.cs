@@ -50,12 +50,12 @@ public static class OrchestrationServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>One instance serves as the manager and as its service control.</summary>
+    /// <summary>One instance serves as the manager (each workload watched once, however many follow it) and as its service control.</summary>
     private static void AddManager<T>(IServiceCollection services, Func<IServiceProvider, T>? create = null) where T : class, IContainerManager, IServiceControl
     {
         if (create is null) services.AddSingleton<T>();
         else services.AddSingleton(create);
-        services.AddSingleton<IContainerManager>(sp => sp.GetRequiredService<T>());
+        services.AddSingleton<IContainerManager>(sp => new WatchSharingManager(sp.GetRequiredService<T>()));
         services.AddSingleton<IServiceControl>(sp => sp.GetRequiredService<T>());
     }
 

@@ -17,11 +17,13 @@ public sealed class FakeContainerManager : IContainerManager
     private readonly ConcurrentDictionary<string, Run> _runs = new();
     private int _next;
 
-    public ManagerCapabilities Capabilities { get; } = new() { Kind = "fake", Containers = true };
+    public ManagerCapabilities Capabilities { get; set; } = new() { Kind = "fake", Containers = true };
 
     /// <summary>The script a workload runs; by default the last word of its command.</summary>
     public Func<WorkloadSpec, string> ScriptFor { get; set; } = spec => spec.Command[^1];
     public IReadOnlyCollection<string> Removed => [.. _removed];
+    public IReadOnlyCollection<WorkloadSpec> Started => [.. _runs.Values.Select(r => r.Spec).Concat(_ended)];
+    private readonly ConcurrentBag<WorkloadSpec> _ended = [];
     private readonly ConcurrentBag<string> _removed = [];
 
     public Task<ManagerHealth> CheckAsync(CancellationToken ct) => Task.FromResult(ManagerHealth.Ok("In memory."));
@@ -41,7 +43,17 @@ public sealed class FakeContainerManager : IContainerManager
     public Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct) =>
         Task.FromResult(_runs.TryGetValue(id, out var run) ? run.Status : new WorkloadStatus(WorkloadState.Missing, Message: "No such workload."));
 
-    public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct) => StatusChanges.WatchAsync(
+    /// <summary>How many times a watch was asked of this manager.</summary>
+    public int Watches => _watches;
+    private int _watches;
+
+    public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _watches);
+        return WatchChangesAsync(id, ct);
+    }
+
+    private IAsyncEnumerable<WorkloadStatus> WatchChangesAsync(string id, CancellationToken ct) => StatusChanges.WatchAsync(
         t => GetStatusAsync(id, t), t => _runs.TryGetValue(id, out var run) ? run.ChangedAsync(t) : Task.CompletedTask, ct);
 
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
@@ -58,7 +70,11 @@ public sealed class FakeContainerManager : IContainerManager
 
     public Task RemoveAsync(string id, CancellationToken ct)
     {
-        if (_runs.TryRemove(id, out var run)) run.Stop();
+        if (_runs.TryRemove(id, out var run))
+        {
+            run.Stop();
+            _ended.Add(run.Spec);
+        }
         _removed.Add(id);
         return Task.CompletedTask;
     }

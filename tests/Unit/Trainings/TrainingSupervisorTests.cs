@@ -27,7 +27,7 @@ public sealed class TrainingSupervisorTests : IDisposable
         _app = new PortalAppFactory(services: s =>
         {
             s.RemoveAll<IContainerManager>();
-            s.AddSingleton<IContainerManager>(_fake);
+            s.AddSingleton<IContainerManager>(new WatchSharingManager(_fake));
         });
         TrainingRunTests.WriteNotebook(_project, "p", "x = 1", "print(x)");
     }
@@ -139,6 +139,24 @@ public sealed class TrainingSupervisorTests : IDisposable
         Assert.Contains("RUNNING", states);
         Assert.DoesNotContain("WAITING", states.SkipWhile(s => s != "RUNNING"));
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/trainings/p/nothing/events")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Launch_checks_ask_the_managers_abilities_extra_mounts_need_containers()
+    {
+        var http = await StartAsync();
+        var data = Path.Combine(_project.Path, "data");
+        Directory.CreateDirectory(data);
+        _fake.ScriptFor = _ => "echo ok";
+        _fake.Capabilities = _fake.Capabilities with { Containers = false };
+        var refused = await http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "m1", notebook = "nb.ipynb", mounts = new[] { $"{data}:/data" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("Extra mounts need a container manager", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("mounts")[0].GetString());
+
+        _fake.Capabilities = _fake.Capabilities with { Containers = true };
+        var accepted = await http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "m2", notebook = "nb.ipynb", mounts = new[] { $"{data}:/data" } });
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Contains(_fake.Started, s => s.Mounts.Any(m => m.Source == data && m.Target == "/data"));
     }
 
     public void Dispose()
