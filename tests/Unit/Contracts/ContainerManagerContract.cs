@@ -34,6 +34,9 @@ public abstract class ContainerManagerContract : IAsyncLifetime
         await CleanUpAsync();
     }
 
+    /// <summary>Called after each start: where no engine runs the work, the subclass plays it.</summary>
+    protected virtual void Started(string id, WorkloadSpec spec) { }
+
     /// <summary>What the subclass made for its manager, gone after the manager.</summary>
     protected virtual Task CleanUpAsync() => Task.CompletedTask;
 
@@ -41,8 +44,10 @@ public abstract class ContainerManagerContract : IAsyncLifetime
 
     private async Task<string> StartAsync(string script)
     {
-        var id = await Manager.StartAsync(Shell(script), Within());
+        var spec = Shell(script);
+        var id = await Manager.StartAsync(spec, Within());
         _started.Add(id);
+        Started(id, spec);
         return id;
     }
 

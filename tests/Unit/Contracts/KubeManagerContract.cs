@@ -7,8 +7,8 @@ using Portal.Tests.Unit.Support;
 namespace Portal.Tests.Unit.Contracts;
 
 /// <summary>
-/// The contract on the Kubernetes manager against the API protocol double (no cluster can run here): a kubelet player
-/// does what the Job controller and the kubelet would, making each Job's pod and running its script into the pod's phase,
+/// The contract on the Kubernetes manager against the API protocol double (no cluster can run here): the test plays
+/// what the Job controller and the kubelet would, making each Job's pod and running its script into the pod's phase,
 /// log and exit code. Kubernetes logs carry no stream, so stderr lines arrive as output.
 /// </summary>
 public sealed class KubeManagerContract : ContainerManagerContract
@@ -17,6 +17,7 @@ public sealed class KubeManagerContract : ContainerManagerContract
     private readonly TempDir _dir = new();
     private KubeApiDouble? _api;
     private KubeCluster? _cluster;
+    private readonly ConcurrentBag<Task> _playing = [];
 
     protected override bool LogsKeepStreams => false;
 
@@ -25,8 +26,12 @@ public sealed class KubeManagerContract : ContainerManagerContract
         _api = await KubeApiDouble.StartAsync();
         _cluster = KubernetesSetup.Connect(
             KubernetesSetup.Configuration(_api.Kubeconfig(_dir.Path), null, new Dictionary<string, string?>(), _dir.Path), TimeSpan.FromSeconds(5));
-        return new KubeletPlayer(new KubernetesManager(_cluster, new KubeManifests(new KubeConfig { Namespace = Ns }, null, _dir.Path)), _api);
+        return new KubernetesManager(_cluster, new KubeManifests(new KubeConfig { Namespace = Ns }, null, _dir.Path));
     }
+
+    /// <summary>The Job controller and the kubelet, played for each Job the manager starts.</summary>
+    protected override void Started(string id, WorkloadSpec spec) =>
+        _playing.Add(Task.Run(() => PlayAsync(_api!, id["Job/".Length..], spec.Command[^1]), CancellationToken.None));
 
     protected override WorkloadSpec Shell(string script) => new()
     {
@@ -38,64 +43,35 @@ public sealed class KubeManagerContract : ContainerManagerContract
 
     protected override async Task CleanUpAsync()
     {
+        await Task.WhenAll(_playing).WaitAsync(TimeSpan.FromSeconds(10));
         _cluster?.Dispose();
         if (_api is not null) await _api.DisposeAsync();
         _dir.Dispose();
     }
 
-    /// <summary>The manager, with the cluster's controllers played behind each Job it starts.</summary>
-    private sealed class KubeletPlayer(KubernetesManager manager, KubeApiDouble api) : IContainerManager, IAsyncDisposable
+    private static async Task PlayAsync(KubeApiDouble api, string job, string script)
     {
-        private readonly ConcurrentBag<Task> _playing = [];
-
-        public ManagerCapabilities Capabilities => manager.Capabilities;
-        public Task<ManagerHealth> CheckAsync(CancellationToken ct) => manager.CheckAsync(ct);
-
-        public async Task<string> StartAsync(WorkloadSpec spec, CancellationToken ct)
+        bool Exists() => api.Get($"apis/batch/v1/namespaces/{Ns}/jobs", job) is not null;
+        var pod = $"{job}-p1";
+        api.MakePod(Ns, job, pod);
+        await Task.Delay(100);
+        api.SetPodPhase(Ns, pod, "Running");
+        foreach (var step in ScriptSteps.Of(script))
         {
-            var id = await manager.StartAsync(spec, ct);
-            _playing.Add(Task.Run(() => PlayAsync(id["Job/".Length..], spec.Command[^1]), CancellationToken.None));
-            return id;
-        }
-
-        private async Task PlayAsync(string job, string script)
-        {
-            var pod = $"{job}-p1";
-            api.MakePod(Ns, job, pod);
-            await Task.Delay(100);
-            api.SetPodPhase(Ns, pod, "Running");
-            foreach (var step in ScriptSteps.Of(script))
+            // A deleted Job takes its pod with it: nothing more runs.
+            if (!Exists()) return;
+            switch (step.Verb)
             {
-                // A deleted Job takes its pod with it: nothing more runs.
-                if (!Exists(job)) return;
-                switch (step.Verb)
-                {
-                    case "echo": api.WriteLog(pod, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffff}Z {step.Text}"); break;
-                    case "sleep":
-                        for (var slept = TimeSpan.Zero; slept < step.Seconds && Exists(job); slept += TimeSpan.FromMilliseconds(50)) await Task.Delay(50);
-                        break;
-                    case "exit":
-                        api.SetPodPhase(Ns, pod, step.Code == 0 ? "Succeeded" : "Failed", step.Code);
-                        return;
-                    default: throw new InvalidOperationException($"The kubelet player does not know '{step.Verb}'.");
-                }
+                case "echo": api.WriteLog(pod, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffff}Z {step.Text}"); break;
+                case "sleep":
+                    for (var slept = TimeSpan.Zero; slept < step.Seconds && Exists(); slept += TimeSpan.FromMilliseconds(50)) await Task.Delay(50);
+                    break;
+                case "exit":
+                    api.SetPodPhase(Ns, pod, step.Code == 0 ? "Succeeded" : "Failed", step.Code);
+                    return;
+                default: throw new InvalidOperationException($"The kubelet player does not know '{step.Verb}'.");
             }
-            if (Exists(job)) api.SetPodPhase(Ns, pod, "Succeeded", 0);
         }
-
-        private bool Exists(string job) => api.Get($"apis/batch/v1/namespaces/{Ns}/jobs", job) is not null;
-
-        public Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct) => manager.GetStatusAsync(id, ct);
-        public IAsyncEnumerable<WorkloadStatus> WatchAsync(string id, CancellationToken ct) => manager.WatchAsync(id, ct);
-        public IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, CancellationToken ct) => manager.ReadLogsAsync(id, follow, ct);
-        public Task StopAsync(string id, CancellationToken ct) => manager.StopAsync(id, ct);
-        public Task RemoveAsync(string id, CancellationToken ct) => manager.RemoveAsync(id, ct);
-        public Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct) => manager.ListOwnedAsync(ct);
-
-        public async ValueTask DisposeAsync()
-        {
-            await Task.WhenAll(_playing).WaitAsync(TimeSpan.FromSeconds(10));
-            await manager.DisposeAsync();
-        }
+        if (Exists()) api.SetPodPhase(Ns, pod, "Succeeded", 0);
     }
 }
