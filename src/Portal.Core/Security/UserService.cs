@@ -9,7 +9,11 @@ using Portal.Core.Stores;
 
 namespace Portal.Core.Security;
 
-/// <summary>Accounts: local sign-in with lockout, the first admin, passwords, roles, and provider accounts seen at sign-in.</summary>
+/// <summary>
+/// Accounts: local sign-in with lockout, the first admin, passwords, roles, and provider accounts seen at sign-in. Past
+/// 200 lines (the written reason): every rule that changes an account's security stamp lives here, so a session ends
+/// wherever an account changes.
+/// </summary>
 public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider clock, ILogger<UserService> logger)
 {
     public const int MinPasswordLength = 12;

@@ -22,7 +22,8 @@ public sealed record SettingsView(PortalConfig Saved, IReadOnlyDictionary<string
 /// the metadata store (where they take precedence over the file) and applied to the running portal at once, except the
 /// fields it only reads at start-up, which wait for a restart. Export and import speak portal.yaml. Nine dependencies
 /// (the written reason for passing seven): a check may need what the settings govern (environments in use by versions
-/// and deployments, IDE images, a probe of the chosen container manager).
+/// and deployments, IDE images, a probe of the chosen container manager). Past 200 lines for the same reason: save,
+/// apply, export and import share one lock and one view of what waits for a restart.
 /// </summary>
 public sealed class PortalSettings(
     PortalConfig live, SettingsBaseline baseline, ISettingsStore store, IModelVersionStore versions, IDeploymentStore deployments,

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Core.Builds;
+using Portal.Core.Containers;
+using Portal.Core.Deployments;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Names;
+using Portal.Core.Stores;
+using Portal.Web.Auth;
+using Portal.Web.Components.Shared;
+using Portal.Web.Features.Deployments;
+using Portal.Web.Features.Ide;
+using Portal.Web.Features.Trainings;
+using Radzen;
+
+namespace Portal.Web.Features.Deployments;
+
+/// <summary>The logic of <c>DeploymentFormPage.razor</c>.</summary>
+public sealed partial class DeploymentFormPage
+{
+
+    [SupplyParameterFromQuery(Name = "model_version")] public string? InitialVersion { get; set; }
+
+    private sealed record BuildChoice(string Text, string Value);
+    private readonly FormErrors _errors = new FormErrors().Fields("name", "project", "environment", "model_version", "entry", "build_tag", "replicas", "port", "resource_profile", "env", "health.start_period", "health.interval", "health.timeout", "health.retries");
+    private List<string> _projects = [], _versions = [], _profiles = [];
+    private List<BuildChoice> _builds = [];
+    private string? _project, _version;
+    private string _environment = "", _entry = "predict.py", _buildTag = "", _name = ReadableNames.Next(), _env = "", _profile = ResourceProfiles.Deploy;
+    private int _replicas = 1, _port = 8080, _healthStart, _healthInterval, _healthTimeout, _healthRetries;
+    private bool _loaded, _deploying;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _environment = Versions.EntryEnvironment;
+        // The portal-wide health check settings are the starting point; the readiness probe runs every second when they are off.
+        var hc = Config.ContainerManager.Healthcheck;
+        (_healthStart, _healthInterval, _healthTimeout, _healthRetries) = (hc.StartPeriod, hc.Enabled ? hc.Interval : 1, hc.Timeout, hc.Retries);
+        _profiles = Profiles.Names.Order().ToList();
+        var all = (await Projects.ListAsync(new PageRequest(Take: PageRequest.MaxTake), Aborted)).Items;
+        _projects = all.Select(p => p.Name).ToList();
+        // Coming from a version's page: the first project that uses its model.
+        var model = InitialVersion?.Split('/')[0];
+        _project = all.FirstOrDefault(p => p.Models.Any(m => m.Name == model))?.Name ?? (_projects.Count == 1 ? _projects[0] : null);
+        await LoadChoicesAsync();
+        if (InitialVersion is not null && _versions.Contains(InitialVersion)) _version = InitialVersion;
+        _loaded = true;
+    }
+
+    private async Task LoadChoicesAsync()
+    {
+        (_versions, _builds, _version, _buildTag) = ([], [new BuildChoice($"Notebook base image ({ProjectImages.NotebookBase})", "")], null, "");
+        if (_project is null) return;
+        var project = await Projects.GetAsync(_project, Aborted);
+        _versions = (await Versions.ListForModelsAsync(project.Models.Select(m => m.Name).ToList(), 200, Aborted)).Select(v => $"{v.Model!.Name}/{v.Name}").ToList();
+        // Without a home directory the code lives only in the project's builds, so the bare base image is no choice.
+        _codeFromImage = project.HomeDir is null;
+        if (_codeFromImage) _builds.Clear();
+        _builds.AddRange((await Builder.ListVersionsAsync(project.Id, Aborted)).Select(b => new BuildChoice($"{b.Tag} · {b.Image}", b.Tag)));
+        if (_codeFromImage && _builds.Count > 0) _buildTag = _builds[0].Value;
+    }
+
+    private bool _codeFromImage;
+
+    private async Task DeployAsync()
+    {
+        _errors.Clear();
+        if (_project is null || _version is null)
+        {
+            _errors.Set(new ValidationFailedException(_project is null ? "project" : "model_version", _project is null ? "Choose the project whose code serves the model." : "Choose the version to serve."));
+            return;
+        }
+        var env = new Dictionary<string, string>();
+        foreach (var line in _env.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = line.IndexOf('=');
+            if (eq <= 0) { _errors.Set(new ValidationFailedException("env", $"'{line}' is not NAME=value.")); return; }
+            env[line[..eq].Trim()] = line[(eq + 1)..];
+        }
+        _deploying = true;
+        try
+        {
+            var d = await Deployments.CreateAsync(new DeploymentInput
+            {
+                Name = _name, Project = _project, ModelVersion = _version, Entry = _entry, Environment = _environment, BuildTag = _buildTag,
+                Replicas = _replicas, Port = _port, Env = env, ResourceProfile = _profile,
+                Health = new HealthSettings(_healthStart, _healthInterval, _healthTimeout, _healthRetries),
+            }, Aborted);
+            Notifications.Notify(NotificationSeverity.Success, "Deployment started", d.Name);
+            Nav.NavigateTo(DeploymentLinks.Page(d.Name));
+        }
+        catch (PortalException e) { _errors.Set(e); }
+        finally { _deploying = false; }
+    }
+}

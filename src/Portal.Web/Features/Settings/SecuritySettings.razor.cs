@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Security;
+using Portal.Core.Settings;
+using Portal.Web.Auth;
+using Portal.Web.Components.Shared;
+using Portal.Web.Features.Ide;
+using Radzen;
+
+namespace Portal.Web.Features.Settings;
+
+/// <summary>The logic of <c>SecuritySettings.razor</c>.</summary>
+public sealed partial class SecuritySettings
+{
+
+    [Parameter, EditorRequired] public SettingsView View { get; set; } = default!;
+    [Parameter] public EventCallback Changed { get; set; }
+
+    private readonly FormErrors _errors = new();
+    private SettingsView? _shownView;
+    private string _paths = "";
+    private bool _busy;
+
+    protected override void OnParametersSet()
+    {
+        if (ReferenceEquals(View, _shownView)) return;
+        _shownView = View;
+        _paths = string.Join('\n', View.Saved.Security.HostPaths);
+    }
+
+    private async Task SaveAsync()
+    {
+        _errors.Clear();
+        _busy = true;
+        try
+        {
+            var candidate = (await Settings.GetAsync(Aborted)).Saved;
+            candidate.Security.HostPaths = [.. _paths.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            await Settings.SaveAsync(SettingsSections.Security, candidate, Aborted);
+            Notifications.Notify(NotificationSeverity.Success, "Saved",
+                candidate.Security.HostPaths.Count == 0 ? "No host folder is open to users." : $"Open to users: {string.Join(", ", candidate.Security.HostPaths)}.");
+            await Changed.InvokeAsync();
+        }
+        catch (PortalException e) { _errors.Set(e); }
+        finally { _busy = false; }
+    }
+}

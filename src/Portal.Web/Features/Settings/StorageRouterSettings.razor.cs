@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Core.Configuration;
+using Portal.Core.Errors;
+using Portal.Core.Settings;
+using Portal.Web.Components.Shared;
+using Radzen;
+
+namespace Portal.Web.Features.Settings;
+
+/// <summary>The logic of <c>StorageRouterSettings.razor</c>.</summary>
+public sealed partial class StorageRouterSettings
+{
+
+    [Parameter, EditorRequired] public SettingsView View { get; set; } = default!;
+    [Parameter] public EventCallback Changed { get; set; }
+
+    private readonly FormErrors _errors = new();
+    private SettingsView? _shownView;
+    private PortalConfig _edit = new();
+    private bool _busy;
+
+    protected override void OnParametersSet()
+    {
+        // Radzen's tabs re-render their content on their own events: keep the form's edits unless a new view came in.
+        if (ReferenceEquals(View, _shownView)) return;
+        _shownView = View;
+        _edit = SettingsSections.CopyAll(View.Saved);
+    }
+
+    private async Task SaveAsync()
+    {
+        _errors.Clear();
+        _busy = true;
+        try
+        {
+            var candidate = (await Settings.GetAsync(Aborted)).Saved;
+            candidate.FileStore = _edit.FileStore;
+            candidate.FileStore.Path = string.IsNullOrWhiteSpace(candidate.FileStore.Path) ? null : candidate.FileStore.Path.Trim();
+            candidate.Router = _edit.Router;
+            await SettingsErrors.SaveAllAsync(
+                () => Settings.SaveAsync(SettingsSections.FileStore, candidate, Aborted),
+                () => Settings.SaveAsync(SettingsSections.Router, candidate, Aborted));
+            Notifications.Notify(NotificationSeverity.Success, "Saved", "File store and router settings are saved.");
+            await Changed.InvokeAsync();
+        }
+        catch (PortalException e) { _errors.Set(e); }
+        finally { _busy = false; }
+    }
+}
