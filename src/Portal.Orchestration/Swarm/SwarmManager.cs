@@ -87,9 +87,9 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
         StatusChanges.WatchAsync(t => GetStatusAsync(id, t), StatusChanges.Every(StatusPoll), ct);
 
     /// <summary>
-    /// The workload's output. A task that runs once is read from its container when this node runs it (waiting for the
-    /// container to exist), whose followed log ends when it exits, as on every manager; anything else from the service's
-    /// log, which the engine keeps open after a task ends (a follower of a task on another node stops reading at its end).
+    /// The workload's output. A task that runs once on this node is read from its container (waiting for it to exist),
+    /// whose followed log ends when it exits, as on every manager; anything else from the service's log, which the engine
+    /// keeps open after a task ends (a follower of a task on another node stops reading at its end).
     /// </summary>
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -101,14 +101,17 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
 
     private async Task<IAsyncEnumerable<LogLine>> TaskLogsAsync(string id, bool follow, CancellationToken ct)
     {
+        var here = (await docker.InfoAsync(ct)).Swarm?.NodeID;
         while (true)
         {
             var newest = (await TasksAsync(id, ct)).OrderByDescending(t => t.CreatedAt).FirstOrDefault();
-            if (newest?.Status?.ContainerStatus?.ContainerID is { Length: > 0 } container)
-                return await docker.FindAsync((c, t) => c.Containers.InspectContainerAsync(container, t), ct) is null
-                    ? ServiceLogsAsync(id, follow, ct)
-                    : DockerContainerManager.ContainerLogsAsync(docker, container, follow, ct);
-            // No container yet (pulling, waiting for room): wait for one, unless the task ended without.
+            if (newest?.NodeID is { Length: > 0 } node && node != here) return ServiceLogsAsync(id, follow, ct);
+            // The task names its container before this node has made and started it, and a followed log of a container not
+            // started yet ends at once: wait until it has started.
+            if (newest?.Status?.ContainerStatus?.ContainerID is { Length: > 0 } container
+                && await docker.FindAsync((c, t) => c.Containers.InspectContainerAsync(container, t), ct) is { State.Status: not "created" })
+                return DockerContainerManager.ContainerLogsAsync(docker, container, follow, ct);
+            // No container (pulling, waiting for room): wait for one, unless the task ended without.
             if (!follow || (await GetStatusAsync(id, ct)).IsFinal) return ServiceLogsAsync(id, follow: false, ct);
             await Task.Delay(StatusPoll, ct);
         }
