@@ -43,15 +43,28 @@ public sealed class RealPortalHost : IAsyncDisposable
         dir ??= new TempDir();
         var config = PortalConfigLoader.Parse(
             $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dir.Path });
-        builder.WebHost.UseUrls(url);
-        // As Program does: settings saved in the portal are laid over the configuration before composing.
-        var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(PortalPaths.From(config, dir.Path).DatabaseFile, CancellationToken.None);
-        builder.AddPortal(config, stored);
-        var app = builder.Build();
-        await app.PreparePortalAsync(null, CancellationToken.None);
-        app.MapPortal();
-        await app.StartAsync();
+        WebApplication app;
+        for (var attempt = 1; ; attempt++)
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dir.Path });
+            builder.WebHost.UseUrls(url);
+            // As Program does: settings saved in the portal are laid over the configuration before composing.
+            var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(PortalPaths.From(config, dir.Path).DatabaseFile, CancellationToken.None);
+            builder.AddPortal(config, stored);
+            app = builder.Build();
+            await app.PreparePortalAsync(null, CancellationToken.None);
+            app.MapPortal();
+            try
+            {
+                await app.StartAsync();
+                break;
+            }
+            // The IDE origin's free port can be taken by another process between choosing and binding it: start again.
+            catch (IOException e) when (attempt < 3 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                await app.DisposeAsync();
+            }
+        }
         var host = new RealPortalHost(app, dir);
         host.AdminToken = await TestIdentities.TokenAsync(app.Services);
         host.Http.UseToken(host.AdminToken);
