@@ -159,6 +159,21 @@ public sealed class TrainingSupervisorTests : IDisposable
         Assert.Contains(_fake.Started, s => s.Mounts.Any(m => m.Source == data && m.Target == "/data"));
     }
 
+    [Fact]
+    public async Task The_event_stream_is_refused_without_a_sign_in_and_names_no_training()
+    {
+        var http = await StartAsync();
+        _fake.ScriptFor = _ => "echo up; sleep 0.2";
+        (await http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "secret", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        using var anonymous = _app.CreateClient();
+        var refused = await anonymous.GetAsync("/api/v1/trainings/p/secret/events");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.DoesNotContain("secret", await refused.Content.ReadAsStringAsync());
+        using var forged = _app.CreateClient();
+        forged.DefaultRequestHeaders.Authorization = new("Bearer", "pat_forged");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/v1/trainings/p/secret/events")).StatusCode);
+    }
+
     public void Dispose()
     {
         _app.Dispose();
