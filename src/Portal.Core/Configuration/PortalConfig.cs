@@ -48,6 +48,12 @@ public sealed class ContainerManagerConfig
     public string Type { get; set; } = "local";
     /// <summary>Seconds to wait for the manager to complete a requested action.</summary>
     public int ApiTimeout { get; set; } = 20;
+    /// <summary>Minutes the engine may stay unreachable before a run following it is given up (FAILED, saying so).</summary>
+    public double GiveUpMinutes { get; set; } = 15;
+    /// <summary>Seconds between reconciliations of what the engine runs with what the portal knows (orphans, lost runs).</summary>
+    public double ReconcileSeconds { get; set; } = 60;
+    /// <summary>Seconds a workload of no run (or of an ended one) is left alone before it is removed as an orphan.</summary>
+    public double OrphanGraceSeconds { get; set; } = 120;
     public Dictionary<string, ResourceProfile> ResourceProfiles { get; set; } = [];
     public HealthcheckConfig Healthcheck { get; set; } = new();
     /// <summary>Python used by the local manager (needs nbclient and ipykernel); empty means /usr/bin/python3, else python3 on PATH.</summary>

@@ -29,6 +29,9 @@ public static partial class PortalConfigValidator
         if (!ContainerManagerTypes.Contains(cm.Type))
             Fail("container_manager.type", $"is '{cm.Type}'; use one of {string.Join(", ", ContainerManagerTypes)}.");
         if (cm.ApiTimeout <= 0) Fail("container_manager.api_timeout", $"must be a number of seconds above 0 (it is {cm.ApiTimeout}).");
+        if (cm.GiveUpMinutes <= 0) Fail("container_manager.give_up_minutes", $"must be a number of minutes above 0 (it is {cm.GiveUpMinutes}).");
+        if (cm.ReconcileSeconds < 1) Fail("container_manager.reconcile_seconds", $"must be at least 1 second (it is {cm.ReconcileSeconds}).");
+        if (cm.OrphanGraceSeconds < 0) Fail("container_manager.orphan_grace_seconds", $"must be 0 or more seconds (it is {cm.OrphanGraceSeconds}).");
         foreach (var (name, profile) in cm.ResourceProfiles)
             ValidateProfile($"container_manager.resource_profiles.{name}", name, profile, Fail);
         var hc = cm.Healthcheck;

@@ -32,7 +32,8 @@ public sealed class WatchSharingManager(IContainerManager manager) : IContainerM
         Shared shared;
         lock (_gate)
         {
-            shared = _watches.GetOrAdd(id, key => new Shared(manager, key));
+            // A watch that ended (an engine error) is not joined: a follower asking again gets a fresh one.
+            if (!_watches.TryGetValue(id, out shared!) || shared.Snapshot().Ended) _watches[id] = shared = new Shared(manager, id);
             shared.Followers++;
         }
         try
@@ -52,7 +53,11 @@ public sealed class WatchSharingManager(IContainerManager manager) : IContainerM
         {
             lock (_gate)
             {
-                if (--shared.Followers == 0 && _watches.TryRemove(new KeyValuePair<string, Shared>(id, shared))) shared.Dispose();
+                if (--shared.Followers == 0)
+                {
+                    _watches.TryRemove(new KeyValuePair<string, Shared>(id, shared));
+                    shared.Dispose();
+                }
             }
         }
     }

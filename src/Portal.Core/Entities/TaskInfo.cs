@@ -10,6 +10,14 @@ public sealed record TaskInfo
     public DateTime? UpdateTime { get; init; }
     /// <summary>Why the task is in its state, e.g. the error that failed it.</summary>
     public string? Message { get; init; }
+    /// <summary>
+    /// Since when the engine running the task has not answered; null while it answers. The task keeps its last known
+    /// state meanwhile; a FAILED task that still has it was given up for that reason.
+    /// </summary>
+    public DateTime? EngineUnreachableSince { get; init; }
+
+    /// <summary>Given up because the engine could not be reached, not because the engine said the work failed.</summary>
+    public bool GivenUp => State == TaskState.Failed && EngineUnreachableSince is not null;
 }
 
 public enum TaskState { Waiting, Running, Finished, Failed, Cancelled }

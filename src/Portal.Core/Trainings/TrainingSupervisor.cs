@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Portal.Core.Configuration;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Logs;
 using Portal.Core.Notifications;
+using Portal.Core.Security;
 using Portal.Core.Stores;
 
 namespace Portal.Core.Trainings;
@@ -13,13 +15,16 @@ namespace Portal.Core.Trainings;
 /// each change once on the <see cref="ChangeFeed{T}"/> (pages and streams subscribe; nobody polls the store). It follows
 /// every started training through the manager's one watch: the output into the log book once the work runs, WAITING
 /// with the engine's reason or RUNNING while it lasts, and at the end the results stored, FINISHED / FAILED (with the
-/// failing cell) / CANCELLED recorded and the workload removed. After a restart, <see cref="ReconcileAsync"/>
-/// re-attaches to work still running and ends what vanished, saying why.
+/// failing cell) / CANCELLED recorded and the workload removed. An engine that cannot be reached ends nothing: the
+/// training keeps its state with an "engine unreachable since" mark while the supervisor asks again with back-off, and
+/// only after <c>container_manager.give_up_minutes</c> is it given up (and adopted again if its work turns up). After a
+/// restart, <see cref="ReconcileAsync"/> re-attaches to work still running and ends what vanished, saying why.
 /// </summary>
 public sealed class TrainingSupervisor(
     ITrainingStore trainings, IContainerManager manager, TaskLogBook logs, TrainingResults results, ChangeFeed<Training> feed,
-    TimeProvider clock, ILogger<TrainingSupervisor> logger) : IDisposable
+    AuditLog audit, PortalConfig config, TimeProvider clock, ILogger<TrainingSupervisor> logger) : IDisposable
 {
+    private TimeSpan GiveUpAfter => TimeSpan.FromMinutes(config.ContainerManager.GiveUpMinutes);
     /// <summary>How long output may trail the end (an engine whose followed log does not end with the work).</summary>
     private static readonly TimeSpan LogDrain = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _writes = new(1, 1);
@@ -74,6 +79,7 @@ public sealed class TrainingSupervisor(
             t.Metrics = merged;
         }, ct);
 
+    /// <summary>At start: follow every training that was running (a watch ends at once what vanished, saying why).</summary>
     public async Task ReconcileAsync(CancellationToken ct)
     {
         foreach (var training in await trainings.ListActiveAsync(ct))
@@ -83,19 +89,45 @@ public sealed class TrainingSupervisor(
                 await FinishAsync(training, TaskState.Failed, "The portal stopped before this training was started.", null, ct);
                 continue;
             }
-            var status = await manager.GetStatusAsync(training.WorkloadId, ct);
-            if (status.State == WorkloadState.Missing)
-            {
-                logs.Open(TrainingPaths.Log(training.Id));
-                await CompleteAsync(training, status, ct);
-            }
-            else
-            {
-                logger.LogInformation("Re-attaching to training {Training} ({Workload}), {State}", training.Name, training.WorkloadId, status.State);
-                Watch(training);
-            }
+            logger.LogInformation("Re-attaching to training {Training} ({Workload})", training.Name, training.WorkloadId);
+            Watch(training);
         }
     }
+
+    /// <summary>Whether this supervisor follows the training now.</summary>
+    public bool IsFollowing(long id) => _watches.ContainsKey(id);
+
+    /// <summary>
+    /// A workload of this training is on the engine although the portal ended the training or does not follow it: a
+    /// given-up training is corrected (RUNNING again, audited) and followed to its truthful end; an active one that lost
+    /// its watch is followed again. Anything else is not the supervisor's to take.
+    /// </summary>
+    public async Task<bool> AdoptAsync(Training training, string workloadId, CancellationToken ct)
+    {
+        if (IsFollowing(training.Id) || training.WorkloadId != workloadId) return false;
+        if (training.Task.GivenUp)
+        {
+            var adopted = await UpdateAsync(training.Id, t => t.Task = t.Task with
+            {
+                State = TaskState.Running, Message = "Picked up again: the engine came back with this training's work.",
+                EngineUnreachableSince = null, UpdateTime = Now,
+            }, ct);
+            await audit.RecordAsync("training.adopt", $"{training.Project?.Name}/{training.Name}", AuditOutcome.Succeeded,
+                $"Given up while the engine was unreachable; its workload {workloadId} was found again, so the training was corrected and followed.",
+                ct, Reconciler);
+            Watch(adopted);
+            return true;
+        }
+        if (training.Task.State is TaskState.Waiting or TaskState.Running)
+        {
+            Watch(training);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Who the audit log names for what the portal corrects on its own.</summary>
+    public static readonly Actor Reconciler = new("portal (reconciler)", [], null);
 
     /// <summary>Waits for the watches to end (tests, shutdown).</summary>
     public Task WhenIdleAsync() => Task.WhenAll(_watches.Values);
@@ -119,24 +151,38 @@ public sealed class TrainingSupervisor(
     private async Task FollowAsync(Training training, CancellationToken ct)
     {
         var workloadId = training.WorkloadId!;
-        var log = logs.Open(TrainingPaths.Log(training.Id));
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Task? pump = null;
+        await using var output = new TrainingOutput(manager, workloadId, logs.Open(TrainingPaths.Log(training.Id)), logger);
         try
         {
             WorkloadStatus? last = null;
-            await foreach (var status in manager.WatchAsync(workloadId, ct))
+            var outage = new EngineOutage(clock, GiveUpAfter);
+            while (true)
             {
-                // Output is read once the work has started (engines keep it from the start), so nothing watches a pending workload twice.
-                pump ??= status.State == WorkloadState.Pending ? null : PumpAsync(workloadId, log, reading.Token);
-                if (!status.IsFinal) await ShowAsync(training.Id, status, ct);
-                last = status;
+                try
+                {
+                    await foreach (var status in manager.WatchAsync(workloadId, ct))
+                    {
+                        if (outage.Since is not null) await ReachableAgainAsync(training, outage, ct);
+                        // Output is read once the work has started (engines keep it from the start), so nothing watches a pending workload twice.
+                        if (status.State != WorkloadState.Pending) output.Resume();
+                        if (!status.IsFinal) await ShowAsync(training.Id, status, ct);
+                        last = status;
+                    }
+                    break;
+                }
+                catch (EngineUnreachableException e)
+                {
+                    // Unreachable is not failed: keep the last known state, say since when, ask again with back-off.
+                    if (outage.Begin(e.Message)) await MarkUnreachableAsync(training, outage.Since!.Value, e.Message, ct);
+                    if (outage.Exhausted)
+                    {
+                        await GiveUpAsync(training, outage, ct);
+                        return;
+                    }
+                    await Task.Delay(outage.NextDelay(), clock, ct);
+                }
             }
-            if (pump is not null)
-            {
-                try { await pump.WaitAsync(LogDrain, ct); }
-                catch (TimeoutException) { await reading.CancelAsync(); }
-            }
+            await output.DrainAsync(LogDrain, ct);
             await CompleteAsync(training, last ?? new WorkloadStatus(WorkloadState.Missing), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -150,18 +196,43 @@ public sealed class TrainingSupervisor(
         }
         finally
         {
-            await reading.CancelAsync();
-            if (pump is not null) await pump;
             _watches.TryRemove(training.Id, out _);
         }
     }
 
-    private Task PumpAsync(string workloadId, TaskLog log, CancellationToken ct) => Task.Run(async () =>
+    private Task<Training> MarkUnreachableAsync(Training training, DateTime since, string reason, CancellationToken ct)
     {
-        try { await foreach (var line in manager.ReadLogsAsync(workloadId, follow: true, ct)) log.Append(line); }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-        catch (ContainerManagerException e) { logger.LogWarning("The log of {Workload} broke off: {Message}", workloadId, e.Message); }
-    }, CancellationToken.None);
+        logger.LogWarning("The engine of training {Training} is unreachable; keeping its state and asking again: {Reason}", training.Name, reason);
+        return UpdateAsync(training.Id, t =>
+        {
+            if (t.Task.State is TaskState.Waiting or TaskState.Running) t.Task = t.Task with { EngineUnreachableSince = since, UpdateTime = Now };
+        }, ct);
+    }
+
+    private async Task ReachableAgainAsync(Training training, EngineOutage outage, CancellationToken ct)
+    {
+        logger.LogInformation("The engine of training {Training} answers again after {Seconds:0} s", training.Name, outage.Duration.TotalSeconds);
+        outage.End();
+        await UpdateAsync(training.Id, t => t.Task = t.Task with { EngineUnreachableSince = null, UpdateTime = Now }, ct);
+    }
+
+    /// <summary>
+    /// FAILED because the engine stayed unreachable, saying so; the mark stays, so a workload that turns up later is
+    /// picked up again (<see cref="AdoptAsync"/>). The workspace is kept for that.
+    /// </summary>
+    private async Task GiveUpAsync(Training training, EngineOutage outage, CancellationToken ct)
+    {
+        await logs.PersistAndCloseAsync(TrainingPaths.Log(training.Id), ct);
+        var message = $"The engine could not be reached for {outage.Duration.TotalMinutes:0.#} min (since {outage.Since:u}; " +
+                      $"container_manager.give_up_minutes), so the portal gave up on this training: {outage.Reason} If the engine comes " +
+                      "back with its work, the portal picks it up again.";
+        await UpdateAsync(training.Id, t =>
+        {
+            if (t.Task.State is TaskState.Waiting or TaskState.Running)
+                t.Task = t.Task with { State = TaskState.Failed, Message = message, UpdateTime = Now };
+        }, ct);
+        logger.LogWarning("Gave up training {Training}: {Message}", training.Name, message);
+    }
 
     /// <summary>WAITING with the engine's reason while the workload is pending (no image, no room), RUNNING once it runs.</summary>
     private Task<Training> ShowAsync(long id, WorkloadStatus status, CancellationToken ct) => UpdateAsync(id, t =>

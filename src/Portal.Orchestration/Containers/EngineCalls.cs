@@ -15,7 +15,7 @@ public static class EngineCalls
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
         try { return await call(limit.Token); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new ContainerManagerException(timedOut()); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new EngineUnreachableException(timedOut()); }
         catch (Exception e) when (translate(e) is { } error) { throw error; }
     }
 }

@@ -185,8 +185,11 @@ public sealed class DockerEngine : IDisposable
     public ContainerManagerException? Translate(Exception e) => e switch
     {
         ContainerManagerException known => known,
+        // 503: the swarm has no manager to answer (dockerd stopping or starting, a lost quorum); not a verdict on the work.
+        DockerApiException { StatusCode: HttpStatusCode.ServiceUnavailable } api =>
+            new EngineUnreachableException(Explain(api.StatusCode, Message(api.ResponseBody)), api),
         DockerApiException api => new ContainerManagerException(Explain(api.StatusCode, Message(api.ResponseBody)), api),
-        HttpRequestException or SocketException or TimeoutException => new ContainerManagerException(
+        HttpRequestException or SocketException or TimeoutException => new EngineUnreachableException(
             $"The Docker daemon at {Address} is not reachable ({(e.InnerException ?? e).Message}). Is dockerd running, and may the " +
             "portal use its socket?", e),
         IOException when e.InnerException is SocketException => Translate(e.InnerException),

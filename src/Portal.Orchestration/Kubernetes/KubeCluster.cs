@@ -53,15 +53,19 @@ public sealed class KubeCluster(IKubernetes api, string server, string? contextN
     public ContainerManagerException? Translate(Exception e, string what) => e switch
     {
         ContainerManagerException known => known,
+        HttpOperationException { Response.StatusCode: HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout } http =>
+            new EngineUnreachableException(Explain((int)http.Response.StatusCode, http.Response.ReasonPhrase, StatusOf(http.Response.Content), what), e),
         HttpOperationException http => new ContainerManagerException(
             Explain((int)http.Response.StatusCode, http.Response.ReasonPhrase, StatusOf(http.Response.Content), what), e),
+        KubernetesException { Status.Code: 502 or 503 or 504 } k =>
+            new EngineUnreachableException(Explain(k.Status.Code ?? 503, k.Status.Reason, k.Status, what), e),
         KubernetesException k => new ContainerManagerException(Explain(k.Status?.Code ?? 500, k.Status?.Reason, k.Status, what), e),
         HttpRequestException { InnerException: AuthenticationException auth } => new ContainerManagerException(
             $"The TLS handshake with {Server} failed: {auth.Message} Check the cluster's certificate-authority in the kubeconfig " +
             "(or insecure-skip-tls-verify for a test cluster).", e),
         HttpRequestException { InnerException: SocketException s } =>
-            new ContainerManagerException($"Cannot reach the Kubernetes API server at {Server}: {s.Message}.", e),
-        HttpRequestException h => new ContainerManagerException($"Cannot reach the Kubernetes API server at {Server}: {h.Message}", e),
+            new EngineUnreachableException($"Cannot reach the Kubernetes API server at {Server}: {s.Message}.", e),
+        HttpRequestException h => new EngineUnreachableException($"Cannot reach the Kubernetes API server at {Server}: {h.Message}", e),
         _ => null,
     };
 

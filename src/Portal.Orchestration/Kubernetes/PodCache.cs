@@ -36,7 +36,7 @@ public sealed class PodCache(KubeCluster cluster, string ns) : IAsyncDisposable
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw _lastError as ContainerManagerException
-                ?? new ContainerManagerException(
+                ?? new EngineUnreachableException(
                     $"The portal's pods in namespace {ns} could not be listed within {cluster.ApiTimeout.TotalSeconds + 2:0} s.");
         }
     }

@@ -53,6 +53,9 @@ public static class SwarmTaskStatus
             $"The image is not on this host ({error}). Build the project first, or check the build tag.",
         _ when error.Contains("invalid mount config", StringComparison.OrdinalIgnoreCase) || error.Contains("bind source path does not exist", StringComparison.OrdinalIgnoreCase) =>
             $"A folder the task mounts does not exist on the node ({error}).",
+        // The engine stopped (or restarted) while the task ran: its container went with it, and a training is never restarted.
+        _ when error.Contains("No such container", StringComparison.OrdinalIgnoreCase) =>
+            $"The task's container is gone: the Docker engine stopped or restarted while it ran ({error}).",
         _ when error.StartsWith("task: non-zero exit", StringComparison.Ordinal) && exit is { } code => $"The container exited with code {code}.",
         _ => error,
     };

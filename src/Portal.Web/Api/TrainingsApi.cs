@@ -15,7 +15,7 @@ public static class TrainingsApi
     public sealed record TrainingDto(string Name, string Project, string Notebook, string State, double Progress, string? Message,
         DateTime? StartTime, DateTime? UpdateTime, Dictionary<string, JsonElement> Parameters, IReadOnlyList<DatasetRef> Datasets,
         Dictionary<string, double> Metrics, TrainingFailure? Failure, string? ResourceProfile, string? BuildTag, string? Manager, DateTime CreatedAt,
-        IReadOnlyList<ExtraMount> Mounts, string? Pretrained);
+        IReadOnlyList<ExtraMount> Mounts, string? Pretrained, DateTime? EngineUnreachableSince);
 
     public sealed record LaunchDto(string Project, string? Name, string Notebook, JsonElement? Parameters, IReadOnlyList<string>? Datasets,
         Dictionary<string, string>? Env, string? ResourceProfile, string? BuildTag, IReadOnlyList<string>? Mounts, string? Pretrained);
@@ -24,7 +24,7 @@ public static class TrainingsApi
 
     public static TrainingDto ToDto(this Training t) => new(t.Name, t.Project?.Name ?? "", t.Notebook, t.Task.State.ToString().ToUpperInvariant(),
         t.Task.Progress, t.Task.Message, t.Task.StartTime, t.Task.UpdateTime, t.Parameters, t.Datasets, t.Metrics, t.Failure, t.ResourceProfile,
-        t.BuildTag, t.Manager, t.CreatedAt, t.Mounts, t.PretrainedName);
+        t.BuildTag, t.Manager, t.CreatedAt, t.Mounts, t.PretrainedName, t.Task.EngineUnreachableSince);
 
     /// <summary>The training as it is, then each newer change its supervisor publishes, until a final state.</summary>
     private static async IAsyncEnumerable<TrainingDto> StatesAsync(Training current, ChangeListener<Training> changes,

@@ -1,15 +1,21 @@
-using Portal.Core.Trainings;
 using Portal.Core.Builds;
-using Portal.Core.Services;
+using Portal.Core.Configuration;
+using Portal.Core.Reconciliation;
+using Portal.Core.Trainings;
 
 namespace Portal.Web.Hosting;
 
 /// <summary>
-/// Gives the training supervisor and the project builder the portal's lifetime, and reconciles trainings with the
-/// container manager at start.
+/// Gives the training supervisor and the project builder the portal's lifetime, re-attaches to the trainings that were
+/// running at start, and then reconciles the engine with the store every <c>container_manager.reconcile_seconds</c> (every
+/// few seconds while the engine cannot be reached, so its return is noticed at once).
 /// </summary>
-public sealed class BackgroundWorkService(TrainingSupervisor supervisor, ProjectBuilder builder, ILogger<BackgroundWorkService> logger) : BackgroundService
+public sealed class BackgroundWorkService(
+    TrainingSupervisor supervisor, ProjectBuilder builder, WorkloadReconciler reconciler, PortalConfig config, TimeProvider clock,
+    ILogger<BackgroundWorkService> logger) : BackgroundService
 {
+    private static readonly TimeSpan WhileUnreachable = TimeSpan.FromSeconds(3);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         supervisor.Start(stoppingToken);
@@ -17,7 +23,17 @@ public sealed class BackgroundWorkService(TrainingSupervisor supervisor, Project
         try { await supervisor.ReconcileAsync(stoppingToken); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Reconciling trainings with the container manager failed; running trainings are not followed until the next start");
+            logger.LogError(e, "Re-attaching to the running trainings failed; the reconciler picks them up when the engine answers");
+        }
+        var every = TimeSpan.FromSeconds(config.ContainerManager.ReconcileSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var reached = false;
+            try { reached = await reconciler.RunOnceAsync(stoppingToken); }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (Exception e) { logger.LogError(e, "Reconciling the engine with the store failed; trying again at the next round"); }
+            try { await Task.Delay(reached || WhileUnreachable > every ? every : WhileUnreachable, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
         }
     }
 }

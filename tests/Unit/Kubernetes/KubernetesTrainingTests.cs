@@ -105,4 +105,43 @@ public sealed class KubernetesTrainingTests
             Assert.Null(api.Get(Jobs, third));
         }
     }
+
+    [Fact]
+    public async Task Protocol_double_an_api_server_answering_503_for_a_minute_neither_fails_the_training_nor_loses_its_end()
+    {
+        await using var api = await KubeApiDouble.StartAsync();
+        var dir = new TempDir();
+        await using var portal = await StartPortalAsync(api, dir);
+        await CreateProjectAsync(portal.Http, "iris", IrisDir);
+        var job = await LaunchAsync(portal, api, "outage");
+        var workDir = Path.Combine(dir.Path, "data", api.Get(Jobs, job)!["spec"]!["template"]!["spec"]!["containers"]![0]!["volumeMounts"]!
+            .AsArray().Single(m => m!["mountPath"]!.GetValue<string>() == "/portal/work")!["subPath"]!.GetValue<string>());
+        var pod = RunPodOf(api, job);
+        await WaitForStateAsync(portal.Http, "outage", "RUNNING");
+        api.WriteLog(pod, "2026-11-22T10:00:00.000000001Z epoch 1");
+
+        api.Unavailable = true;
+        var started = DateTime.UtcNow;
+        JsonElement t;
+        do
+        {
+            await Task.Delay(1000);
+            t = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/trainings/iris/outage");
+            Assert.Equal("RUNNING", t.GetProperty("state").GetString());
+        }
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(60));
+        Assert.Equal(JsonValueKind.String, t.GetProperty("engine_unreachable_since").ValueKind);
+
+        // The cluster goes on without its API server: the Job ends meanwhile, and the portal learns it once it can ask.
+        api.WriteLog(pod, "2026-11-22T10:00:05.000000001Z epoch 2");
+        await File.WriteAllTextAsync(Path.Combine(workDir, "output.ipynb"), await File.ReadAllTextAsync(Path.Combine(workDir, "input.ipynb")));
+        api.SetPodPhase(Ns, pod, "Succeeded", 0);
+        api.Unavailable = false;
+        var finished = await WaitForStateAsync(portal.Http, "outage", "FINISHED");
+        Assert.Equal(JsonValueKind.Null, finished.GetProperty("engine_unreachable_since").ValueKind);
+        var log = await portal.Http.GetStringAsync("/api/v1/trainings/iris/outage/log");
+        Assert.Contains("epoch 1", log);
+        Assert.Contains("epoch 2", log);
+        Assert.Null(api.Get(Jobs, job));
+    }
 }

@@ -22,9 +22,31 @@ public sealed class FakeContainerManager : IContainerManager
     /// <summary>The script a workload runs; by default the last word of its command.</summary>
     public Func<WorkloadSpec, string> ScriptFor { get; set; } = spec => spec.Command[^1];
     public IReadOnlyCollection<string> Removed => [.. _removed];
+    /// <summary>The workloads it has now, whatever fault is injected.</summary>
+    public IReadOnlyCollection<string> Owned => [.. _runs.Keys];
     public IReadOnlyCollection<WorkloadSpec> Started => [.. _runs.Values.Select(r => r.Spec).Concat(_ended)];
     private readonly ConcurrentBag<WorkloadSpec> _ended = [];
     private readonly ConcurrentBag<string> _removed = [];
+
+    /// <summary>
+    /// While set, every call fails as it does when an engine cannot be reached, and open watches and log follows break;
+    /// the workloads themselves go on, as containers do while their engine's API is down.
+    /// </summary>
+    public bool Unreachable
+    {
+        get => _unreachable;
+        set
+        {
+            _unreachable = value;
+            if (value) foreach (var run in _runs.Values) run.Poke();
+        }
+    }
+    private volatile bool _unreachable;
+
+    private void ThrowIfUnreachable()
+    {
+        if (_unreachable) throw new EngineUnreachableException("The fake engine cannot be reached (a fault the test injected).");
+    }
 
     public Task<ManagerHealth> CheckAsync(CancellationToken ct) => Task.FromResult(ManagerHealth.Ok("In memory."));
 
@@ -40,8 +62,11 @@ public sealed class FakeContainerManager : IContainerManager
     /// <summary>Lets a workload waiting at a <c>pending</c> step go on.</summary>
     public void Release(string id) => _runs[id].Released.TrySetResult();
 
-    public Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct) =>
-        Task.FromResult(_runs.TryGetValue(id, out var run) ? run.Status : new WorkloadStatus(WorkloadState.Missing, Message: "No such workload."));
+    public Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct)
+    {
+        ThrowIfUnreachable();
+        return Task.FromResult(_runs.TryGetValue(id, out var run) ? run.Status : new WorkloadStatus(WorkloadState.Missing, Message: "No such workload."));
+    }
 
     /// <summary>How many times a watch was asked of this manager.</summary>
     public int Watches => _watches;
@@ -58,18 +83,21 @@ public sealed class FakeContainerManager : IContainerManager
 
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {
+        ThrowIfUnreachable();
         if (!_runs.TryGetValue(id, out var run)) yield break;
-        await foreach (var line in run.ReadAsync(follow, ct)) yield return line;
+        await foreach (var line in run.ReadAsync(follow, ThrowIfUnreachable, ct)) yield return line;
     }
 
     public Task StopAsync(string id, CancellationToken ct)
     {
+        ThrowIfUnreachable();
         if (_runs.TryGetValue(id, out var run)) run.Stop();
         return Task.CompletedTask;
     }
 
     public Task RemoveAsync(string id, CancellationToken ct)
     {
+        ThrowIfUnreachable();
         if (_runs.TryRemove(id, out var run))
         {
             run.Stop();
@@ -79,8 +107,11 @@ public sealed class FakeContainerManager : IContainerManager
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<WorkloadInfo>>([.. _runs.Select(r => new WorkloadInfo(r.Key, r.Value.Spec.Name, r.Value.Spec.Labels, r.Value.Status))]);
+    public Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct)
+    {
+        ThrowIfUnreachable();
+        return Task.FromResult<IReadOnlyList<WorkloadInfo>>([.. _runs.Select(r => new WorkloadInfo(r.Key, r.Value.Spec.Name, r.Value.Spec.Labels, r.Value.Status))]);
+    }
 
     private sealed class Run(WorkloadSpec spec, string script)
     {
@@ -97,6 +128,9 @@ public sealed class FakeContainerManager : IContainerManager
         public Task ChangedAsync(CancellationToken ct) => _changed.NextAsync(ct);
 
         public void Stop() => _stop.Cancel();
+
+        /// <summary>Wakes watches and log readers (to notice a fault).</summary>
+        public void Poke() => Signal();
 
         public async Task ExecuteAsync()
         {
@@ -159,7 +193,7 @@ public sealed class FakeContainerManager : IContainerManager
 
         private void Signal() => _changed.Signal();
 
-        public async IAsyncEnumerable<LogLine> ReadAsync(bool follow, [EnumeratorCancellation] CancellationToken ct)
+        public async IAsyncEnumerable<LogLine> ReadAsync(bool follow, Action checkEngine, [EnumeratorCancellation] CancellationToken ct)
         {
             var sent = 0;
             while (true)
@@ -177,6 +211,7 @@ public sealed class FakeContainerManager : IContainerManager
                 sent += fresh.Length;
                 if (done || !follow) yield break;
                 await changed;
+                checkEngine();
             }
         }
     }

@@ -31,6 +31,21 @@ public sealed class KubeApiDouble : IAsyncDisposable
     private long _compactedBefore;
 
     public HashSet<string> Forbidden { get; } = [];
+
+    /// <summary>
+    /// While set, the server answers every request with 503 and has closed its watches, as an API server that is
+    /// restarting or has lost etcd does.
+    /// </summary>
+    public bool Unavailable
+    {
+        get => _unavailable;
+        set
+        {
+            _unavailable = value;
+            if (value) CloseWatches();
+        }
+    }
+    private volatile bool _unavailable;
     private readonly List<string> _requests = [];
 
     /// <summary>Every request so far, as "METHOD path?query".</summary>
@@ -253,6 +268,11 @@ public sealed class KubeApiDouble : IAsyncDisposable
         var request = context.Request;
         var path = request.Path.Value!.Trim('/');
         lock (_gate) _requests.Add($"{request.Method} {path}{request.QueryString}");
+        if (Unavailable)
+        {
+            await WriteAsync(context, 503, Status(503, "ServiceUnavailable", "the API server is shutting down (fault injected by the test)"));
+            return;
+        }
         if (request.Headers.Authorization.ToString() != $"Bearer {Token}" && context.Connection.ClientCertificate is null)
         {
             await WriteAsync(context, 401, Status(401, "Unauthorized", "Unauthorized"));

@@ -36,13 +36,16 @@ public sealed class RealPortalHost : IAsyncDisposable
     public string AdminToken { get; private set; } = "";
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RealPortalHost> StartAsync(string extraYaml = "", TempDir? dir = null, string manager = "local", string? url = null)
+    /// <param name="managerYaml">More keys of <c>container_manager</c>, one per line (e.g. <c>give_up_minutes: 0.1</c>).</param>
+    public static async Task<RealPortalHost> StartAsync(
+        string extraYaml = "", TempDir? dir = null, string manager = "local", string? url = null, string managerYaml = "")
     {
         // Containers are off the host's network: they reach the portal at the host's address on theirs, not on loopback.
         url ??= manager is "swarm" or "docker" ? "http://0.0.0.0:0" : "http://127.0.0.1:0";
         dir ??= new TempDir();
         var config = PortalConfigLoader.Parse(
-            $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n{extraYaml}", "test.yaml");
+            $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n" +
+            string.Concat(managerYaml.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => $"  {line}\n")) + extraYaml, "test.yaml");
         WebApplication app;
         for (var attempt = 1; ; attempt++)
         {

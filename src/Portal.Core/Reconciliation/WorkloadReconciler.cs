@@ -1,0 +1,107 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Security;
+using Portal.Core.Stores;
+using Portal.Core.Trainings;
+
+namespace Portal.Core.Reconciliation;
+
+/// <summary>
+/// Compares what the engine runs under this portal's labels with what the portal knows, like a Kubernetes controller
+/// after any fault: a workload of a training the portal lost or gave up is handed to the <see cref="TrainingSupervisor"/>
+/// (which owns the row), and a workload of no run, of an ended run, or not the one its run names is an orphan, removed
+/// once it has been one for <c>container_manager.orphan_grace_seconds</c> (a run being started is not yet in the store).
+/// Each action is logged and audited. Replicas are the engine's to restore (Swarm, Kubernetes, the Docker and local
+/// managers' restart policies); the reconciler only decides what belongs.
+/// </summary>
+public sealed class WorkloadReconciler(
+    IContainerManager manager, TrainingSupervisor supervisor, ITrainingStore trainings, IDeploymentStore deployments, IIdeSessionStore ideSessions,
+    InstallationId installation, PortalConfig config, AuditLog audit, TimeProvider clock, ILogger<WorkloadReconciler> logger)
+{
+    private readonly Dictionary<string, DateTime> _orphanSince = [];
+
+    private TimeSpan Grace => TimeSpan.FromSeconds(config.ContainerManager.OrphanGraceSeconds);
+
+    /// <summary>One pass; false when the engine could not be asked (the caller asks again sooner).</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        IReadOnlyList<WorkloadInfo> owned;
+        try { owned = await manager.ListOwnedAsync(ct); }
+        catch (EngineUnreachableException e)
+        {
+            logger.LogInformation("Reconciliation waits for the engine: {Reason}", e.Message);
+            return false;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var orphans = new HashSet<string>();
+        foreach (var workload in owned.Where(w => w.Labels.GetValueOrDefault(PortalLabels.Installation) == installation.Value))
+        {
+            if (await OrphanReasonAsync(workload, ct) is not { } reason) continue;
+            orphans.Add(workload.Id);
+            var since = _orphanSince.TryGetValue(workload.Id, out var first) ? first : _orphanSince[workload.Id] = now;
+            if (now - since < Grace) continue;
+            await RemoveAsync(workload, reason, ct);
+        }
+        foreach (var gone in _orphanSince.Keys.Except(orphans).ToList()) _orphanSince.Remove(gone);
+        return true;
+    }
+
+    private async Task RemoveAsync(WorkloadInfo workload, string reason, CancellationToken ct)
+    {
+        try { await manager.RemoveAsync(workload.Id, ct); }
+        catch (ContainerManagerException e)
+        {
+            logger.LogWarning("Could not remove the orphaned workload {Workload} ({Name}): {Message}", workload.Id, workload.Name, e.Message);
+            return;
+        }
+        _orphanSince.Remove(workload.Id);
+        logger.LogWarning("Removed the orphaned workload {Workload} ({Name}): {Reason}", workload.Id, workload.Name, reason);
+        await audit.RecordAsync("workload.remove-orphan", workload.Name, AuditOutcome.Succeeded, $"{workload.Id}: {reason}", ct, TrainingSupervisor.Reconciler);
+    }
+
+    /// <summary>Why the workload belongs to nothing, or null when it belongs (or was just handed to its owner).</summary>
+    private async Task<string?> OrphanReasonAsync(WorkloadInfo workload, CancellationToken ct)
+    {
+        var kind = workload.Labels.GetValueOrDefault(PortalLabels.Kind);
+        if (!long.TryParse(workload.Labels.GetValueOrDefault(PortalLabels.RecordId), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            return $"its {PortalLabels.RecordId} label is not a record id";
+        return kind switch
+        {
+            "training" => await TrainingReasonAsync(workload, id, ct),
+            "deployment" => await DeploymentReasonAsync(workload, id, ct),
+            "ide" => await IdeReasonAsync(workload, id, ct),
+            _ => $"the portal runs no workloads of kind '{kind}'",
+        };
+    }
+
+    private async Task<string?> TrainingReasonAsync(WorkloadInfo workload, long id, CancellationToken ct)
+    {
+        var training = await trainings.GetAsync(id, ct);
+        if (training is null) return $"training {id} does not exist";
+        if (training.WorkloadId is null && training.Task.State is TaskState.Waiting or TaskState.Running) return null; // being started
+        if (training.WorkloadId != workload.Id) return $"training {training.Name} runs as {training.WorkloadId ?? "nothing"}, not as this workload";
+        if (supervisor.IsFollowing(training.Id) || await supervisor.AdoptAsync(training, workload.Id, ct)) return null;
+        return $"training {training.Name} ended {training.Task.State.ToString().ToUpperInvariant()}";
+    }
+
+    private async Task<string?> DeploymentReasonAsync(WorkloadInfo workload, long id, CancellationToken ct)
+    {
+        var name = workload.Labels.GetValueOrDefault(PortalLabels.RecordName) ?? "";
+        var deployment = await deployments.FindAsync(name, ct);
+        if (deployment is null || deployment.Id != id) return $"deployment {name} does not exist";
+        if (deployment.WorkloadId is null && deployment.Task.State == TaskState.Waiting) return null; // being started
+        return deployment.WorkloadId == workload.Id ? null : $"deployment {name} runs as {deployment.WorkloadId ?? "nothing"}, not as this workload";
+    }
+
+    private async Task<string?> IdeReasonAsync(WorkloadInfo workload, long id, CancellationToken ct)
+    {
+        var session = (await ideSessions.ListAsync(null, ct)).FirstOrDefault(s => s.Id == id);
+        if (session is null) return $"IDE session {id} does not exist";
+        if (session.WorkloadId is null && session.Task.State == TaskState.Waiting) return null; // being started
+        if (session.WorkloadId != workload.Id) return $"IDE session {session.Name} runs as {session.WorkloadId ?? "nothing"}, not as this workload";
+        return session.Task.State is TaskState.Waiting or TaskState.Running ? null : $"IDE session {session.Name} ended";
+    }
+}
