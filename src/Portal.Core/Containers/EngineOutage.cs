@@ -34,8 +34,12 @@ public sealed class EngineOutage(TimeProvider clock, TimeSpan giveUpAfter)
         return left < delay ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) + TimeSpan.FromMilliseconds(10) : delay;
     }
 
+    /// <summary>The last outage that ended, if any: work that ended during it most likely ended because of it.</summary>
+    public (DateTime From, DateTime To)? Previous { get; private set; }
+
     public void End()
     {
+        if (Since is { } since) Previous = (since, clock.GetUtcNow().UtcDateTime);
         Since = null;
         Reason = null;
         _nextDelay = FirstRetry;

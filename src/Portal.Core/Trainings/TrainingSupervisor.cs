@@ -151,11 +151,11 @@ public sealed class TrainingSupervisor(
     private async Task FollowAsync(Training training, CancellationToken ct)
     {
         var workloadId = training.WorkloadId!;
+        var outage = new EngineOutage(clock, GiveUpAfter);
         await using var output = new TrainingOutput(manager, workloadId, logs.Open(TrainingPaths.Log(training.Id)), logger);
         try
         {
             WorkloadStatus? last = null;
-            var outage = new EngineOutage(clock, GiveUpAfter);
             while (true)
             {
                 try
@@ -183,7 +183,7 @@ public sealed class TrainingSupervisor(
                 }
             }
             await output.DrainAsync(LogDrain, ct);
-            await CompleteAsync(training, last ?? new WorkloadStatus(WorkloadState.Missing), ct);
+            await CompleteAsync(training, EndedDuring(last ?? new WorkloadStatus(WorkloadState.Missing), outage.Previous), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -199,6 +199,16 @@ public sealed class TrainingSupervisor(
             _watches.TryRemove(training.Id, out _);
         }
     }
+
+    /// <summary>Work that failed while the engine was away says so: an engine stop ends its containers (unless live-restore).</summary>
+    private static WorkloadStatus EndedDuring(WorkloadStatus status, (DateTime From, DateTime To)? outage) =>
+        status.State is WorkloadState.Failed or WorkloadState.Missing && outage is { } o
+            ? status with
+            {
+                Message = $"{status.Message ?? "The run failed."} It ended while the engine was unreachable ({o.From:u} to {o.To:u}): an engine " +
+                          "that stops ends its containers unless it runs with live-restore.",
+            }
+            : status;
 
     private Task<Training> MarkUnreachableAsync(Training training, DateTime since, string reason, CancellationToken ct)
     {
