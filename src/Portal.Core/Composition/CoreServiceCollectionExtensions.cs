@@ -48,6 +48,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TrainingLaunchValidator>();
         services.AddSingleton<TrainingSpecFactory>();
         services.AddSingleton<TrainingSupervisor>();
+        services.AddSingleton<Storage.ArtifactRepair>();
         services.AddSingleton<Reconciliation.WorkloadReconciler>();
         services.AddSingleton<IBuildStore, EfBuildStore>();
         services.AddSingleton<IModelVersionStore, EfModelVersionStore>();

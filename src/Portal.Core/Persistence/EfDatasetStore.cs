@@ -32,15 +32,24 @@ public sealed class EfDatasetStore(IDbContextFactory<PortalDbContext> factory) :
             .SingleOrDefaultAsync(d => d.Model!.Name == modelName && d.Name == name, ct);
     }
 
-    public async Task<Dataset> AddAsync(Dataset dataset, CancellationToken ct)
+    public async Task<Dataset> AddAsync(Dataset dataset, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var model = dataset.Model;
         dataset.Model = null;
         db.Datasets.Add(dataset);
-        await StoreQueries.SaveAsync(db, $"A dataset named '{dataset.Name}'", ct);
-        dataset.Model = model;
+        try { await StoreQueries.SaveAsync(db, $"A dataset named '{dataset.Name}'", ct); }
+        finally { dataset.Model = model; }
+        await placeFiles(dataset.Id, ct);
+        await tx.CommitAsync(ct);
         return dataset;
+    }
+
+    public async Task<IReadOnlySet<long>> IdsAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return (await db.Datasets.Select(d => d.Id).ToListAsync(ct)).ToHashSet();
     }
 
     public async Task<Dataset> UpdateAsync(Dataset dataset, CancellationToken ct)

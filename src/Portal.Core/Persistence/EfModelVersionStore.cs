@@ -53,14 +53,23 @@ public sealed class EfModelVersionStore(IDbContextFactory<PortalDbContext> facto
         return await db.ModelVersions.Where(v => v.ModelId == modelId).Select(v => v.Name).ToListAsync(ct);
     }
 
-    public async Task<ModelVersion> AddAsync(ModelVersion version, CancellationToken ct)
+    public async Task<IReadOnlySet<long>> IdsAsync(CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
+        return (await db.ModelVersions.Select(v => v.Id).ToListAsync(ct)).ToHashSet();
+    }
+
+    public async Task<ModelVersion> AddAsync(ModelVersion version, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var (model, training, dataset, pretrained, build) = (version.Model, version.Training, version.Dataset, version.Pretrained, version.BuildVersion);
         (version.Model, version.Training, version.Dataset, version.Pretrained, version.BuildVersion) = (null, null, null, null, null);
         db.ModelVersions.Add(version);
         try { await StoreQueries.SaveAsync(db, $"A version named '{version.Name}'", ct); }
         finally { (version.Model, version.Training, version.Dataset, version.Pretrained, version.BuildVersion) = (model, training, dataset, pretrained, build); }
+        await placeFiles(version.Id, ct);
+        await tx.CommitAsync(ct);
         return version;
     }
 

@@ -99,9 +99,8 @@ public sealed class DatasetService(IDatasetStore datasets, IModelStore models, I
     internal static IEnumerable<string> MissingRequired(Model model, IReadOnlySet<string> present) =>
         StagedFiles.MissingRequired(model.DataFiles, present, $"the model '{model.Name}'");
 
-    internal async Task<Dataset> AddAsync(Dataset dataset, CancellationToken ct) => await datasets.AddAsync(dataset, ct);
-
-    internal async Task RemoveRecordAsync(long id, CancellationToken ct) => await datasets.DeleteAsync(id, ct);
+    internal Task<Dataset> AddAsync(Dataset dataset, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct) =>
+        datasets.AddAsync(dataset, placeFiles, ct);
 
     private async Task<Model> GetModelAsync(string modelName, CancellationToken ct) =>
         await models.FindAsync(modelName, ct) ?? throw new NotFoundException("model", modelName);

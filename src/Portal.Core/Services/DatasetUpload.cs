@@ -34,7 +34,7 @@ public sealed class DatasetUpload : IArtifactUpload
     {
         var archive = await _staged.SealAsync(_draft.Compress, $"{_draft.Name}.tar.gz", ct);
         var now = _service.Now;
-        var dataset = await _service.AddAsync(new Dataset
+        return await _staged.CommitAsync(StorageKeys.Dataset, (place, token) => _service.AddAsync(new Dataset
         {
             Name = _draft.Name,
             ModelId = _model.Id,
@@ -46,17 +46,7 @@ public sealed class DatasetUpload : IArtifactUpload
             Archive = archive,
             CreatedAt = now,
             UpdatedAt = now,
-        }, ct);
-        try
-        {
-            await _staged.MoveToAsync(StorageKeys.Dataset(dataset.Id), ct);
-        }
-        catch
-        {
-            await _service.RemoveRecordAsync(dataset.Id, CancellationToken.None);
-            throw;
-        }
-        return dataset;
+        }, place, token), ct);
     }
 
     public ValueTask DisposeAsync() => _staged.DisposeAsync();

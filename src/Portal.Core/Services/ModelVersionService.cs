@@ -156,7 +156,7 @@ public sealed class ModelVersionService(
     public static string NextName(IEnumerable<string> existing) =>
         ((existing.Select(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0).DefaultIfEmpty(0).Max()) + 1).ToString(CultureInfo.InvariantCulture);
 
-    internal async Task<ModelVersion> AddAsync(ModelVersion version, CancellationToken ct) => await versions.AddAsync(version, ct);
+    internal Task<ModelVersion> AddAsync(ModelVersion version, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct) =>
+        versions.AddAsync(version, placeFiles, ct);
 
-    internal Task RemoveRecordAsync(long id, CancellationToken ct) => versions.DeleteAsync(id, ct);
 }

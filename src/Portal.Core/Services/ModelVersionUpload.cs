@@ -29,16 +29,7 @@ public sealed class ModelVersionUpload : IArtifactUpload
     {
         _version.Archive = await _staged.SealAsync(_version.Compressed, $"{_version.Model!.Name}-{_version.Name}.tar.gz", ct);
         _version.Files = [.. _staged.Files];
-        var version = await _service.AddAsync(_version, ct);
-        try
-        {
-            await _staged.MoveToAsync(StorageKeys.ModelVersion(version.Id), ct);
-        }
-        catch
-        {
-            await _service.RemoveRecordAsync(version.Id, CancellationToken.None);
-            throw;
-        }
+        var version = await _staged.CommitAsync(StorageKeys.ModelVersion, (place, token) => _service.AddAsync(_version, place, token), ct);
         // Read back with its lineage loaded (training, dataset, pretrained, build) for the caller.
         return await _service.GetAsync(_version.Model.Name, version.Name, ct);
     }

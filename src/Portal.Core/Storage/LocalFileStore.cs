@@ -17,6 +17,9 @@ public sealed class LocalFileStore : IFileStore
     {
         _root = Path.GetFullPath(root);
         Directory.CreateDirectory(Path.Combine(_root, TempFolder));
+        // Temp files of a portal process that was killed mid-write are never renamed into place: they can go.
+        foreach (var stray in Directory.EnumerateFiles(Path.Combine(_root, TempFolder)).Where(f => !OwnerProcess.IsAlive(Path.GetFileName(f))))
+            File.Delete(stray);
     }
 
     public string Root => _root;
@@ -25,7 +28,7 @@ public sealed class LocalFileStore : IFileStore
     {
         var target = Resolve(key);
         var name = Path.GetFileName(target);
-        var temp = Path.Combine(_root, TempFolder, Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(_root, TempFolder, $"{OwnerProcess.Tag}_{Guid.NewGuid():N}");
         try
         {
             StoredFile stored;

@@ -6,7 +6,7 @@ namespace Portal.Core.Storage;
 /// <summary>
 /// Files of one artifact (a dataset, a model version) being uploaded. Each streams into a staging folder of the
 /// file store, checked against its spec's max_mb and the per-upload limit while bytes arrive. <see cref="SealAsync"/>
-/// checks required files and packs a tar.gz if asked; <see cref="MoveToAsync"/> puts the folder in place.
+/// checks required files and packs a tar.gz if asked; <see cref="CommitAsync{T}"/> records it and puts the folder in place.
 /// Disposing before the move deletes everything staged, so a failed upload leaves nothing behind.
 /// </summary>
 public sealed class StagedFiles(IFileStore store, long maxUploadBytes, IReadOnlyList<FileSpec> specs, string owner) : IAsyncDisposable
@@ -56,11 +56,29 @@ public sealed class StagedFiles(IFileStore store, long maxUploadBytes, IReadOnly
         return archive with { Name = archiveName };
     }
 
-    /// <summary>Moves the staged folder to <paramref name="key"/> (files under <c>files/</c>, the archive as <c>archive.tar.gz</c>).</summary>
-    public async Task MoveToAsync(string key, CancellationToken ct)
+    /// <summary>
+    /// Records the artifact with <paramref name="add"/>, which calls back with the new record's id before committing it;
+    /// the staged folder is then moved to <paramref name="keyOf"/>(id) (files under <c>files/</c>, the archive as
+    /// <c>archive.tar.gz</c>). If the record is not committed after all, the moved folder is deleted again; a crash in
+    /// between leaves a folder of no record, which <see cref="ArtifactRepair"/> deletes at the next start.
+    /// </summary>
+    public async Task<T> CommitAsync<T>(
+        Func<long, string> keyOf, Func<Func<long, CancellationToken, Task>, CancellationToken, Task<T>> add, CancellationToken ct)
     {
-        await store.MoveFolderAsync(StorageKeys.Staging(_id), key, ct);
-        _moved = true;
+        string? placed = null;
+        try
+        {
+            return await add(async (id, token) =>
+            {
+                await store.MoveFolderAsync(StorageKeys.Staging(_id), keyOf(id), token);
+                (placed, _moved) = (keyOf(id), true);
+            }, ct);
+        }
+        catch when (placed is not null)
+        {
+            await store.DeleteAsync(placed, CancellationToken.None);
+            throw;
+        }
     }
 
     public static long? SpecBytes(FileSpec? spec) => spec?.MaxMb is { } mb ? (long)Math.Floor(mb * 1024 * 1024) : null;

@@ -7,7 +7,13 @@ public interface IDatasetStore
     /// <summary>Datasets of one model, or of all when <paramref name="modelName"/> is null. Sort keys: name, created_at, size.</summary>
     Task<Page<Dataset>> ListAsync(string? modelName, PageRequest request, CancellationToken ct);
     Task<Dataset?> FindAsync(string modelName, string name, CancellationToken ct);
-    Task<Dataset> AddAsync(Dataset dataset, CancellationToken ct);
+    /// <summary>
+    /// Adds the dataset and, before committing it, runs <paramref name="placeFiles"/> with its id: the row is visible only
+    /// once its files are in place, and a failure (or a crash) in between leaves no row.
+    /// </summary>
+    Task<Dataset> AddAsync(Dataset dataset, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct);
+    /// <summary>Every dataset id (for the file store's repair at start).</summary>
+    Task<IReadOnlySet<long>> IdsAsync(CancellationToken ct);
     Task<Dataset> UpdateAsync(Dataset dataset, CancellationToken ct);
     Task DeleteAsync(long id, CancellationToken ct);
 }

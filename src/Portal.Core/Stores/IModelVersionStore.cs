@@ -13,7 +13,10 @@ public interface IModelVersionStore
     Task<IReadOnlyList<string>> NamesAsync(long modelId, CancellationToken ct);
     /// <summary>The versions a training published, oldest first.</summary>
     Task<IReadOnlyList<ModelVersion>> ListByTrainingAsync(long trainingId, CancellationToken ct);
-    Task<ModelVersion> AddAsync(ModelVersion version, CancellationToken ct);
+    /// <summary>Adds the version, running <paramref name="placeFiles"/> with its id before the commit (see IDatasetStore.AddAsync).</summary>
+    Task<ModelVersion> AddAsync(ModelVersion version, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct);
+    /// <summary>Every version id (for the file store's repair at start).</summary>
+    Task<IReadOnlySet<long>> IdsAsync(CancellationToken ct);
     Task SetPromotionsAsync(long id, IReadOnlyList<Promotion> promotions, CancellationToken ct);
     Task DeleteAsync(long id, CancellationToken ct);
     /// <summary>Names of the deployments serving the version (they block its deletion).</summary>

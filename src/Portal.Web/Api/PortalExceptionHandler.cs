@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Errors;
+using Portal.Core.Persistence;
 using Portal.Core.Storage;
 
 namespace Portal.Web.Api;
@@ -30,7 +31,19 @@ public sealed class PortalExceptionHandler(IProblemDetailsService problems) : IE
         NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = n.Message },
         AccessDeniedException d => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Your roles do not allow this.", Detail = d.Message },
         ConflictException c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = c.Message },
-        // The engine refused or is unreachable: the request was valid, the state of the engine is the problem.
+        _ when StorageFull.Is(exception) => new ProblemDetails
+        {
+            Status = StatusCodes.Status507InsufficientStorage, Title = "Storage full.", Detail = StorageFull.Message,
+        },
+        _ when StoreBusy.Is(exception) => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable, Title = "The metadata store is busy.", Detail = StoreBusy.Message,
+        },
+        Portal.Core.Containers.EngineUnreachableException u => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable, Title = "The container engine cannot be reached.", Detail = u.Message,
+        },
+        // The engine refused: the request was valid, the state of the engine is the problem.
         Portal.Core.Containers.ContainerManagerException m => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "The container engine refused.", Detail = m.Message },
         FileTooLargeException f => new ProblemDetails { Status = StatusCodes.Status413PayloadTooLarge, Title = "Too large.", Detail = f.Message },
         BadHttpRequestException b => new ProblemDetails

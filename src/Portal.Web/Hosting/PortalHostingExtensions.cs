@@ -129,6 +129,8 @@ public static class PortalHostingExtensions
             configFile ?? "built-in defaults", paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
             applied.Count == 0 ? "" : $" (applied {string.Join(", ", applied)})");
         foreach (var problem in app.Services.GetRequiredService<SettingsBaseline>().Problems) app.Logger.LogWarning("{Problem}", problem);
+        var repaired = await app.Services.GetRequiredService<Portal.Core.Storage.ArtifactRepair>().RunAsync(ct);
+        if (repaired > 0) app.Logger.LogWarning("Removed {Count} half-written artifact folder(s) left by an earlier crash", repaired);
         if (app.Services.GetService<Portal.Orchestration.Local.LocalProcessManager>() is { } local)
         {
             app.Logger.LogWarning("{Isolation}", LocalIsolation);

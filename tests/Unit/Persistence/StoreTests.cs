@@ -78,7 +78,7 @@ public class StoreTests : IAsyncLifetime
     {
         var iris = await AddModelAsync("iris");
         var other = await AddModelAsync("other");
-        var ds = await _datasets.AddAsync(new Dataset { Name = "ds1", ModelId = iris.Id, CreatedAt = T0, UpdatedAt = T0 }, CancellationToken.None);
+        var ds = await _datasets.AddAsync(new Dataset { Name = "ds1", ModelId = iris.Id, CreatedAt = T0, UpdatedAt = T0 }, NoFiles, CancellationToken.None);
         await using (var db = await _db.Factory.CreateDbContextAsync())
         {
             var project = new Project { Name = "p", CreatedAt = T0, UpdatedAt = T0 };
@@ -154,6 +154,23 @@ public class StoreTests : IAsyncLifetime
         Assert.Equal((0, PageRequest.MaxTake), (clamped.Skip, clamped.Take));
     }
 
+    private static readonly Func<long, CancellationToken, Task> NoFiles = (_, _) => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_dataset_whose_files_could_not_be_placed_is_not_recorded_and_its_name_stays_free()
+    {
+        var iris = await AddModelAsync("iris");
+        long? placedFor = null;
+        await Assert.ThrowsAsync<IOException>(() => _datasets.AddAsync(
+            new Dataset { Name = "half", ModelId = iris.Id, Stored = true, CreatedAt = T0, UpdatedAt = T0 },
+            (id, _) => { placedFor = id; throw new IOException("No space left on device"); }, CancellationToken.None));
+        Assert.NotNull(placedFor);
+        Assert.Null(await _datasets.FindAsync("iris", "half", CancellationToken.None));
+        Assert.DoesNotContain(placedFor!.Value, await _datasets.IdsAsync(CancellationToken.None));
+        var again = await _datasets.AddAsync(new Dataset { Name = "half", ModelId = iris.Id, CreatedAt = T0, UpdatedAt = T0 }, NoFiles, CancellationToken.None);
+        Assert.Contains(again.Id, await _datasets.IdsAsync(CancellationToken.None));
+    }
+
     [Fact]
     public async Task Dataset_details_and_files_round_trip()
     {
@@ -164,7 +181,7 @@ public class StoreTests : IAsyncLifetime
             Name = "ds1", ModelId = iris.Id, Stored = true, Details = details,
             Files = [new StoredFile { Name = "train.csv", Size = 10, Sha256 = "ab" }],
             CreatedAt = T0, UpdatedAt = T0,
-        }, CancellationToken.None);
+        }, NoFiles, CancellationToken.None);
         var ds = await _datasets.FindAsync("iris", "ds1", CancellationToken.None);
         Assert.Equal(150, ds!.Details["rows"].GetInt32());
         Assert.Equal("uci", ds.Details["source"].GetString());
