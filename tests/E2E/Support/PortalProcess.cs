@@ -14,11 +14,33 @@ public sealed class PortalProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private PortalProcess(Process process, string baseUrl, string root)
+    private PortalProcess(Process process, string baseUrl, string root, int port, int idePort)
     {
         _process = process;
         BaseUrl = baseUrl;
         Root = root;
+        _port = port;
+        _idePort = idePort;
+    }
+
+    private readonly int _port;
+    private readonly int _idePort;
+    private bool _killed;
+
+    /// <summary>Ends the portal with SIGKILL, as a crash does: no shutdown, nothing flushed. Its data stays for <see cref="StartAgainAsync"/>.</summary>
+    public async Task KillAsync()
+    {
+        _killed = true;
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>A new portal process on a killed one's data, configuration and ports (workloads reach it at the same address).</summary>
+    public static async Task<PortalProcess> StartAgainAsync(PortalProcess killed)
+    {
+        var portal = Launch(Path.Combine(RepoPaths.WebOutput, "Portal.Web"), killed.Root, killed._port, killed._idePort);
+        await portal.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        return portal;
     }
 
     public string BaseUrl { get; }
@@ -56,7 +78,7 @@ public sealed class PortalProcess : IAsyncDisposable
         }
     }
 
-    private static PortalProcess Launch(string executable, string root, int port)
+    private static PortalProcess Launch(string executable, string root, int port, int? idePort = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -73,11 +95,11 @@ public sealed class PortalProcess : IAsyncDisposable
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("PORTAL__", StringComparison.OrdinalIgnoreCase) && k != "PORTAL__STORE__DATA_DIR").ToList())
             info.Environment.Remove(key);
         // The IDE origin's port: free too (the default, the portal's port + 1, may belong to another test's portal).
-        var idePort = Portal.Tests.Shared.TestEnvironment.FreePort();
-        info.Environment["PORTAL__IDE__PORT"] = idePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        idePort ??= Portal.Tests.Shared.TestEnvironment.FreePort();
+        info.Environment["PORTAL__IDE__PORT"] = idePort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var process = new Process { StartInfo = info };
-        var portal = new PortalProcess(process, $"http://127.0.0.1:{port}", root) { IdeUrl = $"http://127.0.0.1:{idePort}" };
+        var portal = new PortalProcess(process, $"http://127.0.0.1:{port}", root, port, idePort.Value) { IdeUrl = $"http://127.0.0.1:{idePort}" };
         process.OutputDataReceived += (_, e) => portal.Append(e.Data);
         process.ErrorDataReceived += (_, e) => portal.Append(e.Data);
         process.Start();
@@ -195,6 +217,11 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_killed)
+        {
+            _process.Dispose();
+            return;
+        }
         await StopIdeSessionsAsync();
         if (!_process.HasExited)
         {

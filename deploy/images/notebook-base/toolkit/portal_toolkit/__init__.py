@@ -6,6 +6,7 @@ Standard library only. Inside a training the portal sets PORTAL_API_URL and PORT
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,6 +15,15 @@ import uuid
 __all__ = ["progress", "log_metrics", "publish", "in_task"]
 
 _TIMEOUT_SECONDS = 10
+_PUBLISH_PATIENCE_SECONDS = 300
+
+
+def _wait_for_portal(why, waited):
+    """Sleeps before the next try (2 s doubling to 30 s) and returns how long; says so in the training's log."""
+    delay = min(30, 2 ** (1 + waited // 10)) if waited else 2
+    print(f"[portal_toolkit] {why}; publishing again in {delay} s", file=sys.stderr, flush=True)
+    time.sleep(delay)
+    return delay
 
 
 def in_task():
@@ -56,19 +66,30 @@ def publish(model, files, name=None, details=None, dataset=None, pretrained=None
               "dataset": dataset or "", "pretrained": pretrained or ""}
     boundary = "portal-" + uuid.uuid4().hex
     url = os.environ["PORTAL_API_URL"].rstrip("/") + "/api/v1/tasks/publish?model=" + urllib.parse.quote(model)
-    request = urllib.request.Request(
-        url,
-        data=_multipart(boundary, fields, entries),
-        method="POST",
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                 "Authorization": "Bearer " + os.environ["PORTAL_TASK_TOKEN"]},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=600) as response:
-            version = json.loads(response.read().decode("utf-8"))
-    except urllib.error.HTTPError as e:
-        detail = e.read().decode("utf-8", "replace")
-        raise RuntimeError(f"the portal refused the model version ({e.code}): {detail}") from None
+    # A portal that restarts (or is briefly unreachable) mid-publish kept nothing of it: send the whole version again.
+    waited = 0
+    while True:
+        request = urllib.request.Request(
+            url,
+            data=_multipart(boundary, fields, entries),
+            method="POST",
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                     "Authorization": "Bearer " + os.environ["PORTAL_TASK_TOKEN"]},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=600) as response:
+                version = json.loads(response.read().decode("utf-8"))
+            break
+        except urllib.error.HTTPError as e:
+            detail = e.read().decode("utf-8", "replace")
+            if e.code in (502, 503, 504) and waited < _PUBLISH_PATIENCE_SECONDS:
+                waited += _wait_for_portal(f"the portal answered {e.code}", waited)
+                continue
+            raise RuntimeError(f"the portal refused the model version ({e.code}): {detail}") from None
+        except (urllib.error.URLError, ConnectionError) as e:
+            if waited >= _PUBLISH_PATIENCE_SECONDS:
+                raise RuntimeError(f"the portal could not be reached to publish the model version for {waited} s: {e}") from None
+            waited += _wait_for_portal(f"the portal could not be reached ({getattr(e, 'reason', e)})", waited)
     print(f"[portal_toolkit] published {model}/{version['name']} ({len(entries)} files)", flush=True)
     return version["name"]
 
