@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.Unit.Support;
 using static Portal.Tests.Unit.Trainings.TrainingRunTests;
 
@@ -173,6 +174,64 @@ public sealed class DeploymentTests
         var scale = await portal.Http.PostAsJsonAsync("/api/v1/deployments/iris-local/scale", new { replicas = 2 });
         Assert.Equal(HttpStatusCode.Conflict, scale.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/model/nope/api/model/info")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task A_replica_killed_by_hand_is_replaced_and_the_router_answers_every_request_meanwhile()
+    {
+        await RealDocker.RequireNotebookBaseAsync();
+        RealPython.Require();
+        await using var portal = await StartWithIrisVersionAsync("swarm");
+        (await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-kill", project = "iris", model_version = "iris-clf/1", entry = "predict.py", replicas = 2 })).EnsureSuccessStatusCode();
+        await WaitForReplicasAsync(portal.Http, "iris-kill", 2);
+        await WaitUntilServingAsync(portal.Http, "iris-kill");
+
+        using var stop = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var sent = 0;
+        async Task CallerAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await InvokeAsync(portal.Http, "iris-kill");
+                Interlocked.Increment(ref sent);
+                if (response.StatusCode != HttpStatusCode.OK) failures.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        var callers = new[] { Task.Run(CallerAsync), Task.Run(CallerAsync) };
+        await Task.Delay(500);
+
+        // As an operator (or the OOM killer) would: SIGKILL one replica's container behind the portal's back.
+        var installation = portal.Services.GetRequiredService<Portal.Core.Configuration.InstallationId>().Value;
+        using var docker = RealDocker.Client();
+        var replicas = await docker.Client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"io.mlops-portal.name=iris-kill"] = true, [$"io.mlops-portal.installation={installation}"] = true },
+            },
+        });
+        Assert.Equal(2, replicas.Count);
+        var killedAt = System.Diagnostics.Stopwatch.StartNew();
+        await docker.Client.Containers.KillContainerAsync(replicas[0].ID, new Docker.DotNet.Models.ContainerKillParameters { Signal = "SIGKILL" });
+
+        // The engine replaces it (the service's restart policy); the portal shows two running replicas again.
+        var replaced = false;
+        for (var i = 0; i < 240 && !replaced; i++)
+        {
+            await Task.Delay(250);
+            var d = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-kill");
+            var endpoints = d.GetProperty("replica_states").EnumerateArray().Where(r => r.GetProperty("state").GetString() == "RUNNING").ToList();
+            replaced = endpoints.Count == 2 && (await docker.Client.Containers.InspectContainerAsync(replicas[0].ID)).State?.Running != true;
+        }
+        Assert.True(replaced, "the killed replica was not replaced");
+        await WaitUntilServingAsync(portal.Http, "iris-kill");
+        Console.WriteLine($"replica killed: two running replicas again after {killedAt.ElapsedMilliseconds} ms");
+        await Task.Delay(2000);
+        stop.Cancel();
+        await Task.WhenAll(callers);
+        Assert.True(sent > 20, $"only {sent} requests were sent");
+        Assert.Empty(failures);
     }
 
     [SkippableFact]
