@@ -35,6 +35,14 @@ public sealed class PortalProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>A second portal process on the same data directory and database, on ports of its own (store contention).</summary>
+    public static async Task<PortalProcess> StartSharingAsync(PortalProcess other)
+    {
+        var portal = Launch(Path.Combine(RepoPaths.WebOutput, "Portal.Web"), other.Root, Portal.Tests.Shared.TestEnvironment.FreePort());
+        await portal.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        return portal;
+    }
+
     /// <summary>A new portal process on a killed one's data, configuration and ports (workloads reach it at the same address).</summary>
     public static async Task<PortalProcess> StartAgainAsync(PortalProcess killed)
     {
