@@ -10,7 +10,7 @@ public static class DeploymentsApi
 {
     public sealed record DeploymentDto(string Name, string Project, string? ModelVersion, string Environment, string Entry, int Replicas, int Port,
         string State, string? Message, string? BuildTag, string? ResourceProfile, string? Manager, Dictionary<string, string> Env, DateTime CreatedAt,
-        IReadOnlyList<ReplicaDto>? ReplicaStates, string Url);
+        IReadOnlyList<ReplicaDto>? ReplicaStates, string Url, string? EngineUnreachable = null);
 
     public sealed record ReplicaDto(string Id, string State, string? Endpoint, string? Message);
 
@@ -40,9 +40,11 @@ public static class DeploymentsApi
         g.MapGet("/{name}", async (string name, DeploymentService s, CancellationToken ct) =>
             {
                 var d = await s.GetAsync(name, ct);
-                return d.ToDto(await s.ReplicasAsync(d, ct));
+                try { return d.ToDto(await s.ReplicasAsync(d, ct)); }
+                // The deployment is still the deployment: its replicas are unknown until the engine answers again.
+                catch (Portal.Core.Containers.EngineUnreachableException e) { return d.ToDto() with { EngineUnreachable = e.Message }; }
             })
-            .WithSummary("A deployment with the state and address of each replica.");
+            .WithSummary("A deployment with the state and address of each replica (replica_states null and engine_unreachable set while the engine cannot be asked).");
 
         g.MapPost("/", async (CreateDto input, DeploymentService s, CancellationToken ct) =>
             {

@@ -40,6 +40,8 @@ public sealed partial class DeploymentDetailPage
     private readonly FormErrors _errors = new FormErrors().Fields("replicas", "model_version");
     private Deployment? _deployment;
     private IReadOnlyList<Replica> _replicas = [];
+    /// <summary>Since when the engine has not answered; the replicas shown are the last it reported.</summary>
+    private DateTime? _unreachableSince;
     private IReadOnlyList<PredictionRecord> _recent = [];
     private List<string> _candidates = [];
     private bool _notFound, _busy, _sending;
@@ -91,25 +93,48 @@ public sealed partial class DeploymentDetailPage
         if (deployment is null) return;
         _ = Task.Run(async () =>
         {
-            try
+            // An engine that cannot be reached is asked again with back-off; the page keeps the last replicas it saw, marked.
+            var outage = new EngineOutage(TimeProvider.System, TimeSpan.MaxValue);
+            while (!token.IsCancellationRequested)
             {
-                await foreach (var _ in Deployments.WatchAsync(deployment, token)) await InvokeAsync(async () =>
+                try
                 {
-                    await RefreshReplicasAsync();
-                    // The model says its input columns once a replica serves it.
-                    if (_running > 0 && _payload == FallbackExample) _payload = await ExampleAsync();
-                    StateHasChanged();
-                });
+                    await foreach (var _ in Deployments.WatchAsync(deployment, token)) await InvokeAsync(async () =>
+                    {
+                        outage.End();
+                        await RefreshReplicasAsync();
+                        // The model says its input columns once a replica serves it.
+                        if (_running > 0 && _payload == FallbackExample) _payload = await ExampleAsync();
+                        StateHasChanged();
+                    });
+                    return;
+                }
+                catch (OperationCanceledException) { return; }
+                catch (EngineUnreachableException e)
+                {
+                    outage.Begin(e.Message);
+                    await InvokeAsync(() =>
+                    {
+                        _unreachableSince = outage.Since;
+                        StateHasChanged();
+                    });
+                    try { await Task.Delay(outage.NextDelay(), token); }
+                    catch (OperationCanceledException) { return; }
+                }
+                catch (ContainerManagerException) { return; }
             }
-            catch (OperationCanceledException) { }
-            catch (ContainerManagerException) { }
         }, CancellationToken.None);
     }
 
     private async Task RefreshReplicasAsync()
     {
         if (_deployment is null) return;
-        try { _replicas = await Deployments.ReplicasAsync(_deployment, Aborted); }
+        try
+        {
+            _replicas = await Deployments.ReplicasAsync(_deployment, Aborted);
+            _unreachableSince = null;
+        }
+        catch (EngineUnreachableException) { _unreachableSince ??= DateTime.UtcNow; }
         catch (ContainerManagerException) { _replicas = []; }
         _running = _replicas.Count(r => r.State == WorkloadState.Running);
     }

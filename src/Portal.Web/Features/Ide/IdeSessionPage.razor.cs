@@ -27,6 +27,8 @@ public sealed partial class IdeSessionPage
 
     private IdeSession? _session;
     private bool _notFound, _ready;
+    /// <summary>Since when the engine has not answered while the page waits for the session's server.</summary>
+    private DateTime? _unreachableSince;
     private IDisposable? _changes;
     private CancellationTokenSource? _waiting;
 
@@ -59,25 +61,46 @@ public sealed partial class IdeSessionPage
         var ct = _waiting.Token;
         _ = Task.Run(async () =>
         {
-            try
+            var outage = new EngineOutage(TimeProvider.System, TimeSpan.MaxValue);
+            while (!ct.IsCancellationRequested)
             {
-                await foreach (var status in Ide.WatchAsync(session, ct))
+                try
                 {
-                    if (status.State != WorkloadState.Running) continue;
-                    // A process reports running before its server listens: ask Jupyter until it answers.
-                    while (await Jupyter.GetAsync(session, ct) is null) await Task.Delay(JupyterRetry, ct);
-                    await InvokeAsync(() =>
+                    await foreach (var status in Ide.WatchAsync(session, ct))
                     {
-                        _ready = true;
-                        StateHasChanged();
-                    });
+                        if (outage.Since is not null) await ShowUnreachableAsync(null);
+                        outage.End();
+                        if (status.State != WorkloadState.Running) continue;
+                        // A process reports running before its server listens: ask Jupyter until it answers.
+                        while (await Jupyter.GetAsync(session, ct) is null) await Task.Delay(JupyterRetry, ct);
+                        await InvokeAsync(() =>
+                        {
+                            _ready = true;
+                            StateHasChanged();
+                        });
+                        return;
+                    }
                     return;
                 }
+                catch (OperationCanceledException) { return; }
+                // The engine is away: say so, keep the session as it was, and ask again with back-off.
+                catch (EngineUnreachableException e)
+                {
+                    outage.Begin(e.Message);
+                    await ShowUnreachableAsync(outage.Since);
+                    try { await Task.Delay(outage.NextDelay(), ct); }
+                    catch (OperationCanceledException) { return; }
+                }
+                catch (ContainerManagerException) { return; }
             }
-            catch (OperationCanceledException) { }
-            catch (ContainerManagerException) { }
         }, CancellationToken.None);
     }
+
+    private Task ShowUnreachableAsync(DateTime? since) => InvokeAsync(() =>
+    {
+        _unreachableSince = since;
+        StateHasChanged();
+    });
 
     private async Task StopAsync()
     {
