@@ -34,6 +34,14 @@ public sealed class IdeImageCatalog(ISettingsStore settings, IBuildStore builds,
     /// <summary>Replaces the list (admins only); every entry is checked and all problems are reported at once.</summary>
     public async Task<IReadOnlyList<IdeImage>> SaveAsync(IReadOnlyList<IdeImage> images, CancellationToken ct)
     {
+        var (cleaned, setting) = await PrepareAsync(images, ct);
+        await settings.SaveAsync(setting, ct);
+        return cleaned;
+    }
+
+    /// <summary>Checks the list (admins only) and returns the setting that holds it, for a caller saving it with others.</summary>
+    public async Task<(IReadOnlyList<IdeImage> Images, PortalSetting Setting)> PrepareAsync(IReadOnlyList<IdeImage> images, CancellationToken ct)
+    {
         await audit.DemandAsync(Roles.Admin, "change the IDE images", SettingKey, ct);
         var errors = new ValidationErrors();
         if (images.Count == 0) errors.Add("images", "Offer at least one image (the notebook base image is a good first one).");
@@ -48,11 +56,10 @@ public sealed class IdeImageCatalog(ISettingsStore settings, IBuildStore builds,
             if (image.Desc is { Length: > 300 }) errors.Add($"images[{i}].desc", "The description is longer than 300 characters.");
         }
         errors.ThrowIfAny();
-        await settings.SaveAsync(new PortalSetting
+        return (cleaned, new PortalSetting
         {
             Key = SettingKey, Value = JsonSerializer.Serialize(cleaned), UpdatedAt = clock.GetUtcNow().UtcDateTime, UpdatedBy = ActorContext.Current!.Name,
-        }, ct);
-        return cleaned;
+        });
     }
 
     /// <summary>Goes back to portal.yaml's list (admins only).</summary>

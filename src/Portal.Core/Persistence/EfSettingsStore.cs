@@ -12,12 +12,18 @@ public sealed class EfSettingsStore(IDbContextFactory<PortalDbContext> factory) 
         return await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == key, ct);
     }
 
-    public async Task SaveAsync(PortalSetting setting, CancellationToken ct)
+    public Task SaveAsync(PortalSetting setting, CancellationToken ct) => SaveAllAsync([setting], ct);
+
+    public async Task SaveAllAsync(IReadOnlyCollection<PortalSetting> settings, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var existing = await db.Settings.SingleOrDefaultAsync(s => s.Key == setting.Key, ct);
-        if (existing is null) db.Settings.Add(setting);
-        else (existing.Value, existing.UpdatedAt, existing.UpdatedBy) = (setting.Value, setting.UpdatedAt, setting.UpdatedBy);
+        foreach (var setting in settings)
+        {
+            var existing = await db.Settings.SingleOrDefaultAsync(s => s.Key == setting.Key, ct);
+            if (existing is null) db.Settings.Add(setting);
+            else (existing.Value, existing.UpdatedAt, existing.UpdatedBy) = (setting.Value, setting.UpdatedAt, setting.UpdatedBy);
+        }
+        // One SaveChanges is one transaction: a crash in the middle of an import leaves the settings as they were.
         await db.SaveChangesAsync(ct);
     }
 

@@ -124,14 +124,18 @@ public sealed class PortalSettings(
         await _gate.WaitAsync(ct);
         try
         {
+            // Everything checked first, then saved in one transaction: an import is applied whole or not at all.
+            var rows = new List<PortalSetting>();
             if (present.ContainsKey("ide"))
-                await ideImages.SaveAsync([.. parsed.Ide.Images.Select(i => new IdeImage(i.Name, i.Image, i.Desc))], ct);
+                rows.Add((await ideImages.PrepareAsync([.. parsed.Ide.Images.Select(i => new IdeImage(i.Name, i.Image, i.Desc))], ct)).Setting);
+            var candidate = SettingsSections.CopyAll(_saved);
             foreach (var section in sections)
             {
-                var candidate = SettingsSections.CopyAll(_saved);
                 SettingsSections.Assign(candidate, parsed, section);
-                await StoreAsync(section, candidate, ct);
+                rows.Add(Row(section, candidate));
             }
+            await store.SaveAllAsync(rows, ct);
+            foreach (var section in sections) Applied(section, candidate);
         }
         finally { _gate.Release(); }
         return present.ContainsKey("ide") ? [.. sections, "ide.images"] : sections;
@@ -172,14 +176,24 @@ public sealed class PortalSettings(
 
     private async Task StoreAsync(string section, PortalConfig candidate, CancellationToken ct)
     {
+        await store.SaveAsync(Row(section, candidate), ct);
+        Applied(section, candidate);
+    }
+
+    /// <summary>The stored row of one section, after checking it reads back exactly as portal.yaml would be read.</summary>
+    private PortalSetting Row(string section, PortalConfig candidate)
+    {
         var yaml = SettingsSections.ToYaml(candidate, section);
-        // The text must read back exactly as portal.yaml would be read, or the next start would ignore it.
         try { SettingsSections.Parse(yaml, $"setting {section}"); }
         catch (ConfigException e) { throw Refusal(section, e); }
-        await store.SaveAsync(new PortalSetting
+        return new PortalSetting
         {
             Key = SettingsSections.Key(section), Value = yaml, UpdatedAt = clock.GetUtcNow().UtcDateTime, UpdatedBy = ActorContext.Current?.Name ?? "",
-        }, ct);
+        };
+    }
+
+    private void Applied(string section, PortalConfig candidate)
+    {
         SettingsSections.Assign(_saved, candidate, section);
         ApplyLive(section);
     }
