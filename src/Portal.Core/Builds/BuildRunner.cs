@@ -26,7 +26,8 @@ public sealed class BuildRunner(IImageBuilder images, IGitClient git, PortalPath
                 await Say($"Building {run.Image} from {project.HomeDir} ({plan.Dockerfile})");
                 return new BuildOutcome(await images.BuildAsync(project.HomeDir!, run.Image, plan.Dockerfile, Say, ct), null);
             case BuildSource.Git:
-                var checkout = Path.Combine(paths.DataDir, "work", "builds", run.Id);
+                // Named for this process, so that a start after a crash removes what it left (ArtifactRepair).
+                var checkout = Path.Combine(paths.DataDir, "work", "builds", $"{Storage.OwnerProcess.Tag}_{run.Id}");
                 try
                 {
                     await Say($"Cloning {project.GitRepo} at {run.GitRef ?? "its default branch"}{(plan.Access.Name is null ? "" : $" with the credential '{plan.Access.Name}'")}");

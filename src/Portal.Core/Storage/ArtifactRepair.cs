@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Portal.Core.Configuration;
+using Portal.Core.Entities;
 using Portal.Core.Stores;
 
 namespace Portal.Core.Storage;
@@ -7,9 +9,11 @@ namespace Portal.Core.Storage;
 /// <summary>
 /// Runs once at start, before anything is served: removes what a portal killed mid-write left in the file store.
 /// Uploads staged by a process that no longer runs (the client retries them), and dataset or version folders whose
-/// record was never committed (the record is committed only after its files are in place, so the reverse cannot be).
+/// record was never committed (the record is committed only after its files are in place, so the reverse cannot be);
+/// build checkouts of a stopped process, and workspaces of trainings that ended (a given-up training keeps its own).
 /// </summary>
-public sealed class ArtifactRepair(IFileStore files, IDatasetStore datasets, IModelVersionStore versions, ILogger<ArtifactRepair> logger)
+public sealed class ArtifactRepair(
+    IFileStore files, IDatasetStore datasets, IModelVersionStore versions, ITrainingStore trainings, PortalPaths paths, ILogger<ArtifactRepair> logger)
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -22,8 +26,30 @@ public sealed class ArtifactRepair(IFileStore files, IDatasetStore datasets, IMo
         }
         removed += await RemoveUnrecordedAsync(StorageKeys.DatasetsRoot, await datasets.IdsAsync(ct), "dataset", ct);
         removed += await RemoveUnrecordedAsync(StorageKeys.VersionsRoot, await versions.IdsAsync(ct), "model version", ct);
+        removed += RemoveFolders(Path.Combine(paths.DataDir, "work", "builds"), name => !OwnerProcess.IsAlive(name), "a build checkout of a stopped portal process");
+        var ended = new HashSet<string>();
+        foreach (var folder in Folders(Path.Combine(paths.DataDir, "work", "trainings")))
+            if (!long.TryParse(folder, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                || await trainings.GetAsync(id, ct) is not { } t || t.Task.State is not (TaskState.Waiting or TaskState.Running) && !t.Task.GivenUp)
+                ended.Add(folder);
+        removed += RemoveFolders(Path.Combine(paths.DataDir, "work", "trainings"), ended.Contains, "the workspace of a training that ended");
         return removed;
     }
+
+    private int RemoveFolders(string parent, Func<string, bool> stray, string what)
+    {
+        var removed = 0;
+        foreach (var folder in Folders(parent).Where(stray))
+        {
+            Directory.Delete(Path.Combine(parent, folder), recursive: true);
+            logger.LogWarning("Removed {Folder}: {What} (left by a crash)", Path.Combine(parent, folder), what);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static List<string> Folders(string parent) =>
+        Directory.Exists(parent) ? Directory.EnumerateDirectories(parent).Select(Path.GetFileName).OfType<string>().ToList() : [];
 
     private async Task<int> RemoveUnrecordedAsync(string root, IReadOnlySet<long> recorded, string what, CancellationToken ct)
     {
