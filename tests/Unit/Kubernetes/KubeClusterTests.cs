@@ -195,7 +195,7 @@ public sealed class KubeClusterTests : IDisposable
         var port = Portal.Tests.Shared.TestEnvironment.FreePort();
         using var cluster = Connect(Kubeconfig(
             $"current-context: c\nclusters: [{{name: k, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\ncontexts: [{{name: c, context: {{cluster: k}}}}]"), 3);
-        var e = await Assert.ThrowsAsync<ContainerManagerException>(() =>
+        var e = await Assert.ThrowsAsync<EngineUnreachableException>(() =>
             cluster.CallAsync("listing pods", (k, t) => k.CoreV1.ListNamespacedPodAsync(Ns, cancellationToken: t), CancellationToken.None));
         Assert.Contains($"Cannot reach the Kubernetes API server at http://127.0.0.1:{port}", e.Message);
     }

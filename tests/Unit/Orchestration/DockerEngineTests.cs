@@ -120,7 +120,7 @@ public sealed class DockerEngineTests
     public async Task An_engine_that_is_not_there_is_named_as_not_reachable(string address)
     {
         using var docker = new DockerEngine(address, TimeSpan.FromSeconds(5));
-        var e = await Assert.ThrowsAsync<ContainerManagerException>(() => docker.InfoAsync(CancellationToken.None));
+        var e = await Assert.ThrowsAsync<Portal.Core.Containers.EngineUnreachableException>(() => docker.InfoAsync(CancellationToken.None));
         Assert.Contains($"The Docker daemon at {address} is not reachable", e.Message);
     }
 }
