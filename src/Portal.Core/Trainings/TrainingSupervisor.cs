@@ -98,9 +98,9 @@ public sealed class TrainingSupervisor(
     public bool IsFollowing(long id) => _watches.ContainsKey(id);
 
     /// <summary>
-    /// A workload of this training is on the engine although the portal ended the training or does not follow it: a
-    /// given-up training is corrected (RUNNING again, audited) and followed to its truthful end; an active one that lost
-    /// its watch is followed again. Anything else is not the supervisor's to take.
+    /// A workload of this training is on the engine although this supervisor does not follow it: a given-up training is
+    /// corrected (RUNNING again, audited) and followed to its truthful end. True when the workload belongs to a run that
+    /// is still going (adopted now, or followed by another portal process on the same store); false when the run ended.
     /// </summary>
     public async Task<bool> AdoptAsync(Training training, string workloadId, CancellationToken ct)
     {
@@ -118,12 +118,8 @@ public sealed class TrainingSupervisor(
             Watch(adopted);
             return true;
         }
-        if (training.Task.State is TaskState.Waiting or TaskState.Running)
-        {
-            Watch(training);
-            return true;
-        }
-        return false;
+        // An active training this supervisor does not follow is another portal process's (one data directory): not ours to take.
+        return training.Task.State is TaskState.Waiting or TaskState.Running;
     }
 
     /// <summary>Who the audit log names for what the portal corrects on its own.</summary>

@@ -74,7 +74,9 @@ public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork netw
         var host = new HostConfig
         {
             Init = true,
-            RestartPolicy = new RestartPolicy { Name = spec.Kind == WorkloadKind.Task ? RestartPolicyKind.No : RestartPolicyKind.OnFailure },
+            // A service comes back after any exit and when dockerd starts again (a stop of the engine is not the user's
+            // stop); the portal ends a service by removing it.
+            RestartPolicy = new RestartPolicy { Name = spec.Kind == WorkloadKind.Task ? RestartPolicyKind.No : RestartPolicyKind.UnlessStopped },
             Mounts = [.. spec.Mounts.Select(SwarmServiceSpec.Mount)],
             // User code runs with no capability and cannot gain privileges (setuid programs) inside its container.
             CapDrop = ["ALL"],

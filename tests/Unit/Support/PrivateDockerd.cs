@@ -52,6 +52,14 @@ public sealed class PrivateDockerd : IAsyncDisposable
         {
             var state = (await client.InfoAsync(CancellationToken.None)).Swarm?.LocalNodeState;
             if (swarm && state != "active") await DockerAsync("swarm", "init", "--advertise-addr", "127.0.0.1");
+            // A new swarm takes a moment to have a leader and a ready node; work started before then is refused.
+            for (var i = 0; swarm && i < 120; i++)
+            {
+                var info = await client.InfoAsync(CancellationToken.None);
+                if (info.Swarm is { LocalNodeState: "active", ControlAvailable: true }
+                    && (await DockerAsync("node", "ls", "--format", "{{.Status}} {{.Availability}}")).Trim() == "Ready Active") break;
+                await Task.Delay(250);
+            }
             if (!swarm && state == "active") await DockerAsync("swarm", "leave", "--force");
             Swarm = swarm;
             if (await client.ImageIdAsync("portal/notebook-base:latest", CancellationToken.None) is null)

@@ -45,7 +45,8 @@ public sealed class EngineFaultTests(PrivateDockerdFixture engine, ITestOutputHe
     {
         WriteNotebook(project, "fault", cells);
         await CreateProjectAsync(portal.Http, "fault", Path.Combine(project.Path, "fault"));
-        (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "fault", name, notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        var launched = await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "fault", name, notebook = "nb.ipynb" });
+        Assert.True(launched.IsSuccessStatusCode, $"{(int)launched.StatusCode}: {await launched.Content.ReadAsStringAsync()}");
     }
 
     [SkippableFact]
@@ -110,6 +111,42 @@ public sealed class EngineFaultTests(PrivateDockerdFixture engine, ITestOutputHe
         Assert.Single(log.Split('\n'), l => l.Contains("after the outage"));
         for (var i = 0; i < 60 && (await LeftOnEngineAsync(portal)).Count > 0; i++) await Task.Delay(500);
         Assert.Empty(await LeftOnEngineAsync(portal));
+    }
+
+    [SkippableFact]
+    public async Task Docker_without_live_restore_a_service_container_runs_again_after_dockerd_restarts()
+    {
+        await PrivateDockerd.RequireAsync();
+        var dockerd = await engine.ReadyAsync(swarm: false, liveRestore: false);
+        using var client = dockerd.Client();
+        var manager = RealDocker.Manager(client, "docker");
+        var id = await manager.StartAsync(new WorkloadSpec
+        {
+            Name = "replica", Kind = WorkloadKind.Service, Image = "portal/notebook-base:latest", Command = ["sleep", "600"],
+            Labels = WorkloadLabels.Of("fault-tests", "deployment", 1, "replica"),
+        }, CancellationToken.None);
+        try
+        {
+            await WaitForStateAsync(manager, id, WorkloadState.Running);
+            await dockerd.StopAsync();
+            var back = Stopwatch.StartNew();
+            await dockerd.StartAsync();
+            await WaitForStateAsync(manager, id, WorkloadState.Running);
+            output.WriteLine($"dockerd restarted (no live-restore): the service's container runs again {back.ElapsedMilliseconds} ms after the start");
+        }
+        finally { await manager.RemoveAsync(id, CancellationToken.None); }
+    }
+
+    private static async Task WaitForStateAsync(IContainerManager manager, string id, WorkloadState state)
+    {
+        WorkloadStatus? last = null;
+        for (var i = 0; i < 240 && last?.State != state; i++)
+        {
+            try { last = await manager.GetStatusAsync(id, CancellationToken.None); }
+            catch (EngineUnreachableException) { }
+            if (last?.State != state) await Task.Delay(250);
+        }
+        Assert.Equal(state, last?.State);
     }
 }
 
