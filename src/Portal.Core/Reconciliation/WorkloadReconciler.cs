@@ -18,8 +18,9 @@ namespace Portal.Core.Reconciliation;
 /// managers' restart policies); the reconciler only decides what belongs.
 /// </summary>
 public sealed class WorkloadReconciler(
-    IContainerManager manager, TrainingSupervisor supervisor, ITrainingStore trainings, IDeploymentStore deployments, IIdeSessionStore ideSessions,
-    InstallationId installation, PortalConfig config, AuditLog audit, TimeProvider clock, ILogger<WorkloadReconciler> logger)
+    IContainerManager manager, TrainingSupervisor supervisor, ITrainingStore trainings, IDeploymentStore deployments,
+    IIdeSessionStore ideSessions, InstallationId installation, PortalConfig config, AuditLog audit, TimeProvider clock,
+    ILogger<WorkloadReconciler> logger)
 {
     private readonly Dictionary<string, DateTime> _orphanSince = [];
 
@@ -59,7 +60,8 @@ public sealed class WorkloadReconciler(
         }
         _orphanSince.Remove(workload.Id);
         logger.LogWarning("Removed the orphaned workload {Workload} ({Name}): {Reason}", workload.Id, workload.Name, reason);
-        await audit.RecordAsync("workload.remove-orphan", workload.Name, AuditOutcome.Succeeded, $"{workload.Id}: {reason}", ct, TrainingSupervisor.Reconciler);
+        await audit.RecordAsync(
+            "workload.remove-orphan", workload.Name, AuditOutcome.Succeeded, $"{workload.Id}: {reason}", ct, TrainingSupervisor.Reconciler);
     }
 
     /// <summary>Why the workload belongs to nothing, or null when it belongs (or was just handed to its owner).</summary>

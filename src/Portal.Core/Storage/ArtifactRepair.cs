@@ -13,7 +13,8 @@ namespace Portal.Core.Storage;
 /// build checkouts of a stopped process, and workspaces of trainings that ended (a given-up training keeps its own).
 /// </summary>
 public sealed class ArtifactRepair(
-    IFileStore files, IDatasetStore datasets, IModelVersionStore versions, ITrainingStore trainings, PortalPaths paths, ILogger<ArtifactRepair> logger)
+    IFileStore files, IDatasetStore datasets, IModelVersionStore versions, ITrainingStore trainings, PortalPaths paths,
+    ILogger<ArtifactRepair> logger)
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -26,7 +27,8 @@ public sealed class ArtifactRepair(
         }
         removed += await RemoveUnrecordedAsync(StorageKeys.DatasetsRoot, await datasets.IdsAsync(ct), "dataset", ct);
         removed += await RemoveUnrecordedAsync(StorageKeys.VersionsRoot, await versions.IdsAsync(ct), "model version", ct);
-        removed += RemoveFolders(Path.Combine(paths.DataDir, "work", "builds"), name => !OwnerProcess.IsAlive(name), "a build checkout of a stopped portal process");
+        removed += RemoveFolders(
+            Path.Combine(paths.DataDir, "work", "builds"), name => !OwnerProcess.IsAlive(name), "a build checkout of a stopped portal process");
         var ended = new HashSet<string>();
         foreach (var folder in Folders(Path.Combine(paths.DataDir, "work", "trainings")))
             if (!long.TryParse(folder, NumberStyles.None, CultureInfo.InvariantCulture, out var id)

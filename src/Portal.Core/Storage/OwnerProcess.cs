@@ -14,7 +14,10 @@ public static class OwnerProcess
 
     public static string TagOf(int pid, long startTicks) => string.Create(CultureInfo.InvariantCulture, $"{pid}-{startTicks}");
 
-    /// <summary>Whether the process named by <paramref name="name"/>'s tag (its start, before any <c>_</c>) runs; false for a name without a tag.</summary>
+    /// <summary>
+    /// Whether the process named by <paramref name="name"/>'s tag (its start, before any <c>_</c>) runs; false for a name
+    /// without a tag.
+    /// </summary>
     public static bool IsAlive(string name)
     {
         var tag = name.Split('_')[0].Split('-');

@@ -12,13 +12,14 @@ public static class StorageFull
     private const int QuotaExceeded = 122;
     private const int SqliteFull = 13;
 
-    public const string Message =
-        "The portal's storage is full, so nothing of this request was stored. Ask an administrator to free space in the data directory, then try again.";
+    public const string Message = "The portal's storage is full, so nothing of this request was stored. Ask an administrator to free " +
+                                  "space in the data directory, then try again.";
 
     public static bool Is(Exception? e) => e switch
     {
         null => false,
-        IOException io when io.HResult is NoSpace or QuotaExceeded || io.Message.Contains("No space left on device", StringComparison.Ordinal) => true,
+        IOException io when io.HResult is NoSpace or QuotaExceeded
+            || io.Message.Contains("No space left on device", StringComparison.Ordinal) => true,
         SqliteException { SqliteErrorCode: SqliteFull } => true,
         AggregateException a => a.InnerExceptions.Any(Is),
         _ => Is(e.InnerException),
