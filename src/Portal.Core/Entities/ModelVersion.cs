@@ -30,6 +30,8 @@ public sealed class ModelVersion
     /// <summary>Environments the version was promoted to, in order (it is always in the first, e.g. dev).</summary>
     public List<Promotion> Promotions { get; set; } = [];
     public DateTime CreatedAt { get; set; }
+    /// <summary>The id the toolkit gave the publish call that made it, so that the same call sent again makes nothing new.</summary>
+    public string? PublishId { get; set; }
 
     public bool IsIn(string environment, string entryEnvironment) =>
         environment == entryEnvironment || Promotions.Any(p => p.Environment == environment);

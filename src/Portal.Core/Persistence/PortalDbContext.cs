@@ -95,6 +95,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         {
             e.ToTable("model_versions");
             e.HasIndex(v => new { v.ModelId, v.Name }).IsUnique();
+            e.HasIndex(v => new { v.TrainingId, v.PublishId }).IsUnique();
             e.HasOne(v => v.Model).WithMany().HasForeignKey(v => v.ModelId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(v => v.Training).WithMany().HasForeignKey(v => v.TrainingId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(v => v.Dataset).WithMany().HasForeignKey(v => v.DatasetId).OnDelete(DeleteBehavior.SetNull);

@@ -48,6 +48,10 @@ public sealed class ModelVersionService(
             ?? throw new UnauthorizedAccessException("The task token is not valid.");
         if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
             throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; only a running training can publish.");
+        // The same publish sent again (the portal restarted before it answered): the version it made is the answer.
+        if (draft.PublishId is { Length: > 0 } publishId
+            && (await versions.ListByTrainingAsync(training.Id, ct)).FirstOrDefault(v => v.PublishId == publishId) is { } made)
+            return ModelVersionUpload.AlreadyPublished(this, made);
         return await BeginAsync(modelName, draft, training, ct);
     }
 
@@ -97,6 +101,7 @@ public sealed class ModelVersionService(
             Details = details,
             Compressed = draft.Compress,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
+            PublishId = training is null || string.IsNullOrWhiteSpace(draft.PublishId) ? null : draft.PublishId.Trim(),
         };
         return new ModelVersionUpload(this, version, new StagedFiles(files, limits.MaxUploadBytes, model.ModelFiles, $"the model '{model.Name}'"));
     }

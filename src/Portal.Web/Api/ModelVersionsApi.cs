@@ -91,5 +91,5 @@ public static class ModelVersionsApi
     }
 
     private static VersionDraft Draft(IReadOnlyDictionary<string, string> f) => new(f.GetValueOrDefault("name"), f.Flag("compress"),
-        f.GetValueOrDefault("details"), f.GetValueOrDefault("dataset"), f.GetValueOrDefault("pretrained"));
+        f.GetValueOrDefault("details"), f.GetValueOrDefault("dataset"), f.GetValueOrDefault("pretrained"), f.GetValueOrDefault("publish_id"));
 }

@@ -62,8 +62,9 @@ def publish(model, files, name=None, details=None, dataset=None, pretrained=None
     if not in_task():
         print(f"[portal_toolkit] not running as a portal task; would publish {sorted(entries)} as a version of {model!r}", file=sys.stderr)
         return None
+    # One id for this call, kept across its retries: a retry after a lost answer gets the version the first try made.
     fields = {"name": name or "", "compress": "true" if compress else "false", "details": json.dumps(details or {}),
-              "dataset": dataset or "", "pretrained": pretrained or ""}
+              "dataset": dataset or "", "pretrained": pretrained or "", "publish_id": uuid.uuid4().hex}
     boundary = "portal-" + uuid.uuid4().hex
     url = os.environ["PORTAL_API_URL"].rstrip("/") + "/api/v1/tasks/publish?model=" + urllib.parse.quote(model)
     # A portal that restarts (or is briefly unreachable) mid-publish kept nothing of it: send the whole version again.
