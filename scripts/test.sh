@@ -47,6 +47,9 @@ node --version
 (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: OpenID tests will be skipped (and fail under CI=true)."
 (cd tests/kube-schemas && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: Kubernetes schema tests will be skipped (and fail under CI=true)."
 
+say "Network namespaces for the engine fault tests' own dockerd (iproute2; nsenter is in util-linux)"
+apt_install iproute2 util-linux
+
 say "Docker engine in swarm mode, and the notebook base image"
 scripts/ensure-docker.sh || echo "Docker is not ready: Swarm tests will be skipped (and fail under CI=true)."
 
