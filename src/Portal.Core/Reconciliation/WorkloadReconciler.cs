@@ -14,15 +14,17 @@ namespace Portal.Core.Reconciliation;
 /// after any fault: a workload of a training the portal lost or gave up is handed to the <see cref="TrainingSupervisor"/>
 /// (which owns the row), and a workload of no run, of an ended run, or not the one its run names is an orphan, removed
 /// once it has been one for <c>container_manager.orphan_grace_seconds</c> (a run being started is not yet in the store).
-/// Each action is logged and audited. Replicas are the engine's to restore (Swarm, Kubernetes, the Docker and local
-/// managers' restart policies); the reconciler only decides what belongs.
+/// Each action is logged and audited. Dead replicas are the engine's to replace (Swarm, Kubernetes, restart policies); a
+/// deployment whose replica count was changed on the engine behind the portal's back is scaled back to its own.
 /// </summary>
 public sealed class WorkloadReconciler(
-    IContainerManager manager, TrainingSupervisor supervisor, ITrainingStore trainings, IDeploymentStore deployments,
-    IIdeSessionStore ideSessions, InstallationId installation, PortalConfig config, AuditLog audit, TimeProvider clock,
-    ILogger<WorkloadReconciler> logger)
+    IContainerManager manager, IServiceControl services, TrainingSupervisor supervisor, ITrainingStore trainings,
+    IDeploymentStore deployments, IIdeSessionStore ideSessions, InstallationId installation, PortalConfig config, AuditLog audit,
+    TimeProvider clock, ILogger<WorkloadReconciler> logger)
 {
     private readonly Dictionary<string, DateTime> _orphanSince = [];
+    /// <summary>Replica counts seen differing from the deployment's at the last pass (acted on when seen twice).</summary>
+    private readonly Dictionary<string, int> _drift = [];
 
     private TimeSpan Grace => TimeSpan.FromSeconds(config.ContainerManager.OrphanGraceSeconds);
 
@@ -95,7 +97,40 @@ public sealed class WorkloadReconciler(
         var deployment = await deployments.FindAsync(name, ct);
         if (deployment is null || deployment.Id != id) return $"deployment {name} does not exist";
         if (deployment.WorkloadId is null && deployment.Task.State == TaskState.Waiting) return null; // being started
-        return deployment.WorkloadId == workload.Id ? null : $"deployment {name} runs as {deployment.WorkloadId ?? "nothing"}, not as this workload";
+        if (deployment.WorkloadId != workload.Id) return $"deployment {name} runs as {deployment.WorkloadId ?? "nothing"}, not as this workload";
+        await RestoreReplicasAsync(deployment, workload, ct);
+        return null;
+    }
+
+    /// <summary>
+    /// The deployment's replica count is the portal's to decide: a count changed on the engine behind its back (a manual
+    /// scale) is set back. Not where a profile lets the engine scale it (an autoscaler owns the count there).
+    /// </summary>
+    private async Task RestoreReplicasAsync(Deployment deployment, WorkloadInfo workload, CancellationToken ct)
+    {
+        var seen = workload.Status.DesiredReplicas;
+        if (!manager.Capabilities.Replicas || seen == deployment.Replicas)
+        {
+            _drift.Remove(workload.Id);
+            return;
+        }
+        if (deployment.ResourceProfile is { } profile && config.ContainerManager.ResourceProfiles.GetValueOrDefault(profile)?.AutoScale == true) return;
+        // The portal scales the engine before it records the new count: only a difference that lasts a whole pass is drift.
+        if (!_drift.TryGetValue(workload.Id, out var before) || before != seen)
+        {
+            _drift[workload.Id] = seen;
+            return;
+        }
+        _drift.Remove(workload.Id);
+        try { await services.ScaleAsync(workload.Id, deployment.Replicas, ct); }
+        catch (ContainerManagerException e)
+        {
+            logger.LogWarning("Could not set deployment {Deployment} back to {Replicas} replicas: {Message}", deployment.Name, deployment.Replicas, e.Message);
+            return;
+        }
+        var detail = $"The engine ran {seen} replicas of {deployment.Name}; set back to {deployment.Replicas}.";
+        logger.LogWarning("{Detail}", detail);
+        await audit.RecordAsync("deployment.restore-replicas", deployment.Name, AuditOutcome.Succeeded, detail, ct, TrainingSupervisor.Reconciler);
     }
 
     private async Task<string?> IdeReasonAsync(WorkloadInfo workload, long id, CancellationToken ct)

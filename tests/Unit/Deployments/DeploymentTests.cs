@@ -17,9 +17,9 @@ public sealed class DeploymentTests
     private static readonly object[] Rows = [new[] { 5.1, 3.5, 1.4, 0.2 }, new[] { 6.7, 3.0, 5.2, 2.3 }];
     private static readonly string[] Columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
-    private static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager)
+    private static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager, string managerYaml = "")
     {
-        var portal = await RealPortalHost.StartAsync(manager: manager);
+        var portal = await RealPortalHost.StartAsync(manager: manager, managerYaml: managerYaml);
         (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
         await UploadIrisVersionAsync(portal, compress: false);
@@ -232,6 +232,32 @@ public sealed class DeploymentTests
         await Task.WhenAll(callers);
         Assert.True(sent > 20, $"only {sent} requests were sent");
         Assert.Empty(failures);
+    }
+
+    [SkippableFact]
+    public async Task A_replica_count_changed_on_the_engine_behind_the_portals_back_is_set_back_and_audited()
+    {
+        await RealDocker.RequireNotebookBaseAsync();
+        RealPython.Require();
+        await using var portal = await StartWithIrisVersionAsync("swarm", "reconcile_seconds: 1");
+        (await portal.Http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-drift", project = "iris", model_version = "iris-clf/1", entry = "predict.py", replicas = 2 })).EnsureSuccessStatusCode();
+        await WaitForReplicasAsync(portal.Http, "iris-drift", 2);
+
+        var installation = portal.Services.GetRequiredService<Portal.Core.Configuration.InstallationId>().Value;
+        var service = (await portal.Services.GetRequiredService<Portal.Core.Containers.IContainerManager>().ListOwnedAsync(CancellationToken.None))
+            .Single(w => w.Labels.GetValueOrDefault("io.mlops-portal.installation") == installation && w.Labels.GetValueOrDefault("io.mlops-portal.name") == "iris-drift");
+        await Portal.Tests.Shared.TestEnvironment.RunAsync("docker", null, "service", "scale", "--detach", $"{service.Id}=1");
+
+        var restored = false;
+        for (var i = 0; i < 240 && !restored; i++)
+        {
+            await Task.Delay(250);
+            var audit = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=deployment.restore-replicas");
+            restored = audit.GetProperty("items").GetArrayLength() == 1;
+        }
+        Assert.True(restored, "the drifted replica count was not set back");
+        await WaitForReplicasAsync(portal.Http, "iris-drift", 2);
+        Assert.Equal(2, (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-drift")).GetProperty("replicas").GetInt32());
     }
 
     [SkippableFact]
