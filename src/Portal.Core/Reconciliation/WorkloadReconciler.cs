@@ -40,9 +40,11 @@ public sealed class WorkloadReconciler(
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var orphans = new HashSet<string>();
+        // IDE sessions are read once per pass (the store finds them by user and name, the labels give the id).
+        var ides = new Lazy<Task<IReadOnlyList<IdeSession>>>(() => ideSessions.ListAsync(null, ct));
         foreach (var workload in owned.Where(w => w.Labels.GetValueOrDefault(PortalLabels.Installation) == installation.Value))
         {
-            if (await OrphanReasonAsync(workload, ct) is not { } reason) continue;
+            if (await OrphanReasonAsync(workload, ides, ct) is not { } reason) continue;
             orphans.Add(workload.Id);
             var since = _orphanSince.TryGetValue(workload.Id, out var first) ? first : _orphanSince[workload.Id] = now;
             if (now - since < Grace) continue;
@@ -67,7 +69,7 @@ public sealed class WorkloadReconciler(
     }
 
     /// <summary>Why the workload belongs to nothing, or null when it belongs (or was just handed to its owner).</summary>
-    private async Task<string?> OrphanReasonAsync(WorkloadInfo workload, CancellationToken ct)
+    private async Task<string?> OrphanReasonAsync(WorkloadInfo workload, Lazy<Task<IReadOnlyList<IdeSession>>> ides, CancellationToken ct)
     {
         var kind = workload.Labels.GetValueOrDefault(PortalLabels.Kind);
         if (!long.TryParse(workload.Labels.GetValueOrDefault(PortalLabels.RecordId), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
@@ -76,7 +78,7 @@ public sealed class WorkloadReconciler(
         {
             "training" => await TrainingReasonAsync(workload, id, ct),
             "deployment" => await DeploymentReasonAsync(workload, id, ct),
-            "ide" => await IdeReasonAsync(workload, id, ct),
+            "ide" => IdeReason(workload, (await ides.Value).FirstOrDefault(s => s.Id == id), id),
             _ => $"the portal runs no workloads of kind '{kind}'",
         };
     }
@@ -133,9 +135,8 @@ public sealed class WorkloadReconciler(
         await audit.RecordAsync("deployment.restore-replicas", deployment.Name, AuditOutcome.Succeeded, detail, ct, TrainingSupervisor.Reconciler);
     }
 
-    private async Task<string?> IdeReasonAsync(WorkloadInfo workload, long id, CancellationToken ct)
+    private static string? IdeReason(WorkloadInfo workload, IdeSession? session, long id)
     {
-        var session = (await ideSessions.ListAsync(null, ct)).FirstOrDefault(s => s.Id == id);
         if (session is null) return $"IDE session {id} does not exist";
         if (session.WorkloadId is null && session.Task.State == TaskState.Waiting) return null; // being started
         if (session.WorkloadId != workload.Id) return $"IDE session {session.Name} runs as {session.WorkloadId ?? "nothing"}, not as this workload";

@@ -91,39 +91,22 @@ public sealed partial class DeploymentDetailPage
         var token = _watch.Token;
         var deployment = _deployment;
         if (deployment is null) return;
-        _ = Task.Run(async () =>
+        // The page keeps the last replicas it saw, marked, while the engine cannot be reached.
+        _ = Task.Run(() => EngineWatch.FollowAsync(t => Deployments.WatchAsync(deployment, t), async _ =>
         {
-            // An engine that cannot be reached is asked again with back-off; the page keeps the last replicas it saw, marked.
-            var outage = new EngineOutage(TimeProvider.System, TimeSpan.MaxValue);
-            while (!token.IsCancellationRequested)
+            await InvokeAsync(async () =>
             {
-                try
-                {
-                    await foreach (var _ in Deployments.WatchAsync(deployment, token)) await InvokeAsync(async () =>
-                    {
-                        outage.End();
-                        await RefreshReplicasAsync();
-                        // The model says its input columns once a replica serves it.
-                        if (_running > 0 && _payload == FallbackExample) _payload = await ExampleAsync();
-                        StateHasChanged();
-                    });
-                    return;
-                }
-                catch (OperationCanceledException) { return; }
-                catch (EngineUnreachableException e)
-                {
-                    outage.Begin(e.Message);
-                    await InvokeAsync(() =>
-                    {
-                        _unreachableSince = outage.Since;
-                        StateHasChanged();
-                    });
-                    try { await Task.Delay(outage.NextDelay(), token); }
-                    catch (OperationCanceledException) { return; }
-                }
-                catch (ContainerManagerException) { return; }
-            }
-        }, CancellationToken.None);
+                await RefreshReplicasAsync();
+                // The model says its input columns once a replica serves it.
+                if (_running > 0 && _payload == FallbackExample) _payload = await ExampleAsync();
+                StateHasChanged();
+            });
+            return false;
+        }, since => InvokeAsync(() =>
+        {
+            _unreachableSince = since;
+            StateHasChanged();
+        }), token), CancellationToken.None);
     }
 
     private async Task RefreshReplicasAsync()

@@ -1,3 +1,4 @@
+using Portal.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
@@ -59,48 +60,23 @@ public sealed partial class IdeSessionPage
         if (_session is not { Task.State: TaskState.Running } session) return;
         _waiting = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
         var ct = _waiting.Token;
-        _ = Task.Run(async () =>
+        _ = Task.Run(() => EngineWatch.FollowAsync(t => Ide.WatchAsync(session, t), async status =>
         {
-            var outage = new EngineOutage(TimeProvider.System, TimeSpan.MaxValue);
-            while (!ct.IsCancellationRequested)
+            if (status.State != WorkloadState.Running) return false;
+            // A process reports running before its server listens: ask Jupyter until it answers.
+            while (await Jupyter.GetAsync(session, ct) is null) await Task.Delay(JupyterRetry, ct);
+            await InvokeAsync(() =>
             {
-                try
-                {
-                    await foreach (var status in Ide.WatchAsync(session, ct))
-                    {
-                        if (outage.Since is not null) await ShowUnreachableAsync(null);
-                        outage.End();
-                        if (status.State != WorkloadState.Running) continue;
-                        // A process reports running before its server listens: ask Jupyter until it answers.
-                        while (await Jupyter.GetAsync(session, ct) is null) await Task.Delay(JupyterRetry, ct);
-                        await InvokeAsync(() =>
-                        {
-                            _ready = true;
-                            StateHasChanged();
-                        });
-                        return;
-                    }
-                    return;
-                }
-                catch (OperationCanceledException) { return; }
-                // The engine is away: say so, keep the session as it was, and ask again with back-off.
-                catch (EngineUnreachableException e)
-                {
-                    outage.Begin(e.Message);
-                    await ShowUnreachableAsync(outage.Since);
-                    try { await Task.Delay(outage.NextDelay(), ct); }
-                    catch (OperationCanceledException) { return; }
-                }
-                catch (ContainerManagerException) { return; }
-            }
-        }, CancellationToken.None);
+                _ready = true;
+                StateHasChanged();
+            });
+            return true;
+        }, since => InvokeAsync(() =>
+        {
+            _unreachableSince = since;
+            StateHasChanged();
+        }), ct), CancellationToken.None);
     }
-
-    private Task ShowUnreachableAsync(DateTime? since) => InvokeAsync(() =>
-    {
-        _unreachableSince = since;
-        StateHasChanged();
-    });
 
     private async Task StopAsync()
     {
