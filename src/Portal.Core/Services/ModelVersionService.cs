@@ -42,13 +42,18 @@ public sealed class ModelVersionService(
     public Task<ModelVersionUpload> BeginUploadAsync(string modelName, VersionDraft draft, CancellationToken ct) => BeginAsync(modelName, draft, null, ct);
 
     /// <summary>Starts a version published by a running training; the task token says which one, and its lineage comes along.</summary>
+    public const int MaxPublishIdLength = 100;
+
     public async Task<ModelVersionUpload> BeginPublishAsync(string token, string modelName, VersionDraft draft, CancellationToken ct)
     {
         var training = await trainings.FindByTokenHashAsync(TrainingService.HashToken(token), ct)
             ?? throw new UnauthorizedAccessException("The task token is not valid.");
         if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
             throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; only a running training can publish.");
-        // The same publish sent again (the portal restarted before it answered): the version it made is the answer.
+        if (draft.PublishId is { Length: > 0 } given && (given.Length > MaxPublishIdLength || given.Any(char.IsControl)))
+            throw new ValidationFailedException("publish_id", $"A publish_id is at most {MaxPublishIdLength} printable characters.");
+        // The same publish sent again (the portal restarted before it answered): the version it made is the answer. Only
+        // this training's versions are looked at, so an id never reaches another training's work.
         if (draft.PublishId is { Length: > 0 } publishId
             && (await versions.ListByTrainingAsync(training.Id, ct)).FirstOrDefault(v => v.PublishId == publishId) is { } made)
             return ModelVersionUpload.AlreadyPublished(this, made);

@@ -70,6 +70,33 @@ public sealed class PublishRetryTests : IDisposable
         Assert.Equal([1, 2, 3], await http.GetByteArrayAsync("/api/v1/models/m/versions/1/files/model.bin"));
     }
 
+    [Fact]
+    public async Task Another_trainings_publish_id_gets_nothing_of_its_version_and_an_oversized_id_is_refused()
+    {
+        var http = await _app.CreateClientAsync();
+        (await http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        await TrainingRunTests.CreateProjectAsync(http, "p", Path.Combine(_project.Path, "p"));
+        foreach (var name in new[] { "victim", "attacker" })
+            (await http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name, notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        for (var i = 0; i < 100 && _fake.Started.Count < 2; i++) await Task.Delay(50);
+        var tokens = _fake.Started.Select(s => s.Env["PORTAL_TASK_TOKEN"]).ToArray();
+        Assert.Equal(2, tokens.Length);
+
+        var victim = await http.SendAsync(Publish(tokens[0], "guessed-id", [1, 2, 3]));
+        Assert.Equal(HttpStatusCode.Created, victim.StatusCode);
+        // The other training sends the same id: it gets a version of its own, made from its own bytes, never the victim's.
+        var attacker = await http.SendAsync(Publish(tokens[1], "guessed-id", [9]));
+        Assert.Equal(HttpStatusCode.Created, attacker.StatusCode);
+        var theirs = (await attacker.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString();
+        Assert.NotEqual((await victim.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString(), theirs);
+        Assert.Equal([9], await http.GetByteArrayAsync($"/api/v1/models/m/versions/{theirs}/files/model.bin"));
+
+        var oversized = await http.SendAsync(Publish(tokens[1], new string('x', 5000), [1]));
+        Assert.Equal(HttpStatusCode.BadRequest, oversized.StatusCode);
+        Assert.Contains("publish_id", await oversized.Content.ReadAsStringAsync());
+        Assert.Equal(2, (await http.GetFromJsonAsync<JsonElement>("/api/v1/models/m/versions")).GetProperty("total").GetInt32());
+    }
+
     public void Dispose()
     {
         _app.Dispose();
