@@ -73,12 +73,20 @@ public static class PortalAuthentication
         return app;
     }
 
+    /// <summary>What a 401 without any credentials says: where a token comes from and how to send it.</summary>
+    public const string NoCredentials =
+        "Send 'Authorization: Bearer <token>'. Create a personal access token on the portal's Tokens page (/account/tokens), " +
+        "or on the portal's host run 'Portal.Web issue-token USER'.";
+
     private static Task Answer(RedirectContext<CookieAuthenticationOptions> c, int status)
     {
         if (PortalRequests.IsApi(c.Request))
         {
             c.Response.StatusCode = status;
-            return Task.CompletedTask;
+            // A caller with no credentials at all is told how to get one (a refused token is answered with why, elsewhere).
+            return status == StatusCodes.Status401Unauthorized
+                ? c.Response.WriteAsJsonAsync(new { title = "Sign-in required.", detail = NoCredentials, status })
+                : Task.CompletedTask;
         }
         c.Response.Redirect(c.RedirectUri);
         return Task.CompletedTask;

@@ -25,6 +25,16 @@ public class AccessControlTests : PortalApiTest
         using var http = Anonymous();
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/projects")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).StatusCode);
+        // The README's curl lines without a token: the answer says where a token comes from and how to send it.
+        foreach (var path in new[] { "/model/iris-api/api/model/invoke", "/feedback/model/iris-api" })
+        {
+            var refused = await http.PostAsync(path, new StringContent("{}"));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+            Assert.Contains("Authorization: Bearer", detail);
+            Assert.Contains("/account/tokens", detail);
+            Assert.Contains("issue-token", detail);
+        }
         var page = await http.GetAsync("/projects");
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
         Assert.StartsWith("/signin", page.Headers.Location!.PathAndQuery);
