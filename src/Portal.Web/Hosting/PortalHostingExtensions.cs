@@ -1,3 +1,4 @@
+using MudBlazor.Services;
 using Microsoft.AspNetCore.HttpLogging;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
@@ -95,6 +96,8 @@ public static class PortalHostingExtensions
         builder.Services.AddTrustedProxies(config.Auth);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
+        // MudBlazor is the component library pages move to (issue 18); both are served while the move lasts.
+        builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<PortalExceptionHandler>();
         builder.Services.Configure<JsonOptions>(o =>

@@ -135,6 +135,8 @@ public class ApiTests() : PortalApiTest("file_store:\n  max_upload_mb: 0.5\n")
         Assert.Contains("<!--Blazor:", html);
         Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/_framework/blazor.web.js")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/assets/js/portal.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/_content/MudBlazor/MudBlazor.min.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/_content/MudBlazor/MudBlazor.min.css")).StatusCode);
     }
 
     private static MultipartFormDataContent Multipart(string name, params (string File, byte[] Bytes)[] files)

@@ -16,7 +16,7 @@ using Portal.Web.Features.Projects;
 
 namespace Portal.Tests.Unit.Components;
 
-/// <summary>Renders components to HTML with the framework's HtmlRenderer (bUnit does not restore here).</summary>
+/// <summary>Renders components to HTML with the framework's HtmlRenderer (to be replaced by bUnit tests as pages move to MudBlazor, issue 18).</summary>
 public class MarkupTests
 {
     private static async Task<string> RenderAsync<T>(Dictionary<string, object?> parameters, System.Security.Claims.ClaimsPrincipal? user = null) where T : IComponent
