@@ -111,13 +111,14 @@ public sealed class ModelVersionService(
         return new ModelVersionUpload(this, version, new StagedFiles(files, limits.MaxUploadBytes, model.ModelFiles, $"the model '{model.Name}'"));
     }
 
-    /// <summary>Promotes a version into the next environment, with a comment; the order of <c>environments</c> is the path.</summary>
+    /// <summary>The role promoting into <paramref name="environment"/> takes: a team lead for the last one (prod), else a data scientist.</summary>
+    public string RoleToPromoteTo(string environment) => environment == config.Environments[^1] ? Roles.TeamLead : Roles.DataScientist;
+
     /// <summary>Promotes a version one environment on, as the current actor; the last environment (prod) needs a team lead.</summary>
     public async Task<ModelVersion> PromoteAsync(string model, string name, string environment, string? comment, CancellationToken ct)
     {
         var version = await GetAsync(model, name, ct);
-        var last = config.Environments[^1];
-        await audit.DemandAsync(environment == last ? Roles.TeamLead : Roles.DataScientist, $"promote a version to '{environment}'", $"model version {model}/{name}", ct);
+        await audit.DemandAsync(RoleToPromoteTo(environment), $"promote a version to '{environment}'", $"model version {model}/{name}", ct);
         var by = ActorContext.Current!.Name;
         var errors = new ValidationErrors();
         var index = config.Environments.IndexOf(environment);

@@ -23,6 +23,9 @@ public static class PortalPolicies
         [Admin] = Roles.Admin,
     };
 
+    /// <summary>The policy that admits <paramref name="role"/> and the roles above it.</summary>
+    public static string For(string role) => RoleOf.First(p => p.Value == role).Key;
+
     public static AuthorizationBuilder AddPortalPolicies(this AuthorizationBuilder auth)
     {
         foreach (var (policy, role) in RoleOf)
