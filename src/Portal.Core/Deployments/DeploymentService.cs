@@ -3,6 +3,7 @@ using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Core.Notifications;
+using Portal.Core.Security;
 using Portal.Core.Stores;
 
 namespace Portal.Core.Deployments;
@@ -14,9 +15,16 @@ namespace Portal.Core.Deployments;
 /// </summary>
 public sealed class DeploymentService(
     IDeploymentStore deployments, DeploymentValidator validator, DeploymentSpecFactory specs, IContainerManager manager, IServiceControl services,
-    ChangeFeed<Deployment> feed, TimeProvider clock)
+    ChangeFeed<Deployment> feed, AuditLog audit, TimeProvider clock)
 {
     public const int MaxReplicas = DeploymentValidator.MaxReplicas;
+
+    /// <summary>The most replicas a deployment may ask for here: one where the manager runs a single process or container per service.</summary>
+    public int ReplicasHere => manager.Capabilities.Replicas ? MaxReplicas : 1;
+
+    /// <summary>Why <see cref="ReplicasHere"/> is one, for the forms; null when the manager runs replicas.</summary>
+    public string? OneReplicaReason => manager.Capabilities.Replicas ? null
+        : $"The {manager.Capabilities.Kind} container manager runs one replica per deployment; swarm or kube run more.";
 
     public Task<Page<Deployment>> ListAsync(PageRequest request, CancellationToken ct) => deployments.ListAsync(request, ct);
 
@@ -41,26 +49,48 @@ public sealed class DeploymentService(
         if (!health.Ready) throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var deployment = await deployments.AddAsync(new Deployment
+        var actor = ActorContext.Current;
+        var target = $"deployment {plan.Name}";
+        Deployment deployment;
+        // The row is the portal's own until its workload runs: a start the engine refuses leaves one audit row that says
+        // so, not a "create" that succeeded followed by a "delete".
+        using (ActorContext.Use(null))
         {
-            Name = plan.Name, ProjectId = plan.Project.Id, Project = plan.Project, ModelVersionId = plan.Version.Id, ModelVersion = plan.Version,
-            ModelVersionName = $"{plan.Version.Model!.Name}/{plan.Version.Name}", BuildVersionId = plan.Build?.Id, BuildVersion = plan.Build,
-            Notebook = plan.Entry, Replicas = input.Replicas, Environment = plan.Environment, Port = input.Port, Env = input.Env.ToDictionary(),
-            ResourceProfile = plan.ProfileName, Manager = manager.Capabilities.Kind, Details = Details(input.Health, plan.CodeDir),
-            Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = now }, CreatedAt = now,
-        }, ct);
+            deployment = await deployments.AddAsync(new Deployment
+            {
+                Name = plan.Name, ProjectId = plan.Project.Id, Project = plan.Project, ModelVersionId = plan.Version.Id, ModelVersion = plan.Version,
+                ModelVersionName = $"{plan.Version.Model!.Name}/{plan.Version.Name}", BuildVersionId = plan.Build?.Id, BuildVersion = plan.Build,
+                Notebook = plan.Entry, Replicas = input.Replicas, Environment = plan.Environment, Port = input.Port, Env = input.Env.ToDictionary(),
+                ResourceProfile = plan.ProfileName, Manager = manager.Capabilities.Kind, Details = Details(input.Health, plan.CodeDir),
+                Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = now }, CreatedAt = now,
+            }, ct);
+        }
+        WorkloadSpec? spec = null;
         try
         {
-            var id = await manager.StartAsync(await specs.BuildAsync(deployment, plan.Project, plan.Version, ct), ct);
-            return await MutateAsync(deployment.Id, d =>
+            spec = await specs.BuildAsync(deployment, plan.Project, plan.Version, ct);
+            var id = await manager.StartAsync(spec, ct);
+            Deployment started;
+            using (ActorContext.Use(null))
             {
-                d.WorkloadId = id;
-                d.Task = new TaskInfo { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, UpdateTime = clock.GetUtcNow().UtcDateTime };
-            }, ct);
+                started = await MutateAsync(deployment.Id, d =>
+                {
+                    d.WorkloadId = id;
+                    d.Task = new TaskInfo { State = TaskState.Running, StartTime = clock.GetUtcNow().UtcDateTime, UpdateTime = clock.GetUtcNow().UtcDateTime };
+                }, ct);
+            }
+            await audit.RecordAsync("create deployment", target, AuditOutcome.Succeeded,
+                $"{input.Replicas} replica(s) of {started.ModelVersionName} on {manager.Capabilities.Kind}", ct, actor);
+            return started;
         }
         catch (Exception e) when (e is PortalException or IOException)
         {
-            await deployments.DeleteAsync(deployment.Id, CancellationToken.None);
+            using (ActorContext.Use(null)) await deployments.DeleteAsync(deployment.Id, CancellationToken.None);
+            // Engines name the workload (depl-7); the user knows the deployment.
+            var reason = spec is null ? e.Message : e.Message.Replace($"'{spec.Name}'", $"'{plan.Name}'", StringComparison.Ordinal).Replace(spec.Name, plan.Name, StringComparison.Ordinal);
+            await audit.RecordAsync("create deployment", target, AuditOutcome.Failed, reason, CancellationToken.None, actor);
+            if (e is ContainerManagerException and not EngineUnreachableException)
+                throw new ContainerManagerException($"The deployment '{plan.Name}' could not start: {reason}", e);
             throw;
         }
     }
@@ -70,6 +100,12 @@ public sealed class DeploymentService(
         var deployment = await GetAsync(name, ct);
         // Zero stops serving and keeps the deployment, to start again by scaling up.
         if (replicas is < 0 or > MaxReplicas) throw new ValidationFailedException("replicas", $"Replicas must be between 0 (stopped) and {MaxReplicas}, not {replicas}.");
+        if (replicas > 1 && !manager.Capabilities.Replicas)
+            throw new ValidationFailedException("replicas",
+                $"The {manager.Capabilities.Kind} manager runs one replica per deployment: '{name}' can run 1, or 0 to stop it. Use swarm or kube for more.");
+        if (replicas > 1 && !manager.Capabilities.Replicas)
+            throw new ValidationFailedException("replicas",
+                $"The {manager.Capabilities.Kind} manager runs one replica per deployment: '{name}' can run 1, or 0 to stop it. Use swarm or kube for more.");
         if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
         await services.ScaleAsync(deployment.WorkloadId, replicas, ct);
         return await MutateAsync(deployment.Id, d => d.Replicas = replicas, ct);
