@@ -35,7 +35,6 @@ public sealed partial class DeploymentDetailPage
     [Inject] private NotificationService Notifications { get; set; } = default!;
     [Inject] private NavigationManager Nav { get; set; } = default!;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private const string FallbackExample = "{\"columns\": [\"x\"], \"data\": [[0]]}";
     private readonly FormErrors _errors = new FormErrors().Fields("replicas", "model_version");
     private Deployment? _deployment;
@@ -47,9 +46,11 @@ public sealed partial class DeploymentDetailPage
     private bool _notFound, _busy, _sending;
     private int _running, _scaleTo = 1;
     private PredictionStats _stats = PredictionStats.Of([]);
-    private string? _switchTo, _answer, _answerId;
+    private string? _switchTo, _answerId;
+    private ConsoleAnswer? _answer;
     private string _payload = "";
     private int? _answerStatus;
+    private int _fillingExample;
     private long _answerMs;
     private IDisposable? _saved, _served;
     private CancellationTokenSource? _watch;
@@ -68,6 +69,7 @@ public sealed partial class DeploymentDetailPage
             await RefreshRequestsAsync();
             await RefreshReplicasAsync();
             _payload = await ExampleAsync();
+            if (_payload == FallbackExample && _running > 0) _ = FillExampleAsync();
             var id = _deployment.Id;
             _saved ??= Saved.Subscribe(d => d.Id == id, d => InvokeAsync(async () =>
             {
@@ -92,13 +94,13 @@ public sealed partial class DeploymentDetailPage
         var deployment = _deployment;
         if (deployment is null) return;
         // The page keeps the last replicas it saw, marked, while the engine cannot be reached.
-        _ = Task.Run(() => EngineWatch.FollowAsync(t => Deployments.WatchAsync(deployment, t), async _ =>
+        _ = Task.Run(() => EngineWatch.FollowAsync(t => Deployments.WatchAsync(deployment, t), async changed =>
         {
             await InvokeAsync(async () =>
             {
                 await RefreshReplicasAsync();
                 // The model says its input columns once a replica serves it.
-                if (_running > 0 && _payload == FallbackExample) _payload = await ExampleAsync();
+                if (_running > 0 && _payload == FallbackExample) _ = FillExampleAsync();
                 StateHasChanged();
             });
             return false;
@@ -149,6 +151,31 @@ public sealed partial class DeploymentDetailPage
         return FallbackExample;
     }
 
+    /// <summary>
+    /// A replica reports running before its model server has loaded the model: ask for the model's columns again every two
+    /// seconds for a minute, until it says them or the user has typed a body of their own.
+    /// </summary>
+    private async Task FillExampleAsync()
+    {
+        if (Interlocked.Exchange(ref _fillingExample, 1) == 1) return;
+        try
+        {
+            for (var attempt = 0; attempt < 30 && _payload == FallbackExample && _running > 0; attempt++)
+            {
+                var example = await ExampleAsync();
+                if (example != FallbackExample)
+                {
+                    if (_payload == FallbackExample) _payload = example;
+                    StateHasChanged();
+                    return;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(2), Aborted);
+            }
+        }
+        catch (OperationCanceledException) { }
+        finally { Volatile.Write(ref _fillingExample, 0); }
+    }
+
     private async Task SendAsync()
     {
         if (!await Access.AllowWorkAsync("invoke a model", $"deployment {Name}")) return;
@@ -159,9 +186,7 @@ public sealed partial class DeploymentDetailPage
             var answer = await Invoker.InvokeAsync(new ModelRequest(Name, "POST", DeploymentLinks.InvokePath, "", Encoding.UTF8.GetBytes(_payload), "application/json", null), Aborted);
             _answerMs = started.ElapsedMilliseconds;
             (_answerStatus, _answerId) = (answer.Status, answer.RequestId);
-            var text = Encoding.UTF8.GetString(answer.Body);
-            try { _answer = JsonSerializer.Serialize(JsonDocument.Parse(text).RootElement, Indented); }
-            catch (JsonException) { _answer = text; }
+            _answer = ConsoleAnswer.From(answer.Status, answer.Body);
         }
         finally { _sending = false; }
     }
