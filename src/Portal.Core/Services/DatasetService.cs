@@ -25,21 +25,7 @@ public sealed class DatasetService(IDatasetStore datasets, IModelStore models, I
         var model = await GetModelAsync(modelName, ct);
         var errors = new ValidationErrors();
         await CheckDraftAsync(model, draft, errors, ct);
-        if (planned.Count == 0) errors.Add("files", "Choose at least one file to upload.");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in planned)
-        {
-            if (SafeFileName.Check(file.Name) is { } problem) { errors.Add("files", problem); continue; }
-            if (!seen.Add(file.Name)) errors.Add("files", $"'{file.Name}' is chosen twice.");
-            var spec = model.DataFiles.Find(s => s.Name == file.Name);
-            if (UploadLimits.SpecBytes(spec) is { } max && file.Size > max)
-                errors.Add("files", $"'{file.Name}' is {ByteSize.Format(file.Size)}; the model '{model.Name}' allows at most {spec!.MaxMb} MB for it (max_mb).");
-        }
-        var total = planned.Sum(f => f.Size);
-        if (total > limits.MaxUploadBytes)
-            errors.Add("files", $"The files add up to {ByteSize.Format(total)}; one upload may send at most {ByteSize.Format(limits.MaxUploadBytes)} (file_store.max_upload_mb).");
-        foreach (var missing in MissingRequired(model, seen))
-            errors.Add("files", missing);
+        UploadPlan.Check(model.DataFiles, planned, limits.MaxUploadBytes, $"the model '{model.Name}'", errors);
         errors.ThrowIfAny();
     }
 

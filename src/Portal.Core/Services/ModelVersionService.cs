@@ -111,6 +111,15 @@ public sealed class ModelVersionService(
         return new ModelVersionUpload(this, version, new StagedFiles(files, limits.MaxUploadBytes, model.ModelFiles, $"the model '{model.Name}'"));
     }
 
+    /// <summary>Checks the files chosen for a new version of <paramref name="modelName"/> before any is sent (names, sizes, required files).</summary>
+    public async Task CheckPlanAsync(string modelName, IReadOnlyList<PlannedFile> planned, CancellationToken ct)
+    {
+        var model = await models.FindAsync(modelName, ct) ?? throw new NotFoundException("model", modelName);
+        var errors = new ValidationErrors();
+        UploadPlan.Check(model.ModelFiles, planned, limits.MaxUploadBytes, $"the model '{model.Name}'", errors);
+        errors.ThrowIfAny();
+    }
+
     /// <summary>The role promoting into <paramref name="environment"/> takes: a team lead for the last one (prod), else a data scientist.</summary>
     public string RoleToPromoteTo(string environment) => environment == config.Environments[^1] ? Roles.TeamLead : Roles.DataScientist;
 

@@ -51,14 +51,14 @@ public sealed partial class VersionUploadPage
             _errors.Set(new ValidationFailedException("model", "Choose the model this version is of."));
             return;
         }
-        if (_uploader.Chosen.Count == 0)
+        try
         {
-            _errors.Set(new ValidationFailedException("files", "Choose the version's files."));
-            return;
+            // Checked here first so a missing required file or a too-large one is reported before any byte is sent.
+            await Versions.CheckPlanAsync(_model, _uploader.Chosen, Aborted);
         }
-        if (_uploader.Chosen.Select(_uploader.Problem).FirstOrDefault(p => p is not null) is { } problem)
+        catch (PortalException e)
         {
-            _errors.Set(new ValidationFailedException("files", problem));
+            _errors.Set(e);
             return;
         }
         var fields = new Dictionary<string, string>
