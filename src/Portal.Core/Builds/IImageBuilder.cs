@@ -3,6 +3,9 @@ namespace Portal.Core.Builds;
 /// <summary>Builds and finds images on the container engine. Managers without an engine refuse with what to configure.</summary>
 public interface IImageBuilder
 {
+    /// <summary>Why images cannot be built here (no engine answers, or the manager has none), or null when they can.</summary>
+    Task<string?> UnavailableAsync(CancellationToken ct);
+
     /// <summary>Builds <paramref name="image"/> from a folder holding a Dockerfile; reports each output line; returns the image id.</summary>
     Task<string> BuildAsync(string contextDirectory, string image, string dockerfile, Func<string, Task> onOutput, CancellationToken ct);
 

@@ -16,7 +16,7 @@ namespace Portal.Core.Builds;
 /// (a rebuild of a tag replaces it), and the log is kept in the file store either way.
 /// </summary>
 public sealed class ProjectBuilder(
-    BuildValidator validator, BuildRunner runner, IBuildStore builds, TaskLogBook logs, ChangeFeed<BuildRun> feed, TimeProvider clock,
+    BuildValidator validator, BuildRunner runner, IImageBuilder images, IBuildStore builds, TaskLogBook logs, ChangeFeed<BuildRun> feed, TimeProvider clock,
     ILogger<ProjectBuilder> logger)
 {
     /// <summary>Ended builds stay listed this long (their logs stay in the file store, and successes as build versions).</summary>
@@ -27,6 +27,9 @@ public sealed class ProjectBuilder(
 
     /// <summary>Called once by the host; the token cancels builds when the portal shuts down.</summary>
     public void Start(CancellationToken stopping) => _stopping = stopping;
+
+    /// <summary>Why images cannot be built here, or null when they can: the pages offer builds only when they can run.</summary>
+    public Task<string?> UnavailableAsync(CancellationToken ct) => images.UnavailableAsync(ct);
 
     public Task<IReadOnlyList<BuildVersion>> ListVersionsAsync(long projectId, CancellationToken ct) => builds.ListAsync(projectId, ct);
 
@@ -41,6 +44,7 @@ public sealed class ProjectBuilder(
     public async Task<BuildRun> StartAsync(string projectName, BuildRequest request, CancellationToken ct)
     {
         var plan = await validator.CheckAsync(projectName, request, ct);
+        if (await images.UnavailableAsync(ct) is { } why) throw new ContainerManagerException(why);
         var project = plan.Project;
         if (_runs.Values.Any(r => r.ProjectId == project.Id && r.Tag == plan.Tag && r.State == BuildRunState.Running))
             throw new ConflictException($"The tag '{plan.Tag}' of '{project.Name}' is being built already; wait for that build to end.");

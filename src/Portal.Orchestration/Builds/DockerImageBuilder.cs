@@ -6,6 +6,9 @@ namespace Portal.Orchestration.Builds;
 /// <summary>Builds and pulls images with the Docker engine the Swarm manager uses.</summary>
 public sealed class DockerImageBuilder(DockerEngine docker) : IImageBuilder
 {
+    /// <summary>The manager's own engine: when it does not answer, the build says so (as every other call to it does).</summary>
+    public Task<string?> UnavailableAsync(CancellationToken ct) => Task.FromResult<string?>(null);
+
     public async Task<string> BuildAsync(string contextDirectory, string image, string dockerfile, Func<string, Task> onOutput, CancellationToken ct)
     {
         await using var context = BuildContext.Open(contextDirectory, ct);

@@ -3,12 +3,14 @@ using Portal.Core.Containers;
 
 namespace Portal.Orchestration.Builds;
 
-/// <summary>The local manager has no container engine: builds are refused with what to configure instead.</summary>
+/// <summary>Kubernetes gives the portal no engine of its own: builds are refused with what to do instead.</summary>
 public sealed class NoEngineImageBuilder : IImageBuilder
 {
     public const string Explanation =
-        "Image builds need a container engine: set container_manager.type: swarm in portal.yaml (with dockerd running). "
-        + "With local processes, trainings run the project's home directory with the host's Python.";
+        "On Kubernetes the portal has no engine to build images with: build them in CI, push them to a registry, and give the "
+        + "project that docker repository.";
+
+    public Task<string?> UnavailableAsync(CancellationToken ct) => Task.FromResult<string?>(Explanation);
 
     public Task<string> BuildAsync(string contextDirectory, string image, string dockerfile, Func<string, Task> onOutput, CancellationToken ct) =>
         throw new ContainerManagerException(Explanation);

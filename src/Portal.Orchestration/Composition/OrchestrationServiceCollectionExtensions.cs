@@ -20,7 +20,7 @@ public static class OrchestrationServiceCollectionExtensions
         {
             case "local":
                 AddManager<LocalProcessManager>(services);
-                services.AddSingleton<IImageBuilder, NoEngineImageBuilder>();
+                services.AddSingleton<IImageBuilder, LocalEngineImageBuilder>();
                 services.AddSingleton<IImageFiles>(new NoImageFiles(NoImageFiles.OnLocalProcesses));
                 break;
             case "swarm":

@@ -272,15 +272,33 @@ public sealed class ProjectBuildTests
         Assert.StartsWith("Pulling portal-test/busybox:never-pushed failed", missing.GetProperty("message").GetString());
     }
 
-    [Fact]
-    public async Task On_local_processes_a_build_fails_saying_what_to_configure()
+    [SkippableFact]
+    public async Task On_embedded_defaults_a_build_uses_the_docker_engine_of_the_host_when_one_answers()
     {
+        await RealDocker.RequireAsync();
+        await RealDocker.BusyboxAsync();
         await using var portal = await RealPortalHost.StartAsync();
+        var marker = Guid.NewGuid().ToString("N");
+        portal.Dir.File("home/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo built {marker}\n");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "localbuilt", home_dir = Path.Combine(portal.Dir.Path, "home") })).EnsureSuccessStatusCode();
+        var run = await BuildAsync(portal.Http, "localbuilt", new { tag = "v1" });
+        Assert.Equal("SUCCEEDED", run.GetProperty("state").GetString());
+        using var docker = RealDocker.Client();
+        Assert.NotNull(await docker.ImageIdAsync("portal/localbuilt:v1", CancellationToken.None));
+        Assert.Contains($"built {marker}", await portal.Http.GetStringAsync("/api/v1/projects/localbuilt/builds/v1/log"));
+    }
+
+    [Fact]
+    public async Task On_embedded_defaults_without_an_engine_a_build_is_refused_before_it_starts_saying_what_to_do()
+    {
+        await using var portal = await RealPortalHost.StartAsync("docker:\n  daemon_address: unix:/tmp/no-docker-here.sock\n");
         portal.Dir.File("home/Dockerfile", "FROM scratch\n");
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "localonly", home_dir = Path.Combine(portal.Dir.Path, "home") })).EnsureSuccessStatusCode();
-        var run = await BuildAsync(portal.Http, "localonly", new { });
-        Assert.Equal("FAILED", run.GetProperty("state").GetString());
-        Assert.Contains("container_manager.type: swarm", run.GetProperty("message").GetString());
-        Assert.Equal("latest", run.GetProperty("tag").GetString());
+        var refused = await portal.Http.PostAsJsonAsync("/api/v1/projects/localonly/builds", new { });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("none answers at unix:/tmp/no-docker-here.sock", body);
+        Assert.Contains("Start dockerd on this host, or set container_manager.type: swarm", body);
+        Assert.Empty(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/projects/localonly/builds") ?? []);
     }
 }

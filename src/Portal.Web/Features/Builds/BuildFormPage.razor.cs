@@ -23,13 +23,14 @@ public sealed partial class BuildFormPage
     private bool _notFound, _starting;
     private BuildSource _from;
     private string _tag = ProjectImages.DefaultTag, _dockerfile = "Dockerfile";
-    private string? _gitRef;
+    private string? _gitRef, _unavailable;
 
     protected override async Task OnParametersSetAsync()
     {
         try
         {
             _project = await Projects.GetAsync(Project, Aborted);
+            _unavailable = await Builder.UnavailableAsync(Aborted);
             _from = _project.HomeDir is not null ? BuildSource.Local : _project.GitRepo is not null ? BuildSource.Git : BuildSource.PreBuilt;
             var mine = await Vault.ListAsync(await CurrentUser.ActorAsync(), new PageRequest(Take: PageRequest.MaxTake), Aborted);
             _credentials = mine.Items.Where(c => c.Kind is CredentialKind.Git or CredentialKind.Docker or CredentialKind.Basic).Select(c => c.Name).ToList();
