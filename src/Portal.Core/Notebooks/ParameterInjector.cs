@@ -56,7 +56,7 @@ public static partial class ParameterInjector
     {
         JsonNode? node;
         try { node = JsonNode.Parse(notebookJson); }
-        catch (JsonException e) { throw new ValidationFailedException("notebook", $"The notebook is not valid JSON: {e.Message.Split(" Path:")[0]}"); }
+        catch (JsonException e) { throw new ValidationFailedException("notebook", $"The notebook is not valid JSON: {JsonProblem.Describe(e)}."); }
         if (node is not JsonObject notebook || notebook["cells"] is not JsonArray)
             throw new ValidationFailedException("notebook", "The file is not a Jupyter notebook: it has no list of cells.");
         if (notebook["nbformat"] is not JsonValue v || !v.TryGetValue<int>(out var format) || format != 4)

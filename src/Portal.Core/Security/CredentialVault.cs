@@ -114,7 +114,7 @@ public sealed class CredentialVault(ICredentialStore store, ISecretProtector pro
         if (input.Kind == CredentialKind.Gcs && !string.IsNullOrEmpty(input.Secret))
         {
             try { using var _ = JsonDocument.Parse(input.Secret); }
-            catch (JsonException e) { errors.Add("secret", $"A GCS secret is the service account key JSON; this is not JSON ({e.Message})."); }
+            catch (JsonException e) { errors.Add("secret", $"A GCS secret is the service account key JSON; this is not JSON: {JsonProblem.Describe(e)}."); }
         }
         if (input.Kind == CredentialKind.Git && input.Secret is { } pem && pem.Contains("PRIVATE KEY", StringComparison.Ordinal) && !pem.TrimEnd().EndsWith("-----", StringComparison.Ordinal))
             errors.Add("secret", "The SSH key looks cut off: it must end with its '-----END ... PRIVATE KEY-----' line.");

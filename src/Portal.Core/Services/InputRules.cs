@@ -61,7 +61,7 @@ public static partial class InputRules
         }
         catch (JsonException e)
         {
-            errors.Add(field, $"Details are not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}): {e.Message.Split(" Path:")[0]}");
+            errors.Add(field, $"Details are not valid JSON: {JsonProblem.Describe(e)}.");
             return [];
         }
     }

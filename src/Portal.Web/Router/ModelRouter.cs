@@ -1,3 +1,4 @@
+using Portal.Core.Errors;
 using System.Text;
 using System.Text.Json;
 using Portal.Core.Configuration;
@@ -64,7 +65,7 @@ public static class ModelRouter
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(ct);
         try { using var _ = JsonDocument.Parse(text); }
-        catch (JsonException e) { return Results.Problem(statusCode: 400, title: "The feedback is not JSON.", detail: e.Message); }
+        catch (JsonException e) { return Results.Problem(statusCode: 400, title: "The feedback is not JSON.", detail: JsonProblem.Describe(e)); }
         if (await directory.ResolveAsync(deployment, ct) is not { } target)
             return Results.Problem(statusCode: 404, title: $"There is no deployment named '{deployment}'.");
         await recorder.FlushAsync(ct);

@@ -76,7 +76,7 @@ public sealed partial class TrainingFormPage
                 ? $"{doc.RootElement.EnumerateObject().Count()} parameters: {string.Join(", ", doc.RootElement.EnumerateObject().Select(p => p.Name))}"
                 : "⚠ Parameters must be a JSON object: { \"name\": value, … }";
         }
-        catch (JsonException e) { _parametersHint = $"⚠ Not valid JSON yet: {e.Message.Split(" Path:")[0]}"; }
+        catch (JsonException e) { _parametersHint = $"⚠ Not valid JSON yet: {JsonProblem.Describe(e)}"; }
     }
 
     private async Task LaunchAsync()
