@@ -45,7 +45,7 @@ public class IdeFlowTests
             await page.ClickAsync("#stop-ide");
             await Assertions.Expect(page.Locator("#ide-message")).ToContainTextAsync("Stopped by its user");
             await page.GotoAsync("/ide");
-            await Assertions.Expect(page.Locator("#ide-sessions")).ToContainTextAsync("CANCELLED");
+            await Assertions.Expect(page.Locator("#ide-sessions")).ToContainTextAsync("STOPPED");
         });
     }
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Containers;
 using Portal.Core.Security;
 using Portal.Tests.Unit.Support;
+using Portal.Tests.Unit.Trainings;
 
 namespace Portal.Tests.Unit.Components;
 
@@ -49,6 +51,27 @@ public abstract class PortalPageContext : BunitContext, IAsyncLifetime
         MudBlazor.Services.ServiceCollectionExtensions.AddMudServices(Services);
         Services.AddFallbackServiceProvider(_scope.ServiceProvider);
         SignIn("admin", Roles.Admin);
+    }
+
+    /// <summary>
+    /// One of everything, as the first admin: project iris (a home directory with a notebook and predict.py), model iris-clf,
+    /// dataset d1, version 1 promoted to test, training iris/t1 (running on the in-memory manager) and deployment iris-api.
+    /// </summary>
+    protected async Task SeedIrisAsync()
+    {
+        var home = Path.Combine(Files.Path, "iris");
+        TrainingRunTests.WriteNotebook(Files, "iris", "x = 1");
+        await File.WriteAllTextAsync(Path.Combine(home, "predict.py"), "def load(path): return None\ndef predict(model, data): return data\n");
+        (await Admin.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
+        (await Admin.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = home, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        using (var dataset = new MultipartFormDataContent { { new StringContent("d1"), "name" }, { new ByteArrayContent([1, 2]), "files", "train.csv" } })
+            (await Admin.PostAsync("/api/v1/models/iris-clf/datasets", dataset)).EnsureSuccessStatusCode();
+        using (var version = new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "files", "model.pkl" } })
+            (await Admin.PostAsync("/api/v1/models/iris-clf/versions", version)).EnsureSuccessStatusCode();
+        (await Admin.PostAsJsonAsync("/api/v1/models/iris-clf/versions/1/promote", new { environment = "test", comment = "good" })).EnsureSuccessStatusCode();
+        (await Admin.PostAsJsonAsync("/api/v1/trainings", new { project = "iris", name = "t1", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        (await Admin.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py", environment = "test" }))
+            .EnsureSuccessStatusCode();
     }
 
     /// <summary>Pages and their services see <paramref name="user"/> with <paramref name="role"/> from now on.</summary>

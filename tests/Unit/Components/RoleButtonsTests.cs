@@ -1,9 +1,7 @@
-using System.Net.Http.Json;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Security;
-using Portal.Tests.Unit.Trainings;
 using Portal.Web.Features.Datasets;
 using Portal.Web.Features.Deployments;
 using Portal.Web.Features.Models;
@@ -46,19 +44,7 @@ public sealed partial class RoleButtonsTests(ITestOutputHelper output) : PortalP
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var home = Path.Combine(Files.Path, "iris");
-        TrainingRunTests.WriteNotebook(Files, "iris", "x = 1");
-        await File.WriteAllTextAsync(Path.Combine(home, "predict.py"), "def load(path): return None\ndef predict(model, data): return data\n");
-        (await Admin.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
-        (await Admin.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = home, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
-        using (var dataset = new MultipartFormDataContent { { new StringContent("d1"), "name" }, { new ByteArrayContent([1, 2]), "files", "train.csv" } })
-            (await Admin.PostAsync("/api/v1/models/iris-clf/datasets", dataset)).EnsureSuccessStatusCode();
-        using (var version = new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "files", "model.pkl" } })
-            (await Admin.PostAsync("/api/v1/models/iris-clf/versions", version)).EnsureSuccessStatusCode();
-        (await Admin.PostAsJsonAsync("/api/v1/models/iris-clf/versions/1/promote", new { environment = "test", comment = "good" })).EnsureSuccessStatusCode();
-        (await Admin.PostAsJsonAsync("/api/v1/trainings", new { project = "iris", name = "t1", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
-        (await Admin.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py", environment = "test" }))
-            .EnsureSuccessStatusCode();
+        await SeedIrisAsync();
     }
 
     public static TheoryData<string> RoleNames => [Roles.Viewer, Roles.DataScientist, Roles.TeamLead, Roles.Admin];
