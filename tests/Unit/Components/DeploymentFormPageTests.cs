@@ -1,5 +1,10 @@
 using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Persistence;
+using Portal.Core.Stores;
 using Portal.Web.Features.Deployments;
 
 namespace Portal.Tests.Unit.Components;
@@ -25,5 +30,23 @@ public sealed class DeploymentFormPageTests : PortalPageContext
         var form = Render<DeploymentFormPage>();
         Assert.False(form.WaitForElement("#deployment-replicas input").HasAttribute("disabled"));
         Assert.Empty(form.FindAll("#replicas-hint"));
+    }
+
+    [Fact]
+    public async Task Coming_from_a_version_trained_in_a_build_the_form_serves_it_with_that_build_not_the_base_image()
+    {
+        await SeedIrisAsync();
+        var project = await App.Services.GetRequiredService<IProjectStore>().FindAsync("iris", CancellationToken.None);
+        var build = await App.Services.GetRequiredService<IBuildStore>().SaveAsync(new BuildVersion
+        {
+            Tag = "v2", ProjectId = project!.Id, Image = "portal/iris:v2", BuiltAt = DateTime.UtcNow, BuiltFrom = BuildSource.Local,
+        }, CancellationToken.None);
+        await using (var db = await App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+            await db.Set<ModelVersion>().ExecuteUpdateAsync(v => v.SetProperty(x => x.BuildVersionId, build.Id));
+
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("/deployments/new?model_version=iris-clf/1");
+        var form = Render<DeploymentFormPage>();
+        form.WaitForAssertion(() => Assert.Contains("v2 · portal/iris:v2", form.Find("#deployment-build").TextContent));
+        Assert.DoesNotContain("Notebook base image", form.Find("#deployment-build .rz-dropdown-label, #deployment-build .rz-inputtext").TextContent);
     }
 }

@@ -43,7 +43,11 @@ public sealed partial class DeploymentFormPage
         var model = InitialVersion?.Split('/')[0];
         _project = all.FirstOrDefault(p => p.Models.Any(m => m.Name == model))?.Name ?? (_projects.Count == 1 ? _projects[0] : null);
         await LoadChoicesAsync();
-        if (InitialVersion is not null && _versions.Contains(InitialVersion)) _version = InitialVersion;
+        if (InitialVersion is not null && _versions.Contains(InitialVersion))
+        {
+            _version = InitialVersion;
+            OnVersionChosen();
+        }
         _loaded = true;
     }
 
@@ -52,13 +56,27 @@ public sealed partial class DeploymentFormPage
         (_versions, _builds, _version, _buildTag) = ([], [new BuildChoice($"Notebook base image ({ProjectImages.NotebookBase})", "")], null, "");
         if (_project is null) return;
         var project = await Projects.GetAsync(_project, Aborted);
-        _versions = (await Versions.ListForModelsAsync(project.Models.Select(m => m.Name).ToList(), 200, Aborted)).Select(v => $"{v.Model!.Name}/{v.Name}").ToList();
+        _versionBuilds = (await Versions.ListForModelsAsync(project.Models.Select(m => m.Name).ToList(), 200, Aborted))
+            .ToDictionary(v => $"{v.Model!.Name}/{v.Name}", v => v.BuildVersionId);
+        _versions = [.. _versionBuilds.Keys];
         // Without a home directory the code lives only in the project's builds, so the bare base image is no choice.
         _codeFromImage = project.HomeDir is null;
         if (_codeFromImage) _builds.Clear();
-        _builds.AddRange((await Builder.ListVersionsAsync(project.Id, Aborted)).Select(b => new BuildChoice($"{b.Tag} · {b.Image}", b.Tag)));
+        var builds = await Builder.ListVersionsAsync(project.Id, Aborted);
+        _buildTags = builds.ToDictionary(b => b.Id, b => b.Tag);
+        _builds.AddRange(builds.Select(b => new BuildChoice($"{b.Tag} · {b.Image}", b.Tag)));
         if (_codeFromImage && _builds.Count > 0) _buildTag = _builds[0].Value;
     }
+
+    /// <summary>A version trained in one of the project's builds is served by that build's image unless the user picks another.</summary>
+    private void OnVersionChosen()
+    {
+        if (_version is not null && _versionBuilds.GetValueOrDefault(_version) is { } buildId && _buildTags.TryGetValue(buildId, out var tag))
+            _buildTag = tag;
+    }
+
+    private Dictionary<string, long?> _versionBuilds = [];
+    private Dictionary<long, string> _buildTags = [];
 
     private bool _codeFromImage;
 
