@@ -49,7 +49,9 @@ window.portalLineage = (function () {
         { selector: 'node:selected', style: { 'overlay-color': '#ff9800', 'overlay-opacity': 0.25 } },
         { selector: 'edge', style: {
             'width': 1.5, 'line-color': '#9e9e9e', 'target-arrow-color': '#9e9e9e', 'target-arrow-shape': 'triangle',
-            'curve-style': 'bezier', 'label': 'data(relation)', 'font-size': 8, 'color': '#777', 'text-rotation': 'autorotate' } },
+            'curve-style': 'bezier', 'label': 'data(relation)', 'font-size': 10, 'color': '#333', 'text-rotation': 'autorotate',
+            // A label drawn over the line and its neighbours is unreadable without a background of its own.
+            'text-background-color': '#ffffff', 'text-background-opacity': 0.9, 'text-background-padding': 2, 'text-background-shape': 'roundrectangle' } },
     ];
 
     function layout(cy) {

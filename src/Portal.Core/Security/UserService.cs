@@ -233,6 +233,10 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
             Encoding.UTF8.GetBytes(user.SecurityStamp), Encoding.UTF8.GetBytes(stamp)) ? user : null;
     }
 
+    /// <summary>The rules of <see cref="PasswordProblem"/> in one sentence, for forms to state before anything is typed.</summary>
+    public static readonly string PasswordRules =
+        $"At least {MinPasswordLength} characters, at least 5 of them different, without your user name, and not your current password.";
+
     /// <summary>Null when <paramref name="password"/> is acceptable, else what to change.</summary>
     public static string? PasswordProblem(string name, string password)
     {

@@ -161,12 +161,20 @@ public static class PortalHostingExtensions
                 """);
     }
 
+    private static readonly string[] NonPagePrefixes = ["/api", "/model", "/feedback", "/hubs", "/ide", "/_", "/assets", "/swagger", "/healthz"];
+
+    private static bool WantsPage(HttpContext c) =>
+        HttpMethods.IsGet(c.Request.Method) && c.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal)
+        && !NonPagePrefixes.Any(p => c.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+
     public static WebApplication MapPortal(this WebApplication app)
     {
         app.UseTrustedProxies(app.Services.GetRequiredService<PortalConfig>().Auth);
         app.UseHttpLogging();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // A browser asking for a page that does not exist gets the portal's not-found page; API clients get problem details.
+        app.UseWhen(WantsPage, pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(c => !WantsPage(c), api => api.UseStatusCodePages());
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<IdeOriginGate>();
         app.UseMiddleware<CrossOriginWebSockets>();
@@ -183,6 +191,8 @@ public static class PortalHostingExtensions
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "MLOps Portal API");
         app.UseWebSockets();
+        // Routing after the status code pages, so a re-executed request (the not-found page) is routed again.
+        app.UseRouting();
         app.UsePortalAuth();
         app.UseAntiforgery();
 

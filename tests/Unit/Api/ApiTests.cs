@@ -137,6 +137,25 @@ public class ApiTests() : PortalApiTest("file_store:\n  max_upload_mb: 0.5\n")
         Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/assets/js/portal.js")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/_content/MudBlazor/MudBlazor.min.js")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/_content/MudBlazor/MudBlazor.min.css")).StatusCode);
+        Assert.Contains("assets/img/favicon.svg", html);
+        var icon = await Admin.GetAsync("/assets/img/favicon.svg");
+        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+        Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task An_unknown_address_is_the_not_found_page_for_a_browser_and_problem_details_for_the_api()
+    {
+        var page = new HttpRequestMessage(HttpMethod.Get, "/no/such/page");
+        page.Headers.Accept.ParseAdd("text/html,application/xhtml+xml");
+        var answer = await Admin.SendAsync(page);
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Equal("text/html", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("This page does not exist", await answer.Content.ReadAsStringAsync());
+
+        var api = await Admin.GetAsync("/api/v1/no-such-thing");
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
     }
 
     private static MultipartFormDataContent Multipart(string name, params (string File, byte[] Bytes)[] files)

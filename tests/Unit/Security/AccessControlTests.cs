@@ -119,6 +119,10 @@ public class AccessControlTests : PortalApiTest
         Assert.Contains("new password", await blocked.Content.ReadAsStringAsync());
         Assert.EndsWith("/account/password", (await browser.GetAsync("/projects")).Headers.Location!.OriginalString);
 
+        // The rules are stated before anything is typed, and the browser checks the length itself.
+        var form = await browser.GetStringAsync("/account/password");
+        Assert.Contains("At least 12 characters, at least 5 of them different, without your user name", form);
+        Assert.Contains("minlength=\"12\"", form);
         var tooShort = await (await PostFormAsync(browser, "/account/password", "password", new() { ["Input.Current"] = oneTime, ["Input.Next"] = "short", ["Input.Repeat"] = "short" })).Content.ReadAsStringAsync();
         Assert.Contains("at least 12 characters (it has 5)", tooShort);
         Assert.DoesNotContain(oneTime, tooShort);
