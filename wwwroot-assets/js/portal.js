@@ -55,3 +55,10 @@ window.portal.stickToBottom = function (element) {
         .observe(element, { childList: true, subtree: true });
     element.scrollTop = element.scrollHeight;
 };
+
+// The console's light or dark theme, remembered by this browser.
+window.portal.theme = {
+    get: function () { try { return localStorage.getItem('portal.theme'); } catch (e) { return null; } },
+    set: function (value) { try { localStorage.setItem('portal.theme', value); } catch (e) { } },
+    systemPrefersDark: function () { return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches; }
+};
