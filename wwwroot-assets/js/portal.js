@@ -45,20 +45,81 @@ window.portal = (function () {
     return { watchFiles, upload, cancelUpload };
 })();
 
-// Keeps a log view scrolled to its end while new lines arrive, until the reader scrolls up; back at the end, it sticks again.
-window.portal.stickToBottom = function (element) {
-    let stick = true;
-    element.addEventListener('scroll', () => {
-        stick = element.scrollTop + element.clientHeight >= element.scrollHeight - 24;
-    });
-    new MutationObserver(() => { if (stick) element.scrollTop = element.scrollHeight; })
-        .observe(element, { childList: true, subtree: true });
-    element.scrollTop = element.scrollHeight;
-};
-
 // The console's light or dark theme, remembered by this browser.
 window.portal.theme = {
     get: function () { try { return localStorage.getItem('portal.theme'); } catch (e) { return null; } },
     set: function (value) { try { localStorage.setItem('portal.theme', value); } catch (e) { } },
     systemPrefersDark: function () { return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches; }
 };
+
+// Live logs: the server sends lines in batches and this appends them to the DOM itself (Blazor's renderer never sees them),
+// keeps the newest `max`, filters as the reader types, counts, and sticks to the bottom unless the reader scrolled up.
+window.portal.logView = (function () {
+    const views = new WeakMap();
+
+    function attach(view, search, max, countId) {
+        const state = { view, lines: view.querySelector('.log-lines'), max, count: 0, dropped: 0, filter: '', stick: true, ended: false,
+            counter: document.getElementById(countId), notice: null };
+        view.addEventListener('scroll', () => {
+            state.stick = view.scrollTop + view.clientHeight >= view.scrollHeight - 24;
+        });
+        if (search) search.addEventListener('input', () => { state.filter = search.value.toLowerCase(); refilter(state); });
+        views.set(view, state);
+    }
+
+    function matches(state, text) { return !state.filter || text.toLowerCase().includes(state.filter); }
+
+    function refilter(state) {
+        for (const line of state.lines.children) line.hidden = !matches(state, line.textContent);
+        show(state);
+    }
+
+    function show(state) {
+        if (state.counter) state.counter.textContent = `${state.count} lines${state.ended ? '' : ' · following'}`;
+        if (state.dropped > 0) {
+            if (!state.notice) {
+                state.notice = document.createElement('div');
+                state.notice.className = 'muted log-dropped';
+                state.view.insertBefore(state.notice, state.lines);
+            }
+            state.notice.textContent = `… ${state.dropped} earlier lines (download the log to see them all)`;
+        }
+    }
+
+    function append(view, texts, streams) {
+        const state = views.get(view);
+        if (!state) return;
+        const fragment = document.createDocumentFragment();
+        for (let i = 0; i < texts.length; i++) {
+            const line = document.createElement('div');
+            line.className = streams.charCodeAt(i) === 49 ? 'log-line stderr' : 'log-line';
+            line.textContent = texts[i];
+            if (!matches(state, texts[i])) line.hidden = true;
+            fragment.appendChild(line);
+        }
+        state.lines.appendChild(fragment);
+        state.count += texts.length;
+        let excess = state.lines.childElementCount - state.max;
+        if (excess > 0) {
+            state.dropped += excess;
+            while (excess-- > 0) state.lines.firstElementChild.remove();
+        }
+        show(state);
+        if (state.stick) view.scrollTop = view.scrollHeight;
+    }
+
+    function end(view, message) {
+        const state = views.get(view);
+        if (!state) return;
+        state.ended = true;
+        show(state);
+        if (state.count === 0 || message) {
+            const note = document.createElement('div');
+            note.className = 'muted';
+            note.textContent = message || 'No output.';
+            state.lines.appendChild(note);
+        }
+    }
+
+    return { attach, append, end };
+})();

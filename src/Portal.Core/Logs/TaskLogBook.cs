@@ -42,6 +42,12 @@ public sealed class TaskLogBook(IFileStore files)
         _live.TryRemove(key, out _);
     }
 
+    /// <summary>A log from its first line, followed until it ends, as plain lines (the pages' live view).</summary>
+    public async IAsyncEnumerable<LogLine> FollowAsync(string key, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var line in ReadAsync(key, 0, follow: true, ct)) yield return new LogLine(line.Timestamp, line.Stream, line.Text);
+    }
+
     /// <summary>The log from <paramref name="fromSeq"/>: stored lines for a finished task, else the live log (following it if asked).</summary>
     public async IAsyncEnumerable<SequencedLogLine> ReadAsync(string key, long fromSeq, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {

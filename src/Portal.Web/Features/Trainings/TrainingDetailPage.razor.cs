@@ -20,6 +20,7 @@ public sealed partial class TrainingDetailPage
 
     [Inject] private PageAccess Access { get; set; } = default!;
     [Inject] private TrainingService Trainings { get; set; } = default!;
+    [Inject] private Portal.Core.Logs.TaskLogBook LogBook { get; set; } = default!;
     [Inject] private ChangeFeed<Training> Changes { get; set; } = default!;
     [Inject] private ModelVersionService Versions { get; set; } = default!;
     [Inject] private DialogService Dialogs { get; set; } = default!;

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using Portal.Core.Containers;
+
+namespace Portal.Web.Components.Shared;
+
+/// <summary>The logic of <c>LiveLog.razor</c>: reads the source and ships its lines to the page in batches.</summary>
+public sealed partial class LiveLog
+{
+    /// <summary>Most lines in one message to the page; at 2,000 lines a second a batch is sent every 50 ms or so.</summary>
+    private const int MaxBatch = 2000;
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The lines, followed until the source ends or the page goes away.</summary>
+    [Parameter, EditorRequired] public Func<CancellationToken, IAsyncEnumerable<LogLine>> Source { get; set; } = _ => AsyncEnumerable.Empty<LogLine>();
+    [Parameter] public string Id { get; set; } = "log-view";
+    [Parameter] public string? DownloadUrl { get; set; }
+    [Parameter] public bool Searchable { get; set; } = true;
+    /// <summary>The newest lines kept on the page; older ones are dropped there (the download has them all).</summary>
+    [Parameter] public int MaxShown { get; set; } = 10_000;
+
+    private readonly CancellationTokenSource _stop = new();
+    private ElementReference _view, _search;
+    private bool _ended;
+    private string _endText = "";
+
+    private string CountId => Id == "log-view" ? "log-count" : $"{Id}-count";
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender) return;
+        try
+        {
+            await JS.InvokeVoidAsync("portal.logView.attach", _view, Searchable ? _search : (ElementReference?)null, MaxShown, CountId);
+            _ = Task.Run(FollowAsync, CancellationToken.None);
+        }
+        catch (JSDisconnectedException) { }
+    }
+
+    private async Task FollowAsync()
+    {
+        var texts = new List<string>(MaxBatch);
+        var stderr = new System.Text.StringBuilder(MaxBatch);
+        var since = Stopwatch.StartNew();
+        string end;
+        try
+        {
+            await using var lines = Source(_stop.Token).GetAsyncEnumerator(_stop.Token);
+            while (true)
+            {
+                var next = lines.MoveNextAsync();
+                // Nothing more at hand: what is waiting goes now, so a quiet log shows each line at once.
+                if (!next.IsCompleted && texts.Count > 0) await SendAsync(texts, stderr, since);
+                if (!await next) break;
+                texts.Add(lines.Current.Text);
+                stderr.Append(lines.Current.Stream == LogSource.Stderr ? '1' : '0');
+                if (texts.Count >= MaxBatch || since.Elapsed >= MaxWait) await SendAsync(texts, stderr, since);
+            }
+            if (texts.Count > 0) await SendAsync(texts, stderr, since);
+            end = "";
+        }
+        catch (OperationCanceledException) { return; }
+        catch (JSDisconnectedException) { return; }
+        catch (ContainerManagerException e) { end = e.Message; }
+        await InvokeAsync(async () =>
+        {
+            (_ended, _endText) = (true, end);
+            try { await JS.InvokeVoidAsync("portal.logView.end", _view, end); }
+            catch (JSDisconnectedException) { }
+        });
+    }
+
+    private async Task SendAsync(List<string> texts, System.Text.StringBuilder stderr, Stopwatch since)
+    {
+        var batch = texts.ToArray();
+        var streams = stderr.ToString();
+        texts.Clear();
+        stderr.Clear();
+        since.Restart();
+        // Awaited: a page that cannot keep up slows the reading instead of piling lines up in the circuit.
+        await InvokeAsync(() => JS.InvokeVoidAsync("portal.logView.append", _stop.Token, _view, batch, streams).AsTask());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
