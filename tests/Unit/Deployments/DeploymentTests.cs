@@ -172,7 +172,9 @@ public sealed class DeploymentTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("setosa", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("prediction")[0][0].GetString());
         var scale = await portal.Http.PostAsJsonAsync("/api/v1/deployments/iris-local/scale", new { replicas = 2 });
-        Assert.Equal(HttpStatusCode.Conflict, scale.StatusCode);
+        // More replicas than the local manager runs is the user's to fix: a 400 on the field, naming the deployment.
+        Assert.Equal(HttpStatusCode.BadRequest, scale.StatusCode);
+        Assert.Contains("'iris-local' can run 1, or 0 to stop it", await scale.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/model/nope/api/model/info")).StatusCode);
     }
 
