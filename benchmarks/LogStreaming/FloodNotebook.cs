@@ -7,6 +7,7 @@ public static class FloodNotebook
 {
     private const string Flood = """
         import sys, time
+        time.sleep(delay)
         per_batch = batch / rate
         start = time.time()
         n = 0
@@ -24,7 +25,7 @@ public static class FloodNotebook
     public static string Json() => new JsonObject
     {
         ["cells"] = new JsonArray(
-            Cell("rate = 100\nseconds = 1\nbatch = 10", parameters: true),
+            Cell("rate = 100\nseconds = 1\nbatch = 10\ndelay = 0", parameters: true),
             Cell(Flood, parameters: false)),
         ["metadata"] = new JsonObject { ["kernelspec"] = new JsonObject { ["name"] = "python3", ["display_name"] = "Python 3", ["language"] = "python" } },
         ["nbformat"] = 4,

@@ -12,6 +12,8 @@ public sealed class PortalUnderTest : IAsyncDisposable
 
     private PortalUnderTest(Process process, string baseUrl, string root) => (_process, BaseUrl, _root) = (process, baseUrl, root);
 
+    public const string AdminPassword = "benchmark-Passw0rd";
+
     public string BaseUrl { get; }
     public int Pid => _process.Id;
     /// <summary>An admin's personal access token, from the portal's own issue-token command.</summary>
@@ -51,7 +53,7 @@ public sealed class PortalUnderTest : IAsyncDisposable
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["PORTAL__STORE__DATA_DIR"] = Path.Combine(root, "data");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["PORTAL_ADMIN_PASSWORD"] = "benchmark-Passw0rd";
+        info.Environment["PORTAL_ADMIN_PASSWORD"] = AdminPassword;
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"portal: {e.Data}"); };

@@ -41,7 +41,10 @@ public sealed class ProcessSampler(int pid) : IDisposable
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime + stime
     }
 
-    private double RssMb()
+    private double RssMb() => RssMbOf(pid);
+
+    /// <summary>The resident memory of a process now, in MB.</summary>
+    public static double RssMbOf(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
