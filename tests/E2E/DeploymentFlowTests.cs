@@ -65,7 +65,7 @@ public class DeploymentFlowTests
             await Assertions.Expect(page.Locator("#replicas-badge")).ToHaveTextAsync("STOPPED");
 
             await page.ClickAsync("#remove-deployment");
-            await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
             await Ui.ExpectPathAsync(page, "/deployments");
             await Assertions.Expect(page.GetByText("No deployments yet")).ToBeVisibleAsync();
         });

@@ -55,7 +55,7 @@ public class ModelVersionFlowTests
 
             await page.GotoAsync("/models/iris-clf/versions/1");
             await page.ClickAsync("#delete-version");
-            await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
             await Ui.ExpectPathAsync(page, "/model-versions?model=iris-clf");
             await Assertions.Expect(page.Locator("#versions-table tbody tr")).ToHaveCountAsync(1);
         });

@@ -90,7 +90,7 @@ public class RegistryFlowTests
             // Deleting the model asks first, saying that its dataset goes with it; cancelling keeps everything.
             await page.GotoAsync("/models");
             await page.ClickAsync("button[aria-label='Delete iris']");
-            var dialog = page.Locator(".rz-dialog");
+            var dialog = page.Locator(".mud-dialog");
             await Assertions.Expect(dialog).ToContainTextAsync("This also removes 1 dataset; its place in projects iris-project.");
             await Shot("07-delete-model-confirmation");
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();

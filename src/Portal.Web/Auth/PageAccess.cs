@@ -1,6 +1,7 @@
+using Portal.Web.Components.Shared;
+using MudBlazor;
 using Portal.Core.Errors;
 using Portal.Core.Security;
-using Radzen;
 
 namespace Portal.Web.Auth;
 
@@ -8,7 +9,7 @@ namespace Portal.Web.Auth;
 /// The server-side check behind a page's buttons: hiding a button is for the eye, this is the protection. A refused
 /// action is audited and the user told which role it needs; nothing else happens.
 /// </summary>
-public sealed class PageAccess(AuditLog audit, NotificationService notifications)
+public sealed class PageAccess(AuditLog audit, ISnackbar notifications)
 {
     public Task<bool> AllowWorkAsync(string action, string? target) => AllowAsync(Roles.DataScientist, action, target);
 
@@ -21,7 +22,7 @@ public sealed class PageAccess(AuditLog audit, NotificationService notifications
         }
         catch (AccessDeniedException e)
         {
-            notifications.Notify(NotificationSeverity.Error, "Not allowed", e.Message, TimeSpan.FromSeconds(10));
+            notifications.Notify(Severity.Error, "Not allowed", e.Message, TimeSpan.FromSeconds(10));
             return false;
         }
     }

@@ -15,7 +15,6 @@ using Portal.Web.Auth;
 using Portal.Web.Ide;
 using Portal.Web.Router;
 using Portal.Web.Components;
-using Radzen;
 
 namespace Portal.Web.Hosting;
 
@@ -95,7 +94,7 @@ public static class PortalHostingExtensions
         builder.Services.AddPortalAuth(config);
         builder.Services.AddTrustedProxies(config.Auth);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
+        Radzen.ServiceCollectionExtensions.AddRadzenComponents(builder.Services); // until the last page leaves Radzen
         // MudBlazor is the component library pages move to (issue 18); both are served while the move lasts.
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();

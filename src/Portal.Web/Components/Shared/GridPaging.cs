@@ -1,5 +1,5 @@
-using Portal.Core.Stores;
 using Radzen;
+using Portal.Core.Stores;
 
 namespace Portal.Web.Components.Shared;
 

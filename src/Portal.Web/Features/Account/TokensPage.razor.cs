@@ -1,10 +1,10 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen;
 
 namespace Portal.Web.Features.Account;
 
@@ -37,10 +37,10 @@ public sealed partial class TokensPage
 
     private async Task RevokeAsync(AccessToken t)
     {
-        if (await Dialogs.Confirm($"Revoke the token '{t.Name}'? Anything using it is refused from its next request.", "Revoke token",
-                new ConfirmOptions { OkButtonText = "Revoke", CancelButtonText = "Keep it", CloseDialogOnEsc = true }) != true) return;
+        if (await Dialogs.ConfirmAsync($"Revoke the token '{t.Name}'? Anything using it is refused from its next request.", "Revoke token",
+                "Revoke", "Keep it") != true) return;
         await Tokens.RevokeAsync(await CurrentUser.NameAsync(), t.Id, Aborted);
-        Notifications.Notify(NotificationSeverity.Success, "Revoked", $"The token '{t.Name}' no longer works.");
+        Notifications.Notify(Severity.Success, "Revoked", $"The token '{t.Name}' no longer works.");
         await LoadAsync();
     }
 }

@@ -1,3 +1,5 @@
+using Radzen;
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -7,7 +9,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
 using Radzen.Blazor;
-using Radzen;
 
 namespace Portal.Web.Features.Admin;
 
@@ -57,7 +58,7 @@ public sealed partial class CredentialsPage
             var actor = await CurrentUser.ActorAsync();
             if (_editing is null) await Vault.CreateAsync(actor, input, Aborted);
             else await Vault.UpdateAsync(actor, _editing, input, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Saved", $"The credential '{_name}' is stored; its secret is encrypted.");
+            Notifications.Notify(Severity.Success, "Saved", $"The credential '{_name}' is stored; its secret is encrypted.");
             Reset();
             if (_grid is not null) await _grid.Reload();
         }

@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -5,7 +6,6 @@ using Portal.Core.Ide;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen;
 
 namespace Portal.Web.Features.Admin;
 
@@ -47,7 +47,7 @@ public sealed partial class IdeImagesPage
         try
         {
             await Catalog.SaveAsync(_rows.Select(r => new IdeImage(r.Name ?? "", r.Image ?? "", r.Desc)).ToList(), Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Saved", "New IDE sessions offer these images.");
+            Notifications.Notify(Severity.Success, "Saved", "New IDE sessions offer these images.");
             await LoadAsync();
         }
         catch (PortalException e) { _errors.Set(e); }
@@ -55,13 +55,13 @@ public sealed partial class IdeImagesPage
 
     private async Task ResetAsync()
     {
-        if (await Dialogs.Confirm("Drop the list saved here and offer portal.yaml's ide.images again?", "Use portal.yaml's list",
-                new ConfirmOptions { OkButtonText = "Use portal.yaml", CancelButtonText = "Keep mine", CloseDialogOnEsc = true }) != true) return;
+        if (await Dialogs.ConfirmAsync("Drop the list saved here and offer portal.yaml's ide.images again?", "Use portal.yaml's list",
+                "Use portal.yaml", "Keep mine") != true) return;
         try
         {
             await Catalog.ResetAsync(Aborted);
             await LoadAsync();
         }
-        catch (PortalException e) { Notifications.Notify(NotificationSeverity.Error, "Not changed", e.Message); }
+        catch (PortalException e) { Notifications.Notify(Severity.Error, "Not changed", e.Message); }
     }
 }

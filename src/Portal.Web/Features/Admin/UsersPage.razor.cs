@@ -1,3 +1,5 @@
+using Radzen;
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -7,7 +9,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
 using Radzen.Blazor;
-using Radzen;
 
 namespace Portal.Web.Features.Admin;
 
@@ -63,18 +64,18 @@ public sealed partial class UsersPage
         try
         {
             await Users.UpdateAsync(u.Name, roles, disabled, u.DisplayName, u.Email, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Saved", done + " Their sessions end now: they sign in again with the change.");
+            Notifications.Notify(Severity.Success, "Saved", done + " Their sessions end now: they sign in again with the change.");
         }
-        catch (PortalException e) { Notifications.Notify(NotificationSeverity.Error, "Not changed", e.Message, TimeSpan.FromSeconds(10)); }
+        catch (PortalException e) { Notifications.Notify(Severity.Error, "Not changed", e.Message, TimeSpan.FromSeconds(10)); }
         await ReloadAsync();
     }
 
     private async Task ResetAsync(PortalUser u)
     {
-        if (await Dialogs.Confirm($"Give {u.Name} a new one-time password? The current one stops working.", "Reset password",
-                new ConfirmOptions { OkButtonText = "Reset", CancelButtonText = "Cancel", CloseDialogOnEsc = true }) != true) return;
+        if (await Dialogs.ConfirmAsync($"Give {u.Name} a new one-time password? The current one stops working.", "Reset password",
+                "Reset", "Cancel") != true) return;
         try { _oneTime = (u.Name, await Users.ResetPasswordAsync(u.Name, Aborted)); }
-        catch (PortalException e) { Notifications.Notify(NotificationSeverity.Error, "Not reset", e.Message); }
+        catch (PortalException e) { Notifications.Notify(Severity.Error, "Not reset", e.Message); }
     }
 
     private async Task DeleteAsync(PortalUser u)

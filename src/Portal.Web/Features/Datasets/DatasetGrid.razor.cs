@@ -1,3 +1,4 @@
+using Radzen;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Stores;
@@ -6,7 +7,6 @@ using Portal.Web.Components.Shared;
 using Portal.Web.Features.Datasets;
 using Portal.Web.Features.Ide;
 using Radzen.Blazor;
-using Radzen;
 
 namespace Portal.Web.Features.Datasets;
 

@@ -1,3 +1,4 @@
+using MudBlazor;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
@@ -8,7 +9,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Datasets;
 using Portal.Web.Features.Ide;
-using Radzen;
 
 namespace Portal.Web.Features.Datasets;
 
@@ -61,7 +61,7 @@ public sealed partial class DatasetUploadPage
         var result = await _uploader.UploadAsync(DatasetLinks.Api(_model), fields);
         if (result.Status == 201)
         {
-            Notifications.Notify(NotificationSeverity.Success, "Dataset uploaded", $"{_name.Trim()} ({chosen.Count} {(chosen.Count == 1 ? "file" : "files")})");
+            Notifications.Notify(Severity.Success, "Dataset uploaded", $"{_name.Trim()} ({chosen.Count} {(chosen.Count == 1 ? "file" : "files")})");
             Nav.NavigateTo(DatasetLinks.Page(_model, _name.Trim()));
             return;
         }

@@ -1,3 +1,4 @@
+using MudBlazor;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +12,6 @@ using Portal.Core.Services;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Router;
-using Radzen;
 
 namespace Portal.Web.Features.Deployments;
 
@@ -31,8 +31,8 @@ public sealed partial class DeploymentDetailPage
     [Inject] private ChangeFeed<PredictionRecord> Recorded { get; set; } = default!;
     [Inject] private ChangeFeed<Deployment> Saved { get; set; } = default!;
     [Inject] private ModelInvoker Invoker { get; set; } = default!;
-    [Inject] private DialogService Dialogs { get; set; } = default!;
-    [Inject] private NotificationService Notifications { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Notifications { get; set; } = default!;
     [Inject] private NavigationManager Nav { get; set; } = default!;
 
     private const string FallbackExample = "{\"columns\": [\"x\"], \"data\": [[0]]}";
@@ -200,7 +200,7 @@ public sealed partial class DeploymentDetailPage
         {
             _deployment = await Deployments.ScaleAsync(Name, replicas, Aborted);
             _scaleTo = replicas;
-            Notifications.Notify(NotificationSeverity.Success, replicas == 0 ? "Stopped" : "Scaling",
+            Notifications.Notify(Severity.Success, replicas == 0 ? "Stopped" : "Scaling",
                 replicas == 0 ? $"{Name} serves no more; scale up to start it again." : $"{Name} to {replicas} replicas.");
         }
         catch (PortalException e) { _errors.Set(e); }
@@ -216,7 +216,7 @@ public sealed partial class DeploymentDetailPage
         try
         {
             _deployment = await Deployments.SwitchVersionAsync(Name, _switchTo, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Rolling", $"{Name} to {_switchTo}, one replica at a time.");
+            Notifications.Notify(Severity.Success, "Rolling", $"{Name} to {_switchTo}, one replica at a time.");
             _switchTo = null;
         }
         catch (PortalException e) { _errors.Set(e); }

@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Builds;
 using Portal.Core.Containers;
@@ -11,7 +12,6 @@ using Portal.Web.Components.Shared;
 using Portal.Web.Features.Deployments;
 using Portal.Web.Features.Ide;
 using Portal.Web.Features.Trainings;
-using Radzen;
 
 namespace Portal.Web.Features.Deployments;
 
@@ -104,7 +104,7 @@ public sealed partial class DeploymentFormPage
                 Replicas = _replicas, Port = _port, Env = env, ResourceProfile = _profile,
                 Health = new HealthSettings(_healthStart, _healthInterval, _healthTimeout, _healthRetries),
             }, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Deployment started", d.Name);
+            Notifications.Notify(Severity.Success, "Deployment started", d.Name);
             Nav.NavigateTo(DeploymentLinks.Page(d.Name));
         }
         catch (PortalException e) { _errors.Set(e); }

@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
@@ -9,7 +10,6 @@ using Portal.Core.Stores;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen;
 
 namespace Portal.Web.Features.Ide;
 
@@ -85,7 +85,7 @@ public sealed partial class IdePage
             await Ide.StopAsync(session.User, session.Name, session.User == _me ? "Stopped by its user." : $"Stopped by the admin {_me}.", Aborted);
             await LoadAsync();
         }
-        catch (PortalException e) { Notifications.Notify(NotificationSeverity.Error, "Could not stop", e.Message); }
+        catch (PortalException e) { Notifications.Notify(Severity.Error, "Could not stop", e.Message); }
     }
 
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using MudBlazor;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
@@ -6,7 +7,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
 using Portal.Web.Features.ModelVersions;
-using Radzen;
 
 namespace Portal.Web.Features.ModelVersions;
 
@@ -44,7 +44,7 @@ public sealed partial class VersionDetailPage
         {
             _version = await Versions.PromoteAsync(Model, Name, target, _comment, Aborted);
             _environments = Versions.EnvironmentsOf(_version);
-            Notifications.Notify(NotificationSeverity.Success, "Promoted", $"{Model}/{Name} is in {target}.");
+            Notifications.Notify(Severity.Success, "Promoted", $"{Model}/{Name} is in {target}.");
             (_promoting, _comment) = (false, "");
         }
         catch (PortalException e) { _errors.Set(e); }

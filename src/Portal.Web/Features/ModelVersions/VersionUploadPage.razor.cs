@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -6,7 +7,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
 using Portal.Web.Features.ModelVersions;
-using Radzen;
 
 namespace Portal.Web.Features.ModelVersions;
 
@@ -70,7 +70,7 @@ public sealed partial class VersionUploadPage
         if (result.Status == 201)
         {
             var name = System.Text.Json.JsonDocument.Parse(result.Body).RootElement.GetProperty("name").GetString()!;
-            Notifications.Notify(NotificationSeverity.Success, "Version uploaded", $"{_model}/{name}");
+            Notifications.Notify(Severity.Success, "Version uploaded", $"{_model}/{name}");
             Nav.NavigateTo(VersionLinks.Page(_model, name));
             return;
         }

@@ -1,13 +1,13 @@
+using MudBlazor;
 using Portal.Core.Services;
 using Portal.Web.Components.Shared;
-using Radzen;
 
 namespace Portal.Web.Features.Models;
 
 public static class ModelDeletion
 {
     /// <summary>As <c>nha model rm</c>: the model goes with its datasets and versions, after the user has seen how many.</summary>
-    public static Task<bool> ConfirmAndDeleteAsync(this DialogService dialogs, NotificationService notifications, ModelService models, string name, CancellationToken ct) =>
+    public static Task<bool> ConfirmAndDeleteAsync(this IDialogService dialogs, ISnackbar notifications, ModelService models, string name, CancellationToken ct) =>
         dialogs.ConfirmAndDeleteAsync(notifications, $"model '{name}'",
             async () =>
             {

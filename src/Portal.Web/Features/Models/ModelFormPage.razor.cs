@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -6,7 +7,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
 using Portal.Web.Features.Models;
-using Radzen;
 
 namespace Portal.Web.Features.Models;
 
@@ -45,7 +45,7 @@ public sealed partial class ModelFormPage
         {
             var input = new ModelInput(_name, _desc, _modelFiles.Select(r => r.ToSpec()).ToList(), _dataFiles.Select(r => r.ToSpec()).ToList());
             var saved = IsNew ? await Models.CreateAsync(input, Aborted) : await Models.UpdateAsync(Name!, input, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, IsNew ? "Model created" : "Model saved", saved.Name);
+            Notifications.Notify(Severity.Success, IsNew ? "Model created" : "Model saved", saved.Name);
             Nav.NavigateTo($"/models/{saved.Name}");
         }
         catch (PortalException e) { _errors.Set(e); }

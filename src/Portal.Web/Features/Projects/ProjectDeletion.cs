@@ -1,12 +1,12 @@
+using MudBlazor;
 using Portal.Core.Services;
 using Portal.Web.Components.Shared;
-using Radzen;
 
 namespace Portal.Web.Features.Projects;
 
 public static class ProjectDeletion
 {
-    public static Task<bool> ConfirmAndDeleteAsync(this DialogService dialogs, NotificationService notifications, ProjectService projects, string name, CancellationToken ct) =>
+    public static Task<bool> ConfirmAndDeleteAsync(this IDialogService dialogs, ISnackbar notifications, ProjectService projects, string name, CancellationToken ct) =>
         dialogs.ConfirmAndDeleteAsync(notifications, $"project '{name}'",
             async () =>
             {

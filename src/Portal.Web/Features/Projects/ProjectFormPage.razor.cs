@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -7,7 +8,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
 using Portal.Web.Features.Projects;
-using Radzen;
 
 namespace Portal.Web.Features.Projects;
 
@@ -47,7 +47,7 @@ public sealed partial class ProjectFormPage
         {
             var input = new ProjectInput(_name, _desc, _homeDir, _gitRepo, _dockerRepo, _models.ToList());
             var saved = IsNew ? await Projects.CreateAsync(input, Aborted) : await Projects.UpdateAsync(Name!, input, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, IsNew ? "Project created" : "Project saved", saved.Name);
+            Notifications.Notify(Severity.Success, IsNew ? "Project created" : "Project saved", saved.Name);
             Nav.NavigateTo($"/projects/{saved.Name}");
         }
         catch (PortalException e) { _errors.Set(e); }

@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
@@ -7,7 +8,6 @@ using Portal.Core.Settings;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen;
 
 namespace Portal.Web.Features.Settings;
 
@@ -74,7 +74,7 @@ public sealed partial class ContainerManagerSettings
                 () => Settings.SaveAsync(SettingsSections.ContainerManager, candidate, Aborted),
                 () => Settings.SaveAsync(SettingsSections.Docker, candidate, Aborted),
                 () => Settings.SaveAsync(SettingsSections.Kube, candidate, Aborted));
-            Notifications.Notify(NotificationSeverity.Success, "Saved", "Container manager settings are saved.");
+            Notifications.Notify(Severity.Success, "Saved", "Container manager settings are saved.");
             await Changed.InvokeAsync();
         }
         catch (PortalException e) { _errors.Set(e); }

@@ -1,8 +1,8 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Errors;
 using Portal.Core.Settings;
 using Portal.Web.Components.Shared;
-using Radzen;
 
 namespace Portal.Web.Features.Settings;
 
@@ -37,7 +37,7 @@ public sealed partial class EnvironmentsSettings
             var candidate = (await Settings.GetAsync(Aborted)).Saved;
             candidate.Environments = [.. _names];
             await Settings.SaveAsync(SettingsSections.Environments, candidate, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Saved", $"Environments: {string.Join(" → ", candidate.Environments)}.");
+            Notifications.Notify(Severity.Success, "Saved", $"Environments: {string.Join(" → ", candidate.Environments)}.");
             await Changed.InvokeAsync();
         }
         catch (PortalException e) { _errors.Set(e); }

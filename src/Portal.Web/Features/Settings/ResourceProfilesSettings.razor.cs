@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
@@ -7,7 +8,6 @@ using Portal.Core.Settings;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen;
 
 namespace Portal.Web.Features.Settings;
 
@@ -61,8 +61,8 @@ public sealed partial class ResourceProfilesSettings
     private async Task RemoveAsync(int index)
     {
         var name = _rows[index].Name;
-        if (!string.IsNullOrWhiteSpace(name) && await Dialogs.Confirm($"Remove the profile '{name}' from the form? Work already running keeps its resources; new work naming it is refused once you save.",
-                "Remove a profile", new ConfirmOptions { OkButtonText = "Remove", CancelButtonText = "Keep", CloseDialogOnEsc = true }) != true) return;
+        if (!string.IsNullOrWhiteSpace(name) && await Dialogs.ConfirmAsync($"Remove the profile '{name}' from the form? Work already running keeps its resources; new work naming it is refused once you save.",
+                "Remove a profile", "Remove", "Keep") != true) return;
         _rows.RemoveAt(index);
     }
 
@@ -91,7 +91,7 @@ public sealed partial class ResourceProfilesSettings
                 MinReplicas = r.MinReplicas, MaxReplicas = r.MaxReplicas, TargetCpuUtilizationPercentage = r.TargetCpu,
             });
             await Settings.SaveAsync(SettingsSections.ContainerManager, candidate, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Saved", "New work uses these profiles and health checks.");
+            Notifications.Notify(Severity.Success, "Saved", "New work uses these profiles and health checks.");
             await Changed.InvokeAsync();
         }
         catch (PortalException e) { _errors.Set(e); }

@@ -1,3 +1,4 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -6,7 +7,6 @@ using Portal.Core.Settings;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen;
 
 namespace Portal.Web.Features.Settings;
 
@@ -38,7 +38,7 @@ public sealed partial class SecuritySettings
             var candidate = (await Settings.GetAsync(Aborted)).Saved;
             candidate.Security.HostPaths = [.. _paths.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             await Settings.SaveAsync(SettingsSections.Security, candidate, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Saved",
+            Notifications.Notify(Severity.Success, "Saved",
                 candidate.Security.HostPaths.Count == 0 ? "No host folder is open to users." : $"Open to users: {string.Join(", ", candidate.Security.HostPaths)}.");
             await Changed.InvokeAsync();
         }

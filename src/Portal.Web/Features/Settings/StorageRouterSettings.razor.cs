@@ -1,9 +1,9 @@
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Configuration;
 using Portal.Core.Errors;
 using Portal.Core.Settings;
 using Portal.Web.Components.Shared;
-using Radzen;
 
 namespace Portal.Web.Features.Settings;
 
@@ -40,7 +40,7 @@ public sealed partial class StorageRouterSettings
             await SettingsErrors.SaveAllAsync(
                 () => Settings.SaveAsync(SettingsSections.FileStore, candidate, Aborted),
                 () => Settings.SaveAsync(SettingsSections.Router, candidate, Aborted));
-            Notifications.Notify(NotificationSeverity.Success, "Saved", "File store and router settings are saved.");
+            Notifications.Notify(Severity.Success, "Saved", "File store and router settings are saved.");
             await Changed.InvokeAsync();
         }
         catch (PortalException e) { _errors.Set(e); }

@@ -1,3 +1,5 @@
+using Portal.Web.Components.Shared;
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -5,7 +7,6 @@ using Portal.Core.Notifications;
 using Portal.Core.Services;
 using Portal.Core.Trainings;
 using Portal.Web.Auth;
-using Radzen;
 
 namespace Portal.Web.Features.Trainings;
 
@@ -23,8 +24,8 @@ public sealed partial class TrainingDetailPage
     [Inject] private Portal.Core.Logs.TaskLogBook LogBook { get; set; } = default!;
     [Inject] private ChangeFeed<Training> Changes { get; set; } = default!;
     [Inject] private ModelVersionService Versions { get; set; } = default!;
-    [Inject] private DialogService Dialogs { get; set; } = default!;
-    [Inject] private NotificationService Notifications { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Notifications { get; set; } = default!;
     [Inject] private NavigationManager Nav { get; set; } = default!;
 
     private Training? _training;
@@ -65,15 +66,15 @@ public sealed partial class TrainingDetailPage
     private async Task CancelAsync()
     {
         if (!await Access.AllowWorkAsync("cancel a training", $"training {Project}/{Name}")) return;
-        if (await Dialogs.Confirm($"Stop the training '{Name}'? Its process or container is stopped; what it wrote so far is kept.", "Cancel training",
-                new ConfirmOptions { OkButtonText = "Stop it", CancelButtonText = "Keep running", CloseDialogOnEsc = true }) != true)
+        if (await Dialogs.ConfirmAsync($"Stop the training '{Name}'? Its process or container is stopped; what it wrote so far is kept.", "Cancel training",
+                "Stop it", "Keep running") != true)
             return;
         try
         {
             await Trainings.CancelAsync(Project, Name, Aborted);
-            Notifications.Notify(NotificationSeverity.Info, "Cancelling", Name);
+            Notifications.Notify(Severity.Info, "Cancelling", Name);
         }
-        catch (PortalException e) { Notifications.Notify(NotificationSeverity.Error, "Could not cancel", e.Message, TimeSpan.FromSeconds(10)); }
+        catch (PortalException e) { Notifications.Notify(Severity.Error, "Could not cancel", e.Message, TimeSpan.FromSeconds(10)); }
     }
 
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using MudBlazor;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Containers;
@@ -11,7 +12,6 @@ using Portal.Web.Components.Shared;
 using Portal.Web.Features.Deployments;
 using Portal.Web.Features.Ide;
 using Portal.Web.Features.Trainings;
-using Radzen;
 
 namespace Portal.Web.Features.Trainings;
 
@@ -107,7 +107,7 @@ public sealed partial class TrainingFormPage
                 Datasets = _datasets.ToList(), Env = env, ResourceProfile = _profile, BuildTag = _buildTag, Pretrained = _pretrained,
                 Mounts = _mounts.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             }, Aborted);
-            Notifications.Notify(NotificationSeverity.Success, "Training started", training.Name);
+            Notifications.Notify(Severity.Success, "Training started", training.Name);
             Nav.NavigateTo(TrainingLinks.Page(_project, training.Name));
         }
         catch (PortalException e) { _errors.Set(e); }

@@ -1,3 +1,4 @@
+using Radzen;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Notifications;
@@ -5,7 +6,6 @@ using Portal.Core.Stores;
 using Portal.Core.Trainings;
 using Portal.Web.Components.Shared;
 using Radzen.Blazor;
-using Radzen;
 
 namespace Portal.Web.Features.Trainings;
 
