@@ -40,6 +40,9 @@ public abstract class PortalPageContext : BunitContext, IAsyncLifetime
         Admin = await App.CreateClientAsync();
         _scope = App.Services.CreateAsyncScope();
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Services made by the portal's container (the snackbar behind PageAccess) take its navigation manager: give it an address.
+        ((Microsoft.AspNetCore.Components.Routing.IHostEnvironmentNavigationManager)_scope.ServiceProvider
+            .GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>()).Initialize("http://localhost/", "http://localhost/");
         var auth = _scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>();
         Services.AddSingleton(auth);
         // The portal's own policies decide, not bUnit's placeholders.

@@ -85,8 +85,8 @@ public sealed partial class RoleButtonsTests(ITestOutputHelper output) : PortalP
 
     /// <summary>Enabled buttons and button-styled links, by id, else accessible name, else text; a grid's own paging is not an action.</summary>
     private static IEnumerable<string> Offered(IEnumerable<IElement> elements) => elements
-        .Where(e => (e.LocalName == "button" || (e.LocalName == "a" && e.ClassList.Contains("rz-button"))) && !e.HasAttribute("disabled"))
-        .Where(e => !e.ClassList.Contains("sort-button") && e.Closest(".rz-pager, .rz-paginator, .rz-datatable-thead, .rz-numeric, .mud-input-numeric-spin") is null)
+        .Where(e => (e.LocalName == "button" || (e.LocalName == "a" && (e.ClassList.Contains("rz-button") || e.ClassList.Contains("mud-button-root")))) && !e.HasAttribute("disabled"))
+        .Where(e => !e.ClassList.Contains("sort-button") && e.Closest(".rz-pager, .rz-paginator, .rz-datatable-thead, .rz-numeric, .mud-input-numeric-spin, .mud-table-pagination, .mud-table-head") is null)
         .Select(e => e.GetAttribute("aria-label") ?? (e.Id is { } id && OwnId().IsMatch(id) ? id : Text(e)));
 
     /// <summary>What a button says, without its icon's ligature name.</summary>

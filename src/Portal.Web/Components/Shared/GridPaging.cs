@@ -1,5 +1,6 @@
-using Radzen;
+using MudBlazor;
 using Portal.Core.Stores;
+using Radzen;
 
 namespace Portal.Web.Components.Shared;
 
@@ -8,11 +9,22 @@ public static class GridPaging
     public const int PageSize = 20;
     public static readonly int[] PageSizes = [10, 20, 50, 100];
 
-    /// <summary>Turns a Radzen grid's load request into a store page request; column properties map to sort keys.</summary>
+    /// <summary>Turns a MudDataGrid's server request into a store page request; columns' property names map to sort keys.</summary>
+    public static PageRequest ToPageRequest<T>(this GridState<T> state, string? search, IReadOnlyDictionary<string, string> sortKeys)
+    {
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var key = sort?.SortBy is { } property && sortKeys.TryGetValue(property, out var k) ? k : null;
+        return new PageRequest(state.Page * state.PageSize, state.PageSize, search, key, sort?.Descending == true);
+    }
+
+    /// <summary>A store page as a MudDataGrid's rows.</summary>
+    public static GridData<T> ToGridData<T>(this Page<T> page) => new() { Items = page.Items, TotalItems = page.Total };
+
+    /// <summary>Turns a Radzen grid's load request into a store page request (for the grids not yet moved).</summary>
     public static PageRequest ToPageRequest(this LoadDataArgs args, string? search, IReadOnlyDictionary<string, string> sortKeys)
     {
         var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null);
         var key = sort?.Property is { } property && sortKeys.TryGetValue(property, out var k) ? k : null;
-        return new PageRequest(args.Skip ?? 0, args.Top ?? PageSize, search, key, sort?.SortOrder == SortOrder.Descending);
+        return new PageRequest(args.Skip ?? 0, args.Top ?? PageSize, search, key, sort?.SortOrder == Radzen.SortOrder.Descending);
     }
 }
