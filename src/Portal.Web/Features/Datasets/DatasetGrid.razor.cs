@@ -1,4 +1,4 @@
-using Radzen;
+using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
 using Portal.Core.Stores;
@@ -18,22 +18,16 @@ public sealed partial class DatasetGrid
     [Parameter] public string? Model { get; set; }
 
     private static readonly Dictionary<string, string> SortKeys = new() { ["Name"] = "name", ["Model.Name"] = "model", ["CreatedAt"] = "created_at" };
-    private RadzenDataGrid<Dataset>? _grid;
-    private Page<Dataset>? _page;
-    private bool _loading;
+    private MudDataGrid<Dataset>? _grid;
     private string _search = "";
 
-    private async Task LoadAsync(LoadDataArgs args)
-    {
-        _loading = true;
-        _page = await Datasets.ListAsync(Model, args.ToPageRequest(_search, SortKeys), Aborted);
-        _loading = false;
-    }
+    private async Task<GridData<Dataset>> LoadAsync(GridState<Dataset> state, CancellationToken ct) =>
+        (await Datasets.ListAsync(Model, state.ToPageRequest(_search, SortKeys), ct)).ToGridData();
 
     private async Task OnSearch(string search)
     {
         _search = search;
-        if (_grid is not null) await _grid.FirstPage(true);
+        if (_grid is not null) await _grid.ReloadServerData();
     }
 
     private async Task DeleteAsync(Dataset d)
@@ -42,6 +36,6 @@ public sealed partial class DatasetGrid
         var deleted = await Dialogs.ConfirmAndDeleteAsync(Notifications, $"dataset '{d.Name}' of model '{d.Model!.Name}'",
             () => Task.FromResult<IEnumerable<string>>([Confirmations.Count(d.Files.Count, "stored file", "stored files")]),
             () => Datasets.DeleteAsync(d.Model!.Name, d.Name, Aborted));
-        if (deleted && _grid is not null) await _grid.Reload();
+        if (deleted && _grid is not null) await _grid.ReloadServerData();
     }
 }

@@ -1,48 +1,45 @@
-using Radzen;
-using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using Portal.Core.Entities;
-using Portal.Core.Notifications;
-using Portal.Core.Stores;
 using Portal.Core.Trainings;
 using Portal.Web.Components.Shared;
-using Radzen.Blazor;
 
 namespace Portal.Web.Features.Trainings;
 
 /// <summary>The logic of <c>TrainingsPage.razor</c>.</summary>
 public sealed partial class TrainingsPage
 {
-
     private static readonly Dictionary<string, string> SortKeys = new() { ["Name"] = "name", ["Task.State"] = "state", ["CreatedAt"] = "created_at" };
-    private RadzenDataGrid<Training>? _grid;
-    private Page<Training>? _page;
-    private bool _loading;
+    private MudDataGrid<Training>? _grid;
     private string _search = "";
     private IDisposable? _changes;
+    /// <summary>The newest state of each shown training, as the change feed pushes it.</summary>
+    private readonly Dictionary<long, Training> _latest = [];
 
-    // Trainings change state and progress on their own: each change is pushed, a shown one is replaced in place.
+    private Training Latest(Training shown) => _latest.GetValueOrDefault(shown.Id) ?? shown;
+
+    // Trainings change state and progress on their own: a shown one is redrawn in place; a new one reloads the page of rows.
     protected override void OnInitialized() => _changes = Changes.Subscribe(_ => true, changed => InvokeAsync(async () =>
     {
-        if (_page is null) return;
-        if (_page.Items.Any(t => t.Id == changed.Id))
+        if (_latest.ContainsKey(changed.Id))
         {
-            _page = _page with { Items = [.. _page.Items.Select(t => t.Id == changed.Id ? changed : t)] };
+            _latest[changed.Id] = changed;
             StateHasChanged();
         }
-        else if (changed.Task.State == TaskState.Waiting && _grid is not null) await _grid.Reload();
+        else if (changed.Task.State == TaskState.Waiting && _grid is not null) await _grid.ReloadServerData();
     }));
 
-    private async Task LoadAsync(LoadDataArgs args)
+    private async Task<GridData<Training>> LoadAsync(GridState<Training> state, CancellationToken ct)
     {
-        _loading = true;
-        _page = await Trainings.ListAsync(null, args.ToPageRequest(_search, SortKeys), Aborted);
-        _loading = false;
+        var page = await Trainings.ListAsync(null, state.ToPageRequest(_search, SortKeys), ct);
+        _latest.Clear();
+        foreach (var t in page.Items) _latest[t.Id] = t;
+        return page.ToGridData();
     }
 
     private async Task OnSearch(string search)
     {
         _search = search;
-        if (_grid is not null) await _grid.FirstPage(true);
+        if (_grid is not null) await _grid.ReloadServerData();
     }
 
     protected override void Dispose(bool disposing)
