@@ -20,7 +20,7 @@ public sealed partial class ProjectFormPage
     private bool IsNew => Name is null;
     private readonly FormErrors _errors = new FormErrors().Fields("name", "desc", "home_dir", "git_repo", "docker_repo", "models");
     private string _name = "", _desc = "", _homeDir = "", _gitRepo = "", _dockerRepo = "";
-    private IEnumerable<string> _models = [];
+    private IReadOnlyCollection<string> _models = [];
     private List<string> _allModels = [];
     private bool _saving, _notFound, _loaded;
 
