@@ -19,10 +19,12 @@ public sealed class BrowserSession : IAsyncDisposable
     public IPage Page { get; }
 
     /// <summary>A browser on the portal, signed in as the first admin unless <paramref name="signIn"/> is false.</summary>
-    public static async Task<BrowserSession> StartAsync(PortalProcess portal, string test, int height = 1000, float timeoutMs = 30_000, bool signIn = true)
+    /// <param name="bypassCsp">Lets the test inject a script of its own (axe-core) past the portal's Content-Security-Policy.</param>
+    public static async Task<BrowserSession> StartAsync(PortalProcess portal, string test, int height = 1000, float timeoutMs = 30_000, bool signIn = true,
+        bool bypassCsp = false)
     {
         var (playwright, browser) = await Browser.LaunchAsync();
-        var page = await browser.NewPageAsync(new() { BaseURL = portal.BaseUrl, ViewportSize = new() { Width = 1400, Height = height } });
+        var page = await browser.NewPageAsync(new() { BaseURL = portal.BaseUrl, ViewportSize = new() { Width = 1400, Height = height }, BypassCSP = bypassCsp });
         page.SetDefaultTimeout(timeoutMs);
         var session = new BrowserSession(playwright, browser, page, portal, test);
         if (signIn) await session.SignInAsync("admin", PortalProcess.AdminPassword);

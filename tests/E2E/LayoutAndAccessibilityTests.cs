@@ -1,0 +1,80 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Portal.Tests.E2E.Support;
+using Portal.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Portal.Tests.E2E;
+
+/// <summary>
+/// Every page at a phone's width (390 px) and a desktop's (1440 px): a screenshot of each, nothing wider than the screen,
+/// the navigation drawer out of the way on the phone, and an axe-core scan (npm axe-core, injected into the page) with no
+/// serious or critical violation.
+/// </summary>
+public class LayoutAndAccessibilityTests(ITestOutputHelper output)
+{
+    private static readonly string AxeScript = Path.Combine(RepoPaths.Root, "tests", "axe", "node_modules", "axe-core", "axe.min.js");
+
+    /// <summary>The pages scanned, each with something present once it has loaded.</summary>
+    private static readonly (string Path, string Loaded)[] Pages =
+    [
+        ("/", "h1"), ("/projects", "#projects-grid"), ("/projects/new", "#project-name"), ("/projects/iris", "h1"), ("/models", "#models-grid"),
+        ("/datasets", "#datasets-grid"), ("/trainings", "#trainings-grid"), ("/model-versions", "h1"), ("/deployments", "#deployments-grid"),
+        ("/lineage", "h1"), ("/credentials", "h1"), ("/audit", "h1"), ("/users", "h1"), ("/settings", "h1"), ("/account/tokens", "h1"),
+        ("/no/such/page", "#not-found-home"),
+    ];
+
+    [SkippableFact]
+    public async Task Every_page_fits_a_phone_and_a_desktop_and_passes_an_axe_scan()
+    {
+        Browser.RequireChromium();
+        if (!File.Exists(AxeScript)) TestEnvironment.Missing($"axe-core is not installed at {AxeScript}: run (cd tests/axe && npm ci).");
+        await using var portal = await PortalProcess.StartAsync();
+        using (var http = await portal.ApiClientAsync())
+        {
+            (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = Path.Combine(RepoPaths.Root, "deploy", "examples", "iris"), models = new[] { "iris-clf" } }))
+                .EnsureSuccessStatusCode();
+        }
+        await using var session = await BrowserSession.StartAsync(portal, nameof(Every_page_fits_a_phone_and_a_desktop_and_passes_an_axe_scan), bypassCsp: true);
+        var page = session.Page;
+        var problems = new List<string>();
+        await session.RunAsync(async () =>
+        {
+            foreach (var width in new[] { 1440, 390 })
+            {
+                await page.SetViewportSizeAsync(width, width == 390 ? 844 : 900);
+                foreach (var (path, loaded) in Pages)
+                {
+                    await page.GotoAsync(path);
+                    await page.Locator(loaded).First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                    await page.WaitForTimeoutAsync(300);
+                    var name = path == "/" ? "home" : path.Trim('/').Replace('/', '-');
+                    await session.ShotAsync($"{width}-{name}");
+                    var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+                    if (overflow > 1)
+                    {
+                        // The innermost elements that stick out, to say what to fix.
+                        var culprits = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('body *')]" +
+                            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))" +
+                            ".filter(e => { for (let a = e.parentElement; a; a = a.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false; return true; })" +
+                            ".slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.'))");
+problems.Add($"{path} at {width} px is {overflow} px wider than the screen: {string.Join(", ", culprits)}");
+                    }
+                    if (width == 390 && await page.Locator("#nav-drawer.mud-drawer--open").CountAsync() > 0)
+                        problems.Add($"{path} at 390 px opens with the navigation drawer over the page");
+                    await page.AddScriptTagAsync(new() { Path = AxeScript });
+                    var result = await page.EvaluateAsync<JsonElement>(
+                        "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map(v => ({ id: v.id, impact: v.impact, " +
+                        "help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))");
+                    foreach (var v in result.EnumerateArray().Where(v => v.GetProperty("impact").GetString() is "serious" or "critical"))
+                        problems.Add($"{path} at {width} px: {v.GetProperty("impact").GetString()} {v.GetProperty("id").GetString()} ({v.GetProperty("help").GetString()}) "
+                            + $"at {string.Join(" | ", v.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()))}");
+                }
+            }
+        });
+        foreach (var p in problems) output.WriteLine(p);
+        Assert.True(problems.Count == 0, $"{problems.Count} problems:\n{string.Join("\n", problems)}");
+    }
+}
