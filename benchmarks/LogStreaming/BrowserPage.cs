@@ -15,7 +15,8 @@ public sealed class BrowserPage(IPage page)
             const seen = new Set();
             window.__bench = stats;
             const attach = () => {
-                const lines = document.querySelector('#log-view .log-lines');
+                const host = document.querySelector('#log-view .log-lines');
+                const lines = host && host.shadowRoot && host.shadowRoot.querySelector('.lines');
                 if (!lines) { setTimeout(attach, 50); return; }
                 new MutationObserver(records => {
                     const now = performance.timeOrigin + performance.now();

@@ -53,6 +53,8 @@ public sealed partial class LiveLog
                 // Nothing more at hand: what is waiting goes now, so a quiet log shows each line at once.
                 if (!next.IsCompleted && texts.Count > 0) await SendAsync(texts, stderr, since);
                 if (!await next) break;
+                // A batch's age counts from its first line: after a slow send the lines waiting meanwhile go together, not one by one.
+                if (texts.Count == 0) since.Restart();
                 texts.Add(lines.Current.Text);
                 stderr.Append(lines.Current.Stream == LogSource.Stderr ? '1' : '0');
                 if (texts.Count >= MaxBatch || since.Elapsed >= MaxWait) await SendAsync(texts, stderr, since);
@@ -77,7 +79,6 @@ public sealed partial class LiveLog
         var streams = stderr.ToString();
         texts.Clear();
         stderr.Clear();
-        since.Restart();
         // Awaited: a page that cannot keep up slows the reading instead of piling lines up in the circuit.
         await InvokeAsync(() => JS.InvokeVoidAsync("portal.logView.append", _stop.Token, _view, batch, streams).AsTask());
     }
