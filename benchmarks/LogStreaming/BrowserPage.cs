@@ -50,6 +50,9 @@ public sealed class BrowserPage(IPage page)
         return new BrowserPage(page);
     }
 
+    /// <summary>How many flood lines the page has shown so far.</summary>
+    public Task<int> SeenAsync() => page.EvaluateAsync<int>("() => window.__bench.seen");
+
     public async Task<Figures> ReadAsync()
     {
         var seen = await page.EvaluateAsync<int>("() => window.__bench.seen");

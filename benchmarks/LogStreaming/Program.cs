@@ -51,7 +51,19 @@ foreach (var n in options.Pages)
     var pages = new List<BrowserPage>();
     for (var i = 0; i < n; i++) pages.Add(await BrowserPage.OpenAsync(context, $"/trainings/bench/{shown}"));
     var (pageCpu, pageRss) = await MeasureUntilEndedAsync(shown);
-    await Task.Delay(3000);
+    // Late is not lost: read once every page has all lines, or none has shown a new one for 5 s (at most 2 minutes).
+    var settle = Stopwatch.StartNew();
+    var lastTotal = -1;
+    var still = Stopwatch.StartNew();
+    while (true)
+    {
+        var seen = new List<int>();
+        foreach (var page in pages) seen.Add(await page.SeenAsync());
+        if (seen.All(n => n == expected) || still.Elapsed > TimeSpan.FromSeconds(5) || settle.Elapsed > TimeSpan.FromMinutes(2)) break;
+        if (seen.Sum() != lastTotal) (lastTotal, still) = (seen.Sum(), Stopwatch.StartNew());
+        await Task.Delay(1000);
+    }
+    Console.WriteLine($"            all pages settled {settle.Elapsed.TotalSeconds:0} s after the training ended");
     var figures = new List<BrowserPage.Figures>();
     foreach (var page in pages) figures.Add(await page.ReadAsync());
     foreach (var page in pages) await page.CloseAsync();
