@@ -30,6 +30,8 @@ public sealed class SharedComponentsTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider, Microsoft.AspNetCore.Authorization.DefaultAuthorizationPolicyProvider>();
         Services.AddSingleton<AuthenticationStateProvider>(new UserState(() => _user));
         Services.AddCascadingAuthenticationState();
+        // The layout asks whether it is interactive (a page rendered without a circuit starts with the drawer closed).
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", true));
     }
 
     private void As(string role) => _user = PortalPrincipal.For("someone", null, [role], "local", "test");
