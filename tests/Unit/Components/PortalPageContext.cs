@@ -22,11 +22,7 @@ public abstract class PortalPageContext : BunitContext, IAsyncLifetime
 
     protected PortalPageContext(string extraYaml = "")
     {
-        App = new PortalAppFactory(extraYaml, s =>
-        {
-            s.RemoveAll<IContainerManager>();
-            s.AddSingleton<IContainerManager>(new WatchSharingManager(Manager));
-        });
+        App = PortalAppFactory.WithManager(Manager, extraYaml);
     }
 
     protected FakeContainerManager Manager { get; } = new() { ScriptFor = _ => "sleep 600" };

@@ -22,11 +22,7 @@ public sealed class DeploymentRefusalTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = new PortalAppFactory(services: s =>
-        {
-            s.RemoveAll<IContainerManager>();
-            s.AddSingleton<IContainerManager>(new WatchSharingManager(_fake));
-        });
+        _app = PortalAppFactory.WithManager(_fake);
         _http = await _app.CreateClientAsync();
         TrainingRunTests.WriteNotebook(_files, "iris", "x = 1");
         await File.WriteAllTextAsync(Path.Combine(_files.Path, "iris", "predict.py"), "def load(p): return None\ndef predict(m, d): return d\n");

@@ -23,11 +23,7 @@ public sealed class PublishRetryTests : IDisposable
     public PublishRetryTests()
     {
         TrainingRunTests.WriteNotebook(_project, "p", "x = 1");
-        _app = new PortalAppFactory(services: s =>
-        {
-            s.RemoveAll<IContainerManager>();
-            s.AddSingleton<IContainerManager>(new WatchSharingManager(_fake));
-        });
+        _app = PortalAppFactory.WithManager(_fake);
     }
 
     private static HttpRequestMessage Publish(string token, string? publishId, byte[] bytes)

@@ -16,6 +16,14 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         ConfigFile = _dir.File("portal.yaml", $"store:\n  data_dir: {Path.Combine(_dir.Path, "data")}\n{extraYaml}");
     }
 
+    /// <summary>The portal with <paramref name="fake"/> as its container manager (shared by watchers, as Program composes it).</summary>
+    public static PortalAppFactory WithManager(FakeContainerManager fake, string extraYaml = "") => new(extraYaml, s =>
+    {
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.RemoveAll<Portal.Core.Containers.IContainerManager>(s);
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Portal.Core.Containers.IContainerManager>(s,
+            new Portal.Core.Containers.WatchSharingManager(fake));
+    });
+
     public string ConfigFile { get; }
     public string DataDir => Path.Combine(_dir.Path, "data");
 
