@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using Portal.Core.Dashboards;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -17,8 +18,6 @@ public sealed partial class TeamDashboardPage
     private static readonly (string State, string Colour)[] States =
         [("Finished", "#43a047"), ("Failed", "#e53935"), ("Cancelled", "#9e9e9e"), ("Running", "#1e88e5"), ("Waiting", "#fbc02d")];
 
-    private sealed record DayRow(string Day, int Finished, int Failed, int Cancelled, int Running, int Waiting);
-    private sealed record DurationRow(string Percentile, double RunSeconds, double WaitSeconds);
 
     private readonly FormErrors _errors = new();
     private DateTime? _from = DateTime.UtcNow.Date.AddDays(-(TeamDashboardService.DefaultDays - 1)), _to = DateTime.UtcNow.Date;
@@ -28,8 +27,10 @@ public sealed partial class TeamDashboardPage
     private List<string> _models = [];
     private TeamDashboard? _board;
     private MetricSeries? _series;
-    private List<DayRow> _days = [];
-    private List<DurationRow> _durations = [];
+    private ChartView _perDay = Empty, _failing = Empty, _durationChart = Empty, _resources = Empty, _deployments = Empty;
+    private ChartView? _metricChart;
+
+    private static readonly ChartView Empty = ChartView.Bars(Array.Empty<int>(), _ => "");
 
     protected override async Task OnInitializedAsync()
     {
@@ -49,9 +50,17 @@ public sealed partial class TeamDashboardPage
             var from = _from is { } f ? DateTime.SpecifyKind(f.Date, DateTimeKind.Utc) : (DateTime?)null;
             var to = _to is { } t ? DateTime.SpecifyKind(t.Date.AddDays(1), DateTimeKind.Utc) : (DateTime?)null;
             var b = await Dashboards.GetAsync(from, to, _project, Aborted);
-            _days = b.TrainingsPerDay.Select(d => new DayRow(d.Day.ToString("MM-dd", CultureInfo.InvariantCulture), d.Finished, d.Failed, d.Cancelled, d.Running, d.Waiting)).ToList();
-            _durations = [.. new[] { ("p50", b.Duration?.P50, b.QueueWait?.P50), ("p90", b.Duration?.P90, b.QueueWait?.P90), ("p99", b.Duration?.P99, b.QueueWait?.P99) }
-                .Select(x => new DurationRow(x.Item1, Math.Round(x.Item2 ?? 0, 1), Math.Round(x.Item3 ?? 0, 1)))];
+            _perDay = ChartView.Bars(b.TrainingsPerDay, d => d.Day.ToString("MM-dd", CultureInfo.InvariantCulture),
+                (States[0].State.ToLowerInvariant(), States[0].Colour, d => d.Finished), (States[1].State.ToLowerInvariant(), States[1].Colour, d => d.Failed),
+                (States[2].State.ToLowerInvariant(), States[2].Colour, d => d.Cancelled), (States[3].State.ToLowerInvariant(), States[3].Colour, d => d.Running),
+                (States[4].State.ToLowerInvariant(), States[4].Colour, d => d.Waiting)).Stacked();
+            _failing = ChartView.Bars(b.TopFailing, f => f.Project, ("failed", "#e53935", f => f.Failed));
+            var percentiles = new[] { ("p50", b.Duration?.P50, b.QueueWait?.P50), ("p90", b.Duration?.P90, b.QueueWait?.P90), ("p99", b.Duration?.P99, b.QueueWait?.P99) };
+            _durationChart = ChartView.Bars(percentiles, p => p.Item1,
+                ("run time (s)", "#1e88e5", p => Math.Round(p.Item2 ?? 0, 1)), ("queue wait (s)", "#fb8c00", p => Math.Round(p.Item3 ?? 0, 1)));
+            _resources = ChartView.Bars(b.Resources, r => r.Profile,
+                ("cpu core-hours (trainings and IDE)", "#5e35b1", r => r.CpuCoreHours), ("memory GB-hours (trainings and IDE)", "#26a69a", r => r.MemoryGbHours));
+            _deployments = ChartView.Bars(b.Deployments, d => d.Deployment, ("requests", "#43a047", d => d.Requests), ("errors", "#e53935", d => d.Errors));
             _board = b;
         }
         catch (PortalException e) { _errors.Set(e); }
@@ -65,8 +74,29 @@ public sealed partial class TeamDashboardPage
         {
             _series = await Dashboards.MetricAsync(_model, resetMetric ? null : _metric, resetMetric ? null : _higher, Aborted);
             (_metric, _higher) = (_series.Metric, _series.HigherIsBetter);
+            // The best version is named on the axis: the table view marks it too.
+            _metricChart = ChartView.Line([.. _series.Points.Select(p => p.Version == _series.Best ? $"{p.Version} (best)" : p.Version)],
+                _series.Metric ?? "", "#8e24aa", [.. _series.Points.Select(p => p.Value)]);
         }
         catch (PortalException e) { _errors.Set(e); }
+    }
+
+    private Task ChooseModelAsync(string? model)
+    {
+        _model = model;
+        return LoadMetricAsync(resetMetric: true);
+    }
+
+    private Task ChooseMetricAsync(string? metric)
+    {
+        _metric = metric;
+        return LoadMetricAsync();
+    }
+
+    private Task ChooseDirectionAsync(bool higher)
+    {
+        _higher = higher;
+        return LoadMetricAsync();
     }
 
     private static string F(double? value) => value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "–";
