@@ -22,7 +22,7 @@ public sealed partial class IdePage
     private sealed record ImageOption(string Value, string Label);
     private List<ImageOption> _images = [];
     private List<string> _profiles = [], _allDatasets = [];
-    private IEnumerable<string> _datasets = [], _versions = [];
+    private IReadOnlyCollection<string> _datasets = [], _versions = [];
     private List<string> _allVersions = [], _projects = [];
     private string? _editProject;
     private string _env = "";

@@ -32,7 +32,7 @@ public sealed partial class TrainingFormPage
     private List<string> _projects = [], _allDatasets = [], _profiles = [];
     private string? _project, _parametersHint;
     private string _notebook = "train.ipynb", _parameters = "", _name = ReadableNames.Next(), _env = "", _mounts = "", _profile = ResourceProfiles.Train;
-    private IEnumerable<string> _datasets = [];
+    private IReadOnlyCollection<string> _datasets = [];
     private bool _loaded, _launching;
     private ManagerHealth? _health;
 
