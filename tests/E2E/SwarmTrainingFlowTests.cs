@@ -93,8 +93,8 @@ public class SwarmTrainingFlowTests
             await page.ClickAsync("#train-with-build");
             await Assertions.Expect(page.GetByText("This project has no home directory: the notebook is read from the chosen build's image")).ToBeVisibleAsync();
             await page.ClickAsync("#training-build");
-            await Assertions.Expect(page.Locator(".rz-dropdown-item:visible")).ToHaveCountAsync(1);
-            await Assertions.Expect(page.Locator(".rz-dropdown-item:visible")).ToContainTextAsync("portal/iris-git:g1");
+            await Assertions.Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(1);
+            await Assertions.Expect(page.GetByRole(AriaRole.Option)).ToContainTextAsync("portal/iris-git:g1");
             await page.Keyboard.PressAsync("Escape");
             await session.ShotAsync("01-form-from-image");
 

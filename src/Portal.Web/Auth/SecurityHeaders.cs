@@ -6,7 +6,7 @@ namespace Portal.Web.Auth;
 /// </summary>
 public sealed class SecurityHeaders(RequestDelegate next, Portal.Core.Configuration.PortalConfig config, Ide.IdeOrigin ideOrigin)
 {
-    // Blazor and Radzen set inline styles; scripts come only from the portal itself. Forms post to the portal, and
+    // Blazor and MudBlazor set inline styles; scripts come only from the portal itself. Forms post to the portal, and
     // the sign-out form's answer leads on to the OpenID provider (browsers hold redirects after a post to form-action).
     private readonly string _contentPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +

@@ -6,7 +6,7 @@ namespace Portal.Tests.E2E.Support;
 /// <summary>How the tests work the portal's UI.</summary>
 public static class Ui
 {
-    /// <summary>Radzen inputs bind on 'change': fill, then fire it so the value reaches the server.</summary>
+    /// <summary>MudBlazor inputs bind on 'change' unless Immediate: fill, then fire it so the value reaches the server.</summary>
     public static async Task FillAsync(IPage page, string selector, string value)
     {
         await page.FillAsync(selector, value);

@@ -131,7 +131,8 @@ public class ApiTests() : PortalApiTest("file_store:\n  max_upload_mb: 0.5\n")
     {
         var html = await Admin.GetStringAsync("/projects");
         Assert.Contains("_framework/blazor.web.js", html);
-        Assert.Contains("_content/Radzen.Blazor/Radzen.Blazor.js", html);
+        Assert.Contains("_content/MudBlazor/MudBlazor.min.js", html);
+        Assert.DoesNotContain("Radzen", html);
         Assert.Contains("<!--Blazor:", html);
         Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/_framework/blazor.web.js")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Admin.GetAsync("/assets/js/portal.js")).StatusCode);

@@ -46,7 +46,6 @@ public abstract class PortalPageContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(_scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider>());
         Services.AddCascadingAuthenticationState();
         // Component libraries' services take the test's navigation and JS runtime, not the fallback's (which have no circuit).
-        Radzen.ServiceCollectionExtensions.AddRadzenComponents(Services);
         MudBlazor.Services.ServiceCollectionExtensions.AddMudServices(Services);
         Services.AddFallbackServiceProvider(_scope.ServiceProvider);
         SignIn("admin", Roles.Admin);

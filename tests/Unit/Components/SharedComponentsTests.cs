@@ -23,7 +23,6 @@ public sealed class SharedComponentsTests : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        Radzen.ServiceCollectionExtensions.AddRadzenComponents(Services);
         Services.AddAuthorizationBuilder().AddPortalPolicies();
         // The portal's policies decide, not bUnit's placeholders.
         Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationService, Microsoft.AspNetCore.Authorization.DefaultAuthorizationService>();

@@ -1,3 +1,4 @@
+using MudBlazor.Services;
 using Bunit;
 using Portal.Core.Entities;
 using Portal.Web.Features.Trainings;
@@ -5,8 +6,14 @@ using Portal.Web.Features.Trainings;
 namespace Portal.Tests.Unit.Components;
 
 /// <summary>The state badge of a task, rendered with bUnit: the state, and the engine-unreachable mark while it lasts.</summary>
-public sealed class TaskStateBadgeTests : BunitContext
+public sealed class TaskStateBadgeTests : BunitContext, IAsyncLifetime
 {
+    public TaskStateBadgeTests()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+    }
+
     private static readonly DateTime Since = new(2026, 12, 1, 15, 0, 0, DateTimeKind.Utc);
 
     [Fact]
@@ -25,4 +32,8 @@ public sealed class TaskStateBadgeTests : BunitContext
         Assert.Empty(Render<TaskStateBadge>(p => p.Add(b => b.State, TaskState.Failed).Add(b => b.UnreachableSince, Since)).FindAll(".engine-unreachable"));
         Assert.Empty(Render<TaskStateBadge>(p => p.Add(b => b.State, TaskState.Running)).FindAll(".engine-unreachable"));
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
 }

@@ -1,6 +1,5 @@
 using MudBlazor;
 using Portal.Core.Stores;
-using Radzen;
 
 namespace Portal.Web.Components.Shared;
 
@@ -19,12 +18,4 @@ public static class GridPaging
 
     /// <summary>A store page as a MudDataGrid's rows.</summary>
     public static GridData<T> ToGridData<T>(this Page<T> page) => new() { Items = page.Items, TotalItems = page.Total };
-
-    /// <summary>Turns a Radzen grid's load request into a store page request (for the grids not yet moved).</summary>
-    public static PageRequest ToPageRequest(this LoadDataArgs args, string? search, IReadOnlyDictionary<string, string> sortKeys)
-    {
-        var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null);
-        var key = sort?.Property is { } property && sortKeys.TryGetValue(property, out var k) ? k : null;
-        return new PageRequest(args.Skip ?? 0, args.Top ?? PageSize, search, key, sort?.SortOrder == Radzen.SortOrder.Descending);
-    }
 }

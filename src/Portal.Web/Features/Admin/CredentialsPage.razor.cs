@@ -1,4 +1,3 @@
-using Radzen;
 using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
@@ -8,7 +7,6 @@ using Portal.Core.Stores;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen.Blazor;
 
 namespace Portal.Web.Features.Admin;
 
@@ -17,9 +15,7 @@ public sealed partial class CredentialsPage
 {
 
     private readonly FormErrors _errors = new FormErrors().Fields(["name", "kind", "secret", "username", "region", "key_id"]);
-    private RadzenDataGrid<Credential>? _grid;
-    private Page<Credential>? _page;
-    private bool _loading;
+    private MudDataGrid<Credential>? _grid;
     private string? _editing;
     private string _name = "", _uri = "", _desc = "", _secret = "";
     private CredentialKind _kind = CredentialKind.Git;
@@ -28,12 +24,8 @@ public sealed partial class CredentialsPage
     /// <summary>The non-secret fields of the chosen kind: the required ones, and a user name where a login has one.</summary>
     private IEnumerable<string> DetailFields => CredentialVault.RequiredDetails[_kind].Concat(_kind is CredentialKind.Git ? ["username"] : []).Distinct();
 
-    private async Task LoadAsync(LoadDataArgs args)
-    {
-        _loading = true;
-        _page = await Vault.ListAsync(await CurrentUser.ActorAsync(), new PageRequest(args.Skip ?? 0, args.Top ?? GridPaging.PageSize), Aborted);
-        _loading = false;
-    }
+    private async Task<GridData<Credential>> LoadAsync(GridState<Credential> state, CancellationToken ct) =>
+        (await Vault.ListAsync(await CurrentUser.ActorAsync(), new PageRequest(state.Page * state.PageSize, state.PageSize), ct)).ToGridData();
 
     private void Edit(Credential c)
     {
@@ -60,7 +52,7 @@ public sealed partial class CredentialsPage
             else await Vault.UpdateAsync(actor, _editing, input, Aborted);
             Notifications.Notify(Severity.Success, "Saved", $"The credential '{_name}' is stored; its secret is encrypted.");
             Reset();
-            if (_grid is not null) await _grid.Reload();
+            if (_grid is not null) await _grid.ReloadServerData();
         }
         catch (PortalException e) { _errors.Set(e); }
         finally { _secret = ""; }
@@ -72,6 +64,6 @@ public sealed partial class CredentialsPage
         if (await Dialogs.ConfirmAndDeleteAsync(Notifications, $"the credential '{c.Name}'",
                 () => Task.FromResult<IEnumerable<string>>(["its encrypted secret (builds using it will fail until you pick another)"]),
                 () => Vault.DeleteAsync(actor, c.Name, Aborted)) && _grid is not null)
-            await _grid.Reload();
+            await _grid.ReloadServerData();
     }
 }

@@ -1,4 +1,3 @@
-using Radzen;
 using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Entities;
@@ -8,7 +7,6 @@ using Portal.Core.Stores;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Ide;
-using Radzen.Blazor;
 
 namespace Portal.Web.Features.Admin;
 
@@ -17,28 +15,22 @@ public sealed partial class UsersPage
 {
 
     private readonly FormErrors _errors = new FormErrors().Fields("name", "email", "roles");
-    private RadzenDataGrid<PortalUser>? _grid;
-    private Page<PortalUser>? _page;
-    private bool _loading;
+    private MudDataGrid<PortalUser>? _grid;
     private string _search = "", _name = "", _display = "", _email = "", _role = Roles.DataScientist;
     private (string Name, string Password)? _oneTime;
 
-    private async Task LoadAsync(LoadDataArgs args)
-    {
-        _loading = true;
-        _page = await Users.ListAsync(new PageRequest(args.Skip ?? 0, args.Top ?? GridPaging.PageSize, _search), Aborted);
-        _loading = false;
-    }
+    private async Task<GridData<PortalUser>> LoadAsync(GridState<PortalUser> state, CancellationToken ct) =>
+        (await Users.ListAsync(new PageRequest(state.Page * state.PageSize, state.PageSize, _search), ct)).ToGridData();
 
     private async Task OnSearch(string search)
     {
         _search = search;
-        if (_grid is not null) await _grid.FirstPage(true);
+        if (_grid is not null) await _grid.ReloadServerData();
     }
 
     private async Task ReloadAsync()
     {
-        if (_grid is not null) await _grid.Reload();
+        if (_grid is not null) await _grid.ReloadServerData();
     }
 
     private async Task CreateAsync()

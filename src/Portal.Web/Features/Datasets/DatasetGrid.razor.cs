@@ -6,7 +6,6 @@ using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Datasets;
 using Portal.Web.Features.Ide;
-using Radzen.Blazor;
 
 namespace Portal.Web.Features.Datasets;
 

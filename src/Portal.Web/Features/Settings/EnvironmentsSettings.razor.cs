@@ -20,7 +20,7 @@ public sealed partial class EnvironmentsSettings
 
     protected override void OnParametersSet()
     {
-        // Radzen's tabs re-render their content on their own events: keep the form's edits unless a new view came in.
+        // The tabs re-render their content on their own events: keep the form's edits unless a new view came in.
         if (ReferenceEquals(View, _shownView)) return;
         _shownView = View;
         _names = [.. View.Saved.Environments];
