@@ -58,7 +58,7 @@ window.portal.logView = (function () {
     const views = new WeakMap();
 
     function attach(view, search, max, countId) {
-        // The lines live in a shadow root: the page's style sheets (MudBlazor's and Radzen's together) are not matched against every
+        // The lines live in a shadow root: the page's style sheets are not matched against every
         // appended line, which made appending more than ten times slower on a full page (benchmarks/log-streaming.sh).
         const host = view.querySelector('.log-lines');
         const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
