@@ -38,9 +38,9 @@ public class DeploymentFlowTests
             await page.GotoAsync("/models/iris-clf/versions/1");
             await page.ClickAsync("#deploy-version");
             await Ui.ExpectPathAsync(page, "/deployments/new?model_version=iris-clf%2F1");
-            await Assertions.Expect(page.Locator("#deployment-version")).ToContainTextAsync("iris-clf/1");
+            await Assertions.Expect(page.Locator("#deployment-version")).ToHaveValueAsync("iris-clf/1");
             await Ui.FillAsync(page, "#deployment-name", "iris-api");
-            await Ui.FillAsync(page, "#deployment-replicas input", "2");
+            await Ui.FillAsync(page, "#deployment-replicas", "2");
             await session.ShotAsync("01-form");
             await page.ClickAsync("#deploy-button");
             await Ui.ExpectPathAsync(page, "/deployments/iris-api");
@@ -57,7 +57,7 @@ public class DeploymentFlowTests
             await Assertions.Expect(page.Locator("#workload-log")).ToContainTextAsync("serving iris-clf 1 on port");
             await session.ShotAsync("02-served");
 
-            await Ui.FillAsync(page, "#scale-to input", "3");
+            await Ui.FillAsync(page, "#scale-to", "3");
             await page.ClickAsync("#scale-deployment");
             await Assertions.Expect(page.Locator("#replicas-badge")).ToHaveAttributeAsync("data-running", "3", new() { Timeout = 120_000 });
 

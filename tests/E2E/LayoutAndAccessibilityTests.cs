@@ -19,10 +19,14 @@ public class LayoutAndAccessibilityTests(ITestOutputHelper output)
     /// <summary>The pages scanned, each with something present once it has loaded.</summary>
     private static readonly (string Path, string Loaded)[] Pages =
     [
-        ("/", "h1"), ("/projects", "#projects-grid"), ("/projects/new", "#project-name"), ("/projects/iris", "h1"), ("/models", "#models-grid"),
-        ("/datasets", "#datasets-grid"), ("/trainings", "#trainings-grid"), ("/model-versions", "h1"), ("/deployments", "#deployments-grid"),
-        ("/lineage", "h1"), ("/credentials", "h1"), ("/audit", "h1"), ("/users", "h1"), ("/settings", "h1"), ("/account/tokens", "h1"),
-        ("/no/such/page", "#not-found-home"),
+        ("/", "h1"), ("/projects", "#projects-grid"), ("/projects/new", "#project-name"), ("/projects/iris", "h1"), ("/projects/iris/edit", "#project-name"),
+        ("/projects/iris/builds/new", "h1"), ("/models", "#models-grid"), ("/models/new", "#model-name"), ("/models/iris-clf", "h1"),
+        ("/models/iris-clf/edit", "#model-name"), ("/datasets", "#datasets-grid"), ("/datasets/new", "#dataset-name"), ("/datasets/iris-clf/d1", "h1"),
+        ("/trainings", "#trainings-grid"), ("/trainings/new?project=iris", "h1"), ("/trainings/iris/t1", "h1"), ("/model-versions", "h1"),
+        ("/model-versions/new", "h1"), ("/models/iris-clf/versions/1", "h1"), ("/deployments", "#deployments-grid"), ("/deployments/new", "h1"),
+        ("/deployments/iris-api", "h1"), ("/ide", "#ide-name"), ("/lineage", "h1"), ("/lineage/version/iris-clf/1", "h1"), ("/dashboards", "#kpi-trainings"),
+        ("/credentials", "h1"), ("/audit", "#audit-grid"), ("/users", "#users-grid"), ("/settings", "h1"), ("/settings/ide-images", "h1"),
+        ("/account/tokens", "h1"), ("/account/password", "h1"), ("/access-denied", "h1"), ("/no/such/page", "#not-found-home"),
     ];
 
     [SkippableFact]
@@ -35,6 +39,15 @@ public class LayoutAndAccessibilityTests(ITestOutputHelper output)
         {
             (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
             (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = Path.Combine(RepoPaths.Root, "deploy", "examples", "iris"), models = new[] { "iris-clf" } }))
+                .EnsureSuccessStatusCode();
+            // Something on every detail page: a dataset, a training (its state does not matter here), a version and a deployment of it.
+            var data = new MultipartFormDataContent { { new StringContent("d1"), "name" }, { new ByteArrayContent("a,b\n1,2\n"u8.ToArray()), "files", "rows.csv" } };
+            (await http.PostAsync("/api/v1/models/iris-clf/datasets", data)).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync("/api/v1/trainings", new { project = "iris", name = "t1", notebook = "train.ipynb", parameters = new { n_estimators = 5 } }))
+                .EnsureSuccessStatusCode();
+            var version = new MultipartFormDataContent { { new StringContent("""{"auc": 0.9}"""), "details" }, { new ByteArrayContent([1, 2, 3]), "files", "model.pkl" } };
+            (await http.PostAsync("/api/v1/models/iris-clf/versions", version)).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py" }))
                 .EnsureSuccessStatusCode();
         }
         await using var session = await BrowserSession.StartAsync(portal, nameof(Every_page_fits_a_phone_and_a_desktop_and_passes_an_axe_scan), bypassCsp: true);

@@ -27,11 +27,11 @@ public class SettingsFlowTests
             const int last = 3; // after the three built-in profiles
             await Assertions.Expect(page.Locator($"#profile-name-{last}")).ToBeVisibleAsync();
             await Ui.FillAsync(page, $"#profile-name-{last}", "big");
-            await Ui.FillAsync(page, $"#profile-req-cpu-{last} input", "4");
-            await Ui.FillAsync(page, $"#profile-lim-cpu-{last} input", "2");
+            await Ui.FillAsync(page, $"#profile-req-cpu-{last}", "4");
+            await Ui.FillAsync(page, $"#profile-lim-cpu-{last}", "2");
             await page.ClickAsync("#save-profiles");
             await Assertions.Expect(page.Locator("#profiles")).ToContainTextAsync("(4) is more than the limit (2)");
-            await Ui.FillAsync(page, $"#profile-lim-cpu-{last} input", "8");
+            await Ui.FillAsync(page, $"#profile-lim-cpu-{last}", "8");
             await page.ClickAsync("#save-profiles");
             await Assertions.Expect(page.Locator("#source-container_manager")).ToContainTextAsync("Saved in the portal by admin");
             await session.ShotAsync("02-profile-saved");
