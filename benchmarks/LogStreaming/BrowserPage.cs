@@ -21,7 +21,9 @@ public sealed class BrowserPage(IPage page)
                 new MutationObserver(records => {
                     const now = performance.timeOrigin + performance.now();
                     let any = false;
-                    for (const record of records) for (const node of record.addedNodes) {
+                    // Lines arrive in chunks: a new chunk brings its first lines with it.
+                    const added = records.flatMap(r => [...r.addedNodes].flatMap(n => n.classList && n.classList.contains('chunk') ? [...n.children] : [n]));
+                    for (const node of added) {
                         const text = node.textContent;
                         if (!text || !text.startsWith('FLOOD ')) continue;
                         const parts = text.split(' ');
@@ -33,7 +35,7 @@ public sealed class BrowserPage(IPage page)
                         if (stats.lastUpdate) stats.maxGap = Math.max(stats.maxGap, now - stats.lastUpdate);
                         stats.lastUpdate = now;
                     }
-                }).observe(lines, { childList: true });
+                }).observe(lines, { childList: true, subtree: true });
             };
             attach();
         }

@@ -87,10 +87,12 @@ public class CrashSafetyTests
             Assert.NotEmpty(StrayFiles(first));
         }
         await first.KillAsync();
+        var left = StrayFiles(first);
 
         var started = Stopwatch.StartNew();
         await using var second = await PortalProcess.StartAgainAsync(first);
-        Assert.Empty(StrayFiles(second));
+        // What the killed portal left is gone; the toolkit may already be sending the version again (new staging files).
+        Assert.Empty(left.Where(File.Exists));
         Assert.Empty(ArtifactFolders(second, "versions"));
         using var again = await second.ApiClientAsync();
         JsonElement t = default;

@@ -39,7 +39,7 @@ public class SwarmTrainingFlowTests
 
             await page.ClickAsync("#train-with-build");
             await Ui.ExpectPathAsync(page, "/trainings/new?project=iris&build_tag=v1");
-            await Assertions.Expect(page.Locator("#training-build")).ToContainTextAsync("portal/iris:v1");
+            await Assertions.Expect(page.Locator("#training-build")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("portal/iris:v1"));
             await Ui.FillAsync(page, "#training-name", "swarm-live");
             await Ui.FillAsync(page, "#training-parameters-input", """{"n_estimators": 30, "pause": 1.5}""");
             await page.ClickAsync("#launch-training");

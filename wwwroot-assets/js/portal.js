@@ -56,6 +56,9 @@ window.portal.theme = {
 // keeps the newest `max`, filters as the reader types, counts, and sticks to the bottom unless the reader scrolled up.
 window.portal.logView = (function () {
     const views = new WeakMap();
+    // Lines go in chunks whose layout the browser skips while they are off screen (content-visibility): appending to a long
+    // log then costs the newest chunk's layout, not the whole log's. Every line stays in the DOM, so find-in-page works.
+    const chunkSize = 200;
 
     function attach(view, search, max, countId) {
         // The lines live in a shadow root: the page's style sheets are not matched against every
@@ -63,9 +66,10 @@ window.portal.logView = (function () {
         const host = view.querySelector('.log-lines');
         const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
         root.innerHTML = '<style>:host { display: block; } div { white-space: pre-wrap; word-break: break-all; min-height: 1.2em; }'
+            + ' .chunk { content-visibility: auto; contain-intrinsic-size: auto 240px; }'
             + ' .stderr { color: #ff9b8f; } .muted { color: #8b95a5; }</style><div class="notice muted"></div><div class="lines"></div>';
-        const state = { view, lines: root.querySelector('.lines'), notice: root.querySelector('.notice'), max, count: 0, dropped: 0, filter: '', stick: true, ended: false,
-            counter: document.getElementById(countId), pending: [], frame: 0 };
+        const state = { view, lines: root.querySelector('.lines'), notice: root.querySelector('.notice'), max, count: 0, kept: 0, dropped: 0,
+            filter: '', stick: true, ended: false, counter: document.getElementById(countId), pending: [], frame: 0 };
         view.addEventListener('scroll', () => {
             state.stick = view.scrollTop + view.clientHeight >= view.scrollHeight - 24;
         });
@@ -76,7 +80,7 @@ window.portal.logView = (function () {
     function matches(state, text) { return !state.filter || text.toLowerCase().includes(state.filter); }
 
     function refilter(state) {
-        for (const line of state.lines.children) line.hidden = !matches(state, line.textContent);
+        for (const chunk of state.lines.children) for (const line of chunk.children) line.hidden = !matches(state, line.textContent);
         show(state);
     }
 
@@ -93,28 +97,56 @@ window.portal.logView = (function () {
         if (!state.frame) state.frame = requestAnimationFrame(() => flush(state));
     }
 
+    function newChunk() {
+        const chunk = document.createElement('div');
+        chunk.className = 'chunk';
+        return chunk;
+    }
+
     function flush(state) {
         state.frame = 0;
-        const fragment = document.createDocumentFragment();
+        const made = [];
         for (const [texts, streams] of state.pending) {
             for (let i = 0; i < texts.length; i++) {
                 const line = document.createElement('div');
                 line.className = streams.charCodeAt(i) === 49 ? 'log-line stderr' : 'log-line';
                 line.textContent = texts[i];
                 if (state.filter && !matches(state, texts[i])) line.hidden = true;
-                fragment.appendChild(line);
+                made.push(line);
             }
-            state.count += texts.length;
         }
         state.pending = [];
-        state.lines.appendChild(fragment);
-        let excess = state.lines.childElementCount - state.max;
-        if (excess > 0) {
-            state.dropped += excess;
-            while (excess-- > 0) state.lines.firstElementChild.remove();
+        state.count += made.length;
+        state.kept += made.length;
+        let next = 0;
+        const last = state.lines.lastElementChild;
+        if (last && last.childElementCount < chunkSize) {
+            next = Math.min(chunkSize - last.childElementCount, made.length);
+            last.append(...made.slice(0, next));
         }
+        const chunks = [];
+        for (; next < made.length; next += chunkSize) {
+            const chunk = newChunk();
+            chunk.append(...made.slice(next, next + chunkSize));
+            chunks.push(chunk);
+        }
+        if (chunks.length) state.lines.append(...chunks);
+        trim(state);
         show(state);
         if (state.stick) state.view.scrollTop = state.view.scrollHeight;
+    }
+
+    // The oldest lines beyond `max` leave, whole chunks at once where they can.
+    function trim(state) {
+        let excess = state.kept - state.max;
+        if (excess <= 0) return;
+        state.dropped += excess;
+        state.kept -= excess;
+        while (excess > 0) {
+            const first = state.lines.firstElementChild;
+            if (first.childElementCount <= excess) { excess -= first.childElementCount; first.remove(); continue; }
+            while (excess-- > 0) first.firstElementChild.remove();
+        }
     }
 
     function end(view, message) {
@@ -124,9 +156,11 @@ window.portal.logView = (function () {
         state.ended = true;
         show(state);
         if (state.count === 0 || message) {
-            const note = document.createElement('div');
-            note.className = 'muted';
-            note.textContent = message || 'No output.';
+            const note = newChunk();
+            const text = document.createElement('div');
+            text.className = 'muted';
+            text.textContent = message || 'No output.';
+            note.appendChild(text);
             state.lines.appendChild(note);
         }
     }

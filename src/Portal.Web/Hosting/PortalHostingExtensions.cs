@@ -94,7 +94,6 @@ public static class PortalHostingExtensions
         builder.Services.AddPortalAuth(config);
         builder.Services.AddTrustedProxies(config.Auth);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        // MudBlazor is the component library pages move to (issue 18); both are served while the move lasts.
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<PortalExceptionHandler>();

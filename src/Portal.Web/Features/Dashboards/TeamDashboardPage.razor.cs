@@ -30,7 +30,7 @@ public sealed partial class TeamDashboardPage
     private ChartView _perDay = Empty, _failing = Empty, _durationChart = Empty, _resources = Empty, _deployments = Empty;
     private ChartView? _metricChart;
 
-    private static readonly ChartView Empty = ChartView.Bars(Array.Empty<int>(), _ => "");
+    private static readonly ChartView Empty = ChartView.Bars(Array.Empty<int>(), _ => "", stacked: false);
 
     protected override async Task OnInitializedAsync()
     {
@@ -50,17 +50,17 @@ public sealed partial class TeamDashboardPage
             var from = _from is { } f ? DateTime.SpecifyKind(f.Date, DateTimeKind.Utc) : (DateTime?)null;
             var to = _to is { } t ? DateTime.SpecifyKind(t.Date.AddDays(1), DateTimeKind.Utc) : (DateTime?)null;
             var b = await Dashboards.GetAsync(from, to, _project, Aborted);
-            _perDay = ChartView.Bars(b.TrainingsPerDay, d => d.Day.ToString("MM-dd", CultureInfo.InvariantCulture),
+            _perDay = ChartView.Bars(b.TrainingsPerDay, d => d.Day.ToString("MM-dd", CultureInfo.InvariantCulture), stacked: true,
                 (States[0].State.ToLowerInvariant(), States[0].Colour, d => d.Finished), (States[1].State.ToLowerInvariant(), States[1].Colour, d => d.Failed),
                 (States[2].State.ToLowerInvariant(), States[2].Colour, d => d.Cancelled), (States[3].State.ToLowerInvariant(), States[3].Colour, d => d.Running),
-                (States[4].State.ToLowerInvariant(), States[4].Colour, d => d.Waiting)).Stacked();
-            _failing = ChartView.Bars(b.TopFailing, f => f.Project, ("failed", "#e53935", f => f.Failed));
+                (States[4].State.ToLowerInvariant(), States[4].Colour, d => d.Waiting));
+            _failing = ChartView.Bars(b.TopFailing, f => f.Project, stacked: false, ("failed", "#e53935", f => f.Failed));
             var percentiles = new[] { ("p50", b.Duration?.P50, b.QueueWait?.P50), ("p90", b.Duration?.P90, b.QueueWait?.P90), ("p99", b.Duration?.P99, b.QueueWait?.P99) };
-            _durationChart = ChartView.Bars(percentiles, p => p.Item1,
+            _durationChart = ChartView.Bars(percentiles, p => p.Item1, stacked: false,
                 ("run time (s)", "#1e88e5", p => Math.Round(p.Item2 ?? 0, 1)), ("queue wait (s)", "#fb8c00", p => Math.Round(p.Item3 ?? 0, 1)));
-            _resources = ChartView.Bars(b.Resources, r => r.Profile,
+            _resources = ChartView.Bars(b.Resources, r => r.Profile, stacked: false,
                 ("cpu core-hours (trainings and IDE)", "#5e35b1", r => r.CpuCoreHours), ("memory GB-hours (trainings and IDE)", "#26a69a", r => r.MemoryGbHours));
-            _deployments = ChartView.Bars(b.Deployments, d => d.Deployment, ("requests", "#43a047", d => d.Requests), ("errors", "#e53935", d => d.Errors));
+            _deployments = ChartView.Bars(b.Deployments, d => d.Deployment, stacked: false, ("requests", "#43a047", d => d.Requests), ("errors", "#e53935", d => d.Errors));
             _board = b;
         }
         catch (PortalException e) { _errors.Set(e); }
