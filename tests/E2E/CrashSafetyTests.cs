@@ -92,7 +92,7 @@ public class CrashSafetyTests
         var started = Stopwatch.StartNew();
         await using var second = await PortalProcess.StartAgainAsync(first);
         // What the killed portal left is gone; the toolkit may already be sending the version again (new staging files).
-        Assert.Empty(left.Where(File.Exists));
+        Assert.DoesNotContain(left, File.Exists);
         Assert.Empty(ArtifactFolders(second, "versions"));
         using var again = await second.ApiClientAsync();
         JsonElement t = default;

@@ -94,6 +94,8 @@ public static class PortalHostingExtensions
         builder.Services.AddPortalAuth(config);
         builder.Services.AddTrustedProxies(config.Auth);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddSingleton<CircuitMemory>();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitMemoryHandler>();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<PortalExceptionHandler>();

@@ -9,7 +9,7 @@ public static class PortalTheme
     {
         PaletteLight = new PaletteLight
         {
-            Primary = "#3949ab", Secondary = "#00897b", AppbarBackground = "#283593", AppbarText = "#ffffff",
+            Primary = "#3949ab", Secondary = "#00695c", AppbarBackground = "#283593", AppbarText = "#ffffff",
             Background = "#f6f7fb", Surface = "#ffffff", DrawerBackground = "#ffffff", TextSecondary = "#5f6368",
             Error = "#b3261e", Success = "#2e7d32", Warning = "#a15c00", Info = "#0277bd",
         },
