@@ -94,7 +94,61 @@ window.portal.logView = (function () {
         const state = views.get(view);
         if (!state) return;
         state.pending.push([texts, streams]);
+        schedule(state);
+    }
+
+    function schedule(state) {
         if (!state.frame) state.frame = requestAnimationFrame(() => flush(state));
+    }
+
+    // One line from the hub joins the batch being gathered for the next frame.
+    function queue(state, text, stderr) {
+        let last = state.pending[state.pending.length - 1];
+        if (!last || !last.open) { last = [[], '']; last.open = true; state.pending.push(last); }
+        last[0].push(text);
+        last[1] += stderr ? '1' : '0';
+        schedule(state);
+    }
+
+    // Logs kept by the portal (trainings, builds) come straight from /hubs/logs, the path scripts and the CLI use: one
+    // connection per page, a stream per log that resumes from the next sequence number after a reconnect, and nothing
+    // of it in the Blazor circuit. Returns false when the SignalR client is not there (the circuit then sends the lines).
+    let hub = null, hubStart = null;
+    const following = new Set();
+
+    function connection() {
+        if (!hubStart) {
+            hub = new signalR.HubConnectionBuilder().withUrl('/hubs/logs').withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 20000]).build();
+            hub.onreconnected(() => { for (const state of following) state.open(); });
+            hubStart = hub.start();
+        }
+        return hubStart.then(() => hub);
+    }
+
+    function follow(view, method, args) {
+        const state = views.get(view);
+        if (!state || !window.signalR) return false;
+        let next = 0;
+        state.open = () => connection().then(c => {
+            state.subscription = c.stream(method, ...args, next).subscribe({
+                next: line => { next = line.seq + 1; queue(state, line.text, line.stream === 1); },
+                complete: () => { following.delete(state); end(view, ''); },
+                // A lost connection is not the log's end: the reconnect opens the stream again from `next`.
+                error: e => { if (c.state === signalR.HubConnectionState.Connected) { following.delete(state); end(view, e.message || String(e)); } },
+            });
+        }).catch(e => { following.delete(state); end(view, `The live log could not be opened: ${e.message || e}`); });
+        following.add(state);
+        state.open();
+        return true;
+    }
+
+    // The page leaves the log (Blazor navigated away): its stream on the shared connection is closed.
+    function stop(view) {
+        const state = views.get(view);
+        if (!state) return;
+        following.delete(state);
+        if (state.subscription) state.subscription.dispose();
+        views.delete(view);
     }
 
     function newChunk() {
@@ -165,5 +219,5 @@ window.portal.logView = (function () {
         }
     }
 
-    return { attach, append, end };
+    return { attach, append, end, follow, stop };
 })();

@@ -45,6 +45,30 @@ public sealed class LiveLogTests : BunitContext, IAsyncLifetime
         WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "portal.logView.end"));
     }
 
+    [Fact]
+    public void A_log_the_page_follows_on_the_hub_is_not_also_read_by_the_circuit()
+    {
+        JSInterop.Setup<bool>("portal.logView.follow", _ => true).SetResult(true);
+        var read = false;
+        Render<LiveLog>(p => p.Add(l => l.Source, _ => { read = true; return AsyncEnumerable.Empty<LogLine>(); })
+            .Add(l => l.Hub, HubLog.Training("iris", "t1")));
+        var follow = JSInterop.VerifyInvoke("portal.logView.follow");
+        Assert.Equal("FollowTraining", follow.Arguments[1]);
+        Assert.Equal(new object[] { "iris", "t1" }, (object[])follow.Arguments[2]!);
+        Thread.Sleep(300);
+        Assert.False(read);
+        Assert.DoesNotContain(JSInterop.Invocations, i => i.Identifier == "portal.logView.append");
+    }
+
+    [Fact]
+    public void Without_the_hub_client_on_the_page_the_circuit_sends_the_lines()
+    {
+        JSInterop.Setup<bool>("portal.logView.follow", _ => true).SetResult(false);
+        Render<LiveLog>(p => p.Add(l => l.Source, _ => new[] { new LogLine(DateTime.UtcNow, LogSource.Stdout, "only") }.ToAsyncEnumerable())
+            .Add(l => l.Hub, HubLog.Build("run-1")));
+        WaitForAssertion(() => Assert.Equal(["only"], Appended()));
+    }
+
     private static void WaitForAssertion(Action assertion)
     {
         var until = DateTime.UtcNow.AddSeconds(10);

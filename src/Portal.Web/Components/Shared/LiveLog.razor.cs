@@ -21,6 +21,8 @@ public sealed partial class LiveLog
     [Parameter] public string Id { get; set; } = "log-view";
     [Parameter] public string? DownloadUrl { get; set; }
     [Parameter] public bool Searchable { get; set; } = true;
+    /// <summary>Where the page reads the same lines itself, on /hubs/logs; the circuit reads <see cref="Source"/> only without it.</summary>
+    [Parameter] public HubLog? Hub { get; set; }
     /// <summary>The newest lines kept on the page; older ones are dropped there (the download has them all).</summary>
     [Parameter] public int MaxShown { get; set; } = 10_000;
 
@@ -37,6 +39,7 @@ public sealed partial class LiveLog
         try
         {
             await JS.InvokeVoidAsync("portal.logView.attach", _view, Searchable ? _search : (ElementReference?)null, MaxShown, CountId);
+            if (Hub is not null && await JS.InvokeAsync<bool>("portal.logView.follow", _view, Hub.Method, Hub.Args)) return;
             _ = Task.Run(FollowAsync, CancellationToken.None);
         }
         catch (JSDisconnectedException) { }
@@ -97,10 +100,13 @@ public sealed partial class LiveLog
         await InvokeAsync(() => JS.InvokeVoidAsync("portal.logView.append", _stop.Token, _view, batch, streams).AsTask());
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
         _stop.Dispose();
-        return ValueTask.CompletedTask;
+        if (Hub is null) return;
+        try { await JS.InvokeVoidAsync("portal.logView.stop", _view); }
+        catch (JSDisconnectedException) { }
+        catch (TaskCanceledException) { }
     }
 }
