@@ -97,8 +97,11 @@ window.portal.logView = (function () {
         schedule(state);
     }
 
+    // A frame, or 100 ms if the browser skips frames (a page in the background): lines reach the DOM either way.
     function schedule(state) {
-        if (!state.frame) state.frame = requestAnimationFrame(() => flush(state));
+        if (state.frame) return;
+        state.frame = requestAnimationFrame(() => flush(state));
+        state.timer = setTimeout(() => flush(state), 100);
     }
 
     // One line from the hub joins the batch being gathered for the next frame.
@@ -131,7 +134,10 @@ window.portal.logView = (function () {
         let next = 0;
         state.open = () => connection().then(c => {
             state.subscription = c.stream(method, ...args, next).subscribe({
-                next: line => { next = line.seq + 1; queue(state, line.text, line.stream === 1); },
+                next: batch => {
+                    for (const line of batch) queue(state, line.text, line.stream === 1);
+                    if (batch.length) next = batch[batch.length - 1].seq + 1;
+                },
                 complete: () => { following.delete(state); end(view, ''); },
                 // A lost connection is not the log's end: the reconnect opens the stream again from `next`.
                 error: e => { if (c.state === signalR.HubConnectionState.Connected) { following.delete(state); end(view, e.message || String(e)); } },
@@ -158,6 +164,8 @@ window.portal.logView = (function () {
     }
 
     function flush(state) {
+        cancelAnimationFrame(state.frame);
+        clearTimeout(state.timer);
         state.frame = 0;
         const made = [];
         for (const [texts, streams] of state.pending) {
@@ -206,7 +214,7 @@ window.portal.logView = (function () {
     function end(view, message) {
         const state = views.get(view);
         if (!state) return;
-        if (state.frame) { cancelAnimationFrame(state.frame); flush(state); }
+        if (state.frame) flush(state);
         state.ended = true;
         show(state);
         if (state.count === 0 || message) {

@@ -11,7 +11,8 @@ namespace Portal.Web.Api;
 /// Live logs for clients outside the Blazor circuit (<c>/hubs/logs</c>). <c>FollowTraining(project, name, fromSeq)</c>
 /// and <c>FollowBuild(runId, fromSeq)</c>
 /// stream lines with their sequence numbers; a client that reconnects asks again from its last seq + 1, so no line
-/// is lost or repeated.
+/// is lost or repeated. The <c>…Batches</c> variants stream the same lines in batches of what is at hand (the console's
+/// pages use them: a notebook printing thousands of lines a second costs a page a few messages, not thousands).
 /// </summary>
 public sealed class LogsHub(TrainingService trainings, ProjectBuilder builder, TaskLogBook logs) : Hub
 {
@@ -31,4 +32,13 @@ public sealed class LogsHub(TrainingService trainings, ProjectBuilder builder, T
         await foreach (var line in logs.ReadAsync(run.LogKey, fromSeq, follow: true, ct))
             yield return line;
     }
+
+    /// <summary>Most lines in one batch.</summary>
+    public const int MaxBatch = 1000;
+
+    public IAsyncEnumerable<IReadOnlyList<SequencedLogLine>> FollowTrainingBatches(string project, string name, long fromSeq, CancellationToken ct) =>
+        FollowTraining(project, name, fromSeq, ct).BatchAsync(MaxBatch, ct);
+
+    public IAsyncEnumerable<IReadOnlyList<SequencedLogLine>> FollowBuildBatches(string runId, long fromSeq, CancellationToken ct) =>
+        FollowBuild(runId, fromSeq, ct).BatchAsync(MaxBatch, ct);
 }

@@ -49,6 +49,16 @@ public sealed class LogsHubTests
         Assert.Equal(Enumerable.Range(0, 400).Select(i => $"line {i}"), printed);
         var stored = await portal.Http.GetStringAsync("/api/v1/trainings/p/chatty/log");
         Assert.Equal(received.Count, stored.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        // The pages' variant: the same lines, the stored part of the log in a few large batches.
+        var batches = new List<Line[]>();
+        await using (var third = await ConnectAsync(portal))
+        {
+            await foreach (var batch in third.StreamAsync<Line[]>("FollowTrainingBatches", "p", "chatty", 0L))
+                batches.Add(batch);
+        }
+        Assert.Equal(received.Select(l => l.Seq), batches.SelectMany(b => b).Select(l => l.Seq));
+        Assert.InRange(batches.Count, 1, received.Count / 20);
     }
 
     [Fact]

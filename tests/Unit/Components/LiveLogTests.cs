@@ -53,7 +53,7 @@ public sealed class LiveLogTests : BunitContext, IAsyncLifetime
         Render<LiveLog>(p => p.Add(l => l.Source, _ => { read = true; return AsyncEnumerable.Empty<LogLine>(); })
             .Add(l => l.Hub, HubLog.Training("iris", "t1")));
         var follow = JSInterop.VerifyInvoke("portal.logView.follow");
-        Assert.Equal("FollowTraining", follow.Arguments[1]);
+        Assert.Equal("FollowTrainingBatches", follow.Arguments[1]);
         Assert.Equal(new object[] { "iris", "t1" }, (object[])follow.Arguments[2]!);
         Thread.Sleep(300);
         Assert.False(read);
