@@ -37,8 +37,8 @@ public sealed class LogsHub(TrainingService trainings, ProjectBuilder builder, T
     public const int MaxBatch = 1000;
 
     public IAsyncEnumerable<IReadOnlyList<SequencedLogLine>> FollowTrainingBatches(string project, string name, long fromSeq, CancellationToken ct) =>
-        FollowTraining(project, name, fromSeq, ct).BatchAsync(MaxBatch, ct);
+        FollowTraining(project, name, fromSeq, ct).BatchAsync(MaxBatch, AtHand.PageInterval, ct);
 
     public IAsyncEnumerable<IReadOnlyList<SequencedLogLine>> FollowBuildBatches(string runId, long fromSeq, CancellationToken ct) =>
-        FollowBuild(runId, fromSeq, ct).BatchAsync(MaxBatch, ct);
+        FollowBuild(runId, fromSeq, ct).BatchAsync(MaxBatch, AtHand.PageInterval, ct);
 }

@@ -10,7 +10,7 @@ public sealed class AtHandTests
     public async Task A_burst_goes_as_one_batch_and_a_lone_item_at_once()
     {
         var channel = Channel.CreateUnbounded<int>();
-        await using var batches = channel.Reader.ReadAllAsync().BatchAsync(max: 3).GetAsyncEnumerator();
+        await using var batches = channel.Reader.ReadAllAsync().BatchAsync(max: 3, interval: TimeSpan.Zero).GetAsyncEnumerator();
         foreach (var i in new[] { 1, 2, 3, 4, 5 }) await channel.Writer.WriteAsync(i);
 
         Assert.True(await batches.MoveNextAsync());
@@ -26,5 +26,23 @@ public sealed class AtHandTests
 
         channel.Writer.Complete();
         Assert.False(await batches.MoveNextAsync());
+    }
+
+    [Fact]
+    public async Task Items_that_come_soon_after_a_batch_wait_for_the_interval_and_go_together()
+    {
+        var channel = Channel.CreateUnbounded<int>();
+        await using var batches = channel.Reader.ReadAllAsync().BatchAsync(max: 100, interval: TimeSpan.FromMilliseconds(300)).GetAsyncEnumerator();
+        await channel.Writer.WriteAsync(1);
+        Assert.True(await batches.MoveNextAsync());
+        Assert.Equal([1], batches.Current);
+
+        // Each arrives while the interval since the last batch runs: they join one batch instead of going one by one.
+        var waiting = batches.MoveNextAsync();
+        await channel.Writer.WriteAsync(2);
+        await Task.Delay(50);
+        await channel.Writer.WriteAsync(3);
+        Assert.True(await waiting);
+        Assert.Equal([2, 3], batches.Current);
     }
 }

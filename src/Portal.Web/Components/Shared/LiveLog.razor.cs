@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using Portal.Core.Containers;
+using Portal.Core.Logs;
 
 namespace Portal.Web.Components.Shared;
 
@@ -10,11 +10,8 @@ public sealed partial class LiveLog
 {
     /// <summary>Most lines in one message to the page.</summary>
     private const int MaxBatch = 2000;
-    /// <summary>
-    /// A batch goes when its first line is this old, and no sooner than this after the previous one: a log that writes in
-    /// many small bursts costs each follower ~13 messages a second, not one per burst (benchmarks/log-streaming.sh).
-    /// </summary>
-    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(75);
+    /// <summary>How often batches go at most (see <see cref="AtHand"/>).</summary>
+    private static readonly TimeSpan MaxWait = AtHand.PageInterval;
 
     /// <summary>The lines, followed until the source ends or the page goes away.</summary>
     [Parameter, EditorRequired] public Func<CancellationToken, IAsyncEnumerable<LogLine>> Source { get; set; } = _ => AsyncEnumerable.Empty<LogLine>();
@@ -47,35 +44,11 @@ public sealed partial class LiveLog
 
     private async Task FollowAsync()
     {
-        var texts = new List<string>(MaxBatch);
-        var stderr = new System.Text.StringBuilder(MaxBatch);
-        var since = Stopwatch.StartNew();
-        var sinceSend = Stopwatch.StartNew();
         string end;
         try
         {
-            await using var lines = Source(_stop.Token).GetAsyncEnumerator(_stop.Token);
-            while (true)
-            {
-                var next = lines.MoveNextAsync();
-                if (!next.IsCompleted && texts.Count > 0)
-                {
-                    // Nothing more at hand: what is waiting goes now if the last batch went long enough ago (so a quiet log
-                    // shows each line at once), else when that time is up, unless more lines come first and join it.
-                    var more = next.AsTask();
-                    var wait = MaxWait - sinceSend.Elapsed;
-                    if (wait <= TimeSpan.Zero || await Task.WhenAny(more, Task.Delay(wait, _stop.Token)) != more)
-                        await SendAsync(texts, stderr, sinceSend);
-                    if (!await more) break;
-                }
-                else if (!await next) break;
-                // A batch's age counts from its first line: after a slow send the lines waiting meanwhile go together, not one by one.
-                if (texts.Count == 0) since.Restart();
-                texts.Add(lines.Current.Text);
-                stderr.Append(lines.Current.Stream == LogSource.Stderr ? '1' : '0');
-                if (texts.Count >= MaxBatch || since.Elapsed >= MaxWait) await SendAsync(texts, stderr, sinceSend);
-            }
-            if (texts.Count > 0) await SendAsync(texts, stderr, sinceSend);
+            await foreach (var batch in Source(_stop.Token).BatchAsync(MaxBatch, MaxWait, _stop.Token))
+                await SendAsync(batch);
             end = "";
         }
         catch (OperationCanceledException) { return; }
@@ -89,15 +62,12 @@ public sealed partial class LiveLog
         });
     }
 
-    private async Task SendAsync(List<string> texts, System.Text.StringBuilder stderr, Stopwatch sinceSend)
+    private async Task SendAsync(IReadOnlyList<LogLine> batch)
     {
-        sinceSend.Restart();
-        var batch = texts.ToArray();
-        var streams = stderr.ToString();
-        texts.Clear();
-        stderr.Clear();
+        var texts = batch.Select(l => l.Text).ToArray();
+        var streams = string.Concat(batch.Select(l => l.Stream == LogSource.Stderr ? '1' : '0'));
         // Awaited: a page that cannot keep up slows the reading instead of piling lines up in the circuit.
-        await InvokeAsync(() => JS.InvokeVoidAsync("portal.logView.append", _stop.Token, _view, batch, streams).AsTask());
+        await InvokeAsync(() => JS.InvokeVoidAsync("portal.logView.append", _stop.Token, _view, texts, streams).AsTask());
     }
 
     public async ValueTask DisposeAsync()
