@@ -33,23 +33,34 @@ public sealed class WorkNetwork(DockerEngine docker, PortalConfig config) : IWor
                     "remove it (the portal makes an attachable one) or choose another name.");
             return found.ID;
         }
-        try
+        // A swarm manager that has just started (or restarted) can refuse an overlay for a moment: a refusal is tried again.
+        for (var attempt = 1; ; attempt++)
         {
-            await docker.CallAsync((c, t) => c.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            string? error = null;
+            try
             {
-                Name = Name,
-                Driver = driver,
-                Attachable = driver == "overlay",
-                Labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue },
-            }, t), ct);
+                await docker.CallAsync((c, t) => c.Networks.CreateNetworkAsync(new NetworksCreateParameters
+                {
+                    Name = Name,
+                    Driver = driver,
+                    Attachable = driver == "overlay",
+                    Labels = new Dictionary<string, string> { [PortalLabels.Owner] = PortalLabels.OwnerValue },
+                }, t), ct);
+            }
+            catch (ContainerManagerException e)
+            {
+                // Made by someone else meanwhile, or really refused: the lookup below tells.
+                error = e.Message;
+            }
+            if ((await FindAsync(Name, driver, ct))?.ID is { } id) return id;
+            if (attempt == CreateAttempts)
+                throw new ContainerManagerException($"The {driver} network '{Name}' (docker.network) could not be created" +
+                    (error is null ? "." : $": {error}"));
+            await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
         }
-        catch (ContainerManagerException)
-        {
-            // Made by someone else meanwhile, or really refused: the lookup below tells.
-        }
-        return (await FindAsync(Name, driver, ct))?.ID
-            ?? throw new ContainerManagerException($"The {driver} network '{Name}' (docker.network) could not be created.");
     }
+
+    private const int CreateAttempts = 4;
 
     public async Task<string?> HostAddressAsync(CancellationToken ct)
     {
