@@ -127,7 +127,8 @@ public class SignInFlowTests
         await page.ClickAsync("button[type=submit]");
         // Away from the login page: the provider asks once per client to share the profile (another interaction),
         // a later sign-in goes straight back. The login page's own address must not count as the next step.
-        await page.WaitForURLAsync(u => u != login && (u.StartsWith(portalUrl, StringComparison.Ordinal) || u.Contains("/interaction/", StringComparison.Ordinal)));
+        await page.WaitForURLAsync(u => u != login && (u.StartsWith(portalUrl, StringComparison.Ordinal) || u.Contains("/interaction/", StringComparison.Ordinal)),
+            new() { WaitUntil = WaitUntilState.Commit });
         if (page.Url.Contains("/interaction/", StringComparison.Ordinal)) await page.ClickAsync("button[type=submit]");
         await Ui.ExpectPathAsync(page, "/projects");
         await Assertions.Expect(page.Locator("#current-user")).ToHaveTextAsync(user);

@@ -42,7 +42,8 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.FillAsync("#username", user);
         await Page.FillAsync("#password", password);
         await Page.ClickAsync("#signin-local");
-        await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal), new() { Timeout = 90_000 });
+        // The address is enough: waiting for the page's load event as well sometimes waited for one that never came.
+        await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal), new() { Timeout = 90_000, WaitUntil = WaitUntilState.Commit });
     });
 
     public Task ShotAsync(string step) => Page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath(_test, step), FullPage = true });
