@@ -38,7 +38,13 @@ public class LayoutAndAccessibilityTests(ITestOutputHelper output)
         using (var http = await portal.ApiClientAsync())
         {
             (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
-            (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = Path.Combine(RepoPaths.Root, "deploy", "examples", "iris"), models = new[] { "iris-clf" } }))
+            (await http.PostAsJsonAsync("/api/v1/projects", new
+            {
+                // A long address with no hyphen or space to break at: the build form shows it in a choice, which must still fit a phone
+                // (CI's longer checkout path once widened that page).
+                name = "iris", home_dir = Path.Combine(RepoPaths.Root, "deploy", "examples", "iris"), models = new[] { "iris-clf" },
+                git_repo = "https://git.example.com/datascienceplatform/experiments/irisclassifierwitharatherlongname.git",
+            }))
                 .EnsureSuccessStatusCode();
             // Something on every detail page: a dataset, a training (its state does not matter here), a version and a deployment of it.
             var data = new MultipartFormDataContent { { new StringContent("d1"), "name" }, { new ByteArrayContent("a,b\n1,2\n"u8.ToArray()), "files", "rows.csv" } };

@@ -16,6 +16,9 @@ public static class AtHand
     /// </summary>
     public static readonly TimeSpan PageInterval = TimeSpan.FromMilliseconds(75);
 
+    /// <summary>Most lines in one batch for a page: a stored log of a million lines reaches it in batches a browser takes in stride.</summary>
+    public const int PageBatch = 1000;
+
     public static async IAsyncEnumerable<IReadOnlyList<T>> BatchAsync<T>(this IAsyncEnumerable<T> items, int max, TimeSpan interval,
         [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -52,7 +52,8 @@ public sealed class TaskLog
     /// <summary>Lines from <paramref name="fromSeq"/> on, then new ones as they come, until the task completes.</summary>
     public async IAsyncEnumerable<SequencedLogLine> FollowAsync(long fromSeq, [EnumeratorCancellation] CancellationToken ct)
     {
-        var next = (int)Math.Max(0, fromSeq);
+        // Lines are counted in an int: a seq beyond that is one no log reaches (a cast would wrap it below zero).
+        var next = (int)Math.Clamp(fromSeq, 0, int.MaxValue);
         while (true)
         {
             SequencedLogLine[] batch;

@@ -49,7 +49,12 @@ public sealed class TaskLogBook(IFileStore files)
     }
 
     /// <summary>The log from <paramref name="fromSeq"/>: stored lines for a finished task, else the live log (following it if asked).</summary>
-    public async IAsyncEnumerable<SequencedLogLine> ReadAsync(string key, long fromSeq, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<SequencedLogLine> ReadAsync(string key, long fromSeq, bool follow, CancellationToken ct) =>
+        fromSeq < 0
+            ? throw new Errors.ValidationFailedException("from", $"{fromSeq} is not a line number: the first line is 0.")
+            : ReadFromAsync(key, fromSeq, follow, ct);
+
+    private async IAsyncEnumerable<SequencedLogLine> ReadFromAsync(string key, long fromSeq, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {
         if (_live.TryGetValue(key, out var live))
         {

@@ -6,14 +6,13 @@ using Portal.Core.Security;
 namespace Portal.Web.Auth;
 
 /// <summary>
-/// API callers: <c>Authorization: Bearer</c> with a personal access token (<c>pat_…</c>) or the portal's internal
-/// token. JWTs of the configured provider go to the JwtBearer handler instead (<see cref="ProviderAuthentication"/>).
+/// API callers: <c>Authorization: Bearer</c> with a personal access token (<c>pat_…</c>). JWTs of the configured provider go to the JwtBearer handler instead (<see cref="ProviderAuthentication"/>).
 /// Browsers' SignalR websockets cannot send headers, so for <c>/hubs/</c> the token may come as <c>access_token</c>.
 /// Task tokens are not accepted here: they are valid only on the task endpoints that check them.
 /// </summary>
 public sealed class BearerHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    AccessTokenService tokens, InternalTokens internalTokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AccessTokenService tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "bearer";
 
@@ -30,12 +29,6 @@ public sealed class BearerHandler(
     {
         var token = TokenOf(Request);
         if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
-        if (token.StartsWith(InternalTokens.Prefix, StringComparison.Ordinal))
-        {
-            return internalTokens.Validate(token) is { } principal
-                ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
-                : Fail("The portal's internal token has expired or was not made by this portal.");
-        }
         if (AccessTokenService.LooksLikeToken(token))
         {
             var (user, problem) = await tokens.ValidateAsync(token, Context.RequestAborted);
@@ -63,6 +56,5 @@ public sealed class BearerHandler(
     public const string FailureKey = "portal.bearer_failure";
 
     /// <summary>Whether this handler, rather than the provider's JwtBearer handler, is the one for the token.</summary>
-    public static bool IsPortalToken(string token) =>
-        token.StartsWith(InternalTokens.Prefix, StringComparison.Ordinal) || AccessTokenService.LooksLikeToken(token);
+    public static bool IsPortalToken(string token) => AccessTokenService.LooksLikeToken(token);
 }

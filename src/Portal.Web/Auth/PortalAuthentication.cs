@@ -20,7 +20,7 @@ public static class PortalAuthentication
     public static IServiceCollection AddPortalAuth(this IServiceCollection services, PortalConfig config)
     {
         services.AddSingleton<RoleMapping>();
-        services.AddSingleton<InternalTokens>();
+        services.AddSingleton<HubSession>();
         var oidc = config.Auth.Mode == "oidc" ? config.Auth.Oidc : null;
 
         var auth = services.AddAuthentication(o =>

@@ -83,4 +83,25 @@ public class TaskLogTests
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader);
     }
+
+    [Fact]
+    public async Task A_seq_beyond_any_line_reads_nothing_and_a_negative_one_is_refused()
+    {
+        var log = new TaskLog();
+        for (var i = 0; i < 3; i++) log.Append(Line(i));
+        log.Complete();
+        // Past int.MaxValue: the count of lines is an int, and a cast once wrapped this below zero.
+        foreach (var from in new[] { int.MaxValue + 1L, long.MaxValue })
+        {
+            var lines = new List<SequencedLogLine>();
+            await foreach (var line in log.FollowAsync(from, CancellationToken.None)) lines.Add(line);
+            Assert.Empty(lines);
+        }
+
+        using var dir = new TempDir();
+        var book = new TaskLogBook(new LocalFileStore(dir.Path));
+        book.Open("trainings/1").Append(Line(0));
+        var refused = Assert.Throws<Portal.Core.Errors.ValidationFailedException>(() => book.ReadAsync("trainings/1", -1, follow: true, CancellationToken.None));
+        Assert.Contains("-1 is not a line number", refused.Message);
+    }
 }

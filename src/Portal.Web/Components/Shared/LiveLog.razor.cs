@@ -8,8 +8,6 @@ namespace Portal.Web.Components.Shared;
 /// <summary>The logic of <c>LiveLog.razor</c>: reads the source and ships its lines to the page in batches.</summary>
 public sealed partial class LiveLog
 {
-    /// <summary>Most lines in one message to the page.</summary>
-    private const int MaxBatch = 2000;
     /// <summary>How often batches go at most (see <see cref="AtHand"/>).</summary>
     private static readonly TimeSpan MaxWait = AtHand.PageInterval;
 
@@ -47,7 +45,7 @@ public sealed partial class LiveLog
         string end;
         try
         {
-            await foreach (var batch in Source(_stop.Token).BatchAsync(MaxBatch, MaxWait, _stop.Token))
+            await foreach (var batch in Source(_stop.Token).BatchAsync(AtHand.PageBatch, MaxWait, _stop.Token))
                 await SendAsync(batch);
             end = "";
         }
