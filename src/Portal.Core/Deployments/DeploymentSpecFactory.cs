@@ -41,6 +41,7 @@ public sealed class DeploymentSpecFactory(
             ["PORTAL_DEPLOYMENT"] = d.Name,
             ["PORTAL_MODEL_DIR"] = WorkMounts.Model,
             ["PORTAL_PORT"] = d.Port.ToString(CultureInfo.InvariantCulture),
+            [WorkloadMeta.EnvVar] = WorkloadMeta.ForDeployment(project, d.Name, version),
         };
         return new WorkloadSpec
         {

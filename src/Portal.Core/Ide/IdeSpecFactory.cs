@@ -28,15 +28,21 @@ public sealed class IdeSpecFactory(
         var workDir = storage.WorkDir(session.Id);
         var mounts = new List<MountSpec> { storage.Home(session.User, HomeMountPoint), storage.Shared(SharedMountPoint) };
         // Compressed artifacts are unpacked into the session's work folder, removed when the session stops.
+        var mountedDatasets = new List<Dataset>();
+        var mountedVersions = new List<ModelVersion>();
         foreach (var d in session.Datasets)
         {
-            if (await datasets.FindAsync(d.Model, d.Name, ct) is { } dataset && (d.Id is null || d.Id == dataset.Id))
-                mounts.Add(new MountSpec(await ArtifactFolders.OfDatasetAsync(files, dataset, workDir, ct), $"{WorkMounts.Datasets}/{d.Name}", ReadOnly: true));
+            if (await datasets.FindAsync(d.Model, d.Name, ct) is not { } dataset || (d.Id is not null && d.Id != dataset.Id)) continue;
+            var folder = await ArtifactFolders.OfDatasetAsync(files, dataset, workDir, ct);
+            mounts.Add(new MountSpec(folder, $"{WorkMounts.Datasets}/{d.Name}", ReadOnly: true));
+            mountedDatasets.Add(dataset);
         }
         foreach (var reference in session.ModelVersions)
         {
-            if (await versions.FindByReferenceAsync(reference, ct) is { } version)
-                mounts.Add(new MountSpec(await ArtifactFolders.OfModelVersionAsync(files, version, workDir, ct), $"{ModelsMountPoint}/{version.Model!.Name}/{version.Name}", ReadOnly: true));
+            if (await versions.FindByReferenceAsync(reference, ct) is not { } version) continue;
+            var folder = await ArtifactFolders.OfModelVersionAsync(files, version, workDir, ct);
+            mounts.Add(new MountSpec(folder, $"{ModelsMountPoint}/{version.Model!.Name}/{version.Name}", ReadOnly: true));
+            mountedVersions.Add(version);
         }
         if (session.EditProject is not null && await projects.FindAsync(session.EditProject, ct) is { HomeDir: { } home })
             mounts.Add(new MountSpec(home, EditMountPoint));
@@ -53,6 +59,7 @@ public sealed class IdeSpecFactory(
             {
                 ["JUPYTER_TOKEN"] = token, ["PORTAL_PORT"] = JupyterPort.ToString(CultureInfo.InvariantCulture), ["PORTAL_DATASETS_DIR"] = WorkMounts.Datasets,
                 ["PORTAL_USER"] = session.User, ["PORTAL_MODELS_DIR"] = ModelsMountPoint,
+                [WorkloadMeta.EnvVar] = WorkloadMeta.ForIde(session.Name, mountedDatasets, mountedVersions),
                 // Jupyter keeps its runtime files and settings under HOME: the user's own volume, writable by the container's user.
                 ["HOME"] = HomeMountPoint,
             },

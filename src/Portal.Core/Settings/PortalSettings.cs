@@ -142,6 +142,20 @@ public sealed class PortalSettings(
     }
 
     /// <summary>
+    /// Noronha's nha.yaml: what has a counterpart is imported as <see cref="ImportAsync"/> does (all or nothing), and
+    /// the keys left out or renamed are returned with their lines and why.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Sections, NoronhaConfig.Translation Translation)> ImportNoronhaAsync(string nhaYaml, CancellationToken ct)
+    {
+        await audit.DemandAsync(Roles.Admin, "import settings", null, ct);
+        var translation = NoronhaConfig.Translate(nhaYaml);
+        if (translation.PortalYaml.Length == 0)
+            throw new ValidationFailedException("yaml", "Nothing in this nha.yaml has a counterpart here: " +
+                string.Join("; ", translation.Ignored.Select(i => $"{i.Key} (line {i.Line}): {i.Reason}")) + ".");
+        return (await ImportAsync(translation.PortalYaml, ct), translation);
+    }
+
+    /// <summary>
     /// Reaches the container manager the saved settings name, or the one <paramref name="yaml"/> describes
     /// (container_manager, docker and kube sections given there replace the saved ones for the test only).
     /// </summary>

@@ -84,6 +84,16 @@ public sealed class TrainingService(
         return await supervisor.ReportAsync(training.Id, progress, metrics, ct);
     }
 
+    /// <summary>The running training a task token stands for; a token of a finished training admits nothing.</summary>
+    public async Task<Training> RunningByTokenAsync(string token, CancellationToken ct)
+    {
+        var training = await trainings.FindByTokenHashAsync(HashToken(token), ct)
+            ?? throw new UnauthorizedAccessException("The task token is not valid.");
+        return training.Task.State is TaskState.Running or TaskState.Waiting
+            ? training
+            : throw new UnauthorizedAccessException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; its token admits nothing more.");
+    }
+
     public async Task<DownloadableFile?> OpenResultAsync(string project, string name, string file, CancellationToken ct) =>
         await results.OpenAsync((await GetAsync(project, name, ct)).Id, file, ct);
 

@@ -29,6 +29,7 @@ public sealed class TrainingSpecFactory(IPortalAddress portal, WorkloadLabels la
             ["PORTAL_DATASETS_DIR"] = WorkMounts.Datasets,
             ["PORTAL_PRETRAINED_DIR"] = WorkMounts.Pretrained,
             ["PORTAL_WORK_DIR"] = WorkMounts.Work,
+            [WorkloadMeta.EnvVar] = WorkloadMeta.ForTraining(project, training.Name, plan.Parameters, plan.Datasets, plan.Pretrained),
         };
         return new WorkloadSpec
         {

@@ -1,4 +1,5 @@
 using Portal.Core.Containers;
+using Portal.Core.Errors;
 using Portal.Core.Ide;
 using Portal.Core.Settings;
 using Portal.Web.Auth;
@@ -11,7 +12,8 @@ public static class SettingsApi
     public sealed record IdeImagesDto(IReadOnlyList<IdeImage> Images, string Source, DateTime? UpdatedAt, string? UpdatedBy);
     public sealed record SectionDto(string Yaml, string Source, DateTime? UpdatedAt, string? UpdatedBy);
     public sealed record SettingsDto(IReadOnlyDictionary<string, SectionDto> Sections, IReadOnlyList<PendingRestart> PendingRestart, IReadOnlyList<string> Problems);
-    public sealed record ImportedDto(IReadOnlyList<string> Imported, IReadOnlyList<PendingRestart> PendingRestart);
+    public sealed record ImportedDto(IReadOnlyList<string> Imported, IReadOnlyList<PendingRestart> PendingRestart,
+        IReadOnlyList<NhaNote> Ignored, IReadOnlyList<NhaNote> Renamed);
 
     private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
     {
@@ -33,14 +35,23 @@ public static class SettingsApi
         g.MapGet("/export", async (PortalSettings settings, CancellationToken ct) => Results.Text(await settings.ExportAsync(ct), "application/yaml"))
             .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("The saved settings as portal.yaml text (store, auth and logger are not included).");
-        g.MapPost("/import", async (HttpRequest request, PortalSettings settings, CancellationToken ct) =>
+        g.MapPost("/import", async (HttpRequest request, string? format, PortalSettings settings, CancellationToken ct) =>
             {
-                var imported = await settings.ImportAsync(await ReadTextAsync(request, ct), ct);
-                return new ImportedDto(imported, settings.Pending());
+                var text = await ReadTextAsync(request, ct);
+                if (format is "noronha" or "nha")
+                {
+                    var (sections, translation) = await settings.ImportNoronhaAsync(text, ct);
+                    return new ImportedDto(sections, settings.Pending(), translation.Ignored, translation.Renamed);
+                }
+                if (format is { Length: > 0 } && format != "portal")
+                    throw new ValidationFailedException("format", $"'{format}' is not an import format; use portal (portal.yaml, the default) or noronha (nha.yaml).");
+                return new ImportedDto(await settings.ImportAsync(text, ct), settings.Pending(), [], []);
             })
             .RequireAuthorization(PortalPolicies.Admin)
-            .WithSummary("The request body is portal.yaml text (any content type). Save every section it holds (container_manager, docker, kube, file_store, router, environments, ide.images). All or nothing.");
-        g.MapDelete("/{section}", async (string section, PortalSettings settings, CancellationToken ct) => new ImportedDto([], await settings.ResetAsync(section, ct)))
+            .WithSummary("The request body is portal.yaml text (any content type), or Noronha's nha.yaml with ?format=noronha (the keys "
+                + "left out come back in 'ignored', profiles renamed in 'renamed', with their lines). Save every section it holds (container_manager, docker, kube, file_store, "
+                + "router, environments, ide.images). All or nothing.");
+        g.MapDelete("/{section}", async (string section, PortalSettings settings, CancellationToken ct) => new ImportedDto([], await settings.ResetAsync(section, ct), [], []))
             .RequireAuthorization(PortalPolicies.Admin)
             .WithSummary("Forget a saved section: portal.yaml's value applies again.");
         g.MapPost("/test-connection", async (HttpRequest request, PortalSettings settings, CancellationToken ct) =>

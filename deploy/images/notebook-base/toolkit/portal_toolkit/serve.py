@@ -10,6 +10,9 @@ just `predict(frame)`. An optional `INFO = {"input": [...], "output": [...]}` de
     POST /api/model/invoke   {"columns": [...], "data": [[...], ...]} -> {"prediction": [[...], ...], "columns": [...]}
     GET  /health             -> 200 {"status": "ok"}
 Errors come back as {"status": "error", "message": ...} (400 for bad input, 500 when predict fails).
+
+An entry that starts its own server instead (a Noronha notebook ending in `OnlinePredict(...)()`) hands it over
+(portal_toolkit.servers), and that server's routes are served: `POST /predict`, `/health`, `/api/model/info`.
 """
 import argparse
 import importlib.util
@@ -17,7 +20,9 @@ import json
 import os
 import sys
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from portal_toolkit import servers
 
 _MAX_BODY = 64 * 1024 * 1024
 
@@ -25,8 +30,11 @@ _MAX_BODY = 64 * 1024 * 1024
 class _Model:
     def __init__(self, entry, code_dir, model_dir):
         self.namespace = self._load_entry(entry, code_dir, model_dir)
+        self.own_server = servers.offered()
+        if self.own_server is not None:
+            return
         if "predict" not in self.namespace:
-            raise RuntimeError(f"{entry} defines no predict function")
+            raise RuntimeError(f"{entry} defines no predict function and starts no server (OnlinePredict)")
         self.predict_fn = self.namespace["predict"]
         loader = self.namespace.get("load")
         self.model = loader(model_dir) if callable(loader) else None
@@ -134,20 +142,14 @@ def main(argv=None):
     parser.add_argument("--model-dir", default=os.environ.get("PORTAL_MODEL_DIR", "."), help="the model version's files")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8080")))
     args = parser.parse_args(argv)
+    os.environ[servers.HANDOVER_VARIABLE] = "1"
     try:
         model = _Model(args.entry, args.code, args.model_dir)
     except Exception as e:
         traceback.print_exc()
         print(f"cannot load the model: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
         return 2
-    # Containers publish the port; local processes are told to answer on loopback only (PORTAL_BIND_ADDRESS).
-    server = ThreadingHTTPServer((os.environ.get("PORTAL_BIND_ADDRESS", "0.0.0.0"), args.port), _handler(model))
-    server.daemon_threads = True
-    print(f"serving {os.environ.get('PORTAL_MODEL', 'the model')} {os.environ.get('PORTAL_MODEL_VERSION', '')} on port {args.port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    servers.run(servers.handler(model.own_server) if model.own_server is not None else _handler(model), args.port)
     return 0
 
 
