@@ -18,8 +18,8 @@ window.portalLineage = (function () {
         return loading;
     }
 
-    const colours = { dataset: '#00897b', training: '#1e88e5', version: '#8e24aa', deployment: '#43a047', build: '#757575' };
-    const shapes = { dataset: 'barrel', training: 'round-rectangle', version: 'diamond', deployment: 'hexagon', build: 'rectangle' };
+    const colours = { dataset: '#00897b', training: '#1e88e5', version: '#8e24aa', deployment: '#43a047', build: '#757575', package: '#6d4c41' };
+    const shapes = { dataset: 'barrel', training: 'round-rectangle', version: 'diamond', deployment: 'hexagon', build: 'rectangle', package: 'tag' };
 
     function label(node, hidden) {
         const envs = node.environments && node.environments.length ? ' [' + node.environments.join(', ') + ']' : '';

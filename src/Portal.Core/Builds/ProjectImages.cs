@@ -14,6 +14,9 @@ public sealed partial class ProjectImages(PortalConfig config)
         ? $"{project.DockerRepo}:{tag}"
         : $"{Registry}portal/{project.Name}:{tag}";
 
+    /// <summary>The image of a model package: <c>[registry/]portal/package-{name}:{tag}</c>.</summary>
+    public string ForPackage(string package, string tag) => $"{Registry}portal/package-{package}:{tag}";
+
     private string Registry => string.IsNullOrWhiteSpace(config.Docker.TargetRegistry) ? "" : config.Docker.TargetRegistry.TrimEnd('/') + "/";
 
     /// <summary>Null when the tag is valid; else what is wrong (Docker's tag grammar).</summary>

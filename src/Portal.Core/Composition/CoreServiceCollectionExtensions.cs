@@ -51,6 +51,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Storage.ArtifactRepair>();
         services.AddSingleton<Reconciliation.WorkloadReconciler>();
         services.AddSingleton<IBuildStore, EfBuildStore>();
+        services.AddSingleton<IPackageStore, EfPackageStore>();
         services.AddSingleton<IModelVersionStore, EfModelVersionStore>();
         services.AddSingleton<ModelVersionService>();
         services.AddSingleton<IDeploymentStore, EfDeploymentStore>();
@@ -75,6 +76,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<BuildValidator>();
         services.AddSingleton<BuildRunner>();
         services.AddSingleton<ProjectBuilder>();
+        services.AddSingleton<Packages.PackageValidator>();
+        services.AddSingleton<Packages.PackageService>();
         services.AddSingleton<TrainingService>();
         services.AddSingleton<ProjectService>();
         services.AddSingleton<ModelService>();

@@ -51,7 +51,7 @@ public sealed class DeploymentValidator(
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
             errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'.");
-        var codeDir = await ImageCodeDirAsync(errors, project, build, buildTag, entry, ct);
+        var codeDir = await ImageCodeDirAsync(imageFiles, errors, project, build, buildTag, entry, ct);
         if (errors.IsEmpty && await deployments.FindAsync(name, ct) is not null)
             errors.Add("name", $"A deployment named '{name}' exists already.");
         errors.ThrowIfAny();
@@ -76,7 +76,7 @@ public sealed class DeploymentValidator(
     /// For a project without a home directory the code is served from the chosen build's image: checks the entry is
     /// there and returns the image's working directory (the code folder), or null when the home directory serves.
     /// </summary>
-    private async Task<string?> ImageCodeDirAsync(ValidationErrors errors, Project? project, BuildVersion? build, string? buildTag, string entry, CancellationToken ct)
+    internal static async Task<string?> ImageCodeDirAsync(IImageFiles imageFiles, ValidationErrors errors, Project? project, BuildVersion? build, string? buildTag, string entry, CancellationToken ct)
     {
         if (project is not { HomeDir: null } || errors.Has("entry")) return null;
         ImageCode.CheckSource(errors, imageFiles, project, buildTag, "code is served");
@@ -86,7 +86,8 @@ public sealed class DeploymentValidator(
         return file?.WorkingDir;
     }
 
-    private static string? EntryProblem(Project project, string entry)
+    /// <summary>Null when <paramref name="entry"/> can be prediction code of <paramref name="project"/>; else what is wrong.</summary>
+    internal static string? EntryProblem(Project project, string entry)
     {
         if (entry.Length == 0) return "Name the prediction code, e.g. predict.py (load/predict) or predict.ipynb.";
         if (!entry.EndsWith(".py", StringComparison.Ordinal) && !entry.EndsWith(".ipynb", StringComparison.Ordinal)) return $"'{entry}' must be a .py module or an .ipynb notebook.";

@@ -8,8 +8,9 @@ public static class LineageKinds
     public const string Version = "version";
     public const string Deployment = "deployment";
     public const string Build = "build";
+    public const string Package = "package";
 
-    public static readonly string[] All = [Dataset, Training, Version, Deployment, Build];
+    public static readonly string[] All = [Dataset, Training, Version, Deployment, Build, Package];
 
     /// <summary>How a name of each kind is written, for messages.</summary>
     public static string NameShape(string kind) => kind switch
@@ -19,6 +20,7 @@ public static class LineageKinds
         Version => "model/version",
         Deployment => "deployment",
         Build => "project/tag",
+        Package => "package",
         _ => "name",
     };
 

@@ -17,6 +17,7 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         if (kind == K.Deployment) return (await DeploymentsAsync(db.Deployments.Where(d => d.Name == name), 1, ct)).FirstOrDefault();
+        if (kind == K.Package) return (await PackagesAsync(db.ModelPackages.Where(p => p.Name == name), 1, ct)).FirstOrDefault();
         if (ReferenceLookups.Split(name) is not var (owner, item)) return null;
         return kind switch
         {
@@ -38,6 +39,7 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
         var deployments = Filtered(db.Deployments, filter);
         var datasets = Filtered(db.Datasets, filter);
         var builds = Filtered(db.BuildVersions, filter);
+        var packages = Filtered(db.ModelPackages, filter);
 
         switch (kind)
         {
@@ -69,6 +71,11 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
                 await collected.DownAsync("pretrained", versions.Where(v => v.PretrainedId == id), VersionsAsync, limit, ct);
                 await collected.DownAsync("pretrained", trainings.Where(t => t.PretrainedId == id), TrainingsAsync, limit, ct);
                 await collected.DownAsync("deployed", deployments.Where(d => d.ModelVersionId == id), DeploymentsAsync, limit, ct);
+                await collected.DownAsync("packaged", packages.Where(p => p.ModelVersionId == id), PackagesAsync, limit, ct);
+                break;
+            case K.Package:
+                var packaged = await db.ModelPackages.AsNoTracking().Where(p => p.Id == id).Select(p => p.ModelVersionId).SingleOrDefaultAsync(ct);
+                await collected.UpAsync("packaged", versions.Where(v => v.Id == packaged), VersionsAsync, limit, ct);
                 break;
             case K.Deployment:
                 var deployment = await db.Deployments.AsNoTracking().Where(d => d.Id == id)
@@ -144,6 +151,13 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
         return Within(q, b => b.BuiltAt, f);
     }
 
+    private static IQueryable<ModelPackage> Filtered(IQueryable<ModelPackage> q, LineageFilter f)
+    {
+        if (f.Project is { } p) q = q.Where(x => x.ProjectName == p);
+        if (f.Model is { } m) q = q.Where(x => x.ModelVersion == null || x.ModelVersion.Model!.Name == m);
+        return Within(q, x => x.CreatedAt, f);
+    }
+
     /// <summary>Keeps what was made inside the filter's time window.</summary>
     private static IQueryable<T> Within<T>(IQueryable<T> q, Expression<Func<T, DateTime>> at, LineageFilter f)
     {
@@ -182,6 +196,14 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
         (await q.AsNoTracking().OrderByDescending(b => b.Id).Take(take)
             .Select(b => new { b.Id, Project = b.Project!.Name, b.Tag, b.BuiltAt }).ToListAsync(ct))
         .Select(b => new LineageNode(K.NodeId(K.Build, b.Id), K.Build, $"{b.Project}/{b.Tag}", $"{b.Project}:{b.Tag}", b.Project, null, b.BuiltAt, null, []))
+        .ToList();
+
+    private static async Task<List<LineageNode>> PackagesAsync(IQueryable<ModelPackage> q, int take, CancellationToken ct) =>
+        (await q.AsNoTracking().OrderByDescending(p => p.Id).Take(take)
+            .Select(p => new { p.Id, p.Name, p.ProjectName, Model = p.ModelVersion == null ? null : p.ModelVersion.Model!.Name, p.CreatedAt, p.Task.State, p.Kind })
+            .ToListAsync(ct))
+        .Select(p => new LineageNode(K.NodeId(K.Package, p.Id), K.Package, p.Name, $"{p.Name} ({p.Kind.ToString().ToLowerInvariant()})", p.ProjectName, p.Model,
+            p.CreatedAt, StateName(p.State), []))
         .ToList();
 
     private static string StateName(TaskState state) => state.ToString().ToLowerInvariant();

@@ -13,6 +13,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 {
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<BuildVersion> BuildVersions => Set<BuildVersion>();
+    public DbSet<ModelPackage> ModelPackages => Set<ModelPackage>();
     public DbSet<Model> Models => Set<Model>();
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Training> Trainings => Set<Training>();
@@ -119,6 +120,16 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             Json(e.Property(d => d.Env)).HasDefaultValueSql("'{}'");
             Json(e.Property(d => d.Details));
             Task(e.ComplexProperty(d => d.Task));
+        });
+
+        b.Entity<ModelPackage>(e =>
+        {
+            e.ToTable("model_packages");
+            e.HasIndex(p => p.Name).IsUnique();
+            e.HasOne(p => p.ModelVersion).WithMany().HasForeignKey(p => p.ModelVersionId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<Project>().WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.SetNull);
+            e.Property(p => p.Kind).HasConversion<string>();
+            Task(e.ComplexProperty(p => p.Task));
         });
 
         b.Entity<PredictionRecord>(e =>

@@ -35,6 +35,11 @@ public sealed class ModelVersionService(
     public async Task<ModelVersion> GetAsync(string model, string name, CancellationToken ct) =>
         await versions.FindAsync(model, name, ct) ?? throw new NotFoundException($"version of model '{model}'", name);
 
+    /// <summary>A version by its <c>model/version</c> reference.</summary>
+    public async Task<ModelVersion> GetByReferenceAsync(string reference, CancellationToken ct) =>
+        await versions.FindByReferenceAsync(reference, ct)
+            ?? throw new ValidationFailedException("model_version", $"There is no model version '{reference}'; write it as model/version.");
+
     /// <summary>Environments the version is in, in the configured order.</summary>
     public IReadOnlyList<string> EnvironmentsOf(ModelVersion version) => Environments.Where(e => version.IsIn(e, EntryEnvironment)).ToList();
 

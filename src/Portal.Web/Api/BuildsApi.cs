@@ -52,7 +52,7 @@ public static class BuildsApi
                 var id = (await projects.GetAsync(project, ct)).Id;
                 var version = (await builder.ListVersionsAsync(id, ct)).FirstOrDefault(v => v.Tag == tag) ?? throw new NotFoundException($"build of '{project}'", tag);
                 if (version.LogKey is null) throw new NotFoundException($"build log of '{project}'", tag);
-                await WriteLogAsync(logs, version.LogKey, $"{project}-{tag}-build.log", response, ct);
+                await LogDownload.WriteAsync(logs.ReadAsync(version.LogKey, 0, follow: false, ct), $"{project}-{tag}-build.log", response, ct);
             })
             .WithSummary("The log of the build that produced this tag.");
 
@@ -63,15 +63,7 @@ public static class BuildsApi
         runs.MapGet("/{id}/log", async (string id, ProjectBuilder builder, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
             {
                 var run = builder.GetRun(id) ?? throw new NotFoundException("build", id);
-                await WriteLogAsync(logs, run.LogKey, $"{run.Project}-{run.Tag}-build.log", response, ct);
+                await LogDownload.WriteAsync(logs.ReadAsync(run.LogKey, 0, follow: false, ct), $"{run.Project}-{run.Tag}-build.log", response, ct);
             });
-    }
-
-    private static async Task WriteLogAsync(TaskLogBook logs, string key, string fileName, HttpResponse response, CancellationToken ct)
-    {
-        response.ContentType = "text/plain; charset=utf-8";
-        response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-        await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false));
-        await foreach (var line in logs.ReadAsync(key, 0, follow: false, ct)) await writer.WriteLineAsync(TaskLogBook.Format(line));
     }
 }

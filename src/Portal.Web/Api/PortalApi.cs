@@ -15,6 +15,7 @@ public static class PortalApi
         v1.MapBuildsApi();
         v1.MapModelVersionsApi();
         v1.MapTaskAssetsApi();
+        v1.MapPackagesApi();
         v1.MapDeploymentsApi();
         v1.MapIdeApi();
         v1.MapAccountApi();

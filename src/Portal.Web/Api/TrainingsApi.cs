@@ -101,12 +101,7 @@ public static class TrainingsApi
         g.MapGet("/{project}/{name}/log", async (string project, string name, long? from, TrainingService s, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
             {
                 var training = await s.GetAsync(project, name, ct);
-                // Asked before the response starts, so a bad line number is still a 400.
-                var lines = logs.ReadAsync(TrainingPaths.Log(training.Id), from ?? 0, follow: false, ct);
-                response.ContentType = "text/plain; charset=utf-8";
-                response.Headers.ContentDisposition = $"attachment; filename=\"{project}-{name}.log\"";
-                await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false));
-                await foreach (var line in lines) await writer.WriteLineAsync(TaskLogBook.Format(line));
+                await LogDownload.WriteAsync(logs.ReadAsync(TrainingPaths.Log(training.Id), from ?? 0, follow: false, ct), $"{project}-{name}.log", response, ct);
             })
             .WithSummary("The training's log as text (what is there so far for a running training).");
 

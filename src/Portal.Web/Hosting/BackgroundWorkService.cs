@@ -1,18 +1,19 @@
 using Portal.Core.Builds;
 using Portal.Core.Configuration;
+using Portal.Core.Packages;
 using Portal.Core.Reconciliation;
 using Portal.Core.Trainings;
 
 namespace Portal.Web.Hosting;
 
 /// <summary>
-/// Gives the training supervisor and the project builder the portal's lifetime, re-attaches to the trainings that were
+/// Gives the training supervisor, the project builder and the packager the portal's lifetime, re-attaches to the trainings that were
 /// running at start, and then reconciles the engine with the store every <c>container_manager.reconcile_seconds</c> (every
 /// few seconds while the engine cannot be reached, so its return is noticed at once).
 /// </summary>
 public sealed class BackgroundWorkService(
-    TrainingSupervisor supervisor, ProjectBuilder builder, WorkloadReconciler reconciler, PortalConfig config, TimeProvider clock,
-    ILogger<BackgroundWorkService> logger) : BackgroundService
+    TrainingSupervisor supervisor, ProjectBuilder builder, PackageService packages, WorkloadReconciler reconciler, PortalConfig config,
+    TimeProvider clock, ILogger<BackgroundWorkService> logger) : BackgroundService
 {
     private static readonly TimeSpan WhileUnreachable = TimeSpan.FromSeconds(3);
 
@@ -20,6 +21,11 @@ public sealed class BackgroundWorkService(
     {
         supervisor.Start(stoppingToken);
         builder.Start(stoppingToken);
+        try { await packages.StartAsync(stoppingToken); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Failing the packages the last portal left running did not work; they stay listed as running");
+        }
         try { await supervisor.ReconcileAsync(stoppingToken); }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -37,7 +37,7 @@ public sealed partial class RoleButtonsTests(ITestOutputHelper output) : PortalP
         (typeof(TrainingDetailPage), [("Project", "iris"), ("Name", "t1")], "h1", [("open-lineage", V), ("cancel-training", DS)]),
         (typeof(ModelVersionsPage), [], "#versions-table", [("upload-version", DS)]),
         (typeof(VersionDetailPage), [("Model", "iris-clf"), ("Name", "1")], "h1",
-            [("open-lineage", V), ("promote-version", TL), ("deploy-version", DS), ("delete-version", DS)]),
+            [("open-lineage", V), ("promote-version", TL), ("deploy-version", DS), ("delete-version", DS), ("package-version", DS)]),
         (typeof(DeploymentsPage), [], "a[href='/deployments/iris-api']", [("new-deployment", DS)]),
         (typeof(DeploymentDetailPage), [("Name", "iris-api")], "h1",
             [("open-lineage", V), ("stop-deployment", DS), ("remove-deployment", DS), ("scale-deployment", DS), ("console-send", DS)]),

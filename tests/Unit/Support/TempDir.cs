@@ -17,7 +17,16 @@ public sealed class TempDir : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (DirectoryNotFoundException) { }
+        // A stopped portal's last background writes (a log stored as it stops) can land while the folder is being removed.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException) { return; }
+            catch (IOException) when (attempt < 5) { Thread.Sleep(200); }
+        }
     }
 }

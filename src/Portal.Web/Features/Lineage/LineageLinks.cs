@@ -12,7 +12,7 @@ public static class LineageLinks
     public static string Page(string kind, string name) =>
         $"/lineage/{kind}/{string.Join('/', name.Split('/').Select(Uri.EscapeDataString))}";
 
-    /// <summary>The entity's own page (a build has none: its project's page lists it).</summary>
+    /// <summary>The entity's own page (a build has none: its project's page lists it; a package's version page lists it).</summary>
     public static string? Detail(LineageNode node)
     {
         var (owner, item) = ReferenceLookupsOf(node.Name);

@@ -24,10 +24,11 @@ from http.server import BaseHTTPRequestHandler
 
 from portal_toolkit import servers
 
-_MAX_BODY = 64 * 1024 * 1024
 
 
-class _Model:
+class PredictionCode:
+    """The prediction code loaded from its entry, with the model loaded by its load(model_dir) when it has one."""
+
     def __init__(self, entry, code_dir, model_dir):
         self.namespace = self._load_entry(entry, code_dir, model_dir)
         self.own_server = servers.offered()
@@ -113,13 +114,17 @@ def _handler(model):
                 self._error(404, f"no such endpoint: {self.path}; use /api/model/info or /api/model/invoke")
 
         def do_POST(self):
+            try:
+                raw = servers.read_body(self)
+            except (servers.BodyTooLarge, ValueError):
+                self.close_connection = True
+                return self._error(413, "the body is larger than 64 MB, or its chunks are malformed")
             if self.path != "/api/model/invoke":
                 return self._error(404, f"no such endpoint: {self.path}; use POST /api/model/invoke")
-            length = int(self.headers.get("Content-Length") or 0)
-            if length <= 0 or length > _MAX_BODY:
+            if not raw:
                 return self._error(400, "send a JSON body {\"columns\": [...], \"data\": [[...]]}")
             try:
-                body = json.loads(self.rfile.read(length))
+                body = json.loads(raw)
                 columns, rows = body["columns"], body["data"]
                 if not isinstance(columns, list) or not isinstance(rows, list) or any(not isinstance(r, list) or len(r) != len(columns) for r in rows):
                     raise ValueError("'data' must be a list of rows, each as long as 'columns'")
@@ -144,7 +149,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ[servers.HANDOVER_VARIABLE] = "1"
     try:
-        model = _Model(args.entry, args.code, args.model_dir)
+        model = PredictionCode(args.entry, args.code, args.model_dir)
     except Exception as e:
         traceback.print_exc()
         print(f"cannot load the model: {type(e).__name__}: {e}", file=sys.stderr, flush=True)

@@ -35,6 +35,32 @@ def info():
     return {"model": os.environ.get("PORTAL_MODEL"), "version": os.environ.get("PORTAL_MODEL_VERSION"), "input": None, "output": None}
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
+def read_body(request):
+    """The request's body, sent with Content-Length or chunked (as many HTTP clients send JSON); BodyTooLarge past 64 MB."""
+    if "chunked" in (request.headers.get("Transfer-Encoding") or "").lower():
+        parts, size = [], 0
+        while True:
+            line = request.rfile.readline(1024).strip()
+            chunk = int(line.split(b";")[0] or b"0", 16)
+            if chunk == 0:
+                while request.rfile.readline(1024).strip():
+                    pass
+                return b"".join(parts)
+            size += chunk
+            if size > _MAX_BODY:
+                raise BodyTooLarge()
+            parts.append(request.rfile.read(chunk))
+            request.rfile.readline(8)
+    length = int(request.headers.get("Content-Length") or 0)
+    if length > _MAX_BODY:
+        raise BodyTooLarge()
+    return request.rfile.read(length) if length > 0 else b""
+
+
 def handler(server):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -66,14 +92,13 @@ def handler(server):
 
         def do_POST(self):
             path, args = self._route()
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = read_body(self)
+            except (BodyTooLarge, ValueError):
+                self.close_connection = True
+                return self._send(413, json.dumps({"status": "error", "message": "the body is larger than 64 MB, or its chunks are malformed"}))
             if path != "/predict":
-                if length:
-                    self.rfile.read(min(length, _MAX_BODY))
                 return self._send(404, json.dumps({"status": "error", "message": f"this model serves POST /predict, not {path}"}))
-            if length > _MAX_BODY:
-                return self._send(413, json.dumps({"status": "error", "message": "the body is larger than 64 MB"}))
-            body = self.rfile.read(length) if length else b""
             status, text, content_type = server.handle(body, self.headers.get("Content-Type") or "", args)
             self._send(status, text, content_type)
 

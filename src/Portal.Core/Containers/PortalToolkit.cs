@@ -1,4 +1,4 @@
-namespace Portal.Orchestration;
+namespace Portal.Core.Containers;
 
 /// <summary>
 /// The portal's Python toolkit (portal_toolkit), shipped next to the portal's binaries. Managers put this copy

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Builds;
+using Portal.Core.Configuration;
+using Portal.Core.Containers;
+using Portal.Core.Entities;
+using Portal.Core.Errors;
+using Portal.Core.Logs;
+using Portal.Core.Security;
+using Portal.Core.Storage;
+using Portal.Core.Stores;
+
+namespace Portal.Core.Packages;
+
+/// <summary>
+/// Packages model versions into images (Odahu's packagers) and owns each packaging run: it alone changes a package's
+/// state, image and log. <see cref="PackageValidator"/> checks a request; the run writes a build context
+/// (<see cref="PackageContext"/>), builds it on the engine with its output in the log book, and records the image's id.
+/// </summary>
+public sealed class PackageService(
+    PackageValidator validator, IPackageStore store, IImageBuilder images, IFileStore files, TaskLogBook logs, PortalPaths paths, TimeProvider clock,
+    ILogger<PackageService> logger)
+{
+    private readonly ConcurrentDictionary<long, Task> _work = new();
+    private CancellationToken _stopping = CancellationToken.None;
+
+    /// <summary>Called once by the host: its token stops the runs when the portal shuts down; a run the last portal left is failed.</summary>
+    public async Task StartAsync(CancellationToken stopping)
+    {
+        _stopping = stopping;
+        foreach (var orphan in (await store.ListAsync(new PageRequest(Take: PageRequest.MaxTake), null, stopping)).Items
+                     .Where(p => p.Task.State is TaskState.Waiting or TaskState.Running))
+            await EndAsync(orphan.Id, TaskState.Failed, "The portal stopped while this package was being made; package the version again.", null, stopping);
+    }
+
+    public Task<Page<ModelPackage>> ListAsync(PageRequest page, ModelVersion? of, CancellationToken ct) => store.ListAsync(page.Normalized(), of?.Id, ct);
+
+    public async Task<ModelPackage> GetAsync(string name, CancellationToken ct) =>
+        await store.FindAsync(name, ct) ?? throw new NotFoundException("package", name);
+
+    /// <summary>Waits for the runs in progress (tests, shutdown).</summary>
+    public Task WhenIdleAsync() => Task.WhenAll(_work.Values);
+
+    public async Task<ModelPackage> StartAsync(PackageRequest request, CancellationToken ct)
+    {
+        var plan = await validator.CheckAsync(request, ct);
+        if (await images.UnavailableAsync(ct) is { } why) throw new ContainerManagerException(why);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var package = await store.AddAsync(new ModelPackage
+        {
+            Name = plan.Name, Kind = plan.Kind, ModelVersionId = plan.Version.Id, ModelVersion = plan.Version,
+            VersionRef = $"{plan.Version.Model!.Name}/{plan.Version.Name}", ProjectId = plan.Project.Id, ProjectName = plan.Project.Name,
+            BuildTag = plan.Build?.Tag, Entry = plan.Entry, Image = plan.Image, CreatedBy = ActorContext.Current?.Name, CreatedAt = now,
+            Task = new TaskInfo { State = TaskState.Running, StartTime = now, UpdateTime = now, Message = "Packaging." },
+        }, ct);
+        package = await store.MutateAsync(package.Id, p => p.LogKey = $"packages/{p.Id}", ct);
+        logs.Open(package.LogKey);
+        _work[package.Id] = Task.Run(() => RunAsync(package, plan, _stopping), CancellationToken.None);
+        return package;
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken ct)
+    {
+        var package = await GetAsync(name, ct);
+        if (package.Task.State is TaskState.Waiting or TaskState.Running)
+            throw new ConflictException($"The package '{name}' is being made; wait for it to end.");
+        await store.DeleteAsync(package.Id, ct);
+    }
+
+    private async Task RunAsync(ModelPackage package, PackagePlan plan, CancellationToken ct)
+    {
+        var log = logs.Open(package.LogKey);
+        Task Say(string line) { log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogSource.Stdout, line)); return Task.CompletedTask; }
+        // Named for this process, so that a start after a crash removes what it left (ArtifactRepair).
+        var context = Path.Combine(paths.DataDir, "work", "builds", $"{OwnerProcess.Tag}_package-{package.Id.ToString(CultureInfo.InvariantCulture)}");
+        var state = TaskState.Failed;
+        string? message = null, imageId = null;
+        try
+        {
+            await Say($"Packaging {package.VersionRef} as {package.Kind.ToString().ToLowerInvariant()} into {package.Image}");
+            var modelFolder = await ArtifactFolders.OfModelVersionAsync(files, plan.Version, Path.Combine(context, "unpacked"), ct);
+            await PackageContext.WriteAsync(Path.Combine(context, "image"), plan, modelFolder, Say, ct);
+            imageId = await images.BuildAsync(Path.Combine(context, "image"), package.Image, "Dockerfile", Say, ct);
+            await Say($"Made {package.Image} ({imageId})");
+            (state, message) = (TaskState.Finished, null);
+        }
+        catch (OperationCanceledException) { message = "The portal stopped during packaging; package the version again."; }
+        catch (PortalException e) { message = e.Message; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            message = $"The package could not be made: {e.Message}";
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Package {Package} failed unexpectedly", package.Name);
+            message = $"The package failed unexpectedly: {e.Message}";
+        }
+        finally
+        {
+            if (message is not null) log.Append(new LogLine(clock.GetUtcNow().UtcDateTime, LogSource.Stderr, message));
+            try { if (Directory.Exists(context)) Directory.Delete(context, recursive: true); }
+            catch (IOException e) { logger.LogWarning("Could not remove {Context}: {Message}", context, e.Message); }
+            try { await logs.PersistAndCloseAsync(package.LogKey, CancellationToken.None); }
+            catch (IOException e) { logger.LogWarning("Could not store the log of package {Package}: {Message}", package.Name, e.Message); }
+            await EndAsync(package.Id, state, message, imageId, CancellationToken.None);
+            _work.TryRemove(package.Id, out _);
+            logger.LogInformation("Package {Package} ended {State}", package.Name, state);
+        }
+    }
+
+    private Task<ModelPackage> EndAsync(long id, TaskState state, string? message, string? imageId, CancellationToken ct) =>
+        store.MutateAsync(id, p =>
+        {
+            p.ImageId = imageId ?? p.ImageId;
+            p.Task = p.Task with { State = state, Message = message, Progress = state == TaskState.Finished ? 1 : p.Task.Progress, UpdateTime = clock.GetUtcNow().UtcDateTime };
+        }, ct);
+}

@@ -1,0 +1,50 @@
+using System.Text;
+using Portal.Core.Entities;
+using Portal.Core.Logs;
+using Portal.Core.Packages;
+using Portal.Core.Services;
+
+namespace Portal.Web.Api;
+
+/// <summary>Model packages (Odahu's ModelPackaging): a model version and its prediction code made into a rest or cli image.</summary>
+public static class PackagesApi
+{
+    public sealed record PackageDto(string Name, string Kind, string? ModelVersion, string Project, string? BuildTag, string Entry, string Image,
+        string? ImageId, string State, string? Message, string? CreatedBy, DateTime CreatedAt, DateTime? UpdatedAt);
+
+    public sealed record CreateDto(string? Name, string ModelVersion, string Project, string Entry, string? Kind, string? BuildTag);
+
+    public static PackageDto ToDto(this ModelPackage p) => new(p.Name, p.Kind.ToString().ToLowerInvariant(), p.VersionRef, p.ProjectName, p.BuildTag,
+        p.Entry, p.Image, p.ImageId, p.Task.State.ToString().ToUpperInvariant(), p.Task.Message, p.CreatedBy, p.CreatedAt, p.Task.UpdateTime);
+
+    public static void MapPackagesApi(this RouteGroupBuilder v1)
+    {
+        var g = v1.MapGroup("/packages").WithTags("Packages");
+        g.MapGet("/", async ([AsParameters] ListQuery q, string? modelVersion, PackageService s, ModelVersionService versions, CancellationToken ct) =>
+            {
+                var of = string.IsNullOrWhiteSpace(modelVersion) ? null : await versions.GetByReferenceAsync(modelVersion, ct);
+                return (await s.ListAsync(q.ToPageRequest(), of, ct)).ToDto(p => p.ToDto());
+            })
+            .WithSummary("Packages, newest first; ?model_version=model/version for one version's.");
+        g.MapGet("/{name}", async (string name, PackageService s, CancellationToken ct) => (await s.GetAsync(name, ct)).ToDto());
+        g.MapPost("/", async (CreateDto input, PackageService s, CancellationToken ct) =>
+            {
+                var p = await s.StartAsync(new PackageRequest(input.Name, input.ModelVersion, input.Project, input.Entry, input.Kind ?? "rest", input.BuildTag), ct);
+                return Results.Accepted($"/api/v1/packages/{p.Name}", p.ToDto());
+            })
+            .WithSummary("Package a model version with a project's prediction code: kind rest (an image serving /api/model/invoke on 8080) "
+                + "or cli (an image scoring .csv/.json files: docker run IMAGE INPUT OUTPUT). Follow it at /api/v1/packages/{name}.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        g.MapGet("/{name}/log", async (string name, PackageService s, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
+            {
+                await LogDownload.WriteAsync(logs.ReadAsync((await s.GetAsync(name, ct)).LogKey, 0, follow: false, ct), $"{name}-package.log", response, ct);
+            })
+            .WithSummary("The packaging log as text (what is there so far while it runs).");
+        g.MapDelete("/{name}", async (string name, PackageService s, CancellationToken ct) =>
+            {
+                await s.DeleteAsync(name, ct);
+                return Results.NoContent();
+            })
+            .WithSummary("Forget a package that is not running (its image stays on the engine).");
+    }
+}

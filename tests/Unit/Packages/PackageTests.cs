@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Portal.Tests.Unit.Support;
+using static Portal.Tests.Unit.Trainings.TrainingRunTests;
+
+namespace Portal.Tests.Unit.Packages;
+
+/// <summary>
+/// Model versions packaged into images (Odahu's docker-rest and docker-cli packagers) by a real portal on the real
+/// engine, then run with plain <c>docker run</c>, outside the portal.
+/// </summary>
+public sealed class PackageTests
+{
+    private static readonly string[] Columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+
+    [SkippableFact]
+    public async Task The_iris_version_packaged_as_rest_and_as_cli_predicts_from_plain_docker_run()
+    {
+        RealPython.Require();
+        await RealDocker.RequireNotebookBaseAsync();
+        await using var portal = await RealPortalHost.StartAsync();
+        var http = portal.Http;
+        // The project's home: the iris example, plus a link to a file outside it, which must not reach any image.
+        var home = Path.Combine(portal.Dir.Path, "iris-home");
+        Directory.CreateDirectory(home);
+        foreach (var file in Directory.GetFiles(IrisDir)) File.Copy(file, Path.Combine(home, Path.GetFileName(file)));
+        var secret = Path.Combine(portal.Dir.Path, "portal-secret.txt");
+        await File.WriteAllTextAsync(secret, "the portal's secret");
+        File.CreateSymbolicLink(Path.Combine(home, "leak.txt"), secret);
+        (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = home, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        await UploadIrisVersionAsync(portal);
+
+        var rest = await PackageAsync(http, new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", kind = "rest" });
+        var cli = await PackageAsync(http, new { name = "iris-batch", model_version = "iris-clf/1", project = "iris", entry = "predict.py", kind = "cli" });
+        Assert.Equal("iris-clf-1-rest", rest.GetProperty("name").GetString());
+        Assert.Matches("^sha256:[0-9a-f]{64}$", rest.GetProperty("image_id").GetString());
+        var log = await http.GetStringAsync("/api/v1/packages/iris-clf-1-rest/log");
+        Assert.Contains("1 links left out", log);
+        var restImage = rest.GetProperty("image").GetString()!;
+        var cliImage = cli.GetProperty("image").GetString()!;
+        try
+        {
+            Assert.DoesNotContain("leak.txt", await DockerAsync("run", "--rm", "--entrypoint", "ls", restImage, "-a", "/opt/model/code"));
+
+            var container = (await DockerAsync("run", "-d", "-p", "127.0.0.1::8080", restImage)).Trim();
+            try
+            {
+                var port = (await DockerAsync("port", container, "8080/tcp")).Trim().Split('\n')[0].Split(':')[^1];
+                using var model = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                await WaitForHealthAsync(model, container);
+                var answer = await model.PostAsJsonAsync("/api/model/invoke", new { columns = Columns, data = new[] { new[] { 5.1, 3.5, 1.4, 0.2 }, new[] { 6.7, 3.0, 5.2, 2.3 } } });
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.Equal(["setosa", "virginica"], body.GetProperty("prediction").EnumerateArray().Select(r => r[0].GetString()));
+                var info = await model.GetFromJsonAsync<JsonElement>("/api/model/info");
+                Assert.Equal(("iris-clf", "1"), (info.GetProperty("model").GetString(), info.GetProperty("version").GetString()));
+            }
+            finally { await DockerAsync("rm", "-f", container); }
+
+            // The cli image scores a file it is given and writes its predictions next to it.
+            var data = Path.Combine(portal.Dir.Path, "batch");
+            Directory.CreateDirectory(data);
+            await File.WriteAllTextAsync(Path.Combine(data, "rows.csv"), string.Join(',', Columns) + "\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n5.9,3.0,4.2,1.5\n");
+            File.SetUnixFileMode(data, (UnixFileMode)0b111_111_111);
+            var output = await DockerAsync("run", "--rm", "-v", $"{data}:/data", cliImage, "/data/rows.csv", "/data/scored.csv");
+            Assert.Contains("3 predictions", output);
+            Assert.Equal(["species", "setosa", "virginica", "versicolor"], (await File.ReadAllLinesAsync(Path.Combine(data, "scored.csv"))).Where(l => l.Length > 0));
+        }
+        finally
+        {
+            await DockerAsync("rmi", "-f", restImage, cliImage);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_package_request_is_refused_with_each_field_to_fix()
+    {
+        await using var portal = await RealPortalHost.StartAsync();
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir })).EnsureSuccessStatusCode();
+        var refused = await portal.Http.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "iris", entry = "../predict.py", kind = "zip" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("not a packager", errors.GetProperty("kind")[0].GetString());
+        Assert.Contains("There is no model version 'm/9'", errors.GetProperty("model_version")[0].GetString());
+        Assert.Contains("must be a path inside the project", errors.GetProperty("entry")[0].GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/api/v1/packages/nope")).StatusCode);
+        using var viewer = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        viewer.UseToken(await TestIdentities.TokenAsync(portal.Services, "vic", Portal.Core.Security.Roles.Viewer));
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/1", project = "iris", entry = "predict.py" })).StatusCode);
+    }
+
+    private static async Task<JsonElement> PackageAsync(HttpClient http, object request)
+    {
+        var started = await http.PostAsJsonAsync("/api/v1/packages", request);
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        var location = started.Headers.Location!.ToString();
+        for (var i = 0; i < 720; i++)
+        {
+            var p = await http.GetFromJsonAsync<JsonElement>(location);
+            switch (p.GetProperty("state").GetString())
+            {
+                case "FINISHED": return p;
+                case "FAILED":
+                    Assert.Fail($"packaging failed: {p.GetProperty("message")}\n{await http.GetStringAsync(location + "/log")}");
+                    break;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{location} did not end in 3 minutes");
+    }
+
+    private static async Task UploadIrisVersionAsync(RealPortalHost portal)
+    {
+        var pickle = Path.Combine(portal.Dir.Path, "model.pkl");
+        await RealPython.RunAsync($"""
+            import pickle
+            from sklearn.datasets import load_iris
+            from sklearn.ensemble import RandomForestClassifier
+            X, y = load_iris(return_X_y=True)
+            pickle.dump(RandomForestClassifier(n_estimators=10, random_state=1).fit(X, y), open({JsonSerializer.Serialize(pickle)}, 'wb'))
+            """);
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(await File.ReadAllBytesAsync(pickle));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "files", "model.pkl");
+        (await portal.Http.PostAsync("/api/v1/models/iris-clf/versions", form)).EnsureSuccessStatusCode();
+    }
+
+    private static async Task WaitForHealthAsync(HttpClient model, string container)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            try
+            {
+                if ((await model.GetAsync("/health")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the packaged model did not answer /health in 30 s; its output:\n{await DockerAsync("logs", container)}");
+    }
+
+    /// <summary>The docker command line, as a user outside the portal would run it; its output, or a failure with it.</summary>
+    private static async Task<string> DockerAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"docker {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
+        return await stdout + await stderr;
+    }
+}
