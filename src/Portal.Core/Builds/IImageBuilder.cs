@@ -14,4 +14,7 @@ public interface IImageBuilder
 
     /// <summary>Pulls an image from its registry; returns its id.</summary>
     Task<string> PullAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct);
+
+    /// <summary>Pushes an image to the registry its name starts with; returns the digest the registry gave it (sha256:…).</summary>
+    Task<string> PushAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct);
 }

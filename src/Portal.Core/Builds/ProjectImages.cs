@@ -17,6 +17,9 @@ public sealed partial class ProjectImages(PortalConfig config)
     /// <summary>The image of a model package: <c>[registry/]portal/package-{name}:{tag}</c>.</summary>
     public string ForPackage(string package, string tag) => $"{Registry}portal/package-{package}:{tag}";
 
+    /// <summary>Whether images are named for a registry (docker.target_registry), so that what is made is pushed there.</summary>
+    public bool PushesTo => !string.IsNullOrWhiteSpace(config.Docker.TargetRegistry);
+
     private string Registry => string.IsNullOrWhiteSpace(config.Docker.TargetRegistry) ? "" : config.Docker.TargetRegistry.TrimEnd('/') + "/";
 
     /// <summary>Null when the tag is valid; else what is wrong (Docker's tag grammar).</summary>

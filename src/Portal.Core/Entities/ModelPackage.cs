@@ -33,6 +33,8 @@ public sealed class ModelPackage
     public string Image { get; set; } = "";
     /// <summary>The engine's id of the image made (sha256:…).</summary>
     public string? ImageId { get; set; }
+    /// <summary>The digest the registry gave the image when it was pushed (sha256:…); null when it stayed on the engine.</summary>
+    public string? Digest { get; set; }
     public TaskInfo Task { get; set; } = new();
     public string LogKey { get; set; } = "";
     public string? CreatedBy { get; set; }

@@ -31,13 +31,16 @@ public sealed class PackageService(
         _stopping = stopping;
         foreach (var orphan in (await store.ListAsync(new PageRequest(Take: PageRequest.MaxTake), null, stopping)).Items
                      .Where(p => p.Task.State is TaskState.Waiting or TaskState.Running))
-            await EndAsync(orphan.Id, TaskState.Failed, "The portal stopped while this package was being made; package the version again.", null, stopping);
+            await EndAsync(orphan.Id, TaskState.Failed, "The portal stopped while this package was being made; package the version again.", null, null, stopping);
     }
 
     public Task<Page<ModelPackage>> ListAsync(PageRequest page, ModelVersion? of, CancellationToken ct) => store.ListAsync(page.Normalized(), of?.Id, ct);
 
     public async Task<ModelPackage> GetAsync(string name, CancellationToken ct) =>
         await store.FindAsync(name, ct) ?? throw new NotFoundException("package", name);
+
+    /// <summary>The packaging log, followed while the run goes on.</summary>
+    public IAsyncEnumerable<LogLine> FollowLogAsync(ModelPackage package, CancellationToken ct) => logs.FollowAsync(package.LogKey, ct);
 
     /// <summary>Waits for the runs in progress (tests, shutdown).</summary>
     public Task WhenIdleAsync() => Task.WhenAll(_work.Values);
@@ -75,7 +78,7 @@ public sealed class PackageService(
         // Named for this process, so that a start after a crash removes what it left (ArtifactRepair).
         var context = Path.Combine(paths.DataDir, "work", "builds", $"{OwnerProcess.Tag}_package-{package.Id.ToString(CultureInfo.InvariantCulture)}");
         var state = TaskState.Failed;
-        string? message = null, imageId = null;
+        string? message = null, imageId = null, digest = null;
         try
         {
             await Say($"Packaging {package.VersionRef} as {package.Kind.ToString().ToLowerInvariant()} into {package.Image}");
@@ -83,6 +86,12 @@ public sealed class PackageService(
             await PackageContext.WriteAsync(Path.Combine(context, "image"), plan, modelFolder, Say, ct);
             imageId = await images.BuildAsync(Path.Combine(context, "image"), package.Image, "Dockerfile", Say, ct);
             await Say($"Made {package.Image} ({imageId})");
+            if (plan.Push)
+            {
+                await Say($"Pushing {package.Image}{(plan.CredentialName is { } c ? $" with the credential '{c}'" : "")}");
+                digest = await images.PushAsync(package.Image, plan.PushAuth, Say, ct);
+                await Say($"Pushed {package.Image}@{digest}");
+            }
             (state, message) = (TaskState.Finished, null);
         }
         catch (OperationCanceledException) { message = "The portal stopped during packaging; package the version again."; }
@@ -103,16 +112,17 @@ public sealed class PackageService(
             catch (IOException e) { logger.LogWarning("Could not remove {Context}: {Message}", context, e.Message); }
             try { await logs.PersistAndCloseAsync(package.LogKey, CancellationToken.None); }
             catch (IOException e) { logger.LogWarning("Could not store the log of package {Package}: {Message}", package.Name, e.Message); }
-            await EndAsync(package.Id, state, message, imageId, CancellationToken.None);
+            await EndAsync(package.Id, state, message, imageId, digest, CancellationToken.None);
             _work.TryRemove(package.Id, out _);
             logger.LogInformation("Package {Package} ended {State}", package.Name, state);
         }
     }
 
-    private Task<ModelPackage> EndAsync(long id, TaskState state, string? message, string? imageId, CancellationToken ct) =>
+    private Task<ModelPackage> EndAsync(long id, TaskState state, string? message, string? imageId, string? digest, CancellationToken ct) =>
         store.MutateAsync(id, p =>
         {
             p.ImageId = imageId ?? p.ImageId;
+            p.Digest = digest ?? p.Digest;
             p.Task = p.Task with { State = state, Message = message, Progress = state == TaskState.Finished ? 1 : p.Task.Progress, UpdateTime = clock.GetUtcNow().UtcDateTime };
         }, ct);
 }

@@ -12,7 +12,7 @@ namespace Portal.Core.Packages;
 /// <summary>Checks a package request before anything runs; every problem comes back at once, by field.</summary>
 public sealed partial class PackageValidator(
     IPackageStore packages, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, IImageFiles imageFiles, HostPaths hostPaths,
-    ProjectImages images)
+    ProjectImages images, CredentialVault vault)
 {
     public async Task<PackagePlan> CheckAsync(PackageRequest request, CancellationToken ct)
     {
@@ -43,8 +43,28 @@ public sealed partial class PackageValidator(
         InputRules.Name(errors, "name", name, "package name");
         if (errors.IsEmpty && await packages.FindAsync(name, ct) is not null)
             errors.Add("name", $"A package named '{name}' exists already; name this one, or remove that one first.");
+        var registry = string.IsNullOrWhiteSpace(request.Registry) ? null : request.Registry.Trim().TrimEnd('/');
+        if (registry is not null && (registry.Contains("://", StringComparison.Ordinal) || ProjectImages.CheckReference($"{registry}/portal/x:1") is not null))
+            errors.Add("registry", $"'{registry}' is not a registry address; write host[:port][/path], e.g. registry.example.com:5000/team.");
+        if (request.Credential is { Length: > 0 } && registry is null)
+            errors.Add("credential", "A credential is for pushing: name the registry to push to as well.");
         errors.ThrowIfAny();
-        return new PackagePlan(name, kind, version!, project!, build, entry, imageCodeDir, images.ForPackage(name, Slug(version!.Name)));
+        var image = registry is null ? images.ForPackage(name, Slug(version!.Name)) : $"{registry}/portal/package-{name}:{Slug(version!.Name)}";
+        var (auth, credential) = await PushAuthAsync(request.Credential, registry, ct);
+        return new PackagePlan(name, kind, version, project!, build, entry, imageCodeDir, image, Push: registry is not null || images.PushesTo,
+            auth, credential);
+    }
+
+    /// <summary>The vault's login for the registry; the credential goes only to the address its owner set on it.</summary>
+    private async Task<(RegistryAuth?, string?)> PushAuthAsync(string? name, string? registry, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(name) || registry is null) return (null, null);
+        var actor = ActorContext.Current ?? throw new AccessDeniedException("Sign in to push with a credential.");
+        var (credential, secret) = await vault.RevealAsync(actor, name.Trim(), ct);
+        if (credential.Kind is not (CredentialKind.Docker or CredentialKind.Basic))
+            throw new ValidationFailedException("credential", $"The credential '{credential.Name}' is a {credential.Kind} credential; pushing an image needs a docker or basic one.");
+        CredentialScope.Check(credential, registry, "credential");
+        return (new RegistryAuth(CredentialVault.Detail(credential, "username") ?? "", secret, credential.Uri), credential.Name);
     }
 
     private static PackageKind Fail(ValidationErrors errors, string kind)

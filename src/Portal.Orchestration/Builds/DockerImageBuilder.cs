@@ -3,7 +3,7 @@ using Portal.Orchestration.Docker;
 
 namespace Portal.Orchestration.Builds;
 
-/// <summary>Builds and pulls images with the Docker engine the Swarm manager uses.</summary>
+/// <summary>Builds, pulls and pushes images with the Docker engine the Swarm manager uses.</summary>
 public sealed class DockerImageBuilder(DockerEngine docker) : IImageBuilder
 {
     /// <summary>The manager's own engine: when it does not answer, the build says so (as every other call to it does).</summary>
@@ -19,4 +19,7 @@ public sealed class DockerImageBuilder(DockerEngine docker) : IImageBuilder
 
     public Task<string> PullAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct) =>
         docker.PullImageAsync(image, auth, onOutput, ct);
+
+    public Task<string> PushAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct) =>
+        docker.PushImageAsync(image, auth, onOutput, ct);
 }

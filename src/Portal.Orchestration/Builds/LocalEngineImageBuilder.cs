@@ -48,6 +48,12 @@ public sealed class LocalEngineImageBuilder(PortalConfig config) : IImageBuilder
         return await _docker.PullImageAsync(image, auth, onOutput, ct);
     }
 
+    public async Task<string> PushAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct)
+    {
+        await ThrowIfUnavailableAsync(ct);
+        return await _docker.PushImageAsync(image, auth, onOutput, ct);
+    }
+
     private async Task ThrowIfUnavailableAsync(CancellationToken ct)
     {
         _last = null;

@@ -18,4 +18,6 @@ public sealed class NoEngineImageBuilder : IImageBuilder
     public Task<string?> ImageIdAsync(string image, CancellationToken ct) => throw new ContainerManagerException(Explanation);
 
     public Task<string> PullAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct) => throw new ContainerManagerException(Explanation);
+
+    public Task<string> PushAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct) => throw new ContainerManagerException(Explanation);
 }

@@ -21,7 +21,7 @@ namespace Portal.Orchestration.Docker;
 /// Docker.DotNet sends unversioned URLs, so the engine answers in its own API version; the portal only checks that
 /// the engine is new enough (<see cref="MinApiVersion"/>) and never asks for a newer version than it speaks.
 /// </remarks>
-public sealed class DockerEngine : IDisposable
+public sealed partial class DockerEngine : IDisposable
 {
     /// <summary>Docker 20.10: service, task and archive endpoints as the portal uses them.</summary>
     public static readonly System.Version MinApiVersion = new(1, 41);
@@ -116,6 +116,26 @@ public sealed class DockerEngine : IDisposable
         }
         return await ImageIdAsync(image, ct) ?? throw new ContainerManagerException($"The pull of '{image}' ended without an image.");
     }
+
+    public async Task<string> PushImageAsync(string image, RegistryAuth? auth, Func<string, Task> onOutput, CancellationToken ct)
+    {
+        var (name, tag) = SplitTag(image);
+        var login = auth is null ? new AuthConfig() : new AuthConfig { Username = auth.Username, Password = auth.Password, ServerAddress = auth.Server };
+        string? digest = null;
+        await FollowAsync((c, progress, t) => c.Images.PushImageAsync(name, new ImagePushParameters { Tag = tag }, login, progress, t),
+            m => m.Error is { } error ? $"Pushing {image} failed: {error.Message?.Trim()}" : null,
+            m =>
+            {
+                // The registry's answer ends with "<tag>: digest: sha256:… size: …".
+                if (m.Status is { } s && DigestIn().Match(s) is { Success: true } found) digest = found.Value;
+                return m.Status is { } status && m.Progress?.Current is null or 0 ? [m.ID is { Length: > 0 } layer ? $"{layer}: {status}" : status] : [];
+            },
+            onOutput, ct);
+        return digest ?? throw new ContainerManagerException($"The push of '{image}' ended without a digest from the registry.");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("sha256:[0-9a-f]{64}")]
+    private static partial System.Text.RegularExpressions.Regex DigestIn();
 
     /// <summary>Splits <c>registry:5000/repo:tag</c> into repository and tag (<c>latest</c> when absent).</summary>
     public static (string Name, string Tag) SplitTag(string image)

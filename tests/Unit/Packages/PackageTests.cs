@@ -76,6 +76,55 @@ public sealed class PackageTests
         }
     }
 
+    [SkippableFact]
+    public async Task A_package_is_pushed_to_a_private_registry_with_the_owners_credential_and_only_there()
+    {
+        RealPython.Require();
+        PrivateRegistry.Require();
+        await RealDocker.RequireNotebookBaseAsync();
+        await using var registry = await PrivateRegistry.StartAsync("pusher", "s3cret-push", await RealDocker.BusyboxAsync(), "seed", "1");
+        // The examples folder is opened to users, so that another data scientist's request gets as far as the credential.
+        await using var portal = await RealPortalHost.StartAsync($"security:\n  host_paths: [{Path.GetDirectoryName(IrisDir)}]\n");
+        var http = portal.Http;
+        (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        await UploadIrisVersionAsync(portal);
+        (await http.PostAsJsonAsync("/api/v1/credentials", new { name = "registry", kind = "docker", uri = registry.Host, details = new { username = "pusher" }, secret = "s3cret-push" }))
+            .EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync("/api/v1/credentials", new { name = "elsewhere", kind = "docker", uri = "registry.example.com", details = new { username = "pusher" }, secret = "s3cret-push" }))
+            .EnsureSuccessStatusCode();
+
+        // A credential goes only to the address its owner set on it, and only its owner may use it.
+        var misdirected = await http.PostAsJsonAsync("/api/v1/packages", new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", registry = registry.Host, credential = "elsewhere" });
+        Assert.Equal(HttpStatusCode.BadRequest, misdirected.StatusCode);
+        Assert.Contains("is for registry.example.com", await misdirected.Content.ReadAsStringAsync());
+        using var olga = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        olga.UseToken(await TestIdentities.TokenAsync(portal.Services, "olga", Portal.Core.Security.Roles.DataScientist));
+        var borrowed = await olga.PostAsJsonAsync("/api/v1/packages", new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", registry = registry.Host, credential = "registry" });
+        Assert.True(borrowed.StatusCode == HttpStatusCode.Forbidden, await borrowed.Content.ReadAsStringAsync());
+
+        var pushed = await PackageAsync(http, new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", registry = $"{registry.Host}/team", credential = "registry" });
+        var image = pushed.GetProperty("image").GetString()!;
+        var digest = pushed.GetProperty("digest").GetString()!;
+        Assert.Equal($"{registry.Host}/team/portal/package-iris-clf-1-rest:1", image);
+        Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+        var log = await http.GetStringAsync("/api/v1/packages/iris-clf-1-rest/log");
+        Assert.Contains("with the credential 'registry'", log);
+        Assert.DoesNotContain("s3cret-push", log);
+        try
+        {
+            // The registry itself holds the image under that digest.
+            using var client = new HttpClient { BaseAddress = new Uri($"http://{registry.Host}") };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("pusher:s3cret-push"u8.ToArray()));
+            var manifest = new HttpRequestMessage(HttpMethod.Head, "/v2/team/portal/package-iris-clf-1-rest/manifests/1");
+            manifest.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+            var found = await client.SendAsync(manifest);
+            Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+            Assert.Equal(digest, found.Headers.GetValues("Docker-Content-Digest").Single());
+        }
+        finally { await DockerAsync("rmi", "-f", image); }
+    }
+
     [Fact]
     public async Task A_bad_package_request_is_refused_with_each_field_to_fix()
     {

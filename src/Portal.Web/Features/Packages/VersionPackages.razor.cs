@@ -3,6 +3,8 @@ using MudBlazor;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Core.Packages;
+using Portal.Core.Security;
+using Portal.Web.Auth;
 using Portal.Core.Stores;
 using Portal.Web.Components.Shared;
 
@@ -19,12 +21,13 @@ public sealed partial class VersionPackages
     private string Model => ModelVersion.Model!.Name;
     private string Version => ModelVersion.Name;
 
-    private readonly FormErrors _errors = new FormErrors().Fields("kind", "project", "entry", "build_tag", "name", "model_version");
+    private readonly FormErrors _errors = new FormErrors().Fields("kind", "project", "entry", "build_tag", "name", "model_version", "registry", "credential");
     private IReadOnlyList<ModelPackage> _packages = [];
     private List<string> _projects = [];
     private bool _open, _busy, _watching;
     private string _kind = "rest", _entry = "predict.py";
-    private string? _project, _buildTag, _name;
+    private string? _project, _buildTag, _name, _shown, _registry, _credential;
+    private List<string> _credentials = [];
 
     protected override Task OnParametersSetAsync() => LoadAsync();
 
@@ -56,6 +59,8 @@ public sealed partial class VersionPackages
         _projects = (await Projects.ListAsync(new PageRequest(Take: PageRequest.MaxTake), Aborted)).Items
             .Where(p => p.Models.Any(m => m.Name == Model)).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
         _project ??= _projects.Count > 0 ? _projects[0] : null;
+        var mine = await Vault.ListAsync(await CurrentUser.ActorAsync(), new PageRequest(Take: PageRequest.MaxTake), Aborted);
+        _credentials = mine.Items.Where(c => c.Kind is CredentialKind.Docker or CredentialKind.Basic).Select(c => c.Name).ToList();
         _open = true;
     }
 
@@ -65,9 +70,10 @@ public sealed partial class VersionPackages
         _busy = true;
         try
         {
-            var package = await Packages.StartAsync(new PackageRequest(_name, $"{Model}/{Version}", _project ?? "", _entry, _kind, _buildTag), Aborted);
+            var package = await Packages.StartAsync(new PackageRequest(_name, $"{Model}/{Version}", _project ?? "", _entry, _kind, _buildTag,
+                _registry, _credential), Aborted);
             Notifications.Notify(Severity.Info, "Packaging", $"{package.Name}: building {package.Image}.");
-            (_open, _name) = (false, null);
+            (_open, _name, _shown) = (false, null, package.Name);
             await LoadAsync();
         }
         catch (PortalException e) { _errors.Set(e); }
