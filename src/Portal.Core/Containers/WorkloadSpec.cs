@@ -10,6 +10,7 @@ public sealed record WorkloadSpec
     public WorkloadKind Kind { get; init; } = WorkloadKind.Task;
     /// <summary>Image reference; the local manager ignores it and runs on the host.</summary>
     public required string Image { get; init; }
+    /// <summary>What runs; empty runs the image's own entrypoint (a package's server).</summary>
     public required IReadOnlyList<string> Command { get; init; }
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];

@@ -4,11 +4,17 @@ namespace Portal.Core.Deployments;
 public sealed record DeploymentInput
 {
     public required string Name { get; init; }
-    public required string Project { get; init; }
+    /// <summary>The project whose code serves; with <see cref="Package"/>, the package's (may be left empty).</summary>
+    public string Project { get; init; } = "";
     /// <summary>The version to serve, as <c>model/version</c>; it must be promoted to <see cref="Environment"/>.</summary>
-    public required string ModelVersion { get; init; }
+    public string ModelVersion { get; init; } = "";
     /// <summary>The prediction code inside the project: a module (.py) with load/predict, or a notebook defining predict.</summary>
-    public required string Entry { get; init; }
+    public string Entry { get; init; } = "";
+    /// <summary>
+    /// A <c>rest</c> package to serve instead: its image holds the version and the code, so project, version and entry
+    /// come from it (given ones must match) and no build is chosen.
+    /// </summary>
+    public string? Package { get; init; }
     public string? Environment { get; init; }
     public string? BuildTag { get; init; }
     public int Replicas { get; init; } = 1;

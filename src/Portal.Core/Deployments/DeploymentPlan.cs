@@ -16,4 +16,6 @@ public sealed record DeploymentPlan
     public required string? CodeDir { get; init; }
     public required string? ProfileName { get; init; }
     public required ResourceProfile? Profile { get; init; }
+    /// <summary>The rest package whose image serves, or null when the toolkit's server runs the project's code.</summary>
+    public ModelPackage? Package { get; init; }
 }

@@ -60,7 +60,7 @@ public sealed class DeploymentService(
             {
                 Name = plan.Name, ProjectId = plan.Project.Id, Project = plan.Project, ModelVersionId = plan.Version.Id, ModelVersion = plan.Version,
                 ModelVersionName = $"{plan.Version.Model!.Name}/{plan.Version.Name}", BuildVersionId = plan.Build?.Id, BuildVersion = plan.Build,
-                Notebook = plan.Entry, Replicas = input.Replicas, Environment = plan.Environment, Port = input.Port, Env = input.Env.ToDictionary(),
+                PackageId = plan.Package?.Id, Package = plan.Package, Notebook = plan.Entry, Replicas = input.Replicas, Environment = plan.Environment, Port = input.Port, Env = input.Env.ToDictionary(),
                 ResourceProfile = plan.ProfileName, Manager = manager.Capabilities.Kind, Details = Details(input.Health, plan.CodeDir),
                 Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = now }, CreatedAt = now,
             }, ct);
@@ -100,9 +100,6 @@ public sealed class DeploymentService(
         var deployment = await GetAsync(name, ct);
         // Zero stops serving and keeps the deployment, to start again by scaling up.
         if (replicas is < 0 or > MaxReplicas) throw new ValidationFailedException("replicas", $"Replicas must be between 0 (stopped) and {MaxReplicas}, not {replicas}.");
-        if (replicas > 1 && !manager.Capabilities.Replicas)
-            throw new ValidationFailedException("replicas",
-                $"The {manager.Capabilities.Kind} manager runs one replica per deployment: '{name}' can run 1, or 0 to stop it. Use swarm or kube for more.");
         if (replicas > 1 && !manager.Capabilities.Replicas)
             throw new ValidationFailedException("replicas",
                 $"The {manager.Capabilities.Kind} manager runs one replica per deployment: '{name}' can run 1, or 0 to stop it. Use swarm or kube for more.");

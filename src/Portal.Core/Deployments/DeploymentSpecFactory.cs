@@ -22,7 +22,30 @@ public sealed class DeploymentSpecFactory(
 
     public async Task<WorkloadSpec> BuildAsync(Deployment d, Project project, ModelVersion version, CancellationToken ct)
     {
-        var profile = profiles.Resolve(d.ResourceProfile, ResourceProfiles.Deploy).Profile;
+        var env = new Dictionary<string, string>(d.Env)
+        {
+            ["PORTAL_MODEL"] = version.Model!.Name,
+            ["PORTAL_MODEL_VERSION"] = version.Name,
+            ["PORTAL_DEPLOYMENT"] = d.Name,
+            ["PORTAL_PORT"] = d.Port.ToString(CultureInfo.InvariantCulture),
+            [WorkloadMeta.EnvVar] = WorkloadMeta.ForDeployment(project, d.Name, version),
+        };
+        var spec = new WorkloadSpec
+        {
+            Name = $"depl-{d.Id}",
+            Kind = WorkloadKind.Service,
+            Image = ProjectImages.NotebookBase,
+            Command = [],
+            Env = env,
+            Ports = [new PortSpec(d.Port)],
+            HealthCheck = HealthCheck(d),
+            Replicas = d.Replicas,
+            Resources = profiles.Resolve(d.ResourceProfile, ResourceProfiles.Deploy).Profile,
+            Labels = labels.For("deployment", d.Id, d.Name, project.Name),
+        };
+        // A package's image holds the version, the code and the server: its own entrypoint runs, nothing is mounted.
+        if (d.Package is { } package) return spec with { Image = package.Image };
+
         var modelDir = await ArtifactFolders.OfModelVersionAsync(files, version, WorkDir(d.Id), ct);
         List<MountSpec> mounts = [new MountSpec(modelDir, WorkMounts.Model, ReadOnly: true)];
         var codeDir = d.Details.TryGetValue(CodeDirDetail, out var inImage) ? inImage.GetString()! : WorkMounts.Project;
@@ -34,28 +57,12 @@ public sealed class DeploymentSpecFactory(
             codeDir = WorkMounts.Project;
             mounts.Insert(0, new MountSpec(project.HomeDir, WorkMounts.Project, ReadOnly: true));
         }
-        var env = new Dictionary<string, string>(d.Env)
+        env["PORTAL_MODEL_DIR"] = WorkMounts.Model;
+        return spec with
         {
-            ["PORTAL_MODEL"] = version.Model!.Name,
-            ["PORTAL_MODEL_VERSION"] = version.Name,
-            ["PORTAL_DEPLOYMENT"] = d.Name,
-            ["PORTAL_MODEL_DIR"] = WorkMounts.Model,
-            ["PORTAL_PORT"] = d.Port.ToString(CultureInfo.InvariantCulture),
-            [WorkloadMeta.EnvVar] = WorkloadMeta.ForDeployment(project, d.Name, version),
-        };
-        return new WorkloadSpec
-        {
-            Name = $"depl-{d.Id}",
-            Kind = WorkloadKind.Service,
             Image = d.BuildVersion?.Image ?? ProjectImages.NotebookBase,
             Command = ["python3", "-m", "portal_toolkit.serve", "--entry", d.Notebook, "--code", codeDir, "--model-dir", WorkMounts.Model],
-            Env = env,
             Mounts = mounts,
-            Ports = [new PortSpec(d.Port)],
-            HealthCheck = HealthCheck(d),
-            Replicas = d.Replicas,
-            Resources = profile,
-            Labels = labels.For("deployment", d.Id, d.Name, project.Name),
         };
     }
 

@@ -13,6 +13,9 @@ public sealed class Deployment
     public ModelVersion? ModelVersion { get; set; }
     public long? BuildVersionId { get; set; }
     public BuildVersion? BuildVersion { get; set; }
+    /// <summary>The package whose image serves (a <c>rest</c> package): the version and code are inside it.</summary>
+    public long? PackageId { get; set; }
+    public ModelPackage? Package { get; set; }
     /// <summary>Relative path inside the project to the prediction notebook or module.</summary>
     public string Notebook { get; set; } = "";
     public int Replicas { get; set; } = 1;

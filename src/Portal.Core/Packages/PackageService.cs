@@ -7,6 +7,7 @@ using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Core.Logs;
+using Portal.Core.Notifications;
 using Portal.Core.Security;
 using Portal.Core.Storage;
 using Portal.Core.Stores;
@@ -17,10 +18,11 @@ namespace Portal.Core.Packages;
 /// Packages model versions into images (Odahu's packagers) and owns each packaging run: it alone changes a package's
 /// state, image and log. <see cref="PackageValidator"/> checks a request; the run writes a build context
 /// (<see cref="PackageContext"/>), builds it on the engine with its output in the log book, and records the image's id.
+/// Each change is published on the <see cref="ChangeFeed{T}"/>.
 /// </summary>
 public sealed class PackageService(
-    PackageValidator validator, IPackageStore store, IImageBuilder images, IFileStore files, TaskLogBook logs, PortalPaths paths, TimeProvider clock,
-    ILogger<PackageService> logger)
+    PackageValidator validator, IPackageStore store, IDeploymentStore deployments, IImageBuilder images, IFileStore files, TaskLogBook logs, PortalPaths paths,
+    ChangeFeed<ModelPackage> feed, TimeProvider clock, ILogger<PackageService> logger)
 {
     private readonly ConcurrentDictionary<long, Task> _work = new();
     private CancellationToken _stopping = CancellationToken.None;
@@ -29,8 +31,7 @@ public sealed class PackageService(
     public async Task StartAsync(CancellationToken stopping)
     {
         _stopping = stopping;
-        foreach (var orphan in (await store.ListAsync(new PageRequest(Take: PageRequest.MaxTake), null, stopping)).Items
-                     .Where(p => p.Task.State is TaskState.Waiting or TaskState.Running))
+        foreach (var orphan in await store.ListActiveAsync(stopping))
             await EndAsync(orphan.Id, TaskState.Failed, "The portal stopped while this package was being made; package the version again.", null, null, stopping);
     }
 
@@ -59,6 +60,7 @@ public sealed class PackageService(
         }, ct);
         package = await store.MutateAsync(package.Id, p => p.LogKey = $"packages/{p.Id}", ct);
         logs.Open(package.LogKey);
+        feed.Publish(package);
         _work[package.Id] = Task.Run(() => RunAsync(package, plan, _stopping), CancellationToken.None);
         return package;
     }
@@ -68,7 +70,11 @@ public sealed class PackageService(
         var package = await GetAsync(name, ct);
         if (package.Task.State is TaskState.Waiting or TaskState.Running)
             throw new ConflictException($"The package '{name}' is being made; wait for it to end.");
+        if (await deployments.ServingPackageAsync(package.Id, ct) is { } deployment)
+            throw new ConflictException($"The deployment '{deployment}' serves the package '{name}'; remove that deployment first.");
         await store.DeleteAsync(package.Id, ct);
+        // Published as it was: subscribers that look it up find it gone.
+        feed.Publish(package);
     }
 
     private async Task RunAsync(ModelPackage package, PackagePlan plan, CancellationToken ct)
@@ -118,11 +124,15 @@ public sealed class PackageService(
         }
     }
 
-    private Task<ModelPackage> EndAsync(long id, TaskState state, string? message, string? imageId, string? digest, CancellationToken ct) =>
-        store.MutateAsync(id, p =>
+    private async Task<ModelPackage> EndAsync(long id, TaskState state, string? message, string? imageId, string? digest, CancellationToken ct)
+    {
+        var ended = await store.MutateAsync(id, p =>
         {
             p.ImageId = imageId ?? p.ImageId;
             p.Digest = digest ?? p.Digest;
             p.Task = p.Task with { State = state, Message = message, Progress = state == TaskState.Finished ? 1 : p.Task.Progress, UpdateTime = clock.GetUtcNow().UtcDateTime };
         }, ct);
+        feed.Publish(ended);
+        return ended;
+    }
 }

@@ -7,7 +7,7 @@ namespace Portal.Core.Persistence;
 public sealed class EfDeploymentStore(IDbContextFactory<PortalDbContext> factory) : IDeploymentStore
 {
     private static IQueryable<Deployment> Loaded(PortalDbContext db) => db.Deployments.AsNoTracking()
-        .Include(d => d.Project).Include(d => d.ModelVersion).ThenInclude(v => v!.Model).Include(d => d.BuildVersion);
+        .Include(d => d.Project).Include(d => d.ModelVersion).ThenInclude(v => v!.Model).Include(d => d.BuildVersion).Include(d => d.Package);
 
     public async Task<Page<Deployment>> ListAsync(PageRequest request, CancellationToken ct)
     {
@@ -31,11 +31,11 @@ public sealed class EfDeploymentStore(IDbContextFactory<PortalDbContext> factory
     public async Task<Deployment> AddAsync(Deployment deployment, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var (project, version, build) = (deployment.Project, deployment.ModelVersion, deployment.BuildVersion);
-        (deployment.Project, deployment.ModelVersion, deployment.BuildVersion) = (null, null, null);
+        var (project, version, build, package) = (deployment.Project, deployment.ModelVersion, deployment.BuildVersion, deployment.Package);
+        (deployment.Project, deployment.ModelVersion, deployment.BuildVersion, deployment.Package) = (null, null, null, null);
         db.Deployments.Add(deployment);
         try { await StoreQueries.SaveAsync(db, $"A deployment named '{deployment.Name}'", ct); }
-        finally { (deployment.Project, deployment.ModelVersion, deployment.BuildVersion) = (project, version, build); }
+        finally { (deployment.Project, deployment.ModelVersion, deployment.BuildVersion, deployment.Package) = (project, version, build, package); }
         return deployment;
     }
 
@@ -52,6 +52,12 @@ public sealed class EfDeploymentStore(IDbContextFactory<PortalDbContext> factory
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.Deployments.Where(d => d.Id == id).ExecuteDeleteAsync(ct);
+    }
+
+    public async Task<string?> ServingPackageAsync(long packageId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Deployments.Where(d => d.PackageId == packageId).OrderBy(d => d.Id).Select(d => d.Name).FirstOrDefaultAsync(ct);
     }
 
     public async Task<IReadOnlyDictionary<string, int>> EnvironmentCountsAsync(CancellationToken ct)

@@ -70,18 +70,22 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
                 await collected.UpAsync("image-of", builds.Where(b => b.Id == version.BuildVersionId), BuildsAsync, limit, ct);
                 await collected.DownAsync("pretrained", versions.Where(v => v.PretrainedId == id), VersionsAsync, limit, ct);
                 await collected.DownAsync("pretrained", trainings.Where(t => t.PretrainedId == id), TrainingsAsync, limit, ct);
-                await collected.DownAsync("deployed", deployments.Where(d => d.ModelVersionId == id), DeploymentsAsync, limit, ct);
+                // A package's deployment hangs off the package: version → package → deployment.
+                await collected.DownAsync("deployed", deployments.Where(d => d.ModelVersionId == id && d.PackageId == null), DeploymentsAsync, limit, ct);
                 await collected.DownAsync("packaged", packages.Where(p => p.ModelVersionId == id), PackagesAsync, limit, ct);
                 break;
             case K.Package:
                 var packaged = await db.ModelPackages.AsNoTracking().Where(p => p.Id == id).Select(p => p.ModelVersionId).SingleOrDefaultAsync(ct);
                 await collected.UpAsync("packaged", versions.Where(v => v.Id == packaged), VersionsAsync, limit, ct);
+                await collected.DownAsync("deployed", deployments.Where(d => d.PackageId == id), DeploymentsAsync, limit, ct);
                 break;
             case K.Deployment:
                 var deployment = await db.Deployments.AsNoTracking().Where(d => d.Id == id)
-                    .Select(d => new { d.ModelVersionId, d.BuildVersionId }).SingleOrDefaultAsync(ct);
+                    .Select(d => new { d.ModelVersionId, d.BuildVersionId, d.PackageId }).SingleOrDefaultAsync(ct);
                 if (deployment is null) break;
-                await collected.UpAsync("deployed", versions.Where(v => v.Id == deployment.ModelVersionId), VersionsAsync, limit, ct);
+                if (deployment.PackageId is { } packageId)
+                    await collected.UpAsync("deployed", packages.Where(p => p.Id == packageId), PackagesAsync, limit, ct);
+                else await collected.UpAsync("deployed", versions.Where(v => v.Id == deployment.ModelVersionId), VersionsAsync, limit, ct);
                 await collected.UpAsync("image-of", builds.Where(b => b.Id == deployment.BuildVersionId), BuildsAsync, limit, ct);
                 break;
             case K.Build:

@@ -23,6 +23,12 @@ public sealed class EfPackageStore(IDbContextFactory<PortalDbContext> factory) :
         return await StoreQueries.PageAsync(q, request, ct);
     }
 
+    public async Task<IReadOnlyList<ModelPackage>> ListActiveAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.ModelPackages.AsNoTracking().Where(p => p.Task.State == TaskState.Waiting || p.Task.State == TaskState.Running).ToListAsync(ct);
+    }
+
     public async Task<ModelPackage?> FindAsync(string name, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

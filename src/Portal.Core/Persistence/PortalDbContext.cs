@@ -115,6 +115,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(d => d.Project).WithMany().HasForeignKey(d => d.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(d => d.ModelVersion).WithMany().HasForeignKey(d => d.ModelVersionId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(d => d.BuildVersion).WithMany().HasForeignKey(d => d.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(d => d.Package).WithMany().HasForeignKey(d => d.PackageId).OnDelete(DeleteBehavior.Restrict);
             e.Property(d => d.Environment).HasDefaultValue("dev");
             e.Property(d => d.Port).HasDefaultValue(8080);
             Json(e.Property(d => d.Env)).HasDefaultValueSql("'{}'");

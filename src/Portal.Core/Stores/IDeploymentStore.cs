@@ -11,6 +11,8 @@ public interface IDeploymentStore
     Task<Deployment> AddAsync(Deployment deployment, CancellationToken ct);
     Task<Deployment> MutateAsync(long id, Action<Deployment> change, CancellationToken ct);
     Task DeleteAsync(long id, CancellationToken ct);
+    /// <summary>The name of a deployment serving the package's image, or null when none does.</summary>
+    Task<string?> ServingPackageAsync(long packageId, CancellationToken ct);
     /// <summary>How many deployments run in each environment (an environment in use cannot be dropped).</summary>
     Task<IReadOnlyDictionary<string, int>> EnvironmentCountsAsync(CancellationToken ct);
 }

@@ -10,12 +10,13 @@ public static class DeploymentsApi
 {
     public sealed record DeploymentDto(string Name, string Project, string? ModelVersion, string Environment, string Entry, int Replicas, int Port,
         string State, string? Message, string? BuildTag, string? ResourceProfile, string? Manager, Dictionary<string, string> Env, DateTime CreatedAt,
-        IReadOnlyList<ReplicaDto>? ReplicaStates, string Url, string? EngineUnreachable = null);
+        IReadOnlyList<ReplicaDto>? ReplicaStates, string Url, string? EngineUnreachable = null, string? Package = null);
 
     public sealed record ReplicaDto(string Id, string State, string? Endpoint, string? Message);
 
-    public sealed record CreateDto(string Name, string Project, string ModelVersion, string Entry, string? Environment, string? BuildTag,
-        int? Replicas, int? Port, Dictionary<string, string>? Env, string? ResourceProfile, HealthSettings? Health);
+    /// <summary>With <c>package</c>, a rest package's image serves: project, model_version and entry may then be left out.</summary>
+    public sealed record CreateDto(string Name, string? Project, string? ModelVersion, string? Entry, string? Environment, string? BuildTag,
+        int? Replicas, int? Port, Dictionary<string, string>? Env, string? ResourceProfile, HealthSettings? Health, string? Package = null);
 
     public sealed record ScaleDto(int Replicas);
 
@@ -29,7 +30,7 @@ public static class DeploymentsApi
     public static DeploymentDto ToDto(this Deployment d, IReadOnlyList<Replica>? replicas = null) => new(d.Name, d.Project?.Name ?? "", d.ModelVersionName,
         d.Environment, d.Notebook, d.Replicas, d.Port, d.Task.State.ToString().ToUpperInvariant(), d.Task.Message, d.BuildVersion?.Tag, d.ResourceProfile,
         d.Manager, d.Env, d.CreatedAt, replicas?.Select(r => new ReplicaDto(r.Id, r.State.ToString().ToUpperInvariant(), r.Endpoint, r.Message)).ToList(),
-        $"/model/{d.Name}/api/model/invoke");
+        $"/model/{d.Name}/api/model/invoke", Package: d.Package?.Name);
 
     public static void MapDeploymentsApi(this RouteGroupBuilder v1)
     {
@@ -50,12 +51,14 @@ public static class DeploymentsApi
             {
                 var d = await s.CreateAsync(new DeploymentInput
                 {
-                    Name = input.Name, Project = input.Project, ModelVersion = input.ModelVersion, Entry = input.Entry, Environment = input.Environment,
+                    Name = input.Name ?? "", Project = input.Project ?? "", ModelVersion = input.ModelVersion ?? "", Entry = input.Entry ?? "", Package = input.Package,
+                    Environment = input.Environment,
                     BuildTag = input.BuildTag, Replicas = input.Replicas ?? 1, Port = input.Port ?? 8080, Env = input.Env ?? [], ResourceProfile = input.ResourceProfile, Health = input.Health,
                 }, ct);
                 return Results.Created($"/api/v1/deployments/{d.Name}", d.ToDto());
             })
-            .WithSummary("Deploy a model version promoted to the environment as replicas of the prediction server; it answers at /model/{name}/api/model/invoke.")
+            .WithSummary("Deploy a model version promoted to the environment as replicas of the prediction server, or a rest package's image; "
+                + "it answers at /model/{name}/api/model/invoke.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
         g.MapPost("/{name}/scale", async (string name, ScaleDto scale, DeploymentService s, CancellationToken ct) => (await s.ScaleAsync(name, scale.Replicas, ct)).ToDto());

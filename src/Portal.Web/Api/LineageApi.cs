@@ -12,8 +12,8 @@ public static class LineageApi
                 await lineage.GetAsync(new LineageQuery(kind, Uri.UnescapeDataString(name), depth ?? 2, limit ?? 25,
                     new LineageFilter(Blank(project), Blank(model), from?.ToUniversalTime(), to?.ToUniversalTime())), ct))
             .WithTags("Lineage")
-            .WithSummary("Datasets → trainings → model versions → deployments around one entity. kind: dataset, training, version, deployment or build; " +
-                         "name: model/dataset, project/training, model/version, deployment or project/tag. depth (0-6, default 2) steps out both ways; " +
+            .WithSummary("Datasets → trainings → model versions → packages → deployments around one entity. kind: dataset, training, version, package, deployment or build; " +
+                         "name: model/dataset, project/training, model/version, package, deployment or project/tag. depth (0-6, default 2) steps out both ways; " +
                          "limit (default 25) neighbours per relation, newest first; hidden counts what was left out. Filters: project, model, from, to.");
     }
 

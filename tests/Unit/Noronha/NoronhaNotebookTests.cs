@@ -163,7 +163,7 @@ public sealed class NoronhaNotebookTests
         Assert.True(response.IsSuccessStatusCode, $"{url} {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    private static async Task WaitUntilHealthyAsync(HttpClient http, string name)
+    internal static async Task WaitUntilHealthyAsync(HttpClient http, string name)
     {
         HttpResponseMessage? last = null;
         for (var i = 0; i < 480; i++)

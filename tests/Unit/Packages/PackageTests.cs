@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.Unit.Support;
 using static Portal.Tests.Unit.Trainings.TrainingRunTests;
 
@@ -44,6 +45,11 @@ public sealed class PackageTests
         var cliImage = cli.GetProperty("image").GetString()!;
         try
         {
+            // The local manager runs host processes: it cannot run the package's image, and says so.
+            var onLocal = await http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-pkg", package = "iris-clf-1-rest" });
+            Assert.Equal(HttpStatusCode.BadRequest, onLocal.StatusCode);
+            Assert.Contains("runs processes, not images", await onLocal.Content.ReadAsStringAsync());
+
             Assert.DoesNotContain("leak.txt", await DockerAsync("run", "--rm", "--entrypoint", "ls", restImage, "-a", "/opt/model/code"));
 
             var container = (await DockerAsync("run", "-d", "-p", "127.0.0.1::8080", restImage)).Trim();
@@ -124,6 +130,81 @@ public sealed class PackageTests
         }
         finally { await DockerAsync("rmi", "-f", image); }
     }
+
+    [SkippableFact]
+    public async Task A_rest_package_is_deployed_on_swarm_behind_the_router_and_in_lineage()
+    {
+        RealPython.Require();
+        await RealDocker.RequireNotebookBaseAsync();
+        await using var portal = await RealPortalHost.StartAsync($"security:\n  host_paths: [{Path.GetDirectoryName(IrisDir)}]\n", manager: "swarm");
+        var http = portal.Http;
+        (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        await UploadIrisVersionAsync(portal);
+        var rest = await PackageAsync(http, new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", kind = "rest" });
+        var cli = await PackageAsync(http, new { name = "iris-batch", model_version = "iris-clf/1", project = "iris", entry = "predict.py", kind = "cli" });
+        try
+        {
+            foreach (var (request, field, says) in new (object, string, string)[]
+                     {
+                         (new { name = "d1", package = "iris-batch" }, "package", "is a cli package"),
+                         (new { name = "d2", package = "nope" }, "package", "There is no package named 'nope'"),
+                         (new { name = "d3", package = "iris-clf-1-rest", port = 9000 }, "port", "serves on port 8080"),
+                         (new { name = "d4", package = "iris-clf-1-rest", model_version = "iris-clf/2" }, "model_version", "serves iris-clf/1"),
+                         (new { name = "d5", package = "iris-clf-1-rest", build_tag = "v1" }, "build_tag", "brings its own image"),
+                     })
+            {
+                var refused = await http.PostAsJsonAsync("/api/v1/deployments", request);
+                Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, await refused.Content.ReadAsStringAsync());
+                var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+                Assert.Contains(says, errors.GetProperty(field)[0].GetString());
+            }
+            Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("/api/v1/deployments")).GetProperty("total").GetInt32());
+
+            var created = await http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-pkg", package = "iris-clf-1-rest" });
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            await Noronha.NoronhaNotebookTests.WaitUntilHealthyAsync(http, "iris-pkg");
+            var answer = await http.PostAsJsonAsync("/model/iris-pkg/api/model/invoke", new { columns = Columns, data = new[] { new[] { 6.7, 3.0, 5.2, 2.3 } } });
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, await answer.Content.ReadAsStringAsync());
+            Assert.Equal("virginica", (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("prediction")[0][0].GetString());
+            Assert.True(answer.Headers.Contains("Request-ID"));
+            var deployment = await http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-pkg");
+            Assert.Equal(("iris-clf-1-rest", "iris-clf/1", "predict.py"),
+                (deployment.GetProperty("package").GetString(), deployment.GetProperty("model_version").GetString(), deployment.GetProperty("entry").GetString()));
+            // The swarm service runs the package's own image and entrypoint, with no host folder mounted.
+            var service = await DockerAsync("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}} {{json .Spec.TaskTemplate.ContainerSpec.Command}}",
+                await WorkloadIdAsync(portal, "iris-pkg"));
+            Assert.StartsWith(rest.GetProperty("image").GetString()!, service);
+            Assert.DoesNotContain("portal_toolkit.serve", service);
+
+            // Lineage: version → package → deployment, not version → deployment.
+            var lineage = await http.GetFromJsonAsync<JsonElement>("/api/v1/lineage/deployment/iris-pkg?depth=2");
+            var names = lineage.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("id").GetString()!, n => n.GetProperty("name").GetString()!);
+            var edges = lineage.GetProperty("edges").EnumerateArray()
+                .Select(e => $"{names[e.GetProperty("source").GetString()!]} -{e.GetProperty("relation").GetString()}-> {names[e.GetProperty("target").GetString()!]}").ToList();
+            Assert.Contains("iris-clf/1 -packaged-> iris-clf-1-rest", edges);
+            Assert.Contains("iris-clf-1-rest -deployed-> iris-pkg", edges);
+            Assert.DoesNotContain("iris-clf/1 -deployed-> iris-pkg", edges);
+
+            // The version is inside the image: no switch; the package cannot go while it is served.
+            var switched = await http.PostAsJsonAsync("/api/v1/deployments/iris-pkg/version", new { model_version = "iris-clf/1" });
+            Assert.Equal(HttpStatusCode.BadRequest, switched.StatusCode);
+            Assert.Contains("serves the package 'iris-clf-1-rest'", await switched.Content.ReadAsStringAsync());
+            var removed = await http.DeleteAsync("/api/v1/packages/iris-clf-1-rest");
+            Assert.Equal(HttpStatusCode.Conflict, removed.StatusCode);
+            Assert.Contains("The deployment 'iris-pkg' serves", await removed.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("/api/v1/deployments/iris-pkg")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("/api/v1/packages/iris-clf-1-rest")).StatusCode);
+        }
+        finally
+        {
+            await http.DeleteAsync("/api/v1/deployments/iris-pkg");
+            await DockerAsync("rmi", "-f", rest.GetProperty("image").GetString()!, cli.GetProperty("image").GetString()!);
+        }
+    }
+
+    private static async Task<string> WorkloadIdAsync(RealPortalHost portal, string name) =>
+        (await portal.Services.GetRequiredService<Portal.Core.Stores.IDeploymentStore>().FindAsync(name, CancellationToken.None))!.WorkloadId!;
 
     [Fact]
     public async Task A_bad_package_request_is_refused_with_each_field_to_fix()

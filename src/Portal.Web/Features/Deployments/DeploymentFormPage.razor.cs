@@ -6,6 +6,7 @@ using Portal.Core.Deployments;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
 using Portal.Core.Names;
+using Portal.Core.Packages;
 using Portal.Core.Stores;
 using Portal.Web.Auth;
 using Portal.Web.Components.Shared;
@@ -20,15 +21,18 @@ public sealed partial class DeploymentFormPage
 {
 
     [SupplyParameterFromQuery(Name = "model_version")] public string? InitialVersion { get; set; }
+    /// <summary>Coming from a package: its image serves, so no project, version or code is chosen here.</summary>
+    [SupplyParameterFromQuery(Name = "package")] public string? InitialPackage { get; set; }
 
     private sealed record BuildChoice(string Text, string Value);
-    private readonly FormErrors _errors = new FormErrors().Fields("name", "project", "environment", "model_version", "entry", "build_tag", "replicas", "port", "resource_profile", "env", "health.start_period", "health.interval", "health.timeout", "health.retries");
+    private readonly FormErrors _errors = new FormErrors().Fields("name", "package", "project", "environment", "model_version", "entry", "build_tag", "replicas", "port", "resource_profile", "env", "health.start_period", "health.interval", "health.timeout", "health.retries");
     private List<string> _projects = [], _versions = [], _profiles = [];
     private List<BuildChoice> _builds = [];
     private string? _project, _version;
     private string _environment = "", _entry = "predict.py", _buildTag = "", _name = ReadableNames.Next(), _env = "", _profile = ResourceProfiles.Deploy;
     private int _replicas = 1, _port = 8080, _healthStart, _healthInterval, _healthTimeout, _healthRetries;
     private bool _loaded, _deploying;
+    private ModelPackage? _package;
 
     protected override async Task OnInitializedAsync()
     {
@@ -37,6 +41,17 @@ public sealed partial class DeploymentFormPage
         var hc = Config.ContainerManager.Healthcheck;
         (_healthStart, _healthInterval, _healthTimeout, _healthRetries) = (hc.StartPeriod, hc.Enabled ? hc.Interval : 1, hc.Timeout, hc.Retries);
         _profiles = Profiles.Names.Order().ToList();
+        if (InitialPackage is { Length: > 0 } packageName)
+        {
+            try
+            {
+                _package = await Packages.GetAsync(packageName, Aborted);
+                _port = PackageContext.Port;
+                _loaded = true;
+                return;
+            }
+            catch (NotFoundException e) { _errors.Set(new ValidationFailedException("package", e.Message)); }
+        }
         var all = (await Projects.ListAsync(new PageRequest(Take: PageRequest.MaxTake), Aborted)).Items;
         _projects = all.Select(p => p.Name).ToList();
         // Coming from a version's page: the first project that uses its model.
@@ -83,7 +98,7 @@ public sealed partial class DeploymentFormPage
     private async Task DeployAsync()
     {
         _errors.Clear();
-        if (_project is null || _version is null)
+        if (_package is null && (_project is null || _version is null))
         {
             _errors.Set(new ValidationFailedException(_project is null ? "project" : "model_version", _project is null ? "Choose the project whose code serves the model." : "Choose the version to serve."));
             return;
@@ -100,7 +115,8 @@ public sealed partial class DeploymentFormPage
         {
             var d = await Deployments.CreateAsync(new DeploymentInput
             {
-                Name = _name, Project = _project, ModelVersion = _version, Entry = _entry, Environment = _environment, BuildTag = _buildTag,
+                Name = _name, Project = _package is null ? _project! : "", ModelVersion = _package is null ? _version! : "", Entry = _package is null ? _entry : "",
+                Package = _package?.Name, BuildTag = _package is null ? _buildTag : null, Environment = _environment,
                 Replicas = _replicas, Port = _port, Env = env, ResourceProfile = _profile,
                 Health = new HealthSettings(_healthStart, _healthInterval, _healthTimeout, _healthRetries),
             }, Aborted);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
+using Portal.Core.Notifications;
 using Portal.Core.Packages;
 using Portal.Core.Security;
 using Portal.Web.Auth;
@@ -13,10 +14,10 @@ namespace Portal.Web.Features.Packages;
 /// <summary>The logic of <c>VersionPackages.razor</c>: lists the version's packages, refreshing while one is being made.</summary>
 public sealed partial class VersionPackages
 {
-    private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
-
     [Parameter, EditorRequired] public ModelVersion ModelVersion { get; set; } = null!;
     [Inject] private ISnackbar Notifications { get; set; } = null!;
+    [Inject] private IDialogService Dialogs { get; set; } = null!;
+    [Inject] private ChangeFeed<ModelPackage> Saved { get; set; } = null!;
 
     private string Model => ModelVersion.Model!.Name;
     private string Version => ModelVersion.Name;
@@ -24,34 +25,42 @@ public sealed partial class VersionPackages
     private readonly FormErrors _errors = new FormErrors().Fields("kind", "project", "entry", "build_tag", "name", "model_version", "registry", "credential");
     private IReadOnlyList<ModelPackage> _packages = [];
     private List<string> _projects = [];
-    private bool _open, _busy, _watching;
+    private bool _open, _busy;
+    private IDisposable? _saved;
     private string _kind = "rest", _entry = "predict.py";
     private string? _project, _buildTag, _name, _shown, _registry, _credential;
     private List<string> _credentials = [];
 
-    protected override Task OnParametersSetAsync() => LoadAsync();
-
-    private async Task LoadAsync()
+    protected override async Task OnParametersSetAsync()
     {
-        _packages = (await Packages.ListAsync(new PageRequest(Take: 50), ModelVersion, Aborted)).Items;
-        if (!_watching && _packages.Any(p => p.Task.State is TaskState.Waiting or TaskState.Running)) _ = WatchAsync();
+        var id = ModelVersion.Id;
+        _saved?.Dispose();
+        // The packaging runs publish each change; the list is read again, so a package made or removed elsewhere shows too.
+        _saved = Saved.Subscribe(p => p.ModelVersionId == id, _ => InvokeAsync(async () =>
+        {
+            await LoadAsync();
+            StateHasChanged();
+        }));
+        await LoadAsync();
     }
 
-    /// <summary>Refreshes the list every <see cref="Refresh"/> until nothing is being made.</summary>
-    private async Task WatchAsync()
+    private async Task LoadAsync() => _packages = (await Packages.ListAsync(new PageRequest(Take: 50), ModelVersion, Aborted)).Items;
+
+    private async Task RemoveAsync(ModelPackage package)
     {
-        _watching = true;
-        try
+        if (await Dialogs.ConfirmAndDeleteAsync(Notifications, $"the package '{package.Name}'",
+                () => Task.FromResult<IEnumerable<string>>([$"its record and log (the image {package.Image} stays on the engine and in any registry)"]),
+                () => Packages.DeleteAsync(package.Name, Aborted)))
         {
-            while (!Aborted.IsCancellationRequested && _packages.Any(p => p.Task.State is TaskState.Waiting or TaskState.Running))
-            {
-                await Task.Delay(Refresh, Aborted);
-                _packages = (await Packages.ListAsync(new PageRequest(Take: 50), ModelVersion, Aborted)).Items;
-                await InvokeAsync(StateHasChanged);
-            }
+            if (_shown == package.Name) _shown = null;
+            await LoadAsync();
         }
-        catch (OperationCanceledException) { }
-        finally { _watching = false; }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _saved?.Dispose();
+        base.Dispose(disposing);
     }
 
     private async Task OpenAsync()
