@@ -40,7 +40,7 @@ public sealed class DeploymentValidator(
             errors.Add("package", $"The version '{package.VersionRef}' of the package '{package.Name}' was removed; package a version that exists.");
         var entry = input.Entry.Trim().Replace('\\', '/');
         // A package's code is inside its image, checked when it was made.
-        if (project is not null && package is null && EntryProblem(project, entry) is { } entryProblem) errors.Add("entry", entryProblem);
+        if (project is not null && package is null && PredictionCode.EntryProblem(project.HomeDir, entry) is { } entryProblem) errors.Add("entry", entryProblem);
         if (input.Replicas is < 1 or > MaxReplicas) errors.Add("replicas", $"Replicas must be between 1 and {MaxReplicas}, not {input.Replicas}.");
         if (input.Port is < 1024 or > 65535) errors.Add("port", $"The port must be between 1024 and 65535, not {input.Port}.");
         InputRules.EnvNames(errors, "env", input.Env.Keys, "PORTAL_");
@@ -57,7 +57,9 @@ public sealed class DeploymentValidator(
         var buildTag = string.IsNullOrWhiteSpace(input.BuildTag) ? null : input.BuildTag.Trim();
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
             errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'.");
-        var codeDir = package is null ? await ImageCodeDirAsync(imageFiles, errors, project, build, buildTag, entry, ct) : null;
+        var codeDir = package is null && project is { HomeDir: null }
+            ? await PredictionCode.ImageDirAsync(imageFiles, errors, project, build, buildTag, entry, ct)
+            : null;
         if (errors.IsEmpty && await deployments.FindAsync(name, ct) is not null)
             errors.Add("name", $"A deployment named '{name}' exists already.");
         errors.ThrowIfAny();
@@ -109,29 +111,4 @@ public sealed class DeploymentValidator(
             throw new ValidationFailedException("model_version", $"Version '{modelVersion}' is not promoted to '{deployment.Environment}'; promote it first.");
         return version;
     }
-
-    /// <summary>
-    /// For a project without a home directory the code is served from the chosen build's image: checks the entry is
-    /// there and returns the image's working directory (the code folder), or null when the home directory serves.
-    /// </summary>
-    internal static async Task<string?> ImageCodeDirAsync(IImageFiles imageFiles, ValidationErrors errors, Project? project, BuildVersion? build, string? buildTag, string entry, CancellationToken ct)
-    {
-        if (project is not { HomeDir: null } || errors.Has("entry")) return null;
-        ImageCode.CheckSource(errors, imageFiles, project, buildTag, "code is served");
-        if (imageFiles.Unavailable is not null || build is null) return null;
-        var (file, problem) = await ImageCode.FindAsync(imageFiles, build, entry, $"'{entry}'", ct);
-        if (problem is not null) errors.Add("entry", problem);
-        return file?.WorkingDir;
-    }
-
-    /// <summary>Null when <paramref name="entry"/> can be prediction code of <paramref name="project"/>; else what is wrong.</summary>
-    internal static string? EntryProblem(Project project, string entry)
-    {
-        if (entry.Length == 0) return "Name the prediction code, e.g. predict.py (load/predict) or predict.ipynb.";
-        if (!entry.EndsWith(".py", StringComparison.Ordinal) && !entry.EndsWith(".ipynb", StringComparison.Ordinal)) return $"'{entry}' must be a .py module or an .ipynb notebook.";
-        if (entry.StartsWith('/') || entry.Split('/').Any(s => s is ".." or "")) return $"'{entry}' must be a path inside the project.";
-        if (project.HomeDir is null) return null;
-        return File.Exists(Path.Combine(project.HomeDir, entry)) ? null : $"There is no '{entry}' in the project's home directory ({project.HomeDir}).";
-    }
-
 }

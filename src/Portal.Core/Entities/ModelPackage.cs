@@ -27,6 +27,10 @@ public sealed class ModelPackage
     public string ProjectName { get; set; } = "";
     /// <summary>The build whose image holds the code (and is the base); null: the project's home directory on the notebook base.</summary>
     public string? BuildTag { get; set; }
+    /// <summary>The branch, tag or commit the code was cloned at, for code from the project's git repository.</summary>
+    public string? GitRef { get; set; }
+    /// <summary>The commit the code was cloned at (git code only), once cloned.</summary>
+    public string? GitCommit { get; set; }
     /// <summary>The prediction code: a module or notebook, relative to the code folder.</summary>
     public string Entry { get; set; } = "";
     /// <summary>The image's name and tag.</summary>

@@ -29,6 +29,23 @@ public static class NameRules
 
     public static bool IsValid(string? name) => Check(name) is null;
 
+    /// <summary>
+    /// <paramref name="text"/> made into a name (or an image tag): lowercase, every run of other characters a dash, at most
+    /// <see cref="MaxLength"/>. Empty when nothing is left.
+    /// </summary>
+    public static string Slug(string text)
+    {
+        var slug = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text.ToLowerInvariant())
+        {
+            var keep = c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-';
+            if (keep) slug.Append(c);
+            else if (slug.Length == 0 || slug[^1] != '-') slug.Append('-');
+        }
+        var trimmed = slug.ToString().Trim('-');
+        return trimmed.Length <= MaxLength ? trimmed : trimmed[..MaxLength].TrimEnd('-');
+    }
+
     private static string Show(string name) => "'" + string.Concat(name.Select(Printable)) + "'";
 
     private static string Printable(char c) => char.IsControl(c) || char.IsWhiteSpace(c) && c != ' '

@@ -4,13 +4,14 @@ using System.Text.Json;
 using Portal.Core.Builds;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
+using Portal.Core.Errors;
 
 namespace Portal.Core.Packages;
 
 /// <summary>
 /// The folder a package's image is built from: a Dockerfile, the portal's toolkit, the version's files and (from a home
-/// directory) the prediction code. Only regular files are copied: a link in the home directory is left out, never
-/// followed, so no file of the host outside it reaches the image; <c>.git</c> is left out too.
+/// directory or a git clone) the prediction code. Only regular files are copied: a link is left out, never followed, so no
+/// file of the host outside the folder reaches the image; <c>.git</c> is left out too.
 /// </summary>
 public static class PackageContext
 {
@@ -18,17 +19,20 @@ public static class PackageContext
     public const string CodeDir = "/opt/model/code";
     public const int Port = 8080;
 
-    public static async Task WriteAsync(string dir, PackagePlan plan, string modelFolder, Func<string, Task> say, CancellationToken ct)
+    /// <param name="codeFolder">The home directory or clone to copy the code from; null when it is in the build's image.</param>
+    public static async Task WriteAsync(string dir, PackagePlan plan, string modelFolder, string? codeFolder, Func<string, Task> say, CancellationToken ct)
     {
         Directory.CreateDirectory(dir);
         var copied = await CopyAsync(PortalToolkit.Directory, Path.Combine(dir, "toolkit"), ct);
         await say($"Toolkit: {copied.Files} files");
         copied = await CopyAsync(modelFolder, Path.Combine(dir, "model"), ct);
         await say($"Model version {plan.Version.Model!.Name}/{plan.Version.Name}: {copied.Files} files, {copied.Bytes:N0} bytes");
-        if (plan.ImageCodeDir is null)
+        if (codeFolder is not null)
         {
-            copied = await CopyAsync(plan.Project.HomeDir!, Path.Combine(dir, "code"), ct);
-            await say($"Prediction code from {plan.Project.HomeDir}: {copied.Files} files{(copied.Links > 0 ? $" ({copied.Links} links left out)" : "")}");
+            copied = await CopyAsync(codeFolder, Path.Combine(dir, "code"), ct);
+            await say($"Prediction code: {copied.Files} files{(copied.Links > 0 ? $" ({copied.Links} links left out)" : "")}");
+            if (!File.Exists(Path.Combine(dir, "code", plan.Entry)))
+                throw new ValidationFailedException("entry", $"There is no '{plan.Entry}' in the prediction code (links are left out, never followed).");
         }
         await File.WriteAllTextAsync(Path.Combine(dir, "Dockerfile"), Dockerfile(plan), new UTF8Encoding(false), ct);
     }

@@ -21,7 +21,7 @@ namespace Portal.Core.Packages;
 /// Each change is published on the <see cref="ChangeFeed{T}"/>.
 /// </summary>
 public sealed class PackageService(
-    PackageValidator validator, IPackageStore store, IDeploymentStore deployments, IImageBuilder images, IFileStore files, TaskLogBook logs, PortalPaths paths,
+    PackageValidator validator, IPackageStore store, IDeploymentStore deployments, IImageBuilder images, IGitClient git, IFileStore files, TaskLogBook logs, PortalPaths paths,
     ChangeFeed<ModelPackage> feed, TimeProvider clock, ILogger<PackageService> logger)
 {
     private readonly ConcurrentDictionary<long, Task> _work = new();
@@ -55,7 +55,7 @@ public sealed class PackageService(
         {
             Name = plan.Name, Kind = plan.Kind, ModelVersionId = plan.Version.Id, ModelVersion = plan.Version,
             VersionRef = $"{plan.Version.Model!.Name}/{plan.Version.Name}", ProjectId = plan.Project.Id, ProjectName = plan.Project.Name,
-            BuildTag = plan.Build?.Tag, Entry = plan.Entry, Image = plan.Image, CreatedBy = ActorContext.Current?.Name, CreatedAt = now,
+            BuildTag = plan.Build?.Tag, GitRef = plan.Git?.Ref, Entry = plan.Entry, Image = plan.Image, CreatedBy = ActorContext.Current?.Name, CreatedAt = now,
             Task = new TaskInfo { State = TaskState.Running, StartTime = now, UpdateTime = now, Message = "Packaging." },
         }, ct);
         package = await store.MutateAsync(package.Id, p => p.LogKey = $"packages/{p.Id}", ct);
@@ -89,7 +89,16 @@ public sealed class PackageService(
         {
             await Say($"Packaging {package.VersionRef} as {package.Kind.ToString().ToLowerInvariant()} into {package.Image}");
             var modelFolder = await ArtifactFolders.OfModelVersionAsync(files, plan.Version, Path.Combine(context, "unpacked"), ct);
-            await PackageContext.WriteAsync(Path.Combine(context, "image"), plan, modelFolder, Say, ct);
+            var codeFolder = plan.ImageCodeDir is not null ? null : plan.Project.HomeDir;
+            if (plan.Git is { } source)
+            {
+                codeFolder = Path.Combine(context, "checkout");
+                await Say($"Cloning {source.Repository} at {source.Ref ?? "its default branch"}{(source.CredentialName is { } c ? $" with the credential '{c}'" : "")}");
+                var commit = await git.CheckoutAsync(source.Repository, source.Ref, codeFolder, source.Auth, Say, ct);
+                await Say($"Commit {commit}");
+                feed.Publish(await store.MutateAsync(package.Id, p => p.GitCommit = commit, ct));
+            }
+            await PackageContext.WriteAsync(Path.Combine(context, "image"), plan, modelFolder, codeFolder, Say, ct);
             imageId = await images.BuildAsync(Path.Combine(context, "image"), package.Image, "Dockerfile", Say, ct);
             await Say($"Made {package.Image} ({imageId})");
             if (plan.Push)

@@ -95,7 +95,7 @@ public static class NoronhaConfig
         foreach (var (key, value) in profiles.Children)
         {
             var name = ((YamlScalarNode)key).Value ?? "";
-            var portalName = System.Text.RegularExpressions.Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9-]+", "-").Trim('-');
+            var portalName = Names.NameRules.Slug(name);
             if (portalName != name)
                 renamed.Add(new NhaNote($"container_manager.resource_profiles.{name}", (int)key.Start.Line,
                     $"named '{portalName}' here: profile names are lowercase letters, digits and dashes"));

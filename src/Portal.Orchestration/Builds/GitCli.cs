@@ -42,6 +42,8 @@ public sealed class GitCli : IGitClient
     {
         var start = new ProcessStartInfo("git", args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd ?? "" };
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        // Only the transports a project's address may name (no ext::, which runs a command), submodules included.
+        start.Environment["GIT_ALLOW_PROTOCOL"] = "https:http:ssh:git:file";
         start.Environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";
         access.Apply(start.Environment);
         Process process;

@@ -58,4 +58,14 @@ public class NameRulesTests
     {
         for (var i = 0; i < 200; i++) Assert.True(NameRules.IsValid(ReadableNames.Next("train")));
     }
+
+    [Theory]
+    [InlineData("GPU Large", "gpu-large")]
+    [InlineData("iris_clf/1.0", "iris-clf-1-0")]
+    [InlineData("--a__b--", "a-b")]
+    [InlineData("é!", "")]
+    public void Slug_makes_a_valid_name_of_any_text(string text, string slug) => Assert.Equal(slug, NameRules.Slug(text));
+
+    [Fact]
+    public void A_long_slug_is_cut_to_a_valid_name() => Assert.True(NameRules.IsValid(NameRules.Slug(new string('a', 62) + "-b")));
 }

@@ -37,12 +37,32 @@ public sealed class PackageTests
 
         var rest = await PackageAsync(http, new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", kind = "rest" });
         var cli = await PackageAsync(http, new { name = "iris-batch", model_version = "iris-clf/1", project = "iris", entry = "predict.py", kind = "cli" });
+        // The same code from a git repository: the tag release-1 has it; the branch's head no longer does.
+        var repo = Path.Combine(portal.Dir.Path, "iris-repo");
+        Directory.CreateDirectory(repo);
+        foreach (var file in Directory.GetFiles(IrisDir)) File.Copy(file, Path.Combine(repo, Path.GetFileName(file)));
+        await Builds.ProjectBuildTests.GitAsync(repo, "init", "-q", "-b", "main");
+        await Builds.ProjectBuildTests.GitAsync(repo, "add", ".");
+        await Builds.ProjectBuildTests.GitAsync(repo, "commit", "-q", "-m", "iris");
+        await Builds.ProjectBuildTests.GitAsync(repo, "tag", "release-1");
+        var released = await Builds.ProjectBuildTests.GitAsync(repo, "rev-parse", "HEAD");
+        await Builds.ProjectBuildTests.GitAsync(repo, "rm", "-q", "predict.py");
+        await Builds.ProjectBuildTests.GitAsync(repo, "commit", "-q", "-m", "moved");
+        (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris-git", git_repo = "file://" + repo, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        var fromGit = await PackageAsync(http, new { name = "iris-git-batch", model_version = "iris-clf/1", project = "iris-git", entry = "predict.py", kind = "cli", git_ref = "release-1" });
+        Assert.Equal((released, "release-1"), (fromGit.GetProperty("git_commit").GetString(), fromGit.GetProperty("git_ref").GetString()));
+        var atHead = await http.PostAsJsonAsync("/api/v1/packages", new { name = "iris-git-head", model_version = "iris-clf/1", project = "iris-git", entry = "predict.py" });
+        Assert.Equal(HttpStatusCode.Accepted, atHead.StatusCode);
+        var failed = await WaitForEndAsync(http, atHead.Headers.Location!.ToString());
+        Assert.Equal("FAILED", failed.GetProperty("state").GetString());
+        Assert.Contains("There is no 'predict.py' in the prediction code", failed.GetProperty("message").GetString());
         Assert.Equal("iris-clf-1-rest", rest.GetProperty("name").GetString());
         Assert.Matches("^sha256:[0-9a-f]{64}$", rest.GetProperty("image_id").GetString());
         var log = await http.GetStringAsync("/api/v1/packages/iris-clf-1-rest/log");
         Assert.Contains("1 links left out", log);
         var restImage = rest.GetProperty("image").GetString()!;
         var cliImage = cli.GetProperty("image").GetString()!;
+        var gitImage = fromGit.GetProperty("image").GetString()!;
         try
         {
             // The local manager runs host processes: it cannot run the package's image, and says so.
@@ -75,10 +95,12 @@ public sealed class PackageTests
             var output = await DockerAsync("run", "--rm", "-v", $"{data}:/data", cliImage, "/data/rows.csv", "/data/scored.csv");
             Assert.Contains("3 predictions", output);
             Assert.Equal(["species", "setosa", "virginica", "versicolor"], (await File.ReadAllLinesAsync(Path.Combine(data, "scored.csv"))).Where(l => l.Length > 0));
+            Assert.Contains("3 predictions", await DockerAsync("run", "--rm", "-v", $"{data}:/data", gitImage, "/data/rows.csv", "/data/scored-git.csv"));
+            Assert.Equal(await File.ReadAllLinesAsync(Path.Combine(data, "scored.csv")), await File.ReadAllLinesAsync(Path.Combine(data, "scored-git.csv")));
         }
         finally
         {
-            await DockerAsync("rmi", "-f", restImage, cliImage);
+            await DockerAsync("rmi", "-f", restImage, cliImage, gitImage);
         }
     }
 
@@ -222,6 +244,47 @@ public sealed class PackageTests
         using var viewer = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
         viewer.UseToken(await TestIdentities.TokenAsync(portal.Services, "vic", Portal.Core.Security.Roles.Viewer));
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/1", project = "iris", entry = "predict.py" })).StatusCode);
+
+        var mixed = await portal.Http.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "iris", entry = "predict.py", code_from = "zip", git_credential = "x" });
+        var mixedErrors = (await mixed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("is not a code source", mixedErrors.GetProperty("code_from")[0].GetString());
+        var noRepo = await portal.Http.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "iris", entry = "predict.py", git_ref = "main" });
+        Assert.Contains("has no git repository", (await noRepo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("git_ref")[0].GetString());
+    }
+
+    /// <summary>
+    /// A file:// git repository is a folder of the portal's host: a data scientist may not use one to read a repository
+    /// outside the folders opened to users (another user's work, the portal's own), whether they register it, or build or
+    /// package from a project an admin registered with it.
+    /// </summary>
+    [Fact]
+    public async Task A_file_git_repository_outside_the_opened_folders_cannot_be_read_by_a_data_scientist()
+    {
+        await using var portal = await RealPortalHost.StartAsync();
+        var secretRepo = Path.Combine(portal.Dir.Path, "someone-elses-repo");
+        Directory.CreateDirectory(secretRepo);
+        await File.WriteAllTextAsync(Path.Combine(secretRepo, "predict.py"), "SECRET = 'theirs'\n");
+        await Builds.ProjectBuildTests.GitAsync(secretRepo, "init", "-q", "-b", "main");
+        await Builds.ProjectBuildTests.GitAsync(secretRepo, "add", ".");
+        await Builds.ProjectBuildTests.GitAsync(secretRepo, "commit", "-q", "-m", "theirs");
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        using var olga = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        olga.UseToken(await TestIdentities.TokenAsync(portal.Services, "olga", Portal.Core.Security.Roles.DataScientist));
+
+        var registered = await olga.PostAsJsonAsync("/api/v1/projects", new { name = "stolen", git_repo = "file://" + secretRepo });
+        Assert.Equal(HttpStatusCode.BadRequest, registered.StatusCode);
+        Assert.Contains("security.host_paths", (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("git_repo")[0].GetString());
+        var intoData = await olga.PostAsJsonAsync("/api/v1/projects", new { name = "stolen", git_repo = "file://" + Path.Combine(portal.Dir.Path, "data") });
+        Assert.Contains("portal's data directory", await intoData.Content.ReadAsStringAsync());
+
+        // An admin's project with that address: olga's build and package are refused, not cloned.
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "admins", git_repo = "file://" + secretRepo, models = new[] { "m" } })).EnsureSuccessStatusCode();
+        var build = await olga.PostAsJsonAsync("/api/v1/projects/admins/builds", new { from = "git", tag = "v1" });
+        Assert.Equal(HttpStatusCode.BadRequest, build.StatusCode);
+        Assert.Contains("security.host_paths", await build.Content.ReadAsStringAsync());
+        var package = await olga.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/1", project = "admins", entry = "predict.py", git_ref = "main" });
+        Assert.Equal(HttpStatusCode.BadRequest, package.StatusCode);
+        Assert.Contains("security.host_paths", (await package.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("project")[0].GetString());
     }
 
     private static async Task<JsonElement> PackageAsync(HttpClient http, object request)
@@ -229,16 +292,18 @@ public sealed class PackageTests
         var started = await http.PostAsJsonAsync("/api/v1/packages", request);
         Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
         var location = started.Headers.Location!.ToString();
+        var ended = await WaitForEndAsync(http, location);
+        Assert.True(ended.GetProperty("state").GetString() == "FINISHED",
+            $"packaging failed: {ended.GetProperty("message")}\n{await http.GetStringAsync(location + "/log")}");
+        return ended;
+    }
+
+    private static async Task<JsonElement> WaitForEndAsync(HttpClient http, string location)
+    {
         for (var i = 0; i < 720; i++)
         {
             var p = await http.GetFromJsonAsync<JsonElement>(location);
-            switch (p.GetProperty("state").GetString())
-            {
-                case "FINISHED": return p;
-                case "FAILED":
-                    Assert.Fail($"packaging failed: {p.GetProperty("message")}\n{await http.GetStringAsync(location + "/log")}");
-                    break;
-            }
+            if (p.GetProperty("state").GetString() is "FINISHED" or "FAILED") return p;
             await Task.Delay(250);
         }
         throw new TimeoutException($"{location} did not end in 3 minutes");

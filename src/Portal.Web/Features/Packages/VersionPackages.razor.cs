@@ -22,14 +22,14 @@ public sealed partial class VersionPackages
     private string Model => ModelVersion.Model!.Name;
     private string Version => ModelVersion.Name;
 
-    private readonly FormErrors _errors = new FormErrors().Fields("kind", "project", "entry", "build_tag", "name", "model_version", "registry", "credential");
+    private readonly FormErrors _errors = new FormErrors().Fields("kind", "project", "entry", "build_tag", "name", "model_version", "registry", "credential", "git_ref", "code_from", "git_credential");
     private IReadOnlyList<ModelPackage> _packages = [];
     private List<string> _projects = [];
     private bool _open, _busy;
     private IDisposable? _saved;
     private string _kind = "rest", _entry = "predict.py";
-    private string? _project, _buildTag, _name, _shown, _registry, _credential;
-    private List<string> _credentials = [];
+    private string? _project, _buildTag, _name, _shown, _registry, _credential, _gitRef, _gitCredential;
+    private List<string> _credentials = [], _gitCredentials = [];
 
     protected override async Task OnParametersSetAsync()
     {
@@ -70,6 +70,7 @@ public sealed partial class VersionPackages
         _project ??= _projects.Count > 0 ? _projects[0] : null;
         var mine = await Vault.ListAsync(await CurrentUser.ActorAsync(), new PageRequest(Take: PageRequest.MaxTake), Aborted);
         _credentials = mine.Items.Where(c => c.Kind is CredentialKind.Docker or CredentialKind.Basic).Select(c => c.Name).ToList();
+        _gitCredentials = mine.Items.Where(c => c.Kind is CredentialKind.Git or CredentialKind.Basic).Select(c => c.Name).ToList();
         _open = true;
     }
 
@@ -80,7 +81,7 @@ public sealed partial class VersionPackages
         try
         {
             var package = await Packages.StartAsync(new PackageRequest(_name, $"{Model}/{Version}", _project ?? "", _entry, _kind, _buildTag,
-                _registry, _credential), Aborted);
+                _registry, _credential, GitRef: _gitRef, GitCredential: string.IsNullOrWhiteSpace(_gitRef) ? null : _gitCredential), Aborted);
             Notifications.Notify(Severity.Info, "Packaging", $"{package.Name}: building {package.Image}.");
             (_open, _name, _shown) = (false, null, package.Name);
             await LoadAsync();
