@@ -33,6 +33,11 @@ public sealed partial class ProjectImages(PortalConfig config)
         return null;
     }
 
+    /// <summary>Null when <paramref name="registry"/> is a registry address (host[:port][/path], no scheme); else what is wrong.</summary>
+    public static string? RegistryProblem(string registry) =>
+        registry.Length > 0 && !registry.Contains("://", StringComparison.Ordinal) && CheckReference($"{registry.TrimEnd('/')}/portal/x:1") is null ? null
+            : $"'{registry}' is not a registry address; write host[:port][/path], e.g. registry.example.com:5000/team.";
+
     /// <summary>Null when <paramref name="reference"/> is an image reference Docker accepts ([host[:port]/]path[:tag][@digest]); else what is wrong.</summary>
     public static string? CheckReference(string reference) =>
         reference.Length <= 255 && ImageReference().IsMatch(reference) ? null

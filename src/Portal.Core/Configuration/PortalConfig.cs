@@ -202,6 +202,11 @@ public sealed class SecurityConfig
     /// editable project and a build context (symlinks followed; never the data directory). Empty: none, only admins.
     /// </summary>
     public List<string> HostPaths { get; set; } = [];
+    /// <summary>
+    /// Registries (<c>host[:port][/path]</c>) users may push packages to, besides <c>docker.target_registry</c>: the engine
+    /// pushes from inside the network, so an address of the user's choosing could reach internal hosts. Admins may use any.
+    /// </summary>
+    public List<string> PushRegistries { get; set; } = [];
 }
 
 /// <summary>Self-service IDE sessions: idle culling (the JupyterHub-on-Swarm article's culler) and the images offered.</summary>

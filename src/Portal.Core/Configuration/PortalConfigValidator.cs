@@ -42,6 +42,9 @@ public static partial class PortalConfigValidator
         for (var i = 0; i < c.Security.HostPaths.Count; i++)
             if (c.Security.HostPaths[i] is not { Length: > 0 } hostPath || !Path.IsPathRooted(hostPath) || hostPath.Split('/').Contains(".."))
                 Fail($"security.host_paths[{i}]", $"is '{c.Security.HostPaths[i]}'; write an absolute folder on the portal's host, e.g. /srv/ml-projects.");
+        for (var i = 0; i < c.Security.PushRegistries.Count; i++)
+            if (Builds.ProjectImages.RegistryProblem(c.Security.PushRegistries[i]) is not null)
+                Fail($"security.push_registries[{i}]", $"is '{c.Security.PushRegistries[i]}'; write a registry as host[:port][/path], e.g. registry.example.com:5000/team.");
 
         if (!c.Docker.DaemonAddress.StartsWith("unix:", StringComparison.Ordinal) && !c.Docker.DaemonAddress.StartsWith("tcp://", StringComparison.Ordinal))
             Fail("docker.daemon_address", $"is '{c.Docker.DaemonAddress}'; write unix:/path/to/docker.sock or tcp://host:port.");

@@ -94,6 +94,13 @@ public static class PackageContext
                 var destination = Path.Combine(to, entry.Name);
                 if (entry is DirectoryInfo) { pending.Push((entry.FullName, destination)); continue; }
                 if (entry is not FileInfo file || (file.Attributes & (FileAttributes.Device | FileAttributes.ReparsePoint)) != 0) continue;
+                // A named pipe, socket or device reports no size and opening it can block for good: only files with bytes are read.
+                if (file.Length == 0)
+                {
+                    await File.WriteAllBytesAsync(destination, [], ct);
+                    files++;
+                    continue;
+                }
                 await using (var input = new FileStream(file.FullName, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Options = FileOptions.Asynchronous }))
                 await using (var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
                     await input.CopyToAsync(output, ct);

@@ -1,3 +1,4 @@
+using Portal.Core.Configuration;
 using Portal.Core.Builds;
 using Portal.Core.Deployments;
 using Portal.Core.Entities;
@@ -12,7 +13,7 @@ namespace Portal.Core.Packages;
 /// <summary>Checks a package request before anything runs; every problem comes back at once, by field.</summary>
 public sealed class PackageValidator(
     IPackageStore packages, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, IImageFiles imageFiles, HostPaths hostPaths,
-    ProjectImages images, CredentialVault vault)
+    ProjectImages images, CredentialVault vault, PortalConfig config)
 {
     public async Task<PackagePlan> CheckAsync(PackageRequest request, CancellationToken ct)
     {
@@ -71,8 +72,8 @@ public sealed class PackageValidator(
         if (errors.IsEmpty && await packages.FindAsync(name, ct) is not null)
             errors.Add("name", $"A package named '{name}' exists already; name this one, or remove that one first.");
         var registry = string.IsNullOrWhiteSpace(request.Registry) ? null : request.Registry.Trim().TrimEnd('/');
-        if (registry is not null && (registry.Contains("://", StringComparison.Ordinal) || ProjectImages.CheckReference($"{registry}/portal/x:1") is not null))
-            errors.Add("registry", $"'{registry}' is not a registry address; write host[:port][/path], e.g. registry.example.com:5000/team.");
+        if (registry is not null && ProjectImages.RegistryProblem(registry) is { } registryProblem) errors.Add("registry", registryProblem);
+        else if (registry is not null && PushProblem(registry, ActorContext.Current) is { } pushProblem) errors.Add("registry", pushProblem);
         if (request.Credential is { Length: > 0 } && registry is null)
             errors.Add("credential", "A credential is for pushing: name the registry to push to as well.");
         errors.ThrowIfAny();
@@ -83,6 +84,19 @@ public sealed class PackageValidator(
     }
 
     private enum CodeSource { Home, Git, Build }
+
+    /// <summary>
+    /// Null when <paramref name="actor"/> may push to <paramref name="registry"/>: the engine pushes from inside the network,
+    /// so users reach only the registries an admin opened (security.push_registries, docker.target_registry).
+    /// </summary>
+    private string? PushProblem(string registry, Actor? actor)
+    {
+        if (actor is null || actor.Has(Roles.Admin)) return null;
+        List<string> open = [.. config.Security.PushRegistries, .. config.Docker.TargetRegistry is { Length: > 0 } target ? [target] : Array.Empty<string>()];
+        if (open.Any(r => registry == r.TrimEnd('/') || registry.StartsWith(r.TrimEnd('/') + "/", StringComparison.Ordinal))) return null;
+        return $"'{registry}' is not a registry an admin opened to users (security.push_registries: {(open.Count == 0 ? "none" : string.Join(", ", open))}). "
+            + "Ask an admin to add it in Settings, or leave the registry empty to keep the image on this engine.";
+    }
 
     /// <summary>Where the code comes from: as asked (a git ref asks for git), or the first the project has of home, build, git.</summary>
     private static CodeSource Source(ValidationErrors errors, PackageRequest request, Project project, string? buildTag)

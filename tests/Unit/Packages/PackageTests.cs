@@ -31,6 +31,12 @@ public sealed class PackageTests
         var secret = Path.Combine(portal.Dir.Path, "portal-secret.txt");
         await File.WriteAllTextAsync(secret, "the portal's secret");
         File.CreateSymbolicLink(Path.Combine(home, "leak.txt"), secret);
+        // A named pipe nobody writes to: reading it would block the packaging for good.
+        using (var mkfifo = Process.Start("mkfifo", [Path.Combine(home, "pipe")])!)
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
         (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
         (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = home, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
         await UploadIrisVersionAsync(portal);
@@ -112,7 +118,9 @@ public sealed class PackageTests
         await RealDocker.RequireNotebookBaseAsync();
         await using var registry = await PrivateRegistry.StartAsync("pusher", "s3cret-push", await RealDocker.BusyboxAsync(), "seed", "1");
         // The examples folder is opened to users, so that another data scientist's request gets as far as the credential.
-        await using var portal = await RealPortalHost.StartAsync($"security:\n  host_paths: [{Path.GetDirectoryName(IrisDir)}]\n");
+        // The registry is opened to users, so that another data scientist's request gets as far as the credential.
+        await using var portal = await RealPortalHost.StartAsync(
+            $"security:\n  host_paths: [{Path.GetDirectoryName(IrisDir)}]\n  push_registries: [{registry.Host}]\n");
         var http = portal.Http;
         (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf" })).EnsureSuccessStatusCode();
         (await http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
@@ -130,6 +138,9 @@ public sealed class PackageTests
         olga.UseToken(await TestIdentities.TokenAsync(portal.Services, "olga", Portal.Core.Security.Roles.DataScientist));
         var borrowed = await olga.PostAsJsonAsync("/api/v1/packages", new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", registry = registry.Host, credential = "registry" });
         Assert.True(borrowed.StatusCode == HttpStatusCode.Forbidden, await borrowed.Content.ReadAsStringAsync());
+        // Only the opened registry: not another port of the same host.
+        var elsewhere = await olga.PostAsJsonAsync("/api/v1/packages", new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", registry = registry.Host + "0" });
+        Assert.Contains("not a registry an admin opened to users", await elsewhere.Content.ReadAsStringAsync());
 
         var pushed = await PackageAsync(http, new { model_version = "iris-clf/1", project = "iris", entry = "predict.py", registry = $"{registry.Host}/team", credential = "registry" });
         var image = pushed.GetProperty("image").GetString()!;
@@ -248,6 +259,13 @@ public sealed class PackageTests
         var mixed = await portal.Http.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "iris", entry = "predict.py", code_from = "zip", git_credential = "x" });
         var mixedErrors = (await mixed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.Contains("is not a code source", mixedErrors.GetProperty("code_from")[0].GetString());
+        // The engine pushes from inside the network: a data scientist may not aim it at an internal address.
+        using var dora = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
+        dora.UseToken(await TestIdentities.TokenAsync(portal.Services, "dora", Portal.Core.Security.Roles.DataScientist));
+        var inward = await dora.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "iris", entry = "predict.py", registry = "169.254.169.254:80" });
+        Assert.Equal(HttpStatusCode.BadRequest, inward.StatusCode);
+        Assert.Contains("not a registry an admin opened to users (security.push_registries: none)",
+            (await inward.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("registry")[0].GetString());
         var noRepo = await portal.Http.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "iris", entry = "predict.py", git_ref = "main" });
         Assert.Contains("has no git repository", (await noRepo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("git_ref")[0].GetString());
     }

@@ -19,7 +19,7 @@ public sealed partial class SecuritySettings
 
     private readonly FormErrors _errors = new();
     private SettingsView? _shownView;
-    private string _paths = "";
+    private string _paths = "", _registries = "";
     private bool _busy;
 
     protected override void OnParametersSet()
@@ -27,6 +27,7 @@ public sealed partial class SecuritySettings
         if (ReferenceEquals(View, _shownView)) return;
         _shownView = View;
         _paths = string.Join('\n', View.Saved.Security.HostPaths);
+        _registries = string.Join('\n', View.Saved.Security.PushRegistries);
     }
 
     private async Task SaveAsync()
@@ -37,6 +38,7 @@ public sealed partial class SecuritySettings
         {
             var candidate = (await Settings.GetAsync(Aborted)).Saved;
             candidate.Security.HostPaths = [.. _paths.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            candidate.Security.PushRegistries = [.. _registries.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             await Settings.SaveAsync(SettingsSections.Security, candidate, Aborted);
             Notifications.Notify(Severity.Success, "Saved",
                 candidate.Security.HostPaths.Count == 0 ? "No host folder is open to users." : $"Open to users: {string.Join(", ", candidate.Security.HostPaths)}.");
