@@ -19,7 +19,7 @@ namespace Portal.Core.Services;
 /// and its files, limits, environments and audit are each their own service.
 /// </summary>
 public sealed class ModelVersionService(
-    IModelVersionStore versions, IModelStore models, IDatasetStore datasets, ITrainingStore trainings, IFileStore files,
+    IModelVersionStore versions, IModelStore models, IDatasetStore datasets, IFileStore files,
     UploadLimits limits, PortalConfig config, TimeProvider clock, AuditLog audit)
 {
     public IReadOnlyList<string> Environments => config.Environments;
@@ -49,10 +49,9 @@ public sealed class ModelVersionService(
     /// <summary>Starts a version published by a running training; the task token says which one, and its lineage comes along.</summary>
     public const int MaxPublishIdLength = 100;
 
-    public async Task<ModelVersionUpload> BeginPublishAsync(string token, string modelName, VersionDraft draft, CancellationToken ct)
+    /// <summary>A version published by <paramref name="training"/>, whose task token the caller checked.</summary>
+    public async Task<ModelVersionUpload> BeginPublishAsync(Training training, string modelName, VersionDraft draft, CancellationToken ct)
     {
-        var training = await trainings.FindByTokenHashAsync(TrainingService.HashToken(token), ct)
-            ?? throw new UnauthorizedAccessException("The task token is not valid.");
         if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
             throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; only a running training can publish.");
         if (draft.PublishId is { Length: > 0 } given && (given.Length > MaxPublishIdLength || given.Any(char.IsControl)))

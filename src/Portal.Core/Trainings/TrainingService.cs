@@ -73,10 +73,9 @@ public sealed class TrainingService(
     }
 
     /// <summary>A report from a running notebook's toolkit: progress (0..1) and metrics, accepted only with that task's token.</summary>
-    public async Task<Training> ReportAsync(string token, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct)
+    /// <summary>Progress and metrics from the toolkit of <paramref name="training"/>, whose task token the caller checked.</summary>
+    public async Task<Training> ReportAsync(Training training, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct)
     {
-        var training = await trainings.FindByTokenHashAsync(HashToken(token), ct)
-            ?? throw new UnauthorizedAccessException("The task token is not valid.");
         if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
             throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; it takes no more reports.");
         if (progress is { } p && (p < 0 || p > 1 || double.IsNaN(p)))
@@ -84,15 +83,8 @@ public sealed class TrainingService(
         return await supervisor.ReportAsync(training.Id, progress, metrics, ct);
     }
 
-    /// <summary>The running training a task token stands for; a token of a finished training admits nothing.</summary>
-    public async Task<Training> RunningByTokenAsync(string token, CancellationToken ct)
-    {
-        var training = await trainings.FindByTokenHashAsync(HashToken(token), ct)
-            ?? throw new UnauthorizedAccessException("The task token is not valid.");
-        return training.Task.State is TaskState.Running or TaskState.Waiting
-            ? training
-            : throw new UnauthorizedAccessException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; its token admits nothing more.");
-    }
+    /// <summary>The training a task token stands for, whatever its state; null when the token is no training's.</summary>
+    public Task<Training?> FindByTaskTokenAsync(string token, CancellationToken ct) => trainings.FindByTokenHashAsync(HashToken(token), ct);
 
     public async Task<DownloadableFile?> OpenResultAsync(string project, string name, string file, CancellationToken ct) =>
         await results.OpenAsync((await GetAsync(project, name, ct)).Id, file, ct);

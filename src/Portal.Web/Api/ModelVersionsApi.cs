@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Entities;
 using Portal.Core.Services;
+using Portal.Web.Auth;
 
 namespace Portal.Web.Api;
 
@@ -72,20 +73,13 @@ public static class ModelVersionsApi
 
         v1.MapPost("/tasks/publish", async (HttpRequest request, string model, ModelVersionService s, CancellationToken ct) =>
             {
-                var header = request.Headers.Authorization.ToString();
-                if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
-                    return Results.Problem(statusCode: 401, title: "A task token is required.", detail: "Send 'Authorization: Bearer <PORTAL_TASK_TOKEN>'.");
-                try
-                {
-                    var token = header["Bearer ".Length..].Trim();
-                    // The task token stands for the training; its publications are audited as the task's.
-                    using var actor = ActorContext.Use(new Actor("task", [], request.HttpContext.Connection.RemoteIpAddress?.ToString()));
-                    var version = await MultipartUpload.ReceiveAsync(request, fields => s.BeginPublishAsync(token, model, Draft(fields), ct), u => u.CommitAsync(ct), ct);
-                    return Results.Created($"/api/v1/models/{model}/versions/{version.Name}", version.ToDto(s));
-                }
-                catch (UnauthorizedAccessException e) { return Results.Problem(statusCode: 401, title: "Not allowed.", detail: e.Message); }
+                var training = request.HttpContext.TaskTraining();
+                // The task token stands for the training; its publications are audited as the task's.
+                using var actor = ActorContext.Use(new Actor("task", [], request.HttpContext.Connection.RemoteIpAddress?.ToString()));
+                var version = await MultipartUpload.ReceiveAsync(request, fields => s.BeginPublishAsync(training, model, Draft(fields), ct), u => u.CommitAsync(ct), ct);
+                return Results.Created($"/api/v1/models/{model}/versions/{version.Name}", version.ToDto(s));
             })
-            .AllowAnonymous().WithTags("Tasks")
+            .RequireTaskToken().WithTags("Tasks")
             .WithMetadata(requestLimit)
             .WithSummary("A running training publishes a model version (multipart as for uploads); its training, dataset, pretrained version, build and metrics come along.");
     }

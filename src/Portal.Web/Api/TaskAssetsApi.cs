@@ -1,5 +1,5 @@
 using Portal.Core.Services;
-using Portal.Core.Trainings;
+using Portal.Web.Auth;
 
 namespace Portal.Web.Api;
 
@@ -12,15 +12,7 @@ public static class TaskAssetsApi
 {
     public static void MapTaskAssetsApi(this RouteGroupBuilder v1)
     {
-        var g = v1.MapGroup("/tasks").WithTags("Tasks").AllowAnonymous().AddEndpointFilter(async (context, next) =>
-        {
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
-                return Results.Problem(statusCode: 401, title: "A task token is required.", detail: "Send 'Authorization: Bearer <PORTAL_TASK_TOKEN>'.");
-            try { await context.HttpContext.RequestServices.GetRequiredService<TrainingService>().RunningByTokenAsync(header["Bearer ".Length..].Trim(), context.HttpContext.RequestAborted); }
-            catch (UnauthorizedAccessException e) { return Results.Problem(statusCode: 401, title: "Not allowed.", detail: e.Message); }
-            return await next(context);
-        });
+        var g = v1.MapGroup("/tasks").WithTags("Tasks").RequireTaskToken(running: true);
 
         g.MapGet("/datasets/{model}/{name}", async (string model, string name, DatasetService s, CancellationToken ct) => (await s.GetAsync(model, name, ct)).ToDto())
             .WithSummary("A dataset's metadata and file names, for a running training.");

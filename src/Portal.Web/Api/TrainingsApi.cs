@@ -6,6 +6,7 @@ using Portal.Core.Errors;
 using Portal.Core.Logs;
 using Portal.Core.Notifications;
 using Portal.Core.Services;
+using Portal.Web.Auth;
 using static Portal.Web.Api.ApiModels;
 
 namespace Portal.Web.Api;
@@ -117,19 +118,12 @@ public static class TrainingsApi
             })
             .WithSummary("The executed notebook rendered as HTML (sandboxed).");
 
-        v1.MapPost("/tasks/report", async (HttpRequest request, ReportDto report, TrainingService s, CancellationToken ct) =>
+        v1.MapPost("/tasks/report", async (HttpContext http, ReportDto report, TrainingService s, CancellationToken ct) =>
             {
-                var header = request.Headers.Authorization.ToString();
-                if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
-                    return Results.Problem(statusCode: 401, title: "A task token is required.", detail: "Send 'Authorization: Bearer <PORTAL_TASK_TOKEN>'.");
-                try
-                {
-                    var t = await s.ReportAsync(header["Bearer ".Length..].Trim(), report.Progress, report.Metrics, ct);
-                    return Results.Ok(new { progress = t.Task.Progress, metrics = t.Metrics });
-                }
-                catch (UnauthorizedAccessException e) { return Results.Problem(statusCode: 401, title: "Not allowed.", detail: e.Message); }
+                var t = await s.ReportAsync(http.TaskTraining(), report.Progress, report.Metrics, ct);
+                return Results.Ok(new { progress = t.Task.Progress, metrics = t.Metrics });
             })
-            .AllowAnonymous().WithTags("Tasks")
+            .RequireTaskToken().WithTags("Tasks")
             .WithSummary("Progress and metrics from a running task's toolkit, authorized by that task's token only.");
     }
 

@@ -236,6 +236,14 @@ public class TrainingRunTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await task.PostAsJsonAsync("/api/v1/models", new { name = "m" })).StatusCode);
         // On its own endpoint the token is known: it is refused only because its training has ended.
         Assert.Equal(HttpStatusCode.Conflict, (await task.PostAsJsonAsync("/api/v1/tasks/report", new { progress = 1.0 })).StatusCode);
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        using var files = new MultipartFormDataContent { { new ByteArrayContent([1]), "files", "model.pkl" } };
+        var publish = await task.PostAsync("/api/v1/tasks/publish?model=m", files);
+        Assert.Equal(HttpStatusCode.Conflict, publish.StatusCode);
+        Assert.Contains("only a running training can publish", await publish.Content.ReadAsStringAsync());
+        var fetch = await task.GetAsync("/api/v1/tasks/models/m/versions/1");
+        Assert.Equal(HttpStatusCode.Unauthorized, fetch.StatusCode);
+        Assert.Contains("its token admits nothing more", await fetch.Content.ReadAsStringAsync());
     }
 
     [SkippableFact]
