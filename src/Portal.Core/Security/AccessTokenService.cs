@@ -18,6 +18,8 @@ public sealed class AccessTokenService(IAccessTokenStore store, IUserStore users
 
     public sealed record Issued(AccessToken Token, string Secret);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Id, DateTimeOffset At)> _current = new(StringComparer.Ordinal);
+
     public static bool LooksLikeToken(string value) => value.StartsWith(Prefix, StringComparison.Ordinal);
 
     public async Task<IReadOnlyList<AccessToken>> ListAsync(string userName, CancellationToken ct)
@@ -60,12 +62,30 @@ public sealed class AccessTokenService(IAccessTokenStore store, IUserStore users
         return (token.User, null);
     }
 
+    /// <summary>
+    /// Whether a token still admits its owner, for checks that repeat (a hub stream asks every few seconds): a yes is
+    /// believed for <see cref="UserService.SessionCheckCache"/>, so streams sharing a token share one read. A revoke here
+    /// applies at once; an expiry or a disabled owner within that time.
+    /// </summary>
+    public async Task<bool> StillValidAsync(string secret, CancellationToken ct)
+    {
+        var hash = HashOf(secret);
+        var now = clock.GetUtcNow();
+        if (_current.TryGetValue(hash, out var known) && now - known.At <= UserService.SessionCheckCache) return true;
+        var token = await store.FindByHashAsync(hash, ct);
+        var valid = token?.User is { Disabled: false } && token.RevokedAt is null && (token.ExpiresAt is not { } exp || exp > now.UtcDateTime);
+        if (valid) _current[hash] = (token!.Id, now);
+        else _current.TryRemove(hash, out _);
+        return valid;
+    }
+
     /// <summary>Revokes one of <paramref name="userName"/>'s tokens (admins may revoke anyone's: pass the owner's name).</summary>
     public async Task RevokeAsync(string userName, long id, CancellationToken ct)
     {
         var token = await store.FindAsync(id, ct);
         if (token?.User is null || token.User.Name != userName) throw new NotFoundException("access token", id.ToString(CultureInfo.InvariantCulture));
         if (token.RevokedAt is null) await store.MutateAsync(id, t => t.RevokedAt = clock.GetUtcNow().UtcDateTime, ct);
+        foreach (var (hash, _) in _current.Where(c => c.Value.Id == id)) _current.TryRemove(hash, out _);
     }
 
     public static string HashOf(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -25,7 +25,7 @@ public sealed class HubSession(UserService users, AccessTokenService tokens, Tim
         switch (PortalPrincipal.Method(user))
         {
             case "pat":
-                return BearerHandler.TokenOf(http.Request) is { } token && (await tokens.ValidateAsync(token, ct)).User is not null;
+                return BearerHandler.TokenOf(http.Request) is { } token && await tokens.StillValidAsync(token, ct);
             case "jwt":
                 // The provider's token cannot be revoked here; it holds until it expires.
                 var expires = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;

@@ -378,4 +378,19 @@ public class AccessControlTests : PortalApiTest
         var bytes = Encoding.UTF8.GetBytes(text);
         return Directory.GetFiles(App.DataDir, "portal.db*").Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(bytes) >= 0);
     }
+
+    /// <summary>Hub streams ask every few seconds whether their token still holds; the answer is cached, but not past a revoke.</summary>
+    [Fact]
+    public async Task The_repeated_token_check_refuses_a_revoked_token_at_once()
+    {
+        await using var portal = await RealPortalHost.StartAsync();
+        var tokens = portal.Services.GetRequiredService<AccessTokenService>();
+        var secret = await TestIdentities.TokenAsync(portal.Services, "tom", Roles.DataScientist);
+        Assert.True(await tokens.StillValidAsync(secret, CancellationToken.None));
+        Assert.True(await tokens.StillValidAsync(secret, CancellationToken.None));
+        var issued = Assert.Single(await tokens.ListAsync("tom", CancellationToken.None));
+        await tokens.RevokeAsync("tom", issued.Id, CancellationToken.None);
+        Assert.False(await tokens.StillValidAsync(secret, CancellationToken.None));
+        Assert.False(await tokens.StillValidAsync("pat_made-up", CancellationToken.None));
+    }
 }
