@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
@@ -40,24 +39,14 @@ public sealed class PackageDockerfileTests
         var image = $"portal-test/hostile-meta:{Guid.NewGuid():N}";
         try
         {
-            await RunAsync("docker", "build", "-q", "-t", image, dir.Path);
-            var config = JsonDocument.Parse(await RunAsync("docker", "image", "inspect", "--format", "{{json .Config.Env}}", image)).RootElement;
+            await PackageTests.DockerAsync("build", "-q", "-t", image, dir.Path);
+            var config = JsonDocument.Parse(await PackageTests.DockerAsync("image", "inspect", "--format", "{{json .Config.Env}}", image)).RootElement;
             var meta = config.EnumerateArray().Select(e => e.GetString()!).Single(e => e.StartsWith(WorkloadMeta.EnvVar + "=", StringComparison.Ordinal))
                 [(WorkloadMeta.EnvVar.Length + 1)..];
             Assert.Equal(WorkloadMeta.ForDeployment(project, "hostile", version), meta);
             Assert.Equal(hostile, JsonDocument.Parse(meta).RootElement.GetProperty("versions")[0].GetProperty("details").GetProperty("note").GetString());
-            Assert.Equal("no", (await RunAsync("docker", "run", "--rm", image, "sh", "-c", "test -e /pwned && echo yes || echo no")).Trim());
+            Assert.Equal("no", (await PackageTests.DockerAsync("run", "--rm", image, "sh", "-c", "test -e /pwned && echo yes || echo no")).Trim());
         }
-        finally { await RunAsync("docker", "rmi", "-f", image); }
-    }
-
-    private static async Task<string> RunAsync(string file, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)}: {stderr}");
-        return await stdout;
+        finally { await PackageTests.DockerAsync("rmi", "-f", image); }
     }
 }

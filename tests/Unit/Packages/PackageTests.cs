@@ -359,7 +359,7 @@ public sealed class PackageTests
     }
 
     /// <summary>The docker command line, as a user outside the portal would run it; its output, or a failure with it.</summary>
-    private static async Task<string> DockerAsync(params string[] args)
+    internal static async Task<string> DockerAsync(params string[] args)
     {
         var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
