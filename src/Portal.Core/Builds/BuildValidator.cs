@@ -36,10 +36,6 @@ public sealed class BuildValidator(IProjectStore projects, ProjectImages names, 
             case BuildSource.Git when string.IsNullOrWhiteSpace(project.GitRepo):
                 errors.Add("from", $"The project '{project.Name}' has no git repository; set one, or build from its home directory.");
                 break;
-            // Checked at each use, with the builder's rights: whoever set the address, the clone reads the host for this user.
-            case BuildSource.Git when hostPaths.GitProblem(project.GitRepo, ActorContext.Current) is { } gitProblem:
-                errors.Add("from", gitProblem);
-                break;
             case BuildSource.Git when request.GitRef is { Length: > 0 } gitRef && (gitRef.StartsWith('-') || gitRef.Any(char.IsWhiteSpace)):
                 errors.Add("git_ref", $"'{gitRef}' is not a branch, tag or commit name.");
                 break;

@@ -55,8 +55,6 @@ public sealed class PackageValidator(
                 var gitRef = string.IsNullOrWhiteSpace(request.GitRef) ? null : request.GitRef.Trim();
                 if (gitRef is not null && (gitRef.StartsWith('-') || gitRef.Any(char.IsWhiteSpace)))
                     errors.Add("git_ref", $"'{gitRef}' is not a branch, tag or commit name.");
-                // Checked at each use, with this user's rights: a file:// repository is a host folder.
-                if (project?.GitRepo is { } repository && hostPaths.GitProblem(repository, ActorContext.Current) is { } gitProblem) errors.Add("project", gitProblem);
                 if (errors.IsEmpty) git = await GitAsync(project!, gitRef, request.GitCredential, ct);
                 break;
         }

@@ -25,18 +25,6 @@ public sealed class HostPaths(PortalConfig live, PortalPaths paths)
             $"{(allowed.Count == 0 ? "none" : string.Join(", ", allowed))}). Ask an admin to add one in Settings, or use a git repository.";
     }
 
-    /// <summary>
-    /// Null when <paramref name="actor"/> may clone <paramref name="repository"/>: a <c>file://</c> repository is a host
-    /// folder like any other, so it follows the same rule (else git would read any repository on the host for them).
-    /// </summary>
-    public string? GitProblem(string repository, Actor? actor)
-    {
-        if (!repository.StartsWith("file:", StringComparison.OrdinalIgnoreCase)) return null;
-        if (!Uri.TryCreate(repository, UriKind.Absolute, out var uri) || !uri.IsFile)
-            return $"'{repository}' is not a file:// address of a folder on the portal's host.";
-        return Problem(uri.LocalPath, actor);
-    }
-
     private static bool Inside(string path, string folder) =>
         path == folder || path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal) || folder == "/";
 

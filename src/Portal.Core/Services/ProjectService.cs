@@ -54,8 +54,6 @@ public sealed class ProjectService(IProjectStore projects, IModelStore models, H
             errors.Add("home_dir", hostProblem);
         var gitRepo = InputRules.Clean(input.GitRepo);
         InputRules.GitRepo(errors, "git_repo", gitRepo);
-        if (errors.IsEmpty && gitRepo is not null && gitRepo != existing?.GitRepo && hostPaths.GitProblem(gitRepo, ActorContext.Current) is { } gitProblem)
-            errors.Add("git_repo", gitProblem);
         // A repository on the portal's own host reads the host: admins only. (Plain paths and git's ext:: helper are no
         // repository addresses at all, for anyone.)
         if (gitRepo is not null && gitRepo.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && ActorContext.Current?.Has(Roles.Admin) != true)

@@ -47,23 +47,25 @@ public static class BuildsApi
             .WithSummary("Start a build (from home_dir, git at git_ref, or a pre-built docker image); follow it at /api/v1/builds/{id}.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
-        p.MapGet("/{tag}/log", async (string project, string tag, ProjectService projects, ProjectBuilder builder, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
+        p.MapGet("/{tag}/log", async (string project, string tag, long? from, bool? follow, ProjectService projects, ProjectBuilder builder, TaskLogBook logs,
+                HttpContext http, CancellationToken ct) =>
             {
                 var id = (await projects.GetAsync(project, ct)).Id;
                 var version = (await builder.ListVersionsAsync(id, ct)).FirstOrDefault(v => v.Tag == tag) ?? throw new NotFoundException($"build of '{project}'", tag);
                 if (version.LogKey is null) throw new NotFoundException($"build log of '{project}'", tag);
-                await LogDownload.WriteAsync(logs.ReadAsync(version.LogKey, 0, follow: false, ct), $"{project}-{tag}-build.log", response, ct);
+                return LogResults.For(http, logs, version.LogKey, from, follow, $"{project}-{tag}-build.log");
             })
-            .WithSummary("The log of the build that produced this tag.");
+            .WithSummary("The log of the build that produced this tag: text, or with follow=true events (see the training log).");
 
         var runs = v1.MapGroup("/builds").WithTags("Builds");
         runs.MapGet("/{id}", (string id, ProjectBuilder builder) =>
                 builder.GetRun(id) is { } run ? Results.Ok(run.ToDto()) : throw new NotFoundException("build", id))
             .WithSummary("A build started since the portal started: its state, and on success its image id.");
-        runs.MapGet("/{id}/log", async (string id, ProjectBuilder builder, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
+        runs.MapGet("/{id}/log", (string id, long? from, bool? follow, ProjectBuilder builder, TaskLogBook logs, HttpContext http) =>
             {
                 var run = builder.GetRun(id) ?? throw new NotFoundException("build", id);
-                await LogDownload.WriteAsync(logs.ReadAsync(run.LogKey, 0, follow: false, ct), $"{run.Project}-{run.Tag}-build.log", response, ct);
-            });
+                return LogResults.For(http, logs, run.LogKey, from, follow, $"{run.Project}-{run.Tag}-build.log");
+            })
+            .WithSummary("A build's log: text, or with follow=true events until the build ends (see the training log).");
     }
 }

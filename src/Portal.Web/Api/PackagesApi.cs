@@ -41,11 +41,9 @@ public static class PackagesApi
                 + "git_credential) or build (the image of build_tag); empty picks git when git_ref is given, else home, build, git. With registry (host[:port][/path]) it is pushed there, "
                 + "logged in with the vault's credential (docker or basic) when one is named. Follow it at /api/v1/packages/{name}.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        g.MapGet("/{name}/log", async (string name, PackageService s, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
-            {
-                await LogDownload.WriteAsync(logs.ReadAsync((await s.GetAsync(name, ct)).LogKey, 0, follow: false, ct), $"{name}-package.log", response, ct);
-            })
-            .WithSummary("The packaging log as text (what is there so far while it runs).");
+        g.MapGet("/{name}/log", async (string name, long? from, bool? follow, PackageService s, TaskLogBook logs, HttpContext http, CancellationToken ct) =>
+                LogResults.For(http, logs, (await s.GetAsync(name, ct)).LogKey, from, follow, $"{name}-package.log"))
+            .WithSummary("The packaging log: text (what is there so far), or with follow=true events until it ends (see the training log).");
         g.MapDelete("/{name}", async (string name, PackageService s, CancellationToken ct) =>
             {
                 await s.DeleteAsync(name, ct);

@@ -99,12 +99,12 @@ public static class TrainingsApi
             })
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        g.MapGet("/{project}/{name}/log", async (string project, string name, long? from, TrainingService s, TaskLogBook logs, HttpResponse response, CancellationToken ct) =>
-            {
-                var training = await s.GetAsync(project, name, ct);
-                await LogDownload.WriteAsync(logs.ReadAsync(TrainingPaths.Log(training.Id), from ?? 0, follow: false, ct), $"{project}-{name}.log", response, ct);
-            })
-            .WithSummary("The training's log as text (what is there so far for a running training).");
+        g.MapGet("/{project}/{name}/log", async (string project, string name, long? from, bool? follow, TrainingService s, TaskLogBook logs, HttpContext http,
+                CancellationToken ct) =>
+                LogResults.For(http, logs, TrainingPaths.Log((await s.GetAsync(project, name, ct)).Id), from, follow, $"{project}-{name}.log"))
+            .WithSummary("The training's log from line from (default 0): as text, what is there so far; with follow=true as server-sent events "
+                + "until the training ends: 'line' events {seq, timestamp, stream, text} with the line number as id (a reconnect with "
+                + "Last-Event-ID resumes after it), then 'end'; 'error' if the session ends first.");
 
         g.MapGet("/{project}/{name}/notebook", (string project, string name, TrainingService s, CancellationToken ct) =>
             ResultAsync(s, project, name, TrainingPaths.ExecutedNotebook, "application/x-ipynb+json", $"{name}.ipynb", ct))

@@ -109,7 +109,7 @@ public static class PortalHostingExtensions
         builder.Services.AddSwaggerGen(o =>
         {
             o.SwaggerDoc("v1", new() { Title = "MLOps Portal API", Version = "v1", Description = "Projects, models and datasets of the MLOps portal." });
-            o.CustomSchemaIds(t => t.FullName!.Replace("Portal.Web.Api.", "").Replace('+', '.'));
+            OpenApiConventions.Apply(o);
         });
         return builder;
     }

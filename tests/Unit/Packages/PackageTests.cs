@@ -270,41 +270,6 @@ public sealed class PackageTests
         Assert.Contains("has no git repository", (await noRepo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("git_ref")[0].GetString());
     }
 
-    /// <summary>
-    /// A file:// git repository is a folder of the portal's host: a data scientist may not use one to read a repository
-    /// outside the folders opened to users (another user's work, the portal's own), whether they register it, or build or
-    /// package from a project an admin registered with it.
-    /// </summary>
-    [Fact]
-    public async Task A_file_git_repository_outside_the_opened_folders_cannot_be_read_by_a_data_scientist()
-    {
-        await using var portal = await RealPortalHost.StartAsync();
-        var secretRepo = Path.Combine(portal.Dir.Path, "someone-elses-repo");
-        Directory.CreateDirectory(secretRepo);
-        await File.WriteAllTextAsync(Path.Combine(secretRepo, "predict.py"), "SECRET = 'theirs'\n");
-        await Builds.ProjectBuildTests.GitAsync(secretRepo, "init", "-q", "-b", "main");
-        await Builds.ProjectBuildTests.GitAsync(secretRepo, "add", ".");
-        await Builds.ProjectBuildTests.GitAsync(secretRepo, "commit", "-q", "-m", "theirs");
-        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
-        using var olga = new HttpClient { BaseAddress = new Uri(portal.BaseAddress) };
-        olga.UseToken(await TestIdentities.TokenAsync(portal.Services, "olga", Portal.Core.Security.Roles.DataScientist));
-
-        var registered = await olga.PostAsJsonAsync("/api/v1/projects", new { name = "stolen", git_repo = "file://" + secretRepo });
-        Assert.Equal(HttpStatusCode.BadRequest, registered.StatusCode);
-        Assert.Contains("security.host_paths", (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("git_repo")[0].GetString());
-        var intoData = await olga.PostAsJsonAsync("/api/v1/projects", new { name = "stolen", git_repo = "file://" + Path.Combine(portal.Dir.Path, "data") });
-        Assert.Contains("portal's data directory", await intoData.Content.ReadAsStringAsync());
-
-        // An admin's project with that address: olga's build and package are refused, not cloned.
-        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "admins", git_repo = "file://" + secretRepo, models = new[] { "m" } })).EnsureSuccessStatusCode();
-        var build = await olga.PostAsJsonAsync("/api/v1/projects/admins/builds", new { from = "git", tag = "v1" });
-        Assert.Equal(HttpStatusCode.BadRequest, build.StatusCode);
-        Assert.Contains("security.host_paths", await build.Content.ReadAsStringAsync());
-        var package = await olga.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/1", project = "admins", entry = "predict.py", git_ref = "main" });
-        Assert.Equal(HttpStatusCode.BadRequest, package.StatusCode);
-        Assert.Contains("security.host_paths", (await package.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("project")[0].GetString());
-    }
-
     private static async Task<JsonElement> PackageAsync(HttpClient http, object request)
     {
         var started = await http.PostAsJsonAsync("/api/v1/packages", request);
