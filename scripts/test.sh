@@ -37,6 +37,9 @@ apt_install python3 python3-nbclient python3-nbconvert python3-ipykernel python3
 /usr/bin/python3 -c "import nbclient, sklearn; print('python3', __import__('sys').version.split()[0], 'nbclient', nbclient.__version__, 'scikit-learn', sklearn.__version__)" \
     || echo "Python cannot run notebooks: training tests will be skipped (and fail under CI=true)."
 
+say "The portal CLI's tests install it with pip into a virtual environment (python3-venv, python3-pip, python3-setuptools; PyYAML for -o yaml)"
+apt_install python3-venv python3-pip python3-setuptools python3-yaml
+
 say "An SSH server and an image registry for the tests of builds with vault credentials (openssh-server, docker-registry)"
 apt_install openssh-server git docker-registry
 [ -x /usr/sbin/sshd ] && /usr/sbin/sshd -V 2>&1 | head -1 || true

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Portal.Tests.Unit.Support;
+
+namespace Portal.Tests.Unit.Cli;
+
+/// <summary>
+/// The portal CLI installed as a user would (<c>pip install ./cli</c>, into a virtual environment that sees Debian's
+/// Python packages, nothing fetched), run as a process with its own HOME.
+/// </summary>
+public sealed class PortalCli : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private string _portal = "";
+
+    /// <summary>The HOME the CLI runs with (its ~/.portal/cli.yaml is there).</summary>
+    public string Home => Path.Combine(_dir.Path, "home");
+
+    public static async Task<PortalCli> InstallAsync()
+    {
+        var cli = new PortalCli();
+        var venv = Path.Combine(cli._dir.Path, "venv");
+        await RunAsync("/usr/bin/python3", ["-m", "venv", "--system-site-packages", venv], null);
+        await RunAsync(Path.Combine(venv, "bin", "pip"), ["install", "--quiet", "--no-index", "--no-build-isolation", "--no-deps",
+            Path.Combine(RepoRoot.Path, "cli")], null);
+        Directory.CreateDirectory(cli.Home);
+        cli._portal = Path.Combine(venv, "bin", "portal");
+        return cli;
+    }
+
+    public sealed record Result(int Code, string Out, string Err);
+
+    /// <summary>Runs <c>portal ARGS</c> with <paramref name="stdin"/> and the environment given (PORTAL_* unset unless given).</summary>
+    public Task<Result> RunAsync(string? stdin, params string[] args) => ExecAsync(_portal, args, stdin, Home);
+
+    private static async Task RunAsync(string file, string[] args, string? stdin)
+    {
+        var result = await ExecAsync(file, args, stdin, null);
+        if (result.Code != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {result.Err}{result.Out}");
+    }
+
+    private static async Task<Result> ExecAsync(string file, string[] args, string? stdin, string? home)
+    {
+        var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.Environment.Remove("PORTAL_URL");
+        start.Environment.Remove("PORTAL_TOKEN");
+        if (home is not null) start.Environment["HOME"] = home;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
