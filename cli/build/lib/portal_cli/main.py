@@ -1,5 +1,5 @@
 """portal: the MLOps portal from the command line. Nouns and verbs follow Noronha's nha (proj, model, ds, train,
-movers, depl, note, creds, bvers)."""
+movers, depl, note, creds, bvers); `portal apply -f` takes ODAHU-style manifests."""
 import argparse
 import getpass
 import json
@@ -8,6 +8,7 @@ import sys
 from portal_client import ENDED, Portal, PortalError, config
 from portal_client.http import Http
 
+from . import manifests
 from .output import show
 
 
@@ -151,6 +152,7 @@ def build_parser():
     note.add_argument("--dataset", action="append")
     note.set_defaults(run=lambda a: show(client().open_ide(None, a.image, a.profile, a.dataset), a.output))
 
+    manifests.add_commands(nouns)
     return parser
 
 
@@ -228,7 +230,7 @@ def cmd_completion(_):
 COMPLETION = r"""_portal() {
   local cur=${COMP_WORDS[COMP_CWORD]} words
   case $COMP_CWORD in
-    1) words="login whoami completion proj bvers model ds train movers depl creds note" ;;
+    1) words="login whoami completion proj bvers model ds train movers depl creds note apply get delete" ;;
     2) case ${COMP_WORDS[1]} in
          proj) words="list info new update rm build" ;;
          bvers) words="list" ;;
