@@ -100,7 +100,8 @@ class Portal:
         return self.http.delete("/api/v1/models" + _q(model, "datasets", name))
 
     def download_dataset(self, model, name, to):
-        return self._download("/api/v1/models" + _q(model, "datasets", name, "archive"), to)
+        """A compressed dataset's archive to the file `to`; an uncompressed one's files into the folder `to`."""
+        return self._download_stored("/api/v1/models" + _q(model, "datasets", name), self.dataset(model, name), to)
 
     # -- trainings
     def train(self, project, notebook, name=None, params=None, datasets=None, profile=None, build_tag=None, pretrained=None, env=None):
@@ -129,7 +130,8 @@ class Portal:
         return self.http.post("/api/v1/models" + _q(model, "versions", name, "promote"), dict(environment=environment, comment=comment))
 
     def download_version(self, model, name, to):
-        return self._download("/api/v1/models" + _q(model, "versions", name, "archive"), to)
+        """A compressed version's archive to the file `to`; an uncompressed one's files into the folder `to`."""
+        return self._download_stored("/api/v1/models" + _q(model, "versions", name), self.version(model, name), to)
 
     # -- deployments
     def deploy(self, name, project=None, model_version=None, entry=None, environment=None, replicas=1, profile=None, build_tag=None,
@@ -176,6 +178,16 @@ class Portal:
     # -- IDE
     def open_ide(self, name=None, image=None, profile=None, datasets=None):
         return self.http.post("/api/v1/ide", dict(name=name, image=image, resource_profile=profile, datasets=datasets))
+
+    def _download_stored(self, base, stored, to):
+        if stored.get("compressed"):
+            return self._download(base + "/archive", to)
+        os.makedirs(to, exist_ok=True)
+        for f in stored.get("files") or []:
+            target = os.path.join(to, *f["name"].split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            self._download(base + "/files" + _q(f["name"]), target)
+        return to
 
     def _download(self, path, to):
         response = self.http.request("GET", path, stream=True, timeout=3600)

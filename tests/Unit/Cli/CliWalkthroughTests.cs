@@ -35,6 +35,9 @@ public sealed class CliWalkthroughTests
         await File.WriteAllTextAsync(Path.Combine(data, "rows.csv"), "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n");
         await Ok(cli, "ds", "new", "iris-data", "--model", "iris-clf", "--path", data);
         Assert.Contains("iris-data", (await Ok(cli, "ds", "list", "--model", "iris-clf")).Out);
+        var fetched = Path.Combine(cli.Home, "fetched");
+        await Ok(cli, "ds", "download", "iris-data", "--model", "iris-clf", "--to", fetched);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(data, "rows.csv")), await File.ReadAllTextAsync(Path.Combine(fetched, "rows.csv")));
 
         var trained = await cli.RunAsync(null, "train", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "t1",
             "--params", """{"n_estimators": 10, "publish_model": "iris-clf"}""", "--dataset", "iris-clf/iris-data", "--follow");
@@ -45,6 +48,10 @@ public sealed class CliWalkthroughTests
         var versions = Json(await cli.RunAsync(null, "-o", "json", "movers", "list", "iris-clf"));
         var version = Assert.Single(versions.EnumerateArray()).GetProperty("name").GetString()!;
         Assert.Equal("FINISHED", Json(await cli.RunAsync(null, "-o", "json", "train", "info", "t1", "--project", "iris")).GetProperty("state").GetString());
+        var model = Path.Combine(cli.Home, "model");
+        await Ok(cli, "movers", "download", version, "--model", "iris-clf", "--to", model);
+        Assert.True(new FileInfo(Path.Combine(model, "model.pkl")).Length > 0);
+        Assert.Contains("test accuracy:", (await Ok(cli, "train", "logs", "t1", "--project", "iris")).Out);
 
         await Ok(cli, "depl", "new", "iris-api", "--project", "iris", "--movers", $"iris-clf/{version}", "--entry", "predict.py");
         Assert.Contains("iris-api", (await Ok(cli, "depl", "list")).Out);
