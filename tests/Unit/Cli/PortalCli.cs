@@ -20,8 +20,16 @@ public sealed class PortalCli : IDisposable
         var cli = new PortalCli();
         var venv = Path.Combine(cli._dir.Path, "venv");
         await RunAsync("/usr/bin/python3", ["-m", "venv", "--system-site-packages", venv], null);
-        await RunAsync(Path.Combine(venv, "bin", "pip"), ["install", "--quiet", "--no-index", "--no-build-isolation", "--no-deps",
-            Path.Combine(RepoRoot.Path, "cli")], null);
+        // Built from a copy: pip writes build/ and egg-info next to the sources.
+        var source = Path.Combine(cli._dir.Path, "cli");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoRoot.Path, "cli"), "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(Path.Combine(RepoRoot.Path, "cli"), file);
+            if (relative.StartsWith("build", StringComparison.Ordinal) || relative.Contains(".egg-info", StringComparison.Ordinal) || relative.Contains("__pycache__", StringComparison.Ordinal)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(source, relative))!);
+            File.Copy(file, Path.Combine(source, relative));
+        }
+        await RunAsync(Path.Combine(venv, "bin", "pip"), ["install", "--quiet", "--no-index", "--no-build-isolation", "--no-deps", source], null);
         Directory.CreateDirectory(cli.Home);
         cli._portal = Path.Combine(venv, "bin", "portal");
         return cli;

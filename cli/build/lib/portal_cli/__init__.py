@@ -1,1 +1,0 @@
-"""The portal command line (portal_cli.main)."""
