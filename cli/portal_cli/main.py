@@ -20,7 +20,7 @@ def main(argv=None):
         return 2
     try:
         return args.run(args) or 0
-    except PortalError as e:
+    except (PortalError, manifests.ManifestError) as e:
         print(f"portal: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

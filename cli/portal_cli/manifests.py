@@ -252,11 +252,7 @@ class Applier:
 
 
 def cmd_apply(a):
-    try:
-        plan = Applier(Portal(), a.dry_run, not a.no_wait).apply(load(a.file))
-    except ManifestError as e:
-        print(f"portal: {e}", file=sys.stderr)
-        return 1
+    plan = Applier(Portal(), a.dry_run, not a.no_wait).apply(load(a.file))
     if a.output != "table":
         show(plan, a.output)
     return 0
@@ -264,11 +260,7 @@ def cmd_apply(a):
 
 def cmd_get(a):
     portal = Portal()
-    try:
-        docs = load(a.file)
-    except ManifestError as e:
-        print(f"portal: {e}", file=sys.stderr)
-        return 1
+    docs = load(a.file)
     paths = {"Connection": lambda i, s: f"/api/v1/credentials/{i}",
              "ModelTraining": lambda i, s: f"/api/v1/trainings/{s.get('project') or s.get('vcsName')}/{i}",
              "ModelPackaging": lambda i, s: f"/api/v1/packages/{i}", "ModelDeployment": lambda i, s: f"/api/v1/deployments/{i}"}
@@ -285,11 +277,7 @@ def cmd_get(a):
 
 def cmd_delete(a):
     portal = Portal()
-    try:
-        docs = load(a.file)
-    except ManifestError as e:
-        print(f"portal: {e}", file=sys.stderr)
-        return 1
+    docs = load(a.file)
     for kind, ident, spec, _ in reversed(docs):
         path = {"Connection": f"/api/v1/credentials/{ident}", "ModelPackaging": f"/api/v1/packages/{ident}",
                 "ModelDeployment": f"/api/v1/deployments/{ident}"}.get(kind)
