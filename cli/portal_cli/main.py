@@ -136,6 +136,8 @@ def build_parser():
     p = verb(depl, "switch", lambda a: show(client().switch(a.name, a.movers), a.output), "name")
     p.add_argument("movers", help="model/version")
     verb(depl, "rm", lambda a: client().delete_deployment(a.name), "name")
+    p = verb(depl, "logs", cmd_depl_logs, "name")
+    p.add_argument("--follow", action="store_true", help="keep printing as the replicas write (Ctrl-C to stop)")
 
     creds = noun(nouns, "creds", "credentials in the vault (Noronha's treasure chests, ODAHU's connections)")
     verb(creds, "list", lambda a: show(client().credentials(), a.output, ["name", "kind", "owner", "uri"]))
@@ -217,6 +219,20 @@ def cmd_train_logs(a):
     return 0 if run.follow() == "FINISHED" else 1
 
 
+def cmd_depl_logs(a):
+    portal = client()
+    path = "/api/v1/deployments/" + a.name + "/log"
+    if not a.follow:
+        print(portal.http.get(path) or "", end="")
+        return 0
+    for event, _, data in portal.http.events(path, params={"follow": True}):
+        if event == "line":
+            print(data["text"], file=sys.stdout if data["stream"] == "stdout" else sys.stderr, flush=True)
+        elif event == "error":
+            raise PortalError(401, {"detail": data["reason"]})
+    return 0
+
+
 def cmd_creds_new(a):
     secret = sys.stdin.readline().rstrip("\n") if a.secret_stdin else getpass.getpass("Secret: ")
     details = {"username": a.username} if a.username else {}
@@ -238,7 +254,7 @@ COMPLETION = r"""_portal() {
          ds) words="list new rm download" ;;
          train) words="new list info cancel logs" ;;
          movers) words="list info promote download upload" ;;
-         depl) words="new list info scale switch rm" ;;
+         depl) words="new list info scale switch rm logs" ;;
          creds) words="list new rm" ;;
        esac ;;
   esac

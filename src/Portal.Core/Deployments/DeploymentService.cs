@@ -35,8 +35,11 @@ public sealed class DeploymentService(
         deployment.WorkloadId is null ? Task.FromResult<IReadOnlyList<Replica>>([]) : services.ListReplicasAsync(deployment.WorkloadId, ct);
 
     /// <summary>The live output of the deployment's replicas, straight from the manager, until the caller stops reading.</summary>
-    public IAsyncEnumerable<LogLine> FollowLogAsync(Deployment deployment, CancellationToken ct) =>
-        deployment.WorkloadId is null ? AsyncEnumerable.Empty<LogLine>() : manager.ReadLogsAsync(deployment.WorkloadId, follow: true, ct);
+    public IAsyncEnumerable<LogLine> FollowLogAsync(Deployment deployment, CancellationToken ct) => ReadLogAsync(deployment, follow: true, ct);
+
+    /// <summary>The output of the deployment's replicas so far, or (<paramref name="follow"/>) as it comes.</summary>
+    public IAsyncEnumerable<LogLine> ReadLogAsync(Deployment deployment, bool follow, CancellationToken ct) =>
+        deployment.WorkloadId is null ? AsyncEnumerable.Empty<LogLine>() : manager.ReadLogsAsync(deployment.WorkloadId, follow, ct);
 
     /// <summary>The deployment's workload status now and at each change, until it stops (scaled to zero, or removed).</summary>
     public IAsyncEnumerable<WorkloadStatus> WatchAsync(Deployment deployment, CancellationToken ct) =>

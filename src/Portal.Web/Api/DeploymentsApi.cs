@@ -61,6 +61,14 @@ public static class DeploymentsApi
                 + "it answers at /model/{name}/api/model/invoke.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
+        g.MapGet("/{name}/log", async (string name, bool? follow, DeploymentService s, HttpContext http, CancellationToken ct) =>
+            {
+                var d = await s.GetAsync(name, ct);
+                return LogResults.ForEngine(http, following => s.ReadLogAsync(d, following, http.RequestAborted), follow, $"{name}.log");
+            })
+            .WithSummary("The replicas' output from the engine: text so far, or with follow=true server-sent 'line' events as it comes "
+                + "(numbered in this response only: the engine keeps no numbers to resume from).");
+
         g.MapPost("/{name}/scale", async (string name, ScaleDto scale, DeploymentService s, CancellationToken ct) => (await s.ScaleAsync(name, scale.Replicas, ct)).ToDto());
 
         g.MapPost("/{name}/version", async (string name, SwitchDto input, DeploymentService s, CancellationToken ct) => (await s.SwitchVersionAsync(name, input.ModelVersion, ct)).ToDto())

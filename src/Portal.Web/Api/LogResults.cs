@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.SignalR;
+using Portal.Core.Containers;
 using Portal.Core.Logs;
 using Portal.Web.Auth;
 
@@ -24,18 +25,36 @@ public static class LogResults
     public static IResult For(HttpContext http, TaskLogBook logs, string key, long? from, bool? follow, string fileName)
     {
         var start = from ?? LastEventId(http) ?? 0;
+        return For(http, following => logs.ReadAsync(key, start, following, http.RequestAborted), follow, fileName);
+    }
+
+    /// <summary>
+    /// Output read straight from the engine (a deployment's replicas): numbered from 0 in this response, with no going
+    /// back to a line, since the engine keeps no numbers.
+    /// </summary>
+    public static IResult ForEngine(HttpContext http, Func<bool, IAsyncEnumerable<LogLine>> read, bool? follow, string fileName) =>
+        For(http, following => Numbered(read(following), http.RequestAborted), follow, fileName);
+
+    private static IResult For(HttpContext http, Func<bool, IAsyncEnumerable<SequencedLogLine>> read, bool? follow, string fileName)
+    {
         if (follow != true)
         {
-            var lines = logs.ReadAsync(key, start, follow: false, http.RequestAborted);
+            var lines = read(false);
             return Results.Stream(async body =>
             {
                 await using var writer = new StreamWriter(body, new UTF8Encoding(false));
                 await foreach (var line in lines.WithCancellation(http.RequestAborted)) await writer.WriteLineAsync(TaskLogBook.Format(line));
             }, "text/plain; charset=utf-8", fileName);
         }
-        var followed = logs.ReadAsync(key, start, follow: true, http.RequestAborted);
+        var followed = read(true);
         var session = http.RequestServices.GetRequiredService<HubSession>();
         return TypedResults.ServerSentEvents(EventsAsync(session.WhileCurrent(http, followed, http.RequestAborted), http.RequestAborted));
+    }
+
+    private static async IAsyncEnumerable<SequencedLogLine> Numbered(IAsyncEnumerable<LogLine> lines, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var seq = 0L;
+        await foreach (var line in lines.WithCancellation(ct)) yield return new SequencedLogLine(seq++, line.Timestamp, line.Stream, line.Text);
     }
 
     private static async IAsyncEnumerable<SseItem<object>> EventsAsync(IAsyncEnumerable<SequencedLogLine> lines, [EnumeratorCancellation] CancellationToken ct)
@@ -54,7 +73,7 @@ public static class LogResults
                 break;
             }
             var line = reading.Current;
-            yield return new SseItem<object>(new LineDto(line.Seq, line.Timestamp, line.Stream == Portal.Core.Containers.LogSource.Stderr ? "stderr" : "stdout", line.Text), "line")
+            yield return new SseItem<object>(new LineDto(line.Seq, line.Timestamp, line.Stream == LogSource.Stderr ? "stderr" : "stdout", line.Text), "line")
             {
                 EventId = line.Seq.ToString(CultureInfo.InvariantCulture),
             };

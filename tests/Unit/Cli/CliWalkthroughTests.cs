@@ -56,6 +56,10 @@ public sealed class CliWalkthroughTests
         await Ok(cli, "depl", "new", "iris-api", "--project", "iris", "--movers", $"iris-clf/{version}", "--entry", "predict.py");
         Assert.Contains("iris-api", (await Ok(cli, "depl", "list")).Out);
         await WaitUntilServingAsync(portal.Http, "iris-api");
+        await Ok(cli, "depl", "logs", "iris-api");
+        var noLog = await cli.RunAsync(null, "depl", "logs", "nope");
+        Assert.Equal(1, noLog.Code);
+        Assert.Contains("nope", noLog.Err);
         await Ok(cli, "depl", "rm", "iris-api");
 
         // A training that fails: --follow exits 1 and says so.
