@@ -16,6 +16,8 @@ public sealed class IdeSession
     public Dictionary<string, string> Env { get; set; } = [];
     /// <summary>Jupyter's token, encrypted with the portal's key ring; never shown to anyone.</summary>
     public string ProtectedToken { get; set; } = "";
+    /// <summary>The personal access token the session's notebooks use (PORTAL_TOKEN), revoked when the session stops.</summary>
+    public long? AccessTokenId { get; set; }
     public string? Manager { get; set; }
     public string? WorkloadId { get; set; }
     public TaskInfo Task { get; set; } = new();

@@ -12,13 +12,18 @@ namespace Portal.Core.Ide;
 /// IDE sessions: Jupyter Notebook in a container per user session, its base URL the portal's proxy path
 /// (<c>/ide/{user}/{session}/</c>) so no port is exposed to the user, and a random token the proxy adds and nobody
 /// sees. Requests are checked by <see cref="IdeRequestValidator"/>, workloads made by <see cref="IdeSpecFactory"/>;
-/// this service is the one writer of a session's row and publishes each change of its state. Eight dependencies (the
-/// written reason for passing seven): the manager counts twice, as Spawner and as service control of one engine.
+/// this service is the one writer of a session's row and publishes each change of its state. Each run of the session
+/// gets a personal access token of its user for one day (PORTAL_URL and PORTAL_TOKEN, for the portal_client SDK),
+/// revoked when the run ends. Nine dependencies (the written reason for passing seven): the manager counts twice, as
+/// Spawner and as service control of one engine, and the tokens.
 /// </summary>
 public sealed class IdeService(
     IIdeSessionStore sessions, IdeRequestValidator validator, IdeSpecFactory specs, IContainerManager manager, IServiceControl services,
-    ISecretProtector secrets, ChangeFeed<IdeSession> feed, TimeProvider clock)
+    ISecretProtector secrets, AccessTokenService tokens, ChangeFeed<IdeSession> feed, TimeProvider clock)
 {
+    /// <summary>How long a session's API token lives at most; it is revoked sooner when the session stops or restarts.</summary>
+    public const int ApiTokenDays = 1;
+
     public static string BasePath(string user, string session) => $"/ide/{user}/{session}/";
 
     public Task<IReadOnlyList<IdeSession>> ListAsync(string? user, CancellationToken ct) => sessions.ListAsync(user, ct);
@@ -59,10 +64,19 @@ public sealed class IdeService(
 
     private async Task<IdeSession> RunAsync(IdeSession session, CancellationToken ct)
     {
-        var id = await manager.StartAsync(await specs.BuildAsync(session, secrets.Unprotect(session.ProtectedToken), ct), ct);
+        await RevokeApiTokenAsync(session);
+        var api = await tokens.IssueAsync(session.User, $"IDE session {session.Name}", ApiTokenDays, ct);
+        string id;
+        try { id = await manager.StartAsync(await specs.BuildAsync(session, secrets.Unprotect(session.ProtectedToken), api.Secret, ct), ct); }
+        catch
+        {
+            await tokens.RevokeAsync(session.User, api.Token.Id, CancellationToken.None);
+            throw;
+        }
         return await MutateAsync(session.Id, s =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
+            s.AccessTokenId = api.Token.Id;
             s.WorkloadId = id;
             s.LastActivity = now;
             s.Task = s.Task with { State = TaskState.Running, StartTime = now, Message = null, UpdateTime = now };
@@ -92,11 +106,20 @@ public sealed class IdeService(
         var session = await GetAsync(user, name, ct);
         if (session.WorkloadId is not null) await manager.RemoveAsync(session.WorkloadId, ct);
         specs.Release(session.Id);
+        await RevokeApiTokenAsync(session);
         return await MutateAsync(session.Id, s =>
         {
             s.WorkloadId = null;
+            s.AccessTokenId = null;
             s.Task = s.Task with { State = TaskState.Cancelled, Message = reason, UpdateTime = clock.GetUtcNow().UtcDateTime };
         }, ct);
+    }
+
+    private async Task RevokeApiTokenAsync(IdeSession session)
+    {
+        if (session.AccessTokenId is not { } tokenId) return;
+        try { await tokens.RevokeAsync(session.User, tokenId, CancellationToken.None); }
+        catch (NotFoundException) { }
     }
 
     private async Task<IdeSession> MutateAsync(long id, Action<IdeSession> change, CancellationToken ct)

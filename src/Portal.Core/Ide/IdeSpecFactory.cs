@@ -14,7 +14,7 @@ namespace Portal.Core.Ide;
 /// </summary>
 public sealed class IdeSpecFactory(
     IDatasetStore datasets, IModelVersionStore versions, IProjectStore projects, IFileStore files, ResourceProfiles profiles, IdeStorage storage,
-    WorkloadLabels labels)
+    WorkloadLabels labels, Services.IPortalAddress portal)
 {
     public const string EditMountPoint = "/project";
     public const string ModelsMountPoint = "/portal/models";
@@ -22,7 +22,9 @@ public sealed class IdeSpecFactory(
     public const string HomeMountPoint = "/home/portal";
     public const string SharedMountPoint = "/shared";
 
-    public async Task<WorkloadSpec> BuildAsync(IdeSession session, string token, CancellationToken ct)
+    /// <param name="token">Jupyter's token, which the proxy adds.</param>
+    /// <param name="apiToken">The user's access token for the session's notebooks (PORTAL_TOKEN, with PORTAL_URL).</param>
+    public async Task<WorkloadSpec> BuildAsync(IdeSession session, string token, string apiToken, CancellationToken ct)
     {
         var basePath = IdeService.BasePath(session.User, session.Name);
         var workDir = storage.WorkDir(session.Id);
@@ -46,6 +48,10 @@ public sealed class IdeSpecFactory(
         }
         if (session.EditProject is not null && await projects.FindAsync(session.EditProject, ct) is { HomeDir: { } home })
             mounts.Add(new MountSpec(home, EditMountPoint));
+        var env = new Dictionary<string, string>(session.Env);
+        // Where the portal_client SDK finds the portal; without an address work can reach, the notebooks go without.
+        try { (env["PORTAL_URL"], env["PORTAL_TOKEN"]) = (await portal.ApiBaseUrlAsync(ct), apiToken); }
+        catch (ContainerManagerException) { }
         return new WorkloadSpec
         {
             Name = $"ide-{session.Id}",
@@ -55,7 +61,7 @@ public sealed class IdeSpecFactory(
             // The notebook folder is the working directory (the home volume), which each manager maps to where it lives.
             Command = ["sh", "-c", $"exec jupyter notebook --no-browser --allow-root --ip=${{PORTAL_BIND_ADDRESS:-0.0.0.0}} --port=${{PORTAL_PORT:-{JupyterPort}}} --NotebookApp.base_url={basePath}"],
             WorkingDir = HomeMountPoint,
-            Env = new Dictionary<string, string>(session.Env)
+            Env = new Dictionary<string, string>(env)
             {
                 ["JUPYTER_TOKEN"] = token, ["PORTAL_PORT"] = JupyterPort.ToString(CultureInfo.InvariantCulture), ["PORTAL_DATASETS_DIR"] = WorkMounts.Datasets,
                 ["PORTAL_USER"] = session.User, ["PORTAL_MODELS_DIR"] = ModelsMountPoint,

@@ -181,11 +181,51 @@ public sealed class IdeProxyTests
         }
         Assert.Equal(HttpStatusCode.SwitchingProtocols, await ConnectAsync(portal.IdeAddress));
 
+        // The session's notebooks drive the portal as dana with the SDK: PORTAL_URL and a token of hers are in their environment.
+        var jupyterEnv = JupyterEnvironmentOf("dana");
+        var sdk = new Dictionary<string, string> { ["PORTAL_URL"] = jupyterEnv["PORTAL_URL"], ["PORTAL_TOKEN"] = jupyterEnv["PORTAL_TOKEN"] };
+        Assert.Equal("dana", (await RunSdkAsync(sdk, "print(Portal().me()['name'])")).Trim());
+        var ideToken = Assert.Single((await dana.GetFromJsonAsync<JsonElement[]>("/api/v1/me/tokens"))!, t => t.GetProperty("name").GetString() == "IDE session local-lab");
+        Assert.True(ideToken.GetProperty("active").GetBoolean());
+
         // An admin sees everyone's sessions and may reach and stop them; the stop says who did it.
         Assert.Equal(HttpStatusCode.OK, (await portal.Http.GetAsync($"{path}api/status")).StatusCode);
         Assert.Contains(await portal.Http.GetFromJsonAsync<JsonElement[]>("/api/v1/ide?all=true") ?? [], s => s.GetProperty("user").GetString() == "dana");
         var stopped = await (await portal.Http.PostAsync("/api/v1/ide/local-lab/stop?user=dana", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Stopped by the admin admin.", stopped.GetProperty("message").GetString());
+        // Stopped, the session's token opens nothing.
+        Assert.Contains("revoked", await RunSdkAsync(sdk, "from portal_client import PortalError\ntry:\n    Portal().me()\nexcept PortalError as e:\n    print(e)"));
+    }
+
+    /// <summary>The environment of <paramref name="user"/>'s Jupyter process on the local manager, read from /proc as root can.</summary>
+    private static Dictionary<string, string> JupyterEnvironmentOf(string user)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            string[] vars;
+            try { vars = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0', StringSplitOptions.RemoveEmptyEntries); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            var env = vars.Select(v => v.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1]);
+            if (env.GetValueOrDefault("PORTAL_USER") == user && env.ContainsKey("JUPYTER_TOKEN")) return env;
+        }
+        throw new InvalidOperationException($"no Jupyter process of {user} found under /proc");
+    }
+
+    /// <summary>Runs Python with the portal_client the portal ships in its toolkit, as a notebook cell would.</summary>
+    private static async Task<string> RunSdkAsync(Dictionary<string, string> env, string code)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", "from portal_client import Portal\n" + code])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        start.Environment["PYTHONPATH"] = Portal.Core.Containers.PortalToolkit.Directory;
+        foreach (var (k, v) in env) start.Environment[k] = v;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, error);
+        return output;
     }
 
     [SkippableFact]
