@@ -65,7 +65,8 @@ public sealed class IdeService(
     private async Task<IdeSession> RunAsync(IdeSession session, CancellationToken ct)
     {
         await RevokeApiTokenAsync(session);
-        var api = await tokens.IssueAsync(session.User, $"IDE session {session.Name}", ApiTokenDays, ct);
+        // A token's name is unique for its user, and each run of the session has its own.
+        var api = await tokens.IssueAsync(session.User, $"IDE session {session.Name} {RandomNumberGenerator.GetHexString(6, lowercase: true)}", ApiTokenDays, ct);
         string id;
         try { id = await manager.StartAsync(await specs.BuildAsync(session, secrets.Unprotect(session.ProtectedToken), api.Secret, ct), ct); }
         catch

@@ -185,7 +185,7 @@ public sealed class IdeProxyTests
         var jupyterEnv = JupyterEnvironmentOf("dana");
         var sdk = new Dictionary<string, string> { ["PORTAL_URL"] = jupyterEnv["PORTAL_URL"], ["PORTAL_TOKEN"] = jupyterEnv["PORTAL_TOKEN"] };
         Assert.Equal("dana", (await RunSdkAsync(sdk, "print(Portal().me()['name'])")).Trim());
-        var ideToken = Assert.Single((await dana.GetFromJsonAsync<JsonElement[]>("/api/v1/me/tokens"))!, t => t.GetProperty("name").GetString() == "IDE session local-lab");
+        var ideToken = Assert.Single((await dana.GetFromJsonAsync<JsonElement[]>("/api/v1/me/tokens"))!, t => t.GetProperty("name").GetString()!.StartsWith("IDE session local-lab ", StringComparison.Ordinal));
         Assert.True(ideToken.GetProperty("active").GetBoolean());
 
         // An admin sees everyone's sessions and may reach and stop them; the stop says who did it.
