@@ -19,10 +19,11 @@ class PortalError(Exception):
 
     def sentence(self):
         p = self.problem
-        parts = [p.get("detail") or p.get("title") or f"HTTP {self.status}"]
-        for field, messages in (p.get("errors") or {}).items():
-            for message in messages if isinstance(messages, list) else [messages]:
-                parts.append(f"{field}: {message}")
+        detail = p.get("detail") or p.get("title") or f"HTTP {self.status}"
+        fields = [(field, message) for field, messages in (p.get("errors") or {}).items()
+                  for message in (messages if isinstance(messages, list) else [messages])]
+        # The detail often repeats a field's message: then the field says it, once, with its name.
+        parts = ([] if any(message == detail for _, message in fields) else [detail]) + [f"{field}: {message}" for field, message in fields]
         return " ".join(s if s.endswith((".", "?", "!")) else s + "." for s in parts)
 
 

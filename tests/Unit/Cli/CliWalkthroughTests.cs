@@ -88,6 +88,62 @@ public sealed class CliWalkthroughTests
         Assert.Contains("portal login", anonymous.Err);
     }
 
+    /// <summary>The vault, a cancelled training, an IDE session, YAML output, completion, and a login given by the environment.</summary>
+    [SkippableFact]
+    public async Task Credentials_a_cancel_an_ide_session_and_the_environment_login_work_from_the_command_line()
+    {
+        RealPython.Require();
+        if (!File.Exists("/usr/bin/jupyter-notebook")) Portal.Tests.Shared.TestEnvironment.Missing("SKIPPED: /usr/bin/jupyter-notebook is missing (scripts/test.sh installs it).");
+        // The examples are opened to users: dana, a data scientist, trains from them.
+        await using var portal = await RealPortalHost.StartAsync($"security:\n  host_paths: [{Path.GetDirectoryName(IrisDir)}]\n");
+        using var cli = await PortalCli.InstallAsync();
+        // No saved login: the environment gives the portal and the token, as in CI.
+        var env = new Dictionary<string, string>
+        {
+            ["PORTAL_URL"] = portal.BaseAddress, ["PORTAL_TOKEN"] = await TestIdentities.TokenAsync(portal.Services, "dana", Roles.DataScientist),
+        };
+        async Task<PortalCli.Result> Run(string? stdin, params string[] args)
+        {
+            var result = await cli.RunWithAsync(env, stdin, args);
+            Assert.True(result.Code == 0, $"portal {string.Join(' ', args)} exited {result.Code}: {result.Err}{result.Out}");
+            return result;
+        }
+        Assert.Contains("name: dana", (await Run(null, "-o", "yaml", "whoami")).Out);
+
+        // A secret given on standard input is stored and never shown again.
+        await Run("s3cret-token\n", "creds", "new", "repo", "--kind", "git", "--uri", "https://git.example.com/team/", "--username", "dana", "--secret-stdin");
+        var listed = (await Run(null, "-o", "json", "creds", "list")).Out;
+        Assert.Contains("\"repo\"", listed);
+        Assert.DoesNotContain("s3cret-token", listed);
+        await Run(null, "creds", "rm", "repo");
+        Assert.Contains("(none)", (await Run(null, "creds", "list")).Out);
+
+        // A long training, cancelled from the command line.
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir })).EnsureSuccessStatusCode();
+        await Run(null, "train", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "slow", "--params", """{"pause": 60}""");
+        await Run(null, "train", "cancel", "slow", "--project", "iris");
+        var cancelled = await AssertEndsAsync(portal.Http, "iris", "slow");
+        Assert.Equal("CANCELLED", cancelled);
+        Assert.Contains("CANCELLED", (await Run(null, "train", "list", "--project", "iris")).Out);
+        Assert.Contains("(none)", (await Run(null, "bvers", "list", "iris")).Out);
+
+        // An IDE session: its address.
+        var session = JsonDocument.Parse((await Run(null, "-o", "json", "note")).Out).RootElement;
+        Assert.Contains("/ide/dana/", session.GetProperty("url").GetString());
+        Assert.Contains("complete -F _portal portal", (await Run(null, "completion")).Out);
+    }
+
+    private static async Task<string> AssertEndsAsync(HttpClient http, string project, string name)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            var state = (await http.GetFromJsonAsync<JsonElement>($"/api/v1/trainings/{project}/{name}")).GetProperty("state").GetString()!;
+            if (state is "FINISHED" or "FAILED" or "CANCELLED") return state;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{project}/{name} did not end in 60 s");
+    }
+
     private static async Task<PortalCli.Result> Ok(PortalCli cli, params string[] args)
     {
         var result = await cli.RunAsync(null, args);

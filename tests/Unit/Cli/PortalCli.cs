@@ -38,20 +38,24 @@ public sealed class PortalCli : IDisposable
     public sealed record Result(int Code, string Out, string Err);
 
     /// <summary>Runs <c>portal ARGS</c> with <paramref name="stdin"/> and the environment given (PORTAL_* unset unless given).</summary>
-    public Task<Result> RunAsync(string? stdin, params string[] args) => ExecAsync(_portal, args, stdin, Home);
+    public Task<Result> RunAsync(string? stdin, params string[] args) => ExecAsync(_portal, args, stdin, Home, null);
+
+    /// <summary>Runs <c>portal ARGS</c> with these environment variables set (PORTAL_URL, PORTAL_TOKEN).</summary>
+    public Task<Result> RunWithAsync(IReadOnlyDictionary<string, string> env, string? stdin, params string[] args) => ExecAsync(_portal, args, stdin, Home, env);
 
     private static async Task RunAsync(string file, string[] args, string? stdin)
     {
-        var result = await ExecAsync(file, args, stdin, null);
+        var result = await ExecAsync(file, args, stdin, null, null);
         if (result.Code != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {result.Err}{result.Out}");
     }
 
-    private static async Task<Result> ExecAsync(string file, string[] args, string? stdin, string? home)
+    private static async Task<Result> ExecAsync(string file, string[] args, string? stdin, string? home, IReadOnlyDictionary<string, string>? env)
     {
         var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         start.Environment.Remove("PORTAL_URL");
         start.Environment.Remove("PORTAL_TOKEN");
         if (home is not null) start.Environment["HOME"] = home;
+        foreach (var (name, value) in env ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
