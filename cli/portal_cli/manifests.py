@@ -44,6 +44,13 @@ class ManifestError(Exception):
     pass
 
 
+def path_of(kind, ident, spec):
+    """Where the portal keeps what a document describes."""
+    return {"Connection": f"/api/v1/credentials/{ident}",
+            "ModelTraining": f"/api/v1/trainings/{spec.get('project') or spec.get('vcsName')}/{ident}",
+            "ModelPackaging": f"/api/v1/packages/{ident}", "ModelDeployment": f"/api/v1/deployments/{ident}"}[kind]
+
+
 def add_commands(nouns):
     for name, run, text in (("apply", cmd_apply, "create or update what the manifests describe (idempotent)"),
                             ("get", cmd_get, "show what the manifests describe, as it is now"),
@@ -159,7 +166,7 @@ class Applier:
     def connection(self, ident, spec):
         body = dict(name=ident, kind=spec["type"], uri=spec["uri"], desc=spec.get("description"),
                     details={"username": spec["username"]} if spec.get("username") else {})
-        current = self.find(lambda: self.portal.http.get(f"/api/v1/credentials/{ident}"))
+        current = self.find(lambda: self.portal.http.get(path_of("Connection", ident, spec)))
         if current and current["kind"] == body["kind"] and current.get("uri") == body["uri"] and (current.get("desc") or None) == body["desc"] \
                 and {k: v for k, v in (current.get("details") or {}).items() if v is not None} == body["details"]:
             return self.say("Connection", ident, "unchanged", "the secret is not compared: the portal never shows it")
@@ -179,7 +186,7 @@ class Applier:
         model = (spec.get("model") or {}).get("name")
         datasets = [d.get("dataset") or f"{model}/{d.get('connName')}" for d in spec.get("data") or []]
         params = spec.get("hyperParameters") or {}
-        current = self.find(lambda: self.portal.http.get(f"/api/v1/trainings/{project}/{ident}"))
+        current = self.find(lambda: self.portal.http.get(path_of("ModelTraining", ident, spec)))
         if current:
             same = current["notebook"] == notebook and current.get("parameters", {}) == params \
                 and sorted(f"{d['model']}/{d['name']}" for d in current.get("datasets", [])) == sorted(datasets)
@@ -206,7 +213,7 @@ class Applier:
                 raise ManifestError(f"ModelPackaging '{ident}': there is no connection '{target.get('connectionName')}'")
             if conn:
                 registry, credential = conn["uri"], conn["name"]
-        current = self.find(lambda: self.portal.http.get(f"/api/v1/packages/{ident}"))
+        current = self.find(lambda: self.portal.http.get(path_of("ModelPackaging", ident, spec)))
         if current:
             if current.get("model_version") != spec["artifactName"] or current["kind"] != kind:
                 raise ManifestError(f"ModelPackaging '{ident}' exists with another version or kind; give this one another id")
@@ -261,13 +268,10 @@ def cmd_apply(a):
 def cmd_get(a):
     portal = Portal()
     docs = load(a.file)
-    paths = {"Connection": lambda i, s: f"/api/v1/credentials/{i}",
-             "ModelTraining": lambda i, s: f"/api/v1/trainings/{s.get('project') or s.get('vcsName')}/{i}",
-             "ModelPackaging": lambda i, s: f"/api/v1/packages/{i}", "ModelDeployment": lambda i, s: f"/api/v1/deployments/{i}"}
     found = []
     for kind, ident, spec, _ in docs:
         try:
-            found.append({"kind": kind, "id": ident, "state": portal.http.get(paths[kind](ident, spec))})
+            found.append({"kind": kind, "id": ident, "state": portal.http.get(path_of(kind, ident, spec))})
         except PortalError as e:
             found.append({"kind": kind, "id": ident, "state": None, "problem": str(e)})
     show(found if a.output != "table" else [{"kind": f["kind"], "id": f["id"], "state": (f["state"] or {}).get("state", "present" if f["state"] else "absent")}
@@ -279,13 +283,11 @@ def cmd_delete(a):
     portal = Portal()
     docs = load(a.file)
     for kind, ident, spec, _ in reversed(docs):
-        path = {"Connection": f"/api/v1/credentials/{ident}", "ModelPackaging": f"/api/v1/packages/{ident}",
-                "ModelDeployment": f"/api/v1/deployments/{ident}"}.get(kind)
-        if path is None:
+        if kind == "ModelTraining":
             print(f"{kind}/{ident}: kept (a training is a record of a run; remove it from the portal if you must)", file=sys.stderr)
             continue
         try:
-            portal.http.delete(path)
+            portal.http.delete(path_of(kind, ident, spec))
             print(f"{kind}/{ident}: deleted", file=sys.stderr)
         except PortalError as e:
             if e.status != 404:

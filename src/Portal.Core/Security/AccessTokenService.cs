@@ -53,13 +53,19 @@ public sealed class AccessTokenService(IAccessTokenStore store, IUserStore users
     {
         var token = await store.FindByHashAsync(HashOf(secret), ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        if (token?.User is null) return (null, "The access token is not known.");
-        if (token.RevokedAt is not null) return (null, $"The access token '{token.Name}' was revoked.");
-        if (token.ExpiresAt is { } exp && exp <= now) return (null, $"The access token '{token.Name}' expired on {exp:yyyy-MM-dd}.");
-        if (token.User.Disabled) return (null, $"The account '{token.User.Name}' is disabled.");
-        if (token.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))
+        if (Problem(token, now) is { } problem) return (null, problem);
+        if (token!.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))
             await store.MutateAsync(token.Id, t => t.LastUsedAt = now, ct);
         return (token.User, null);
+    }
+
+    /// <summary>Why <paramref name="token"/> admits nobody at <paramref name="now"/>, or null when it admits its owner.</summary>
+    private static string? Problem(AccessToken? token, DateTime now)
+    {
+        if (token?.User is null) return "The access token is not known.";
+        if (token.RevokedAt is not null) return $"The access token '{token.Name}' was revoked.";
+        if (token.ExpiresAt is { } exp && exp <= now) return $"The access token '{token.Name}' expired on {exp:yyyy-MM-dd}.";
+        return token.User.Disabled ? $"The account '{token.User.Name}' is disabled." : null;
     }
 
     /// <summary>
@@ -73,7 +79,7 @@ public sealed class AccessTokenService(IAccessTokenStore store, IUserStore users
         var now = clock.GetUtcNow();
         if (_current.TryGetValue(hash, out var known) && now - known.At <= UserService.SessionCheckCache) return true;
         var token = await store.FindByHashAsync(hash, ct);
-        var valid = token?.User is { Disabled: false } && token.RevokedAt is null && (token.ExpiresAt is not { } exp || exp > now.UtcDateTime);
+        var valid = Problem(token, now.UtcDateTime) is null;
         if (valid) _current[hash] = (token!.Id, now);
         else _current.TryRemove(hash, out _);
         return valid;

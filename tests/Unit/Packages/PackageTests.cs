@@ -266,6 +266,12 @@ public sealed class PackageTests
         Assert.Equal(HttpStatusCode.BadRequest, inward.StatusCode);
         Assert.Contains("not a registry an admin opened to users (security.push_registries: none)",
             (await inward.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("registry")[0].GetString());
+        // A ref that git would take as an option (--upload-pack runs a command) is no ref.
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "from-git", git_repo = "https://git.example.com/team/iris.git", models = new[] { "m" } }))
+            .EnsureSuccessStatusCode();
+        var option = await portal.Http.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "from-git", entry = "predict.py", git_ref = "--upload-pack=touch /tmp/pwned" });
+        Assert.Contains("is not a branch, tag or commit name",
+            (await option.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("git_ref")[0].GetString());
         var noRepo = await portal.Http.PostAsJsonAsync("/api/v1/packages", new { model_version = "m/9", project = "iris", entry = "predict.py", git_ref = "main" });
         Assert.Contains("has no git repository", (await noRepo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("git_ref")[0].GetString());
     }
