@@ -13,7 +13,7 @@ import urllib.parse
 from . import config
 from .http import Http, Multipart, PortalError
 
-__all__ = ["Portal", "PortalError", "Training"]
+__all__ = ["Build", "Portal", "PortalError", "Training"]
 ENDED = ("FINISHED", "FAILED", "CANCELLED")
 
 
@@ -61,14 +61,14 @@ class Portal:
         return self.http.delete("/api/v1/projects" + _q(name))
 
     def build(self, project, tag=None, source="local", git_ref=None, credential=None, dockerfile=None):
-        return self.http.post("/api/v1/projects" + _q(project) + "/builds",
-                              dict(**{"from": source}, tag=tag, git_ref=git_ref, credential=credential, dockerfile=dockerfile))
+        return Build(self, self.http.post("/api/v1/projects" + _q(project) + "/builds",
+                              dict(**{"from": source}, tag=tag, git_ref=git_ref, credential=credential, dockerfile=dockerfile)))
 
     def builds(self, project):
         return self.http.get("/api/v1/projects" + _q(project) + "/builds")
 
     def build_run(self, run_id):
-        return self.http.get("/api/v1/builds" + _q(run_id))
+        return Build(self, self.http.get("/api/v1/builds" + _q(run_id)))
 
     # -- models
     def models(self, search=None):
@@ -146,6 +146,11 @@ class Portal:
     def deployment(self, name):
         return self.http.get("/api/v1/deployments" + _q(name))
 
+    def deployment_log(self, name, follow=False, out=None):
+        """The replicas' output as the engine keeps it; with follow, printed as they write until interrupted."""
+        path = "/api/v1/deployments" + _q(name, "log")
+        return self.follow_log(path, out, resume=False) if follow else self.http.get(path)
+
     def scale(self, name, replicas):
         return self.http.post("/api/v1/deployments" + _q(name, "scale"), dict(replicas=replicas))
 
@@ -179,6 +184,24 @@ class Portal:
     def open_ide(self, name=None, image=None, profile=None, datasets=None):
         return self.http.post("/api/v1/ide", dict(name=name, image=image, resource_profile=profile, datasets=datasets))
 
+    def follow_log(self, path, out=None, from_line=0, resume=True):
+        """Prints a log stream (stdout lines to out, stderr lines to stderr) until the server ends it; with resume, a
+        dropped connection is opened again from the last line seen (a stored log; an engine's output starts over)."""
+        out = out or sys.stdout
+        last = from_line - 1
+        for _ in range(100 if resume else 1):
+            try:
+                for event, event_id, data in self.http.events(path, params={"follow": True, "from": last + 1}):
+                    if event == "line":
+                        print(data["text"], file=out if data["stream"] == "stdout" else sys.stderr, flush=True)
+                        last = int(event_id) if event_id else last + 1
+                    elif event == "error":
+                        raise PortalError(401, {"detail": data["reason"]})
+                    elif event == "end":
+                        return
+            except (ConnectionError, TimeoutError, OSError):
+                time.sleep(1)
+
     def _download_stored(self, base, stored, to):
         if stored.get("compressed"):
             return self._download(base + "/archive", to)
@@ -197,54 +220,61 @@ class Portal:
         return to
 
 
-class Training:
-    """A training as last read; refresh() reads it again."""
+class _Run:
+    """A run (training, build) as last read; refresh() reads it again, wait() until it ends, follow() prints its log."""
+    ENDED = ENDED
 
     def __init__(self, portal, data):
         self.portal, self.data = portal, data
 
-    project = property(lambda self: self.data["project"])
-    name = property(lambda self: self.data["name"])
     state = property(lambda self: self.data["state"])
 
     def refresh(self):
-        self.data = self.portal.http.get("/api/v1/trainings" + _q(self.project, self.name))
+        self.data = self.portal.http.get(self._path)
         return self
 
-    def cancel(self):
-        self.portal.http.post("/api/v1/trainings" + _q(self.project, self.name, "cancel"))
-        return self.refresh()
-
     def log(self):
-        return self.portal.http.get("/api/v1/trainings" + _q(self.project, self.name, "log"))
+        return self.portal.http.get(self._path + "/log")
 
     def wait(self, timeout=None, poll=2.0):
-        """Waits until the training ends; returns its final state."""
+        """Waits until the run ends; returns its final state."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while self.refresh().state not in ENDED:
+        while self.refresh().state not in self.ENDED:
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"{self.project}/{self.name} is still {self.state} after {timeout} s")
+                raise TimeoutError(f"{self} is still {self.state} after {timeout} s")
             time.sleep(poll)
         return self.state
 
     def follow(self, out=None, from_line=0):
         """Writes the log to out (stdout) as it is written, resuming after a dropped connection; returns the final state."""
-        out = out or sys.stdout
-        path = "/api/v1/trainings" + _q(self.project, self.name, "log")
-        last = from_line - 1
-        for _ in range(100):
-            try:
-                for event, event_id, data in self.portal.http.events(path, params={"follow": True, "from": last + 1}):
-                    if event == "line":
-                        print(data["text"], file=out if data["stream"] == "stdout" else sys.stderr, flush=True)
-                        last = int(event_id)
-                    elif event == "error":
-                        raise PortalError(401, {"detail": data["reason"]})
-                    elif event == "end":
-                        return self.wait()
-            except (ConnectionError, TimeoutError, OSError):
-                time.sleep(1)
+        self.portal.follow_log(self._path + "/log", out, from_line)
         return self.wait()
+
+
+class Training(_Run):
+    """A training: states WAITING, RUNNING, then FINISHED, FAILED or CANCELLED."""
+    project = property(lambda self: self.data["project"])
+    name = property(lambda self: self.data["name"])
+    _path = property(lambda self: "/api/v1/trainings" + _q(self.project, self.name))
+
+    def __str__(self):
+        return f"training {self.project}/{self.name}"
+
+    def cancel(self):
+        self.portal.http.post(self._path + "/cancel")
+        return self.refresh()
+
+
+class Build(_Run):
+    """A project build started since the portal started: RUNNING, then SUCCEEDED or FAILED."""
+    ENDED = ("SUCCEEDED", "FAILED")
+    project = property(lambda self: self.data["project"])
+    tag = property(lambda self: self.data["tag"])
+    image = property(lambda self: self.data["image"])
+    _path = property(lambda self: "/api/v1/builds" + _q(self.data["id"]))
+
+    def __str__(self):
+        return f"build {self.project}:{self.tag}"
 
 
 def _files(path):

@@ -16,7 +16,6 @@ namespace Portal.Tests.Unit.Builds;
 public sealed class ImageCodeTests
 {
     private static readonly object[] Rows = [new[] { 5.1, 3.5, 1.4, 0.2 }];
-    private static readonly string[] Columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
     private static async Task<string?> ErrorAsync(HttpResponseMessage response, string field)
     {

@@ -102,14 +102,14 @@ public sealed class CliManifestTests
 
             var planned = await cli.RunAsync(null, "-o", "json", "apply", "--dry-run", "-f", set);
             Assert.True(planned.Code == 0, planned.Err);
-            Assert.Equal(["Connection/create", "ModelTraining/create", "ModelPackaging/create", "ModelDeployment/create"], Actions(planned.Out));
+            Assert.Equal(["Connection/create", "ModelTraining/create", "ModelPackaging/create", "ModelDeployment/create"], PortalCli.Actions(planned.Out));
             Assert.Contains("'webUILink' has no counterpart here", planned.Err);
             Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("/api/v1/trainings")).GetProperty("total").GetInt32());
 
             var applied = await cli.RunAsync(null, "-o", "json", "apply", "-f", set);
             Assert.True(applied.Code == 0, applied.Err + applied.Out);
             Assert.Equal(["Connection/created", "ModelTraining/created", "ModelTraining/finished", "ModelPackaging/created", "ModelPackaging/finished",
-                "ModelDeployment/created"], Actions(applied.Out));
+                "ModelDeployment/created"], PortalCli.Actions(applied.Out));
             var package = await http.GetFromJsonAsync<JsonElement>("/api/v1/packages/iris-batch");
             image = package.GetProperty("image").GetString()!;
             Assert.Equal(("cli", "iris-clf/1"), (package.GetProperty("kind").GetString(), package.GetProperty("model_version").GetString()));
@@ -119,7 +119,7 @@ public sealed class CliManifestTests
 
             var again = await cli.RunAsync(null, "-o", "json", "apply", "-f", set);
             Assert.True(again.Code == 0, again.Err);
-            Assert.Equal(["Connection/unchanged", "ModelTraining/unchanged", "ModelPackaging/unchanged", "ModelDeployment/unchanged"], Actions(again.Out));
+            Assert.Equal(["Connection/unchanged", "ModelTraining/unchanged", "ModelPackaging/unchanged", "ModelDeployment/unchanged"], PortalCli.Actions(again.Out));
             Assert.Equal(before, await SnapshotAsync(http));
 
             Assert.Contains("present", (await cli.RunAsync(null, "get", "-f", set)).Out);
@@ -134,9 +134,6 @@ public sealed class CliManifestTests
             if (image.Length > 0) await Packages.PackageTests.DockerAsync("rmi", "-f", image);
         }
     }
-
-    private static string[] Actions(string json) =>
-        [.. JsonDocument.Parse(json).RootElement.EnumerateArray().Select(a => $"{a.GetProperty("kind").GetString()}/{a.GetProperty("action").GetString()}")];
 
     /// <summary>What a second apply must leave as it was: how many runs there are, and when each thing last changed.</summary>
     private static async Task<string> SnapshotAsync(HttpClient http)

@@ -26,17 +26,17 @@ public sealed class CliWalkthroughTests
         Assert.Contains("as ada", login.Out);
         var saved = Path.Combine(cli.Home, ".portal", "cli.yaml");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(saved));
-        Assert.Equal("ada", Json(await cli.RunAsync(null, "-o", "json", "whoami")).GetProperty("name").GetString());
+        Assert.Equal("ada", PortalCli.Json(await cli.RunAsync(null, "-o", "json", "whoami")).GetProperty("name").GetString());
 
-        await Ok(cli, "model", "new", "iris-clf", "--desc", "iris classifier");
-        await Ok(cli, "proj", "new", "iris", "--home-dir", IrisDir, "--model", "iris-clf");
+        await cli.OkAsync("model", "new", "iris-clf", "--desc", "iris classifier");
+        await cli.OkAsync("proj", "new", "iris", "--home-dir", IrisDir, "--model", "iris-clf");
         var data = Path.Combine(cli.Home, "iris-data");
         Directory.CreateDirectory(data);
         await File.WriteAllTextAsync(Path.Combine(data, "rows.csv"), "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n");
-        await Ok(cli, "ds", "new", "iris-data", "--model", "iris-clf", "--path", data);
-        Assert.Contains("iris-data", (await Ok(cli, "ds", "list", "--model", "iris-clf")).Out);
+        await cli.OkAsync("ds", "new", "iris-data", "--model", "iris-clf", "--path", data);
+        Assert.Contains("iris-data", (await cli.OkAsync("ds", "list", "--model", "iris-clf")).Out);
         var fetched = Path.Combine(cli.Home, "fetched");
-        await Ok(cli, "ds", "download", "iris-data", "--model", "iris-clf", "--to", fetched);
+        await cli.OkAsync("ds", "download", "iris-data", "--model", "iris-clf", "--to", fetched);
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(data, "rows.csv")), await File.ReadAllTextAsync(Path.Combine(fetched, "rows.csv")));
 
         var trained = await cli.RunAsync(null, "train", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "t1",
@@ -45,22 +45,22 @@ public sealed class CliWalkthroughTests
         Assert.Contains("test accuracy:", trained.Out);
         Assert.Contains("published version", trained.Out);
         Assert.Contains("Training iris/t1 FINISHED", trained.Err);
-        var versions = Json(await cli.RunAsync(null, "-o", "json", "movers", "list", "iris-clf"));
+        var versions = PortalCli.Json(await cli.RunAsync(null, "-o", "json", "movers", "list", "iris-clf"));
         var version = Assert.Single(versions.EnumerateArray()).GetProperty("name").GetString()!;
-        Assert.Equal("FINISHED", Json(await cli.RunAsync(null, "-o", "json", "train", "info", "t1", "--project", "iris")).GetProperty("state").GetString());
+        Assert.Equal("FINISHED", PortalCli.Json(await cli.RunAsync(null, "-o", "json", "train", "info", "t1", "--project", "iris")).GetProperty("state").GetString());
         var model = Path.Combine(cli.Home, "model");
-        await Ok(cli, "movers", "download", version, "--model", "iris-clf", "--to", model);
+        await cli.OkAsync("movers", "download", version, "--model", "iris-clf", "--to", model);
         Assert.True(new FileInfo(Path.Combine(model, "model.pkl")).Length > 0);
-        Assert.Contains("test accuracy:", (await Ok(cli, "train", "logs", "t1", "--project", "iris")).Out);
+        Assert.Contains("test accuracy:", (await cli.OkAsync("train", "logs", "t1", "--project", "iris")).Out);
 
-        await Ok(cli, "depl", "new", "iris-api", "--project", "iris", "--movers", $"iris-clf/{version}", "--entry", "predict.py");
-        Assert.Contains("iris-api", (await Ok(cli, "depl", "list")).Out);
+        await cli.OkAsync("depl", "new", "iris-api", "--project", "iris", "--movers", $"iris-clf/{version}", "--entry", "predict.py");
+        Assert.Contains("iris-api", (await cli.OkAsync("depl", "list")).Out);
         await WaitUntilServingAsync(portal.Http, "iris-api");
-        await Ok(cli, "depl", "logs", "iris-api");
+        await cli.OkAsync("depl", "logs", "iris-api");
         var noLog = await cli.RunAsync(null, "depl", "logs", "nope");
         Assert.Equal(1, noLog.Code);
         Assert.Contains("nope", noLog.Err);
-        await Ok(cli, "depl", "rm", "iris-api");
+        await cli.OkAsync("depl", "rm", "iris-api");
 
         // A training that fails: --follow exits 1 and says so.
         var failing = await cli.RunAsync(null, "train", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "t2", "--params",
@@ -144,25 +144,12 @@ public sealed class CliWalkthroughTests
         throw new TimeoutException($"{project}/{name} did not end in 60 s");
     }
 
-    private static async Task<PortalCli.Result> Ok(PortalCli cli, params string[] args)
-    {
-        var result = await cli.RunAsync(null, args);
-        Assert.True(result.Code == 0, $"portal {string.Join(' ', args)} exited {result.Code}: {result.Err}{result.Out}");
-        return result;
-    }
-
-    private static JsonElement Json(PortalCli.Result result)
-    {
-        Assert.True(result.Code == 0, result.Err);
-        return JsonDocument.Parse(result.Out).RootElement;
-    }
-
     private static async Task WaitUntilServingAsync(HttpClient http, string name)
     {
         for (var i = 0; i < 240; i++)
         {
             var answer = await http.PostAsJsonAsync($"/model/{name}/api/model/invoke",
-                new { columns = new[] { "sepal_length", "sepal_width", "petal_length", "petal_width" }, data = new[] { new[] { 5.1, 3.5, 1.4, 0.2 } } });
+                new { columns = Columns, data = new[] { new[] { 5.1, 3.5, 1.4, 0.2 } } });
             if (answer.IsSuccessStatusCode) return;
             await Task.Delay(250);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Portal.Tests.Unit.Support;
 
 namespace Portal.Tests.Unit.Cli;
@@ -42,6 +43,25 @@ public sealed class PortalCli : IDisposable
 
     /// <summary>Runs <c>portal ARGS</c> with these environment variables set (PORTAL_URL, PORTAL_TOKEN).</summary>
     public Task<Result> RunWithAsync(IReadOnlyDictionary<string, string> env, string? stdin, params string[] args) => ExecAsync(_portal, args, stdin, Home, env);
+
+    /// <summary>Runs <c>portal ARGS</c> and asserts that it succeeded.</summary>
+    public async Task<Result> OkAsync(params string[] args)
+    {
+        var result = await RunAsync(null, args);
+        Assert.True(result.Code == 0, $"portal {string.Join(' ', args)} exited {result.Code}: {result.Err}{result.Out}");
+        return result;
+    }
+
+    /// <summary>What a successful <c>-o json</c> run printed.</summary>
+    public static JsonElement Json(Result result)
+    {
+        Assert.True(result.Code == 0, result.Err);
+        return JsonDocument.Parse(result.Out).RootElement;
+    }
+
+    /// <summary>The "KIND/action" steps of an <c>apply -o json</c> plan.</summary>
+    public static string[] Actions(string json) =>
+        [.. JsonDocument.Parse(json).RootElement.EnumerateArray().Select(a => $"{a.GetProperty("kind").GetString()}/{a.GetProperty("action").GetString()}")];
 
     private static async Task RunAsync(string file, string[] args, string? stdin)
     {

@@ -15,7 +15,6 @@ namespace Portal.Tests.Unit.Deployments;
 public sealed class DeploymentTests
 {
     private static readonly object[] Rows = [new[] { 5.1, 3.5, 1.4, 0.2 }, new[] { 6.7, 3.0, 5.2, 2.3 }];
-    private static readonly string[] Columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
     private static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager, string managerYaml = "")
     {
@@ -30,13 +29,7 @@ public sealed class DeploymentTests
     private static async Task UploadIrisVersionAsync(RealPortalHost portal, bool compress)
     {
         var pickle = Path.Combine(portal.Dir.Path, $"model-{Guid.NewGuid():N}.pkl");
-        await RealPython.RunAsync($"""
-            import pickle
-            from sklearn.datasets import load_iris
-            from sklearn.ensemble import RandomForestClassifier
-            X, y = load_iris(return_X_y=True)
-            pickle.dump(RandomForestClassifier(n_estimators=10, random_state=1).fit(X, y), open({JsonSerializer.Serialize(pickle)}, 'wb'))
-            """);
+        await RealPython.PickleIrisClassifierAsync(pickle);
         var form = new MultipartFormDataContent { { new StringContent(compress ? "true" : "false"), "compress" } };
         var file = new ByteArrayContent(await File.ReadAllBytesAsync(pickle));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");

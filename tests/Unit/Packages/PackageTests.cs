@@ -15,7 +15,6 @@ namespace Portal.Tests.Unit.Packages;
 /// </summary>
 public sealed class PackageTests
 {
-    private static readonly string[] Columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
     [SkippableFact]
     public async Task The_iris_version_packaged_as_rest_and_as_cli_predicts_from_plain_docker_run()
@@ -301,13 +300,7 @@ public sealed class PackageTests
     private static async Task UploadIrisVersionAsync(RealPortalHost portal)
     {
         var pickle = Path.Combine(portal.Dir.Path, "model.pkl");
-        await RealPython.RunAsync($"""
-            import pickle
-            from sklearn.datasets import load_iris
-            from sklearn.ensemble import RandomForestClassifier
-            X, y = load_iris(return_X_y=True)
-            pickle.dump(RandomForestClassifier(n_estimators=10, random_state=1).fit(X, y), open({JsonSerializer.Serialize(pickle)}, 'wb'))
-            """);
+        await RealPython.PickleIrisClassifierAsync(pickle);
         var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(await File.ReadAllBytesAsync(pickle));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");

@@ -25,6 +25,15 @@ public static class RealPython
         TestEnvironment.Missing(reason);
     }
 
+    /// <summary>A real iris classifier pickled by Debian's scikit-learn (the same the base image has) at <paramref name="path"/>.</summary>
+    public static Task PickleIrisClassifierAsync(string path) => RunAsync($"""
+        import pickle
+        from sklearn.datasets import load_iris
+        from sklearn.ensemble import RandomForestClassifier
+        X, y = load_iris(return_X_y=True)
+        pickle.dump(RandomForestClassifier(n_estimators=10, random_state=1).fit(X, y), open({System.Text.Json.JsonSerializer.Serialize(path)}, 'wb'))
+        """);
+
     /// <summary>Runs Python code and returns what it printed.</summary>
     public static async Task<string> RunAsync(string code, string? stdin = null)
     {

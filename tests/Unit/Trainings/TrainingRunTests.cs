@@ -16,6 +16,9 @@ public class TrainingRunTests
 {
     internal static string IrisDir => Path.Combine(RepoRoot.Path, "deploy", "examples", "iris");
 
+    /// <summary>The feature columns the iris example's predict.py expects.</summary>
+    internal static readonly string[] Columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+
     internal static async Task<JsonElement> WaitForEndAsync(HttpClient http, string project, string name, int seconds = 90)
     {
         for (var i = 0; i < seconds * 4; i++)
