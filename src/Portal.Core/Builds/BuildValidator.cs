@@ -58,22 +58,15 @@ public sealed class BuildValidator(IProjectStore projects, ProjectImages names, 
     private async Task<BuildAccess> AccessAsync(BuildRequest request, Project project, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Credential)) return BuildAccess.None;
-        var actor = ActorContext.Current ?? throw new AccessDeniedException("Sign in to build with a credential.");
-        var (credential, secret) = await vault.RevealAsync(actor, request.Credential.Trim(), ct);
-        var user = CredentialVault.Detail(credential, "username");
-        var access = (request.From, credential.Kind) switch
-        {
-            (BuildSource.Git, CredentialKind.Git or CredentialKind.Basic) => new BuildAccess(credential.Name, new GitAuth(user, secret), null),
-            (BuildSource.PreBuilt, CredentialKind.Docker or CredentialKind.Basic) =>
-                new BuildAccess(credential.Name, null, new RegistryAuth(user ?? "", secret, credential.Uri)),
-            (BuildSource.PreBuilt, CredentialKind.Ecr) => throw new ValidationFailedException("credential",
-                "An ECR credential needs an AWS token exchange the portal does not do yet; store the registry login (aws ecr get-login-password) as a docker credential."),
-            (BuildSource.Local, _) => throw new ValidationFailedException("credential", "A build from the home directory reads local files; it needs no credential."),
-            _ => throw new ValidationFailedException("credential",
-                $"The credential '{credential.Name}' is a {credential.Kind} credential; a {request.From} build needs {(request.From == BuildSource.Git ? "a git or basic" : "a docker or basic")} one."),
-        };
+        if (request.From == BuildSource.Local)
+            throw new ValidationFailedException("credential", "A build from the home directory reads local files; it needs no credential.");
         // The repository is the project's, which others may edit; the credential goes only where its owner said.
-        CredentialScope.Check(credential, request.From == BuildSource.Git ? project.GitRepo! : project.DockerRepo!, "credential");
-        return access;
+        if (request.From == BuildSource.Git)
+        {
+            var (git, secret) = await vault.RevealForAsync(request.Credential, CredentialKind.Git, project.GitRepo!, "credential", "a git build", ct);
+            return new BuildAccess(git.Name, new GitAuth(CredentialVault.Detail(git, "username"), secret), null);
+        }
+        var (registry, password) = await vault.RevealForAsync(request.Credential, CredentialKind.Docker, project.DockerRepo!, "credential", "a docker build", ct);
+        return new BuildAccess(registry.Name, null, new RegistryAuth(CredentialVault.Detail(registry, "username") ?? "", password, registry.Uri));
     }
 }

@@ -130,7 +130,7 @@ public sealed class PackageValidator(
     private async Task<PackageGit> GitAsync(Project project, string? gitRef, string? credentialName, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(credentialName)) return new PackageGit(project.GitRepo!, gitRef, null, null);
-        var (credential, secret) = await RevealAsync(credentialName, project.GitRepo!, "git_credential", "cloning a repository", CredentialKind.Git, ct);
+        var (credential, secret) = await vault.RevealForAsync(credentialName, CredentialKind.Git, project.GitRepo!, "git_credential", "cloning a repository", ct);
         return new PackageGit(project.GitRepo!, gitRef, new GitAuth(CredentialVault.Detail(credential, "username"), secret), credential.Name);
     }
 
@@ -138,19 +138,8 @@ public sealed class PackageValidator(
     private async Task<(RegistryAuth?, string?)> PushAuthAsync(string? name, string? registry, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(name) || registry is null) return (null, null);
-        var (credential, secret) = await RevealAsync(name, registry, "credential", "pushing an image", CredentialKind.Docker, ct);
+        var (credential, secret) = await vault.RevealForAsync(name, CredentialKind.Docker, registry, "credential", "pushing an image", ct);
         return (new RegistryAuth(CredentialVault.Detail(credential, "username") ?? "", secret, credential.Uri), credential.Name);
-    }
-
-    /// <summary>The signed-in user's credential of <paramref name="kind"/> (or basic), decrypted, if it may go to <paramref name="target"/>.</summary>
-    private async Task<(Credential, string)> RevealAsync(string name, string target, string field, string purpose, CredentialKind kind, CancellationToken ct)
-    {
-        var actor = ActorContext.Current ?? throw new AccessDeniedException("Sign in to use a credential.");
-        var (credential, secret) = await vault.RevealAsync(actor, name.Trim(), ct);
-        if (credential.Kind != kind && credential.Kind != CredentialKind.Basic)
-            throw new ValidationFailedException(field, $"The credential '{credential.Name}' is a {credential.Kind} credential; {purpose} needs a {kind.ToString().ToLowerInvariant()} or basic one.");
-        CredentialScope.Check(credential, target, field);
-        return (credential, secret);
     }
 
     private static PackageKind Fail(ValidationErrors errors, string kind)

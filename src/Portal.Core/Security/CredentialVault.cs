@@ -88,6 +88,24 @@ public sealed class CredentialVault(ICredentialStore store, ISecretProtector pro
         }
     }
 
+    /// <summary>
+    /// The signed-in user's credential, decrypted, for sending to <paramref name="target"/> for <paramref name="purpose"/>:
+    /// of <paramref name="kind"/> (or basic), and only where its owner said it may go. Refusals name <paramref name="field"/>.
+    /// </summary>
+    public async Task<(Credential Credential, string Secret)> RevealForAsync(
+        string name, CredentialKind kind, string target, string field, string purpose, CancellationToken ct)
+    {
+        var actor = ActorContext.Current ?? throw new AccessDeniedException("Sign in to use a credential.");
+        var (credential, secret) = await RevealAsync(actor, name.Trim(), ct);
+        if (credential.Kind != kind && credential.Kind != CredentialKind.Basic)
+            throw new ValidationFailedException(field, $"The credential '{credential.Name}' is a {credential.Kind} credential; {purpose} needs a " +
+                $"{kind.ToString().ToLowerInvariant()} or basic one." + (credential.Kind == CredentialKind.Ecr && kind == CredentialKind.Docker
+                    ? " An ECR credential needs an AWS token exchange the portal does not do yet; store the registry login (aws ecr get-login-password) as a docker credential."
+                    : ""));
+        CredentialScope.Check(credential, target, field);
+        return (credential, secret);
+    }
+
     public static string? Detail(Credential c, string key) =>
         c.Details.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
