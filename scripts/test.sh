@@ -51,6 +51,10 @@ node --version
 (cd tests/kube-schemas && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: Kubernetes schema tests will be skipped (and fail under CI=true)."
 (cd tests/axe && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the accessibility scans will be skipped (and fail under CI=true)."
 
+say "PostgreSQL for the metadata store tests (each test run starts a private cluster on a loopback port; Debian's postgresql)"
+apt_install postgresql
+ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | head -1 || echo "PostgreSQL is missing: its store tests will be skipped (and fail under CI=true)."
+
 say "Network namespaces for the engine fault tests' own dockerd (iproute2; nsenter is in util-linux)"
 apt_install iproute2 util-linux
 

@@ -12,8 +12,9 @@ using Portal.Core.Persistence;
 var total = args.SkipWhile(a => a != "--nodes").Skip(1).Select(int.Parse).FirstOrDefault(10_000);
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(50);
 var dir = Directory.CreateTempSubdirectory("portal-lineage-bench-").FullName;
-var connection = SqliteConnectionStrings.For(Path.Combine(dir, "portal.db"));
-await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(connection, CancellationToken.None);
+var store = MetadataStore.Sqlite(Path.Combine(dir, "portal.db"));
+await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).MigrateAsync(store, CancellationToken.None);
+var connection = store.ConnectionString;
 var options = new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(connection).Options;
 
 var seed = Stopwatch.StartNew();

@@ -10,7 +10,8 @@ try
 {
     loaded = PortalConfigLoader.Load(ConfigSources.FromProcess(builder.Configuration["config"]));
     var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-    var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(PortalPaths.From(loaded.Config, home).DatabaseFile, CancellationToken.None);
+    var store = Portal.Core.Persistence.MetadataStore.From(loaded.Config, PortalPaths.From(loaded.Config, home));
+    var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(store, CancellationToken.None);
     builder.AddPortal(loaded.Config, stored);
 }
 catch (ConfigException e)
@@ -24,6 +25,11 @@ try { await app.PreparePortalAsync(loaded.File, CancellationToken.None); }
 catch (Portal.Core.Errors.ValidationFailedException e)
 {
     Console.Error.WriteLine(string.Join(Environment.NewLine, e.Errors.Select(f => $"{f.Key}: {string.Join(" ", f.Value)}")));
+    return 2;
+}
+catch (ConfigException e)
+{
+    Console.Error.WriteLine(e.Message);
     return 2;
 }
 if (args.FirstOrDefault() == IssueTokenCommand.Verb) return await IssueTokenCommand.RunAsync(app, args, CancellationToken.None);

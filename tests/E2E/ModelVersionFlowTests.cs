@@ -38,9 +38,13 @@ public class ModelVersionFlowTests
             await page.GotoAsync("/model-versions?model=iris-clf");
             var table = page.Locator("#versions-table");
             await Assertions.Expect(table.Locator("thead")).ToContainTextAsync("auc");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sort by auc" }).ClickAsync();
+            // The newest version (0.93) is first before any sort: each click is known to have landed by its arrow.
+            var sortByAuc = page.GetByRole(AriaRole.Button, new() { Name = "Sort by auc" });
+            await sortByAuc.ClickAsync();
+            await Assertions.Expect(sortByAuc).ToContainTextAsync("▼");
             await Assertions.Expect(table.Locator("tbody tr").First).ToContainTextAsync("0.93");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sort by auc" }).ClickAsync();
+            await sortByAuc.ClickAsync();
+            await Assertions.Expect(sortByAuc).ToContainTextAsync("▲");
             await Assertions.Expect(table.Locator("tbody tr").First).ToContainTextAsync("0.81");
             await session.ShotAsync("02-compared");
 

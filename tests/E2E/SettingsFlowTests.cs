@@ -44,6 +44,13 @@ public class SettingsFlowTests
             await page.ClickAsync("#save-manager");
             await Assertions.Expect(page.Locator("#pending-restart")).ToContainTextAsync("container_manager.type: running local, saved swarm");
 
+            // The metadata store answers, and says what it holds.
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Files and router" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#metadata-store")).ToContainTextAsync("SQLite");
+            await page.ClickAsync("#test-store");
+            await Assertions.Expect(page.Locator("#store-report")).ToContainTextAsync("Ready: Reached SQLite");
+            await Assertions.Expect(page.Locator("#store-report")).ToContainTextAsync("schema version");
+
             // Host folders open to users: a relative path is refused at its line, an absolute one saved and exported.
             await page.GetByRole(AriaRole.Tab, new() { Name = "Host folders" }).ClickAsync();
             await Ui.FillAsync(page, "#host-paths", "/srv/ml-projects\nrelative/folder");

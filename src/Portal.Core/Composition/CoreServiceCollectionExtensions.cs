@@ -29,9 +29,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<InstallationId>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AuditInterceptor>();
-        services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite(SqliteConnectionStrings.For(paths.DatabaseFile))
-            .AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+        var store = MetadataStore.From(config, paths);
+        services.AddSingleton(store);
+        services.AddDbContextFactory<PortalDbContext>((sp, o) => store.Use(o).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<MetadataStoreProbe>();
         services.AddSingleton<Security.HostPaths>();
         services.AddSingleton<IProjectStore, EfProjectStore>();
         services.AddSingleton<IModelStore, EfModelStore>();

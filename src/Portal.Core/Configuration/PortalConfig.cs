@@ -22,10 +22,15 @@ public sealed class PortalConfig
     public List<string> Environments { get; set; } = [];
 }
 
-/// <summary>The metadata store. <c>sqlite</c> is the embedded default.</summary>
+/// <summary>The metadata store: <c>sqlite</c> (the embedded default) or <c>postgres</c>.</summary>
 public sealed class StoreConfig
 {
     public string Type { get; set; } = "sqlite";
+    /// <summary>
+    /// For <c>postgres</c>: an Npgsql connection string (Host=…;Port=…;Database=…;Username=…;Password=…), also from
+    /// PORTAL__STORE__CONNECTION_STRING so the password need not sit in portal.yaml.
+    /// </summary>
+    public string? ConnectionString { get; set; }
     /// <summary>Directory holding the database, the file store (by default) and other state. <c>~</c> expands to the home directory.</summary>
     public string DataDir { get; set; } = "~/.portal/data";
     /// <summary>The SQLite file name inside <see cref="DataDir"/>.</summary>

@@ -17,7 +17,9 @@ public static partial class PortalConfigValidator
         var v = new List<Violation>();
         void Fail(string path, string message) => v.Add(new Violation(path, $"'{path}' {message}"));
 
-        if (c.Store.Type != "sqlite") Fail("store.type", $"is '{c.Store.Type}'; the only metadata store available is 'sqlite'.");
+        if (c.Store.Type is not ("sqlite" or "postgres")) Fail("store.type", $"is '{c.Store.Type}'; use sqlite (embedded) or postgres.");
+        if (c.Store.Type == "postgres" && Persistence.MetadataStore.ConnectionStringProblem(c.Store.ConnectionString) is { } storeProblem)
+            Fail("store.connection_string", storeProblem);
         if (string.IsNullOrWhiteSpace(c.Store.DataDir)) Fail("store.data_dir", "must name a directory.");
         if (string.IsNullOrWhiteSpace(c.Store.Database) || c.Store.Database.IndexOfAny(['/', '\\']) >= 0)
             Fail("store.database", "must be a plain file name inside store.data_dir.");

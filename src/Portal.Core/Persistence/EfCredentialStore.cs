@@ -14,7 +14,7 @@ public sealed class EfCredentialStore(IDbContextFactory<PortalDbContext> factory
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(c => EF.Functions.Like(c.Name, like, "\\") || EF.Functions.Like(c.Uri ?? "", like, "\\"));
+            q = q.Where(c => EF.Functions.Like(StoreQueries.Lower(c.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower((c.Uri ?? "")), like, "\\"));
         }
         return await StoreQueries.PageAsync(q.OrderBy(c => c.Name), request, ct);
     }

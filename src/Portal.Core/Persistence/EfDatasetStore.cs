@@ -14,7 +14,7 @@ public sealed class EfDatasetStore(IDbContextFactory<PortalDbContext> factory) :
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(d => EF.Functions.Like(d.Name, like, "\\") || EF.Functions.Like(d.Model!.Name, like, "\\"));
+            q = q.Where(d => EF.Functions.Like(StoreQueries.Lower(d.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower(d.Model!.Name), like, "\\"));
         }
         q = request.SortBy switch
         {

@@ -16,7 +16,7 @@ public sealed class EfDeploymentStore(IDbContextFactory<PortalDbContext> factory
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(d => EF.Functions.Like(d.Name, like, "\\") || EF.Functions.Like(d.Project!.Name, like, "\\") || EF.Functions.Like(d.ModelVersionName ?? "", like, "\\"));
+            q = q.Where(d => EF.Functions.Like(StoreQueries.Lower(d.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower(d.Project!.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower((d.ModelVersionName ?? "")), like, "\\"));
         }
         q = request.SortBy == "name" ? StoreQueries.Sort(q, d => d.Name, request.Descending) : q.OrderByDescending(d => d.Id);
         return await StoreQueries.PageAsync(q, request, ct);

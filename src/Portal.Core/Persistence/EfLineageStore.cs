@@ -44,9 +44,13 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
         switch (kind)
         {
             case K.Dataset:
-                var usedBy = trainings.Where(t => db.Trainings
-                    .FromSqlInterpolated($"SELECT * FROM trainings WHERE EXISTS (SELECT 1 FROM json_each(trainings.Datasets) j WHERE json_extract(j.value, '$.id') = {id})")
-                    .Select(x => x.Id).Contains(t.Id));
+                // The training's datasets are a JSON column: each provider reads into it its own way.
+                var trainedOn = db.Database.IsNpgsql()
+                    ? db.Trainings.FromSqlInterpolated(
+                        $"SELECT * FROM trainings WHERE EXISTS (SELECT 1 FROM json_array_elements(trainings.\"Datasets\"::json) j WHERE (j->>'id')::bigint = {id})")
+                    : db.Trainings.FromSqlInterpolated(
+                        $"SELECT * FROM trainings WHERE EXISTS (SELECT 1 FROM json_each(trainings.Datasets) j WHERE json_extract(j.value, '$.id') = {id})");
+                var usedBy = trainings.Where(t => trainedOn.Select(x => x.Id).Contains(t.Id));
                 await collected.DownAsync("trained-on", usedBy, TrainingsAsync, limit, ct);
                 await collected.DownAsync("data-of", versions.Where(v => v.DatasetId == id), VersionsAsync, limit, ct);
                 break;

@@ -13,7 +13,7 @@ public sealed class EfModelStore(IDbContextFactory<PortalDbContext> factory) : I
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(m => EF.Functions.Like(m.Name, like, "\\") || EF.Functions.Like(m.Desc ?? "", like, "\\"));
+            q = q.Where(m => EF.Functions.Like(StoreQueries.Lower(m.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower((m.Desc ?? "")), like, "\\"));
         }
         q = request.SortBy switch
         {

@@ -14,7 +14,7 @@ public sealed class EfModelVersionStore(IDbContextFactory<PortalDbContext> facto
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(v => EF.Functions.Like(v.Name, like, "\\") || EF.Functions.Like(v.Model!.Name, like, "\\") || EF.Functions.Like(v.TrainingName ?? "", like, "\\"));
+            q = q.Where(v => EF.Functions.Like(StoreQueries.Lower(v.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower(v.Model!.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower((v.TrainingName ?? "")), like, "\\"));
         }
         q = request.SortBy switch
         {

@@ -17,7 +17,7 @@ public sealed class EfPackageStore(IDbContextFactory<PortalDbContext> factory) :
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(p => EF.Functions.Like(p.Name, like, "\\") || EF.Functions.Like(p.VersionRef, like, "\\") || EF.Functions.Like(p.Image, like, "\\"));
+            q = q.Where(p => EF.Functions.Like(StoreQueries.Lower(p.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower(p.VersionRef), like, "\\") || EF.Functions.Like(StoreQueries.Lower(p.Image), like, "\\"));
         }
         q = request.SortBy == "name" ? StoreQueries.Sort(q, p => p.Name, request.Descending) : q.OrderByDescending(p => p.Id);
         return await StoreQueries.PageAsync(q, request, ct);

@@ -13,7 +13,7 @@ public sealed class EfProjectStore(IDbContextFactory<PortalDbContext> factory) :
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(p => EF.Functions.Like(p.Name, like, "\\") || EF.Functions.Like(p.Desc ?? "", like, "\\"));
+            q = q.Where(p => EF.Functions.Like(StoreQueries.Lower(p.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower((p.Desc ?? "")), like, "\\"));
         }
         q = request.SortBy switch
         {

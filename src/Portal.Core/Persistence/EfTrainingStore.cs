@@ -14,7 +14,7 @@ public sealed class EfTrainingStore(IDbContextFactory<PortalDbContext> factory) 
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(t => EF.Functions.Like(t.Name, like, "\\") || EF.Functions.Like(t.Project!.Name, like, "\\") || EF.Functions.Like(t.Notebook, like, "\\"));
+            q = q.Where(t => EF.Functions.Like(StoreQueries.Lower(t.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower(t.Project!.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower(t.Notebook), like, "\\"));
         }
         q = request.SortBy switch
         {

@@ -13,7 +13,7 @@ public sealed class EfUserStore(IDbContextFactory<PortalDbContext> factory) : IU
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);
-            q = q.Where(u => EF.Functions.Like(u.Name, like, "\\") || EF.Functions.Like(u.DisplayName ?? "", like, "\\") || EF.Functions.Like(u.Email ?? "", like, "\\"));
+            q = q.Where(u => EF.Functions.Like(StoreQueries.Lower(u.Name), like, "\\") || EF.Functions.Like(StoreQueries.Lower((u.DisplayName ?? "")), like, "\\") || EF.Functions.Like(StoreQueries.Lower((u.Email ?? "")), like, "\\"));
         }
         return await StoreQueries.PageAsync(q.OrderBy(u => u.Name), request, ct);
     }

@@ -38,6 +38,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var b = modelBuilder;
+        b.HasDbFunction(typeof(StoreQueries).GetMethod(nameof(StoreQueries.Lower))!).HasName("lower").IsBuiltIn();
         b.Entity<Project>(e =>
         {
             e.ToTable("projects");

@@ -4,8 +4,8 @@ namespace Portal.Core.Persistence;
 
 /// <summary>
 /// Another writer (a second portal process on the same SQLite file) held the database longer than the busy timeout
-/// (<see cref="SqliteConnectionStrings"/>): SQLite retried for that long, so the caller is told to try again (503)
-/// rather than shown a server error. Nothing was written.
+/// (<see cref="SqliteConnectionStrings"/>), or PostgreSQL gave this transaction up for another: the caller is told to
+/// try again (503) rather than shown a server error. Nothing was written.
 /// </summary>
 public static class StoreBusy
 {
@@ -18,6 +18,8 @@ public static class StoreBusy
     {
         null => false,
         SqliteException { SqliteErrorCode: Busy or Locked } => true,
+        // PostgreSQL: a serialization failure, a deadlock victim, a lock not granted, or no connection slot left.
+        Npgsql.PostgresException { SqlState: "40001" or "40P01" or "55P03" or "53300" } => true,
         _ => Is(e.InnerException),
     };
 }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Portal.Core.Errors;
 using Portal.Core.Stores;
 
@@ -16,9 +17,15 @@ internal static class StoreQueries
         return new Page<T>(items, total, r.Skip, r.Take);
     }
 
-    /// <summary>SQLite's LIKE is case-insensitive for ASCII; '%' and '_' typed by the user are matched literally.</summary>
+    /// <summary>
+    /// A LIKE pattern in lower case, matched against lower-cased columns so that searching ignores case in SQLite and
+    /// PostgreSQL alike; '%' and '_' typed by the user are matched literally.
+    /// </summary>
     public static string LikePattern(string search) =>
-        "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        "%" + search.Trim().ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+
+    /// <summary>SQL's lower(), the same function in SQLite and PostgreSQL (mapped in <see cref="PortalDbContext"/>); queries only.</summary>
+    public static string Lower(string value) => throw new NotSupportedException("StoreQueries.Lower runs in the database, inside a query.");
 
     public static IOrderedQueryable<T> Sort<T, TKey>(IQueryable<T> q, System.Linq.Expressions.Expression<Func<T, TKey>> key, bool descending) =>
         descending ? q.OrderByDescending(key) : q.OrderBy(key);
@@ -32,6 +39,12 @@ internal static class StoreQueries
             throw new ConflictException(sqlite.Message.Contains("UNIQUE", StringComparison.Ordinal)
                 ? $"{what} already exists."
                 : $"{what} is still referenced by other records: {sqlite.Message}");
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } pg)
+        {
+            throw new ConflictException(pg.SqlState == PostgresErrorCodes.UniqueViolation
+                ? $"{what} already exists."
+                : $"{what} is still referenced by other records: {pg.MessageText}");
         }
     }
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Portal.Core.Configuration;
+using Portal.Core.Persistence;
 
 namespace Portal.Core.Settings;
 
@@ -11,17 +11,13 @@ namespace Portal.Core.Settings;
 public static class StoredSettings
 {
     /// <summary>The stored section texts, by section; none when the store does not exist yet.</summary>
-    public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(string databaseFile, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(MetadataStore store, CancellationToken ct)
     {
         var found = new Dictionary<string, string>();
-        if (!File.Exists(databaseFile)) return found;
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databaseFile, Mode = SqliteOpenMode.ReadOnly }.ToString());
-        await connection.OpenAsync(ct);
-        await using (var exists = connection.CreateCommand())
-        {
-            exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'";
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) == 0) return found;
-        }
+        // Opening a SQLite file that is not there would create it: a portal that never ran has nothing saved.
+        if (!store.IsPostgres && !File.Exists(new SqliteConnectionStringBuilder(store.ConnectionString).DataSource)) return found;
+        await using var connection = await store.OpenAsync(ct);
+        if (!await store.HasTableAsync(connection, "settings", ct)) return found;
         await using var read = connection.CreateCommand();
         read.CommandText = "SELECT \"Key\", \"Value\" FROM settings WHERE \"Key\" LIKE 'config.%'";
         await using var rows = await read.ExecuteReaderAsync(ct);

@@ -21,6 +21,7 @@ public static class StorageFull
         IOException io when io.HResult is NoSpace or QuotaExceeded
             || io.Message.Contains("No space left on device", StringComparison.Ordinal) => true,
         SqliteException { SqliteErrorCode: SqliteFull } => true,
+        Npgsql.PostgresException { SqlState: "53100" } => true,
         AggregateException a => a.InnerExceptions.Any(Is),
         _ => Is(e.InnerException),
     };

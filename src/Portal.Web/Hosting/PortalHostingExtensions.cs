@@ -126,9 +126,10 @@ public static class PortalHostingExtensions
     public static async Task PreparePortalAsync(this WebApplication app, string? configFile, CancellationToken ct)
     {
         var paths = app.Services.GetRequiredService<PortalPaths>();
-        var applied = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(SqliteConnectionStrings.For(paths.DatabaseFile), ct);
-        app.Logger.LogInformation("Configuration: {File}; data directory: {DataDir}; file store: {Files}; schema version {Version}{Applied}",
-            configFile ?? "built-in defaults", paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
+        var store = app.Services.GetRequiredService<MetadataStore>();
+        var applied = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(store, ct);
+        app.Logger.LogInformation("Configuration: {File}; metadata store: {Store}; data directory: {DataDir}; file store: {Files}; schema version {Version}{Applied}",
+            configFile ?? "built-in defaults", store.Describe(), paths.DataDir, paths.FileStoreRoot, SchemaMigrator.LatestVersion,
             applied.Count == 0 ? "" : $" (applied {string.Join(", ", applied)})");
         foreach (var problem in app.Services.GetRequiredService<SettingsBaseline>().Problems) app.Logger.LogWarning("{Problem}", problem);
         var repaired = await app.Services.GetRequiredService<Portal.Core.Storage.ArtifactRepair>().RunAsync(ct);

@@ -9,15 +9,17 @@ namespace Portal.Tests.Unit.Cli;
 /// <summary>
 /// The iris walkthrough with the CLI only, against a real portal on the local manager (real Python trains and serves):
 /// login, a model, a project, a dataset, a followed training that publishes a version, a deployment, and the errors and
-/// exit codes a script relies on.
+/// exit codes a script relies on; on the embedded SQLite store and on PostgreSQL.
 /// </summary>
 public sealed class CliWalkthroughTests
 {
-    [SkippableFact]
-    public async Task The_iris_walkthrough_runs_from_the_command_line_with_useful_exit_codes()
+    [SkippableTheory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_iris_walkthrough_runs_from_the_command_line_with_useful_exit_codes(string store)
     {
         RealPython.Require();
-        await using var portal = await RealPortalHost.StartAsync();
+        await using var portal = await RealPortalHost.StartAsync(storeYaml: store == "postgres" ? await RealPortalHost.PostgresStoreYamlAsync() : "");
         using var cli = await PortalCli.InstallAsync();
         var token = await TestIdentities.TokenAsync(portal.Services, "ada", Roles.Admin);
 

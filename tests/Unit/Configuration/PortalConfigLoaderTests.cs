@@ -188,6 +188,26 @@ public class PortalConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_postgres_store_takes_its_connection_string_from_the_environment_and_says_what_is_missing()
+    {
+        var e = Assert.Throws<ConfigException>(() => Load(new() { ["PORTAL__STORE__TYPE"] = "postgres" }));
+        Assert.Contains("'store.connection_string' is needed with store.type postgres", e.Message);
+        Assert.Contains("PORTAL__STORE__CONNECTION_STRING", e.Message);
+        e = Assert.Throws<ConfigException>(() => Load(new() { ["PORTAL__STORE__TYPE"] = "postgres", ["PORTAL__STORE__CONNECTION_STRING"] = "Port=5432;Database=portal" }));
+        Assert.Contains("'store.connection_string' names no Host", e.Message);
+        e = Assert.Throws<ConfigException>(() => Load(new() { ["PORTAL__STORE__TYPE"] = "mongo" }));
+        Assert.Contains("'store.type' is 'mongo'; use sqlite (embedded) or postgres.", e.Message);
+
+        var loaded = Load(new()
+        {
+            ["PORTAL__STORE__TYPE"] = "postgres", ["PORTAL__STORE__CONNECTION_STRING"] = "Host=db.example.com;Database=portal;Username=portal;Password=s3cret",
+        });
+        var store = Portal.Core.Persistence.MetadataStore.From(loaded.Config, PortalPaths.From(loaded.Config, "/home/ana"));
+        Assert.True(store.IsPostgres);
+        Assert.Equal("PostgreSQL db.example.com:5432/portal as portal", store.Describe());
+    }
+
+    [Fact]
     public void An_empty_file_means_the_defaults()
     {
         LocalFile("# nothing yet\n");

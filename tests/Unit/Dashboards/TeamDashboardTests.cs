@@ -9,7 +9,7 @@ using Portal.Tests.Unit.Support;
 namespace Portal.Tests.Unit.Dashboards;
 
 /// <summary>Dashboard numbers against a real SQLite store seeded with trainings, versions and router records whose answers are known.</summary>
-public sealed class TeamDashboardTests : IAsyncLifetime
+public abstract class TeamDashboardTests(bool postgres) : IAsyncLifetime
 {
     private static readonly DateTime Day1 = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime Now = Day1.AddDays(2).AddHours(15);
@@ -23,7 +23,7 @@ public sealed class TeamDashboardTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(postgres);
         _dashboards = new TeamDashboardService(new EfDashboardStore(_db.Factory), PortalConfigLoader.Parse("", "defaults"), new FixedClock(Now));
         await using var db = _db.Factory.CreateDbContext();
         var (a, b) = (new Project { Name = "a", CreatedAt = Day1 }, new Project { Name = "b", CreatedAt = Day1 });
@@ -165,3 +165,9 @@ public sealed class TeamDashboardTests : IAsyncLifetime
         await Assert.ThrowsAsync<NotFoundException>(() => _dashboards.MetricAsync("nope", null, null, CancellationToken.None));
     }
 }
+
+/// <summary>The suite against the embedded SQLite file.</summary>
+public sealed class SqliteTeamDashboardTests() : TeamDashboardTests(postgres: false);
+
+/// <summary>The suite against a real PostgreSQL database.</summary>
+public sealed class PostgresTeamDashboardTests() : TeamDashboardTests(postgres: true);

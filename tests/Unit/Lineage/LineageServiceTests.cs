@@ -8,7 +8,7 @@ using Portal.Tests.Unit.Support;
 namespace Portal.Tests.Unit.Lineage;
 
 /// <summary>Lineage walks over a real SQLite store seeded with the shapes that matter: a hub dataset, a pretrained chain, filters.</summary>
-public sealed class LineageServiceTests : IAsyncLifetime
+public abstract class LineageServiceTests(bool postgres) : IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private LineageService _lineage = default!;
@@ -16,7 +16,7 @@ public sealed class LineageServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(postgres);
         _lineage = new LineageService(new EfLineageStore(_db.Factory), new PortalConfig { Environments = ["dev", "test", "prod"] });
         await using var db = _db.Factory.CreateDbContext();
         var (iris, other) = (new Project { Name = "iris", CreatedAt = T0 }, new Project { Name = "other", CreatedAt = T0 });
@@ -141,3 +141,9 @@ public sealed class LineageServiceTests : IAsyncLifetime
         Assert.Contains("after its end", backwards.Errors["from"][0]);
     }
 }
+
+/// <summary>The suite against the embedded SQLite file.</summary>
+public sealed class SqliteLineageServiceTests() : LineageServiceTests(postgres: false);
+
+/// <summary>The suite against a real PostgreSQL database.</summary>
+public sealed class PostgresLineageServiceTests() : LineageServiceTests(postgres: true);

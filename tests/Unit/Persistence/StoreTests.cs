@@ -8,8 +8,8 @@ using Portal.Tests.Unit.Support;
 
 namespace Portal.Tests.Unit.Persistence;
 
-/// <summary>The EF stores against a real SQLite file with the real migrations.</summary>
-public class StoreTests : IAsyncLifetime
+/// <summary>The EF stores against a real database with the real migrations: a SQLite file, and PostgreSQL (the subclasses below).</summary>
+public abstract class StoreTests(bool postgres) : IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private EfProjectStore _projects = default!;
@@ -19,7 +19,7 @@ public class StoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(postgres);
         _projects = new EfProjectStore(_db.Factory);
         _models = new EfModelStore(_db.Factory);
         _datasets = new EfDatasetStore(_db.Factory);
@@ -154,6 +154,44 @@ public class StoreTests : IAsyncLifetime
         Assert.Equal((0, PageRequest.MaxTake), (clamped.Skip, clamped.Take));
     }
 
+    [Fact]
+    public async Task The_audit_log_is_append_only_in_the_database_itself()
+    {
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        db.AuditEvents.Add(new AuditEvent { At = T0, Actor = "ada", Action = "create model", Target = "iris", Outcome = AuditOutcome.Succeeded });
+        await db.SaveChangesAsync();
+        var changed = await Assert.ThrowsAnyAsync<Exception>(() => db.AuditEvents.ExecuteUpdateAsync(u => u.SetProperty(e => e.Actor, "mallory")));
+        Assert.Contains("append-only", changed.Message + changed.InnerException?.Message);
+        var removed = await Assert.ThrowsAnyAsync<Exception>(() => db.AuditEvents.ExecuteDeleteAsync());
+        Assert.Contains("append-only", removed.Message + removed.InnerException?.Message);
+        Assert.Equal("ada", (await db.AuditEvents.AsNoTracking().SingleAsync()).Actor);
+    }
+
+    /// <summary>
+    /// Two writers with connection pools of their own, as two portal processes have, race to create the same names and
+    /// many others: each name exists once, the losers get a conflict, and no write is lost.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_writers_create_each_name_once_and_lose_nothing()
+    {
+        var other = new EfModelStore(_db.SecondWriter());
+        var writers = new[] { _models, other };
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 80).Select(async i =>
+        {
+            var name = i % 2 == 0 ? $"shared-{i % 8}" : $"own-{i}";
+            try
+            {
+                await writers[i % 2].AddAsync(new Model { Name = name, CreatedAt = T0, UpdatedAt = T0 }, CancellationToken.None);
+                return "created";
+            }
+            catch (ConflictException) { return "conflict"; }
+        }));
+        var all = await _models.ListAsync(new PageRequest(Take: 500), CancellationToken.None);
+        Assert.Equal(4 + 40, all.Total);
+        Assert.Equal(44, outcomes.Count(o => o == "created"));
+        Assert.Equal(36, outcomes.Count(o => o == "conflict"));
+    }
+
     private static readonly Func<long, CancellationToken, Task> NoFiles = (_, _) => Task.CompletedTask;
 
     [Fact]
@@ -190,3 +228,9 @@ public class StoreTests : IAsyncLifetime
         Assert.Null(await _datasets.FindAsync("other", "ds1", CancellationToken.None));
     }
 }
+
+/// <summary>The suite against the embedded SQLite file.</summary>
+public sealed class SqliteStoreTests() : StoreTests(postgres: false);
+
+/// <summary>The suite against a real PostgreSQL database.</summary>
+public sealed class PostgresStoreTests() : StoreTests(postgres: true);

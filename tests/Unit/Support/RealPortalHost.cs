@@ -37,22 +37,24 @@ public sealed class RealPortalHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="managerYaml">More keys of <c>container_manager</c>, one per line (e.g. <c>give_up_minutes: 0.1</c>).</param>
+    /// <param name="storeYaml">More keys of <c>store</c>, one per line (see <see cref="PostgresStoreYamlAsync"/>).</param>
     public static async Task<RealPortalHost> StartAsync(
-        string extraYaml = "", TempDir? dir = null, string manager = "local", string? url = null, string managerYaml = "")
+        string extraYaml = "", TempDir? dir = null, string manager = "local", string? url = null, string managerYaml = "", string storeYaml = "")
     {
         // Containers are off the host's network: they reach the portal at the host's address on theirs, not on loopback.
         url ??= manager is "swarm" or "docker" ? "http://0.0.0.0:0" : "http://127.0.0.1:0";
         dir ??= new TempDir();
         var config = PortalConfigLoader.Parse(
-            $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\ncontainer_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n" +
-            string.Concat(managerYaml.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => $"  {line}\n")) + extraYaml, "test.yaml");
+            $"store:\n  data_dir: {Path.Combine(dir.Path, "data")}\n{Indent(storeYaml)}container_manager:\n  type: {manager}\n  local_python: {RealPython.Path}\n" +
+            Indent(managerYaml) + extraYaml, "test.yaml");
         WebApplication app;
         for (var attempt = 1; ; attempt++)
         {
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dir.Path });
             builder.WebHost.UseUrls(url);
             // As Program does: settings saved in the portal are laid over the configuration before composing.
-            var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(PortalPaths.From(config, dir.Path).DatabaseFile, CancellationToken.None);
+            var stored = await Portal.Core.Settings.StoredSettings.ReadAsync(
+                Portal.Core.Persistence.MetadataStore.From(config, PortalPaths.From(config, dir.Path)), CancellationToken.None);
             builder.AddPortal(config, stored);
             app = builder.Build();
             await app.PreparePortalAsync(null, CancellationToken.None);
@@ -73,6 +75,12 @@ public sealed class RealPortalHost : IAsyncDisposable
         host.Http.UseToken(host.AdminToken);
         return host;
     }
+
+    private static string Indent(string yaml) => string.Concat(yaml.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => $"  {line}\n"));
+
+    /// <summary>The keys of <c>store</c> for a fresh database of the test run's PostgreSQL cluster.</summary>
+    public static async Task<string> PostgresStoreYamlAsync() =>
+        $"type: postgres\nconnection_string: \"{await RealPostgres.CreateDatabaseAsync()}\"";
 
     /// <summary>Stops the portal but keeps its data directory, to start another portal on it (a restart).</summary>
     public async Task<TempDir> StopKeepingDataAsync()

@@ -2,6 +2,7 @@ using MudBlazor;
 using Microsoft.AspNetCore.Components;
 using Portal.Core.Configuration;
 using Portal.Core.Errors;
+using Portal.Core.Persistence;
 using Portal.Core.Settings;
 using Portal.Web.Components.Shared;
 
@@ -18,6 +19,8 @@ public sealed partial class StorageRouterSettings
     private SettingsView? _shownView;
     private PortalConfig _edit = new();
     private bool _busy;
+    private bool _testingStore;
+    private StoreReport? _storeReport;
 
     protected override void OnParametersSet()
     {
@@ -25,6 +28,13 @@ public sealed partial class StorageRouterSettings
         if (ReferenceEquals(View, _shownView)) return;
         _shownView = View;
         _edit = SettingsSections.CopyAll(View.Saved);
+    }
+
+    private async Task TestStoreAsync()
+    {
+        _testingStore = true;
+        try { _storeReport = await StoreProbe.ProbeAsync(Aborted); }
+        finally { _testingStore = false; }
     }
 
     private async Task SaveAsync()
