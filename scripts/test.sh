@@ -44,12 +44,13 @@ say "An SSH server and an image registry for the tests of builds with vault cred
 apt_install openssh-server git docker-registry
 [ -x /usr/sbin/sshd ] && /usr/sbin/sshd -V 2>&1 | head -1 || true
 
-say "npm packages of the tests: a real OpenID provider (oidc-provider, tests/oidc-provider), the Kubernetes schemas (kubernetes-models, tests/kube-schemas) and axe-core (tests/axe)"
+say "npm packages of the tests: a real OpenID provider (oidc-provider, tests/oidc-provider), the Kubernetes schemas (kubernetes-models, tests/kube-schemas), axe-core (tests/axe) and an S3 server (s3rver, tests/s3rver)"
 command -v npm >/dev/null || apt_install nodejs npm
 node --version
 (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: OpenID tests will be skipped (and fail under CI=true)."
 (cd tests/kube-schemas && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: Kubernetes schema tests will be skipped (and fail under CI=true)."
 (cd tests/axe && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the accessibility scans will be skipped (and fail under CI=true)."
+(cd tests/s3rver && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the S3 file store tests will be skipped (and fail under CI=true)."
 
 say "PostgreSQL for the metadata store tests (each test run starts a private cluster on a loopback port; Debian's postgresql)"
 apt_install postgresql

@@ -34,11 +34,14 @@ public static class CoreServiceCollectionExtensions
         services.AddDbContextFactory<PortalDbContext>((sp, o) => store.Use(o).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<MetadataStoreProbe>();
+        services.AddSingleton<FileStoreProbe>();
         services.AddSingleton<Security.HostPaths>();
         services.AddSingleton<IProjectStore, EfProjectStore>();
         services.AddSingleton<IModelStore, EfModelStore>();
         services.AddSingleton<IDatasetStore, EfDatasetStore>();
-        services.AddSingleton<IFileStore>(_ => new LocalFileStore(paths.FileStoreRoot));
+        services.AddSingleton<IFileStore>(sp => config.FileStore.Type == "s3"
+            ? new S3FileStore(S3Clients.Create(config.FileStore.S3, sp.GetRequiredService<CredentialVault>()), config.FileStore.S3.Bucket!, config.FileStore.S3.Prefix ?? "")
+            : new LocalFileStore(paths.FileStoreRoot));
         services.AddSingleton<UploadLimits>();
         services.AddSingleton<ITrainingStore, EfTrainingStore>();
         services.AddSingleton<TaskLogBook>();

@@ -37,14 +37,50 @@ public sealed class StoreConfig
     public string Database { get; set; } = "portal.db";
 }
 
-/// <summary>The file store ("island" for datasets, model files, notebooks and logs).</summary>
+/// <summary>The file store ("island" for datasets, model files, notebooks and logs): <c>local</c> or <c>s3</c>.</summary>
 public sealed class FileStoreConfig
 {
     public string Type { get; set; } = "local";
+    public S3Config S3 { get; set; } = new();
     /// <summary>Root directory of the local file store; empty means <c>&lt;data_dir&gt;/files</c>.</summary>
     public string? Path { get; set; }
     /// <summary>Largest request an upload may send, in MB (all files of one dataset together).</summary>
     public double MaxUploadMb { get; set; } = 1024;
+
+    /// <summary>This section without its secret, as the settings store keeps it (secrets stay in portal.yaml, the environment or the vault).</summary>
+    public FileStoreConfig WithoutSecret()
+    {
+        var copy = (FileStoreConfig)MemberwiseClone();
+        copy.S3 = S3.WithoutSecret();
+        return copy;
+    }
+}
+
+/// <summary>An S3 bucket (AWS, or any server speaking its API) as the file store.</summary>
+public sealed class S3Config
+{
+    /// <summary>The server's address, e.g. http://minio.internal:9000; empty means AWS itself (by region).</summary>
+    public string? Endpoint { get; set; }
+    public string? Bucket { get; set; }
+    public string Region { get; set; } = "us-east-1";
+    /// <summary>Addresses objects as ENDPOINT/BUCKET/KEY (most servers besides AWS need it) instead of BUCKET.ENDPOINT/KEY.</summary>
+    public bool PathStyle { get; set; }
+    /// <summary>A folder inside the bucket for the portal's objects (empty: the bucket's root).</summary>
+    public string? Prefix { get; set; }
+    public string? AccessKey { get; set; }
+    /// <summary>Never saved in the portal's settings: from portal.yaml or PORTAL__FILE_STORE__S3__SECRET_KEY.</summary>
+    public string? SecretKey { get; set; }
+    /// <summary>Instead of the keys: an admin's s3 credential in the vault (key_id in its details, the secret key as its secret).</summary>
+    public string? Credential { get; set; }
+
+    public S3Config WithoutSecret() => WithSecret(null);
+
+    public S3Config WithSecret(string? secret)
+    {
+        var copy = (S3Config)MemberwiseClone();
+        copy.SecretKey = secret;
+        return copy;
+    }
 }
 
 public sealed class ContainerManagerConfig

@@ -24,7 +24,22 @@ public static partial class PortalConfigValidator
         if (string.IsNullOrWhiteSpace(c.Store.Database) || c.Store.Database.IndexOfAny(['/', '\\']) >= 0)
             Fail("store.database", "must be a plain file name inside store.data_dir.");
 
-        if (c.FileStore.Type != "local") Fail("file_store.type", $"is '{c.FileStore.Type}'; the only file store available is 'local'.");
+        if (c.FileStore.Type is not ("local" or "s3")) Fail("file_store.type", $"is '{c.FileStore.Type}'; use local (a directory) or s3 (a bucket).");
+        if (c.FileStore.Type == "s3")
+        {
+            var s3 = c.FileStore.S3;
+            if (string.IsNullOrWhiteSpace(s3.Bucket) || !S3BucketName().IsMatch(s3.Bucket))
+                Fail("file_store.s3.bucket", $"is '{s3.Bucket}'; name the bucket: 3-63 lower-case letters, digits, dots and dashes.");
+            if (!string.IsNullOrWhiteSpace(s3.Endpoint) && !(Uri.TryCreate(s3.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https"))
+                Fail("file_store.s3.endpoint", $"is '{s3.Endpoint}'; use the server's http(s) address, e.g. https://s3.example.com, or leave it empty for AWS.");
+            if (string.IsNullOrWhiteSpace(s3.Region)) Fail("file_store.s3.region", "must name a region (any name for a server that ignores it, e.g. us-east-1).");
+            if (!string.IsNullOrWhiteSpace(s3.Credential) && !string.IsNullOrWhiteSpace(s3.AccessKey))
+                Fail("file_store.s3.credential", "and file_store.s3.access_key both give the keys; keep one.");
+            // An access key without its secret is only known to be incomplete where the secret would come from (the
+            // environment of the running portal): the store says so when it connects.
+            if (string.IsNullOrWhiteSpace(s3.AccessKey) && !string.IsNullOrWhiteSpace(s3.SecretKey))
+                Fail("file_store.s3.secret_key", "goes with file_store.s3.access_key: give both, or neither.");
+        }
         if (c.FileStore.MaxUploadMb <= 0) Fail("file_store.max_upload_mb", $"must be more than 0 (it is {c.FileStore.MaxUploadMb}).");
 
         var cm = c.ContainerManager;
@@ -146,4 +161,7 @@ public static partial class PortalConfigValidator
     /// <summary>A whole number or decimal with an optional binary or decimal suffix: what a claim's storage request accepts.</summary>
     [GeneratedRegex(@"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")]
     private static partial Regex StorageQuantity();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex S3BucketName();
 }

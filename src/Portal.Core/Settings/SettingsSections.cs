@@ -45,6 +45,9 @@ public static class SettingsSections
         new("kube", c => ToYaml(c, Kube), (live, run) => live.Kube = Copy(run, Kube).Kube),
         new("file_store.path", c => c.FileStore.Path, (live, run) => live.FileStore.Path = run.FileStore.Path),
         new("file_store.max_upload_mb", c => c.FileStore.MaxUploadMb, (live, run) => live.FileStore.MaxUploadMb = run.FileStore.MaxUploadMb),
+        new("file_store.type", c => c.FileStore.Type, (live, run) => live.FileStore.Type = run.FileStore.Type),
+        new("file_store.s3", c => c.FileStore.S3 is var s3 ? $"{s3.Endpoint} {s3.Bucket} {s3.Region} {s3.PathStyle} {s3.Prefix} {s3.AccessKey} {s3.Credential}" : null,
+            (live, run) => live.FileStore.S3 = run.FileStore.S3),
     ];
 
     private static readonly ISerializer Serializer = new SerializerBuilder()
@@ -60,7 +63,13 @@ public static class SettingsSections
         [ContainerManager] = new(c => c.ContainerManager, (to, from) => to.ContainerManager = from.ContainerManager),
         [Docker] = new(c => c.Docker, (to, from) => to.Docker = from.Docker),
         [Kube] = new(c => c.Kube, (to, from) => to.Kube = from.Kube),
-        [FileStore] = new(c => c.FileStore, (to, from) => to.FileStore = from.FileStore),
+        // The S3 secret is never saved with the section: the one given by portal.yaml or the environment stays.
+        [FileStore] = new(c => c.FileStore.WithoutSecret(), (to, from) =>
+        {
+            var secret = to.FileStore.S3.SecretKey;
+            to.FileStore = from.FileStore;
+            to.FileStore.S3.SecretKey ??= secret;
+        }),
         [Router] = new(c => c.Router, (to, from) => to.Router = from.Router),
         [Environments] = new(c => c.Environments, (to, from) => to.Environments = from.Environments),
         [Security] = new(c => c.Security, (to, from) => to.Security = from.Security),

@@ -1,12 +1,11 @@
 using System.Globalization;
 using Portal.Core.Entities;
-using Portal.Core.Errors;
 
 namespace Portal.Core.Storage;
 
 /// <summary>
 /// The folder a workload mounts a dataset's or a model version's files from: their folder in the local file store,
-/// or, when they are kept compressed, a folder under the caller's work directory they are unpacked into once.
+/// or a folder under the caller's work directory they are unpacked (kept compressed) or fetched (from a bucket) into once.
 /// Trainings, deployments and IDE sessions all mount artifacts this way.
 /// </summary>
 public static class ArtifactFolders
@@ -22,15 +21,28 @@ public static class ArtifactFolders
 
     private static async Task<string> FolderAsync(IFileStore store, string filesKey, bool compressed, string archiveKey, string unpacked, CancellationToken ct)
     {
-        var root = (store as LocalFileStore)?.Root
-            ?? throw new ConflictException("Mounting datasets and model versions needs the local file store (file_store.type: local).");
-        if (!compressed) return Path.Combine(root, filesKey);
+        // The local store's own folder is mounted as it is; elsewhere (a bucket) the files are fetched once.
+        if (!compressed && store is LocalFileStore local) return Path.Combine(local.Root, filesKey);
         if (Directory.Exists(unpacked)) return unpacked;
         // Unpacked beside and renamed when complete: a crash mid-way never leaves a folder that looks finished.
         var partial = unpacked + ".partial";
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
-        await TarArchives.ExtractAsync(store, archiveKey, partial, ct);
+        if (compressed) await TarArchives.ExtractAsync(store, archiveKey, partial, ct);
+        else await DownloadAsync(store, filesKey, partial, ct);
         Directory.Move(partial, unpacked);
         return unpacked;
+    }
+
+    private static async Task DownloadAsync(IFileStore store, string folderKey, string target, CancellationToken ct)
+    {
+        Directory.CreateDirectory(target);
+        await foreach (var relative in store.ListAsync(folderKey, ct))
+        {
+            var path = Path.Combine([target, .. StoreKey.Segments(relative)]);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using var source = await store.OpenReadAsync($"{folderKey}/{relative}", ct);
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+            await source.CopyToAsync(file, ct);
+        }
     }
 }

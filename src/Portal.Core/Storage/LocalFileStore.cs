@@ -10,7 +10,7 @@ namespace Portal.Core.Storage;
 /// </summary>
 public sealed class LocalFileStore : IFileStore
 {
-    private const string TempFolder = ".tmp";
+    private const string TempFolder = StoreKey.TempFolder;
     private readonly string _root;
 
     public LocalFileStore(string root)
@@ -94,14 +94,7 @@ public sealed class LocalFileStore : IFileStore
     /// <summary>Maps a key to a path, refusing anything that could leave the root.</summary>
     private string Resolve(string key)
     {
-        if (string.IsNullOrEmpty(key) || key.StartsWith('/') || key.EndsWith('/'))
-            throw new ArgumentException($"'{key}' is not a file store key.", nameof(key));
-        var segments = key.Split('/');
-        foreach (var segment in segments)
-        {
-            var problem = segment == TempFolder ? $"'{TempFolder}' is reserved." : SafeFileName.Check(segment);
-            if (problem is not null) throw new ArgumentException($"'{key}' is not a file store key: {problem}", nameof(key));
-        }
+        var segments = StoreKey.Segments(key);
         var path = Path.GetFullPath(Path.Combine([_root, .. segments]));
         if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"'{key}' points outside the file store.", nameof(key));

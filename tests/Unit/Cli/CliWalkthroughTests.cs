@@ -9,17 +9,19 @@ namespace Portal.Tests.Unit.Cli;
 /// <summary>
 /// The iris walkthrough with the CLI only, against a real portal on the local manager (real Python trains and serves):
 /// login, a model, a project, a dataset, a followed training that publishes a version, a deployment, and the errors and
-/// exit codes a script relies on; on the embedded SQLite store and on PostgreSQL.
+/// exit codes a script relies on; on the embedded stores, and on PostgreSQL with the files in an S3 bucket.
 /// </summary>
 public sealed class CliWalkthroughTests
 {
     [SkippableTheory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
-    public async Task The_iris_walkthrough_runs_from_the_command_line_with_useful_exit_codes(string store)
+    [InlineData("postgres+s3")]
+    public async Task The_iris_walkthrough_runs_from_the_command_line_with_useful_exit_codes(string stores)
     {
         RealPython.Require();
-        await using var portal = await RealPortalHost.StartAsync(storeYaml: store == "postgres" ? await RealPortalHost.PostgresStoreYamlAsync() : "");
+        await using var s3 = stores.Contains("s3", StringComparison.Ordinal) ? await RealS3.StartAsync() : null;
+        await using var portal = await RealPortalHost.StartAsync(s3?.FileStoreYaml ?? "",
+            storeYaml: stores.StartsWith("postgres", StringComparison.Ordinal) ? await RealPortalHost.PostgresStoreYamlAsync() : "");
         using var cli = await PortalCli.InstallAsync();
         var token = await TestIdentities.TokenAsync(portal.Services, "ada", Roles.Admin);
 
@@ -63,6 +65,17 @@ public sealed class CliWalkthroughTests
         Assert.Equal(1, noLog.Code);
         Assert.Contains("nope", noLog.Err);
         await cli.OkAsync("depl", "rm", "iris-api");
+
+        if (s3 is not null)
+        {
+            // The dataset and the version the training published live in the bucket, not on the portal's disk.
+            using var bucket = s3.Client();
+            var keys = ((await bucket.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = RealS3.Bucket })).S3Objects ?? [])
+                .Select(o => o.Key).ToList();
+            Assert.Contains(keys, k => k.StartsWith("datasets/", StringComparison.Ordinal) && k.EndsWith("/files/rows.csv", StringComparison.Ordinal));
+            Assert.Contains(keys, k => k.StartsWith("versions/", StringComparison.Ordinal) && k.EndsWith("/files/model.pkl", StringComparison.Ordinal));
+            Assert.False(Directory.Exists(Path.Combine(portal.Dir.Path, "data", "files", "datasets")));
+        }
 
         // A training that fails: --follow exits 1 and says so.
         var failing = await cli.RunAsync(null, "train", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "t2", "--params",

@@ -48,6 +48,13 @@ public sealed class KubernetesTrainingTests
         throw new TimeoutException($"training {name} did not become {state}");
     }
 
+    /// <summary>The supervisor removes an ended training's Job after it records the end: wait for it (10 s at most).</summary>
+    private static async Task AssertRemovedAsync(KubeApiDouble api, string job)
+    {
+        for (var i = 0; i < 100 && api.Get(Jobs, job) is not null; i++) await Task.Delay(100);
+        Assert.Null(api.Get(Jobs, job));
+    }
+
     private static async Task<string> LaunchAsync(RealPortalHost portal, KubeApiDouble api, string name)
     {
         (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "iris", name, notebook = "train.ipynb" })).EnsureSuccessStatusCode();
@@ -84,7 +91,7 @@ public sealed class KubernetesTrainingTests
         await WaitForStateAsync(portal.Http, "rf", "FINISHED");
         Assert.Contains("test accuracy 0.96", await portal.Http.GetStringAsync("/api/v1/trainings/iris/rf/log"));
         Assert.Equal(HttpStatusCode.OK, (await portal.Http.GetAsync("/api/v1/trainings/iris/rf/notebook")).StatusCode);
-        Assert.Null(api.Get(Jobs, job));
+        await AssertRemovedAsync(api, job);
 
         // Restarted mid-training: the new portal finds the Job again and follows it to its end.
         var second = await LaunchAsync(portal, api, "again");
@@ -102,7 +109,7 @@ public sealed class KubernetesTrainingTests
             await WaitForStateAsync(restarted.Http, "cancelled", "RUNNING");
             (await restarted.Http.PostAsync("/api/v1/trainings/iris/cancelled/cancel", null)).EnsureSuccessStatusCode();
             await WaitForStateAsync(restarted.Http, "cancelled", "CANCELLED");
-            Assert.Null(api.Get(Jobs, third));
+            await AssertRemovedAsync(api, third);
         }
     }
 
@@ -142,6 +149,6 @@ public sealed class KubernetesTrainingTests
         var log = await portal.Http.GetStringAsync("/api/v1/trainings/iris/outage/log");
         Assert.Contains("epoch 1", log);
         Assert.Contains("epoch 2", log);
-        Assert.Null(api.Get(Jobs, job));
+        await AssertRemovedAsync(api, job);
     }
 }

@@ -21,6 +21,8 @@ public sealed partial class StorageRouterSettings
     private bool _busy;
     private bool _testingStore;
     private StoreReport? _storeReport;
+    private bool _testingFiles;
+    private StoreReport? _filesReport;
 
     protected override void OnParametersSet()
     {
@@ -37,6 +39,27 @@ public sealed partial class StorageRouterSettings
         finally { _testingStore = false; }
     }
 
+    private async Task TestFilesAsync()
+    {
+        _errors.Clear();
+        _testingFiles = true;
+        try { _filesReport = await FilesProbe.ProbeAsync(Cleaned(_edit.FileStore), Aborted); }
+        catch (PortalException e) { _errors.Set(e); }
+        finally { _testingFiles = false; }
+    }
+
+    /// <summary>The form's file store with blank fields as absent (portal.yaml's null), not as empty text.</summary>
+    private static FileStoreConfig Cleaned(FileStoreConfig edited)
+    {
+        var files = edited.WithoutSecret();
+        files.Path = Blank(files.Path);
+        var s3 = files.S3;
+        (s3.Endpoint, s3.Bucket, s3.Prefix, s3.AccessKey, s3.Credential) = (Blank(s3.Endpoint), Blank(s3.Bucket), Blank(s3.Prefix), Blank(s3.AccessKey), Blank(s3.Credential));
+        return files;
+
+        static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
     private async Task SaveAsync()
     {
         _errors.Clear();
@@ -44,8 +67,7 @@ public sealed partial class StorageRouterSettings
         try
         {
             var candidate = (await Settings.GetAsync(Aborted)).Saved;
-            candidate.FileStore = _edit.FileStore;
-            candidate.FileStore.Path = string.IsNullOrWhiteSpace(candidate.FileStore.Path) ? null : candidate.FileStore.Path.Trim();
+            candidate.FileStore = Cleaned(_edit.FileStore);
             candidate.Router = _edit.Router;
             await SettingsErrors.SaveAllAsync(
                 () => Settings.SaveAsync(SettingsSections.FileStore, candidate, Aborted),

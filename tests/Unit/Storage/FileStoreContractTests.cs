@@ -6,17 +6,21 @@ using Portal.Tests.Unit.Support;
 
 namespace Portal.Tests.Unit.Storage;
 
-public class LocalFileStoreTests : IDisposable
+/// <summary>What every file store promises (<see cref="IFileStore"/>); the local directory and an S3 bucket run it below.</summary>
+public abstract class FileStoreContractTests : IAsyncLifetime
 {
-    private readonly TempDir _dir = new();
-    private readonly LocalFileStore _store;
+    private IFileStore _store = default!;
 
-    public LocalFileStoreTests() => _store = new LocalFileStore(Path.Combine(_dir.Path, "files"));
+    protected abstract Task<IFileStore> CreateAsync();
 
-    private static MemoryStream Bytes(string s) => new(Encoding.UTF8.GetBytes(s));
+    /// <summary>Every object or file the store holds, temp files included, relative to its root.</summary>
+    protected abstract Task<string[]> EverythingStoredAsync();
 
-    private string[] FilesOnDisk() => Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories)
-        .Select(f => Path.GetRelativePath(_store.Root, f)).Order().ToArray();
+    public async Task InitializeAsync() => _store = await CreateAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    protected static MemoryStream Bytes(string s) => new(Encoding.UTF8.GetBytes(s));
 
     [Fact]
     public async Task Records_size_and_sha256_of_what_it_stores()
@@ -44,7 +48,7 @@ public class LocalFileStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => _store.SaveAsync(key, Bytes("x"), null, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentException>(() => _store.OpenReadAsync(key, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentException>(() => _store.DeleteAsync(key, CancellationToken.None));
-        Assert.False(File.Exists(Path.Combine(_dir.Path, "outside")));
+        Assert.Empty(await EverythingStoredAsync());
     }
 
     [Fact]
@@ -59,7 +63,7 @@ public class LocalFileStoreTests : IDisposable
 
         await using var read = await _store.OpenReadAsync("k/file.bin", CancellationToken.None);
         Assert.Equal("old content", await new StreamReader(read).ReadToEndAsync());
-        Assert.Equal([Path.Combine("k", "file.bin")], FilesOnDisk());
+        Assert.Equal(["k/file.bin"], await EverythingStoredAsync());
     }
 
     [Fact]
@@ -69,7 +73,7 @@ public class LocalFileStoreTests : IDisposable
             _store.SaveAsync("k/big.bin", new MemoryStream(new byte[10_000]), 4096, CancellationToken.None));
         Assert.Equal("big.bin", e.FileName);
         Assert.Contains("larger than 4 KB", e.Message);
-        Assert.Empty(FilesOnDisk());
+        Assert.Empty(await EverythingStoredAsync());
         Assert.False(await _store.ExistsAsync("k/big.bin", CancellationToken.None));
     }
 
@@ -78,22 +82,6 @@ public class LocalFileStoreTests : IDisposable
     {
         var stored = await _store.SaveAsync("k/exact.bin", new MemoryStream(new byte[4096]), 4096, CancellationToken.None);
         Assert.Equal(4096, stored.Size);
-    }
-
-    [Fact]
-    public async Task Content_reaches_the_disk_while_the_source_is_still_being_read()
-    {
-        // The source looks at the temp file half way: a store that buffered the whole content would have written nothing yet.
-        const long size = 8L * 1024 * 1024;
-        long onDiskAtHalf = -1;
-        var source = new GeneratedStream(size, position =>
-        {
-            if (onDiskAtHalf < 0 && position >= size / 2)
-                onDiskAtHalf = Directory.GetFiles(Path.Combine(_store.Root, ".tmp")).Sum(f => new FileInfo(f).Length);
-        });
-        var stored = await _store.SaveAsync("k/stream.bin", source, null, CancellationToken.None);
-        Assert.Equal(size, stored.Size);
-        Assert.True(onDiskAtHalf >= size / 2 - 256 * 1024, $"only {onDiskAtHalf} bytes were on disk when half of {size} had been read");
     }
 
     [Fact]
@@ -118,15 +106,13 @@ public class LocalFileStoreTests : IDisposable
         Assert.Equal(["files/a.csv", "files/b.csv"], listed);
 
         await _store.DeleteAsync("d/1", CancellationToken.None);
-        Assert.Empty(FilesOnDisk());
+        Assert.Empty(await EverythingStoredAsync());
         await _store.DeleteAsync("d/1", CancellationToken.None);
         await Assert.ThrowsAsync<NotFoundException>(() => _store.OpenReadAsync("d/1/files/a.csv", CancellationToken.None));
     }
 
-    public void Dispose() => _dir.Dispose();
-
     /// <summary>Produces bytes on demand and reports how far it has been read.</summary>
-    private sealed class GeneratedStream(long length, Action<long> onRead) : Stream
+    internal sealed class GeneratedStream(long length, Action<long> onRead) : Stream
     {
         private long _position;
         public override int Read(byte[] buffer, int offset, int count)
@@ -146,5 +132,39 @@ public class LocalFileStoreTests : IDisposable
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>The embedded store: a directory, written through temp files renamed into place.</summary>
+public sealed class LocalFileStoreTests : FileStoreContractTests
+{
+    private readonly TempDir _dir = new();
+    private LocalFileStore _store = default!;
+
+    protected override Task<IFileStore> CreateAsync() => Task.FromResult<IFileStore>(_store = new LocalFileStore(Path.Combine(_dir.Path, "files")));
+
+    protected override Task<string[]> EverythingStoredAsync() => Task.FromResult(Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories)
+        .Select(f => Path.GetRelativePath(_store.Root, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray());
+
+    public override Task DisposeAsync()
+    {
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Content_reaches_the_disk_while_the_source_is_still_being_read()
+    {
+        // The source looks at the temp file half way: a store that buffered the whole content would have written nothing yet.
+        const long size = 8L * 1024 * 1024;
+        long onDiskAtHalf = -1;
+        var source = new FileStoreContractTests.GeneratedStream(size, position =>
+        {
+            if (onDiskAtHalf < 0 && position >= size / 2)
+                onDiskAtHalf = Directory.GetFiles(Path.Combine(_store.Root, ".tmp")).Sum(f => new FileInfo(f).Length);
+        });
+        var stored = await _store.SaveAsync("k/stream.bin", source, null, CancellationToken.None);
+        Assert.Equal(size, stored.Size);
+        Assert.True(onDiskAtHalf >= size / 2 - 256 * 1024, $"only {onDiskAtHalf} bytes were on disk when half of {size} had been read");
     }
 }
