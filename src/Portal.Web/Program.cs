@@ -33,6 +33,7 @@ catch (ConfigException e)
     return 2;
 }
 if (args.FirstOrDefault() == IssueTokenCommand.Verb) return await IssueTokenCommand.RunAsync(app, args, CancellationToken.None);
+if (args.FirstOrDefault() == MigrateStoreCommand.Verb) return await MigrateStoreCommand.RunAsync(app, args, CancellationToken.None);
 app.MapPortal();
 await app.RunAsync();
 return 0;

@@ -39,9 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IProjectStore, EfProjectStore>();
         services.AddSingleton<IModelStore, EfModelStore>();
         services.AddSingleton<IDatasetStore, EfDatasetStore>();
-        services.AddSingleton<IFileStore>(sp => config.FileStore.Type == "s3"
-            ? new S3FileStore(S3Clients.Create(config.FileStore.S3, sp.GetRequiredService<CredentialVault>()), config.FileStore.S3.Bucket!, config.FileStore.S3.Prefix ?? "")
-            : new LocalFileStore(paths.FileStoreRoot));
+        services.AddSingleton(sp => FileStores.Create(config.FileStore, paths, sp.GetRequiredService<CredentialVault>()));
         services.AddSingleton<UploadLimits>();
         services.AddSingleton<ITrainingStore, EfTrainingStore>();
         services.AddSingleton<TaskLogBook>();

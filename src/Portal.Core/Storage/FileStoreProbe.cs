@@ -1,6 +1,5 @@
 using Amazon.Runtime;
 using Amazon.S3;
-using Amazon.S3.Model;
 using Portal.Core.Configuration;
 using Portal.Core.Errors;
 using Portal.Core.Persistence;
@@ -21,19 +20,15 @@ public sealed class FileStoreProbe(PortalConfig running, PortalPaths paths, Cred
         foreach (var v in PortalConfigValidator.Validate(new PortalConfig { FileStore = candidate }).Where(v => v.Path.StartsWith("file_store", StringComparison.Ordinal)))
             errors.Add(v.Path, v.Message);
         errors.ThrowIfAny();
-        if (candidate.Type != "s3")
-        {
-            var root = string.IsNullOrWhiteSpace(candidate.Path) ? paths.FileStoreRoot : Path.GetFullPath(candidate.Path);
-            return await TryAsync($"directory {root}", new LocalFileStore(root), ct);
-        }
-        var s3 = candidate.S3;
+        var files = candidate.WithoutSecret();
         // The form never holds the secret key: for the running access key, the running secret is the one to try.
-        if (s3.SecretKey is null && s3.AccessKey == running.FileStore.S3.AccessKey) s3 = s3.WithSecret(running.FileStore.S3.SecretKey);
-        var where = $"bucket {s3.Bucket}{(string.IsNullOrWhiteSpace(s3.Prefix) ? "" : $"/{s3.Prefix.Trim('/')}")} at {(string.IsNullOrWhiteSpace(s3.Endpoint) ? $"AWS {s3.Region}" : s3.Endpoint)}";
+        files.S3 = files.S3.WithSecret(candidate.S3.SecretKey ?? (candidate.S3.AccessKey == running.FileStore.S3.AccessKey ? running.FileStore.S3.SecretKey : null));
+        var at = string.IsNullOrWhiteSpace(files.Path) ? paths : paths with { FileStoreRoot = Path.GetFullPath(files.Path) };
+        var where = FileStores.Describe(files, at);
         try
         {
-            using var client = S3Clients.Create(s3, vault);
-            return await TryAsync(where, new S3FileStore(client, s3.Bucket!, s3.Prefix ?? ""), ct);
+            var store = FileStores.Create(files, at, vault);
+            using (store as IDisposable) return await TryAsync(where, store, ct);
         }
         catch (InvalidOperationException e) { return new StoreReport(where, false, e.Message); }
     }

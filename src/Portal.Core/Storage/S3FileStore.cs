@@ -13,7 +13,7 @@ namespace Portal.Core.Storage;
 /// pass, and S3 shows an object only once complete, so readers see the old content or the whole new one. S3 has no
 /// folders: a folder is the objects under its key and a "/".
 /// </summary>
-public sealed class S3FileStore(IAmazonS3 s3, string bucket, string prefix, int partSize = S3FileStore.DefaultPartSize) : IFileStore
+public sealed class S3FileStore(IAmazonS3 s3, string bucket, string prefix, int partSize = S3FileStore.DefaultPartSize) : IFileStore, IDisposable
 {
     /// <summary>8 MiB: above S3's 5 MiB minimum part, and the most memory one write holds.</summary>
     public const int DefaultPartSize = 8 * 1024 * 1024;
@@ -91,6 +91,8 @@ public sealed class S3FileStore(IAmazonS3 s3, string bucket, string prefix, int 
         await foreach (var o in ObjectsUnderAsync(objectKey + "/", ct)) doomed.Add(o);
         await DeleteObjectsAsync(doomed, ct);
     }
+
+    public void Dispose() => s3.Dispose();
 
     private string ObjectKey(string key) => _prefix + string.Join('/', StoreKey.Segments(key));
 
