@@ -143,6 +143,42 @@ public sealed class SettingsTests
         Assert.Equal(HttpStatusCode.BadRequest, (await restarted.Http.DeleteAsync("/api/v1/settings/store")).StatusCode);
     }
 
+    /// <summary>
+    /// The S3 secret key comes from portal.yaml or the environment and stays there: saving the file store section, or
+    /// exporting the settings, never writes it to the settings table or shows it; after a restart the saved section and
+    /// the file's secret work together.
+    /// </summary>
+    [SkippableFact]
+    public async Task The_s3_secret_key_is_never_saved_in_settings_or_exported()
+    {
+        const string Secret = "never-in-the-settings-table-7f3a";
+        await using var s3 = await RealS3.StartAsync();
+        var yaml = s3.FileStoreYaml.Replace($"secret_key: {RealS3.SecretKey}", $"secret_key: {Secret}", StringComparison.Ordinal);
+        var portal = await RealPortalHost.StartAsync(yaml);
+        var saved = await portal.Http.PostAsync("/api/v1/settings/import", Yaml(
+            $"file_store:\n  type: s3\n  max_upload_mb: 5\n  s3: {{endpoint: '{s3.Endpoint}', bucket: {RealS3.Bucket}, path_style: true, access_key: {RealS3.AccessKey}}}\n"));
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(Secret, await portal.Http.GetStringAsync("/api/v1/settings/export"));
+        Assert.DoesNotContain(Secret, await portal.Http.GetStringAsync("/api/v1/settings"));
+        var store = portal.Services.GetRequiredService<Portal.Core.Persistence.MetadataStore>();
+        await using (var connection = await store.OpenAsync(CancellationToken.None))
+        await using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT \"Value\" FROM settings";
+            await using var rows = await read.ExecuteReaderAsync();
+            while (await rows.ReadAsync()) Assert.DoesNotContain(Secret, rows.GetString(0));
+        }
+
+        // Restarted with the same portal.yaml: the saved section applies, the file's secret with it, and uploads work.
+        await using var restarted = await RealPortalHost.StartAsync(yaml, dir: await portal.StopKeepingDataAsync());
+        var running = restarted.Services.GetRequiredService<PortalConfig>().FileStore;
+        Assert.Equal((5d, Secret), (running.MaxUploadMb, running.S3.SecretKey));
+        (await restarted.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        using var form = new MultipartFormDataContent { { new StringContent("d"), "name" }, { new ByteArrayContent("a,b\n1,2\n"u8.ToArray()), "files", "rows.csv" } };
+        var uploaded = await restarted.Http.PostAsync("/api/v1/models/m/datasets", form);
+        Assert.True(uploaded.IsSuccessStatusCode, await uploaded.Content.ReadAsStringAsync());
+    }
+
     [SkippableFact]
     public async Task The_connection_test_reports_what_it_found_or_what_to_fix()
     {
