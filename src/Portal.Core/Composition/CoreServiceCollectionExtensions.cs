@@ -82,6 +82,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Packages.PackageValidator>();
         services.AddSingleton<Packages.PackageService>();
         services.AddSingleton<TrainingService>();
+        services.AddSingleton<WorkFiles.WorkGrants>();
+        services.AddSingleton<WorkFiles.WorkFilesService>();
         services.AddSingleton<ProjectService>();
         services.AddSingleton<ModelService>();
         services.AddSingleton<DatasetService>();

@@ -36,6 +36,13 @@ public interface IContainerManager
 
     /// <summary>Every workload carrying the portal's labels, e.g. to reconcile after a restart.</summary>
     Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Whether work started now may land on a host other than the portal's (a swarm of several nodes). Such work fetches
+    /// its files through the portal (<see cref="WorkloadSpec.AnyNode"/>); work that mounts the portal's folders is kept on
+    /// the portal's node. Host processes, plain containers and today's Kubernetes mounts all run beside the portal's files.
+    /// </summary>
+    Task<bool> MayRunElsewhereAsync(CancellationToken ct) => Task.FromResult(false);
 }
 
 /// <summary>What replicated services (deployments, IDE sessions) need beyond the Spawner-like core.</summary>

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+
 namespace Portal.Core.Containers;
 
 /// <summary>
@@ -11,4 +13,14 @@ public static class PortalToolkit
 
     /// <summary>Where containers see it; the notebook base image has its own copy there too.</summary>
     public const string ContainerPath = "/opt/portal/toolkit";
+
+    private static readonly Lazy<byte[]> ZipBytes = new(() =>
+    {
+        using var zip = new MemoryStream();
+        ZipFile.CreateFromDirectory(Directory, zip, CompressionLevel.Fastest, includeBaseDirectory: false);
+        return zip.ToArray();
+    });
+
+    /// <summary>The toolkit as a zip, for work that cannot mount it: Python imports straight from it (zipimport).</summary>
+    public static byte[] Zip => ZipBytes.Value;
 }

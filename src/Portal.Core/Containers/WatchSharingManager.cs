@@ -19,6 +19,7 @@ public sealed class WatchSharingManager(IContainerManager manager) : IContainerM
     public Task StopAsync(string id, CancellationToken ct) => manager.StopAsync(id, ct);
     public Task RemoveAsync(string id, CancellationToken ct) => manager.RemoveAsync(id, ct);
     public Task<IReadOnlyList<WorkloadInfo>> ListOwnedAsync(CancellationToken ct) => manager.ListOwnedAsync(ct);
+    public Task<bool> MayRunElsewhereAsync(CancellationToken ct) => manager.MayRunElsewhereAsync(ct);
 
     /// <summary>How many workloads are watched now (one engine watch each).</summary>
     public int Watched => _watches.Count;

@@ -22,6 +22,11 @@ public sealed record WorkloadSpec
     public HealthCheckSpec? HealthCheck { get; init; }
     /// <summary>Labels the portal uses to find its workloads again; <see cref="PortalLabels"/> adds the owner label.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The work needs nothing from the portal's host (no bind mount, not the portal's toolkit folder): it fetches what it
+    /// needs through the portal, so a swarm may place it on any node. Other work stays on the portal's node.
+    /// </summary>
+    public bool AnyNode { get; init; }
     /// <summary>uid[:gid] the code runs as; set by the container managers from container_manager.user (never root).</summary>
     public string? User { get; init; }
 }

@@ -14,9 +14,8 @@ public sealed class HostPaths(PortalConfig live, PortalPaths paths)
     public string? Problem(string path, Actor? actor)
     {
         if (actor is null || actor.Has(Roles.Admin)) return null;
+        if (DataDirProblem(path) is { } dataDir) return dataDir;
         var real = RealPath(path);
-        if (Inside(real, RealPath(paths.DataDir)))
-            return $"{path} is inside the portal's data directory, which holds its database and keys; users may not reach it.";
         if (!Directory.Exists(real))
             return $"{path} is not a folder on the portal's host (sockets, devices and single files cannot be used).";
         var allowed = live.Security.HostPaths.Where(p => p.Length > 0).ToList();
@@ -24,6 +23,11 @@ public sealed class HostPaths(PortalConfig live, PortalPaths paths)
         return $"{path} is not under a host folder an admin opened to users (security.host_paths: " +
             $"{(allowed.Count == 0 ? "none" : string.Join(", ", allowed))}). Ask an admin to add one in Settings, or use a git repository.";
     }
+
+    /// <summary>Whatever the actor: a path that resolves into the data directory (the database and the key ring) is refused.</summary>
+    public string? DataDirProblem(string path) => Inside(RealPath(path), RealPath(paths.DataDir))
+        ? $"{path} is inside the portal's data directory, which holds its database and keys; users may not reach it."
+        : null;
 
     private static bool Inside(string path, string folder) =>
         path == folder || path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal) || folder == "/";

@@ -53,7 +53,9 @@ public sealed class TrainingService(
         }, ct);
         try
         {
-            var prepared = await workspace.PrepareAsync(training.Id, plan, ct);
+            // Work that may land on another node fetches its files; extra host folders keep it on the portal's node.
+            var fetched = plan.Mounts.Count == 0 && await manager.MayRunElsewhereAsync(ct);
+            var prepared = await workspace.PrepareAsync(training.Id, plan, fetched, ct);
             var workloadId = await manager.StartAsync(await specs.BuildAsync(training, plan, prepared, token, ct), ct);
             return await supervisor.StartedAsync(training.Id, workloadId, ct);
         }

@@ -2,12 +2,14 @@ using Portal.Core.Builds;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Services;
+using Portal.Core.WorkFiles;
 
 namespace Portal.Core.Trainings;
 
 /// <summary>
 /// The workload of a training: the toolkit's runner on the injected notebook, in the build's image (or the notebook base
-/// image), with its workspace, project, datasets and starting version mounted and the task token to report with.
+/// image), with its workspace, project, datasets and starting version mounted and the task token to report with; or,
+/// where it may run on another node, fetching them through the portal and sending its results back (<see cref="WorkStaging"/>).
 /// </summary>
 public sealed class TrainingSpecFactory(IPortalAddress portal, WorkloadLabels labels)
 {
@@ -31,7 +33,7 @@ public sealed class TrainingSpecFactory(IPortalAddress portal, WorkloadLabels la
             ["PORTAL_WORK_DIR"] = WorkMounts.Work,
             [WorkloadMeta.EnvVar] = WorkloadMeta.ForTraining(project, training.Name, plan.Parameters, plan.Datasets, plan.Pretrained),
         };
-        return new WorkloadSpec
+        var spec = new WorkloadSpec
         {
             Name = $"train-{training.Id}",
             Image = plan.Build?.Image ?? ProjectImages.NotebookBase,
@@ -42,5 +44,9 @@ public sealed class TrainingSpecFactory(IPortalAddress portal, WorkloadLabels la
             Resources = plan.Profile,
             Labels = labels.For("training", training.Id, training.Name, project.Name),
         };
+        if (!workspace.Fetched) return spec;
+        string[] fetch = ["notebook", .. plan.Datasets.Count > 0 ? ["datasets"] : Array.Empty<string>(), .. plan.Pretrained is null ? [] : new[] { "versions" },
+            .. project.HomeDir is null ? [] : new[] { "project" }];
+        return WorkStaging.Fetching(spec, fetch, sendResults: true);
     }
 }

@@ -31,10 +31,13 @@ public static class EnginePreflight
         return WithToolkit(spec);
     }
 
-    /// <summary>The portal's own toolkit, read-only, first on PYTHONPATH (see <see cref="PortalToolkit"/>).</summary>
+    /// <summary>
+    /// The portal's own toolkit, read-only, first on PYTHONPATH (see <see cref="PortalToolkit"/>). Work that may run on
+    /// any node fetches it from the portal instead: the folder exists on the portal's host only.
+    /// </summary>
     private static WorkloadSpec WithToolkit(WorkloadSpec spec)
     {
-        if (!Directory.Exists(PortalToolkit.Directory) || spec.Mounts.Any(m => m.Target == PortalToolkit.ContainerPath)) return spec;
+        if (spec.AnyNode || !Directory.Exists(PortalToolkit.Directory) || spec.Mounts.Any(m => m.Target == PortalToolkit.ContainerPath)) return spec;
         var env = new Dictionary<string, string>(spec.Env);
         env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var path) && path.Length > 0 ? $"{PortalToolkit.ContainerPath}:{path}" : PortalToolkit.ContainerPath;
         return spec with { Env = env, Mounts = [.. spec.Mounts, new MountSpec(PortalToolkit.Directory, PortalToolkit.ContainerPath, ReadOnly: true)] };

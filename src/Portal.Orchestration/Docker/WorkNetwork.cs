@@ -65,6 +65,9 @@ public sealed class WorkNetwork(DockerEngine docker, PortalConfig config) : IWor
     public async Task<string?> HostAddressAsync(CancellationToken ct)
     {
         var id = await EnsureAsync(ct);
+        // The gateway is each node's own: on a swarm of several nodes, work elsewhere reaches the portal's host at the
+        // address the swarm knows it by.
+        if (OnSwarm && await docker.InfoAsync(ct) is { Swarm: { Nodes: > 1, NodeAddr: { Length: > 0 } nodeAddress } }) return nodeAddress;
         var network = await docker.CallAsync((c, t) => c.Networks.InspectNetworkAsync(id, t), ct);
         // Overlay containers leave the overlay through Swarm's gateway bridge; the host is its gateway.
         return Gateway(network.Driver == "overlay" ? await FindAsync(SwarmGatewayBridge, "bridge", ct) : network);

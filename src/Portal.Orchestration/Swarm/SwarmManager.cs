@@ -51,8 +51,8 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
         spec = user.Apply(await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct));
         var name = EnginePreflight.WorkloadName(spec);
         var networkId = await network.EnsureAsync(ct);
-        var created = await docker.CallAsync((c, t) =>
-            c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = SwarmServiceSpec.Build(name, spec, networkId) }, t), ct);
+        var service = SwarmServiceSpec.Build(name, spec, networkId, await PortalNodeAsync(ct));
+        var created = await docker.CallAsync((c, t) => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = service }, t), ct);
         return created.ID ?? throw new ContainerManagerException($"The engine created '{name}' without an id.");
     }
 
@@ -144,18 +144,43 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
         catch (ContainerManagerException e) when (e.IsNotFound()) { }
     }
 
-    public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct) =>
-        [.. (await TasksAsync(id, ct))
-            .Where(t => t.DesiredState == TaskState.Running)
-            .Select(t =>
-            {
-                var state = t.Status?.State;
-                var port = t.Status?.PortStatus?.Ports?.FirstOrDefault()?.PublishedPort;
-                return new Replica(t.ID,
-                    state == TaskState.Running ? WorkloadState.Running : state is TaskState.Failed or TaskState.Rejected ? WorkloadState.Failed : WorkloadState.Pending,
-                    state == TaskState.Running && port is { } p ? string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{p}") : null,
-                    t.Status?.Err);
-            })];
+    /// <summary>Each replica answers on its node's address (the one the swarm knows it by) at the port its node published.</summary>
+    public async Task<IReadOnlyList<Replica>> ListReplicasAsync(string id, CancellationToken ct)
+    {
+        var tasks = (await TasksAsync(id, ct)).Where(t => t.DesiredState == TaskState.Running).ToList();
+        var addresses = tasks.Any(t => t.Status?.State == TaskState.Running) ? await NodeAddressesAsync(ct) : [];
+        return [.. tasks.Select(t =>
+        {
+            var state = t.Status?.State;
+            var port = t.Status?.PortStatus?.Ports?.FirstOrDefault()?.PublishedPort;
+            var host = t.NodeID is { } node && addresses.TryGetValue(node, out var address) ? address : "127.0.0.1";
+            return new Replica(t.ID,
+                state == TaskState.Running ? WorkloadState.Running : state is TaskState.Failed or TaskState.Rejected ? WorkloadState.Failed : WorkloadState.Pending,
+                state == TaskState.Running && port is { } p ? string.Create(CultureInfo.InvariantCulture, $"http://{host}:{p}") : null,
+                t.Status?.Err);
+        })];
+    }
+
+    /// <summary>
+    /// Work may land elsewhere unless the portal's node is the only one that takes work. Asked at each launch: nodes join,
+    /// leave and drain while the portal runs.
+    /// </summary>
+    public async Task<bool> MayRunElsewhereAsync(CancellationToken ct)
+    {
+        var here = await PortalNodeAsync(ct);
+        var taking = (await NodesAsync(ct)).Where(n => n.Status?.State == "ready" && n.Spec?.Availability == "active").Select(n => n.ID).ToList();
+        return taking.Count != 1 || taking[0] != here;
+    }
+
+    /// <summary>The node of the engine the portal talks to: the portal's own when it talks to its host's engine.</summary>
+    private async Task<string?> PortalNodeAsync(CancellationToken ct) => (await docker.InfoAsync(ct)).Swarm?.NodeID is { Length: > 0 } id ? id : null;
+
+    private Task<IList<NodeListResponse>> NodesAsync(CancellationToken ct) => docker.CallAsync((c, t) => c.Swarm.ListNodesAsync(t), ct);
+
+    /// <summary>Node id to the address other hosts reach it at; nodes that advertise none are left out (loopback then).</summary>
+    private async Task<Dictionary<string, string>> NodeAddressesAsync(CancellationToken ct) =>
+        (await NodesAsync(ct)).Select(n => (n.ID, Addr: n.Status?.Addr)).Where(n => n.Addr is { Length: > 0 } and not "0.0.0.0")
+            .ToDictionary(n => n.ID, n => n.Addr!);
 
     public async Task ScaleAsync(string id, int replicas, CancellationToken ct)
     {
@@ -171,7 +196,8 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
         var service = await InspectAsync(id, ct) ?? throw new ContainerManagerException("The service no longer exists.");
         spec = user.Apply(await EnginePreflight.PrepareAsync(docker, spec, "this swarm node", ct));
         var replicas = service.Spec?.Mode?.Replicated?.Replicas is { } current ? (int)current : spec.Replicas;
-        var next = SwarmServiceSpec.Build(service.Spec?.Name ?? id, spec with { Replicas = replicas }, await network.EnsureAsync(ct));
+        var next = SwarmServiceSpec.Build(service.Spec?.Name ?? id, spec with { Replicas = replicas }, await network.EnsureAsync(ct),
+            await PortalNodeAsync(ct));
         await UpdateServiceAsync(id, service, next, ct);
         return id;
     }

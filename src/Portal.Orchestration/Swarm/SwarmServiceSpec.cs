@@ -26,7 +26,8 @@ public static class SwarmServiceSpec
     public static bool RunsOnce(ServiceSpec? spec) =>
         spec?.Mode?.ReplicatedJob is not null || spec?.TaskTemplate?.RestartPolicy?.Condition == "none";
 
-    public static ServiceSpec Build(string serviceName, WorkloadSpec spec, string? networkId)
+    /// <param name="portalNode">The portal's node, where work that mounts the portal's folders must run (none: anywhere).</param>
+    public static ServiceSpec Build(string serviceName, WorkloadSpec spec, string? networkId, string? portalNode = null)
     {
         var container = new ContainerSpec
         {
@@ -52,6 +53,7 @@ public static class SwarmServiceSpec
             RestartPolicy = new SwarmRestartPolicy { Condition = spec.Kind == WorkloadKind.Task ? "none" : "on-failure" },
             Resources = Resources(spec.Resources),
             Networks = networkId is null ? null : [new NetworkAttachmentConfig { Target = networkId }],
+            Placement = spec.AnyNode || portalNode is null ? null : new Placement { Constraints = [$"node.id=={portalNode}"] },
         };
         return new ServiceSpec
         {

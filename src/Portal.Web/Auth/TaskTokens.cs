@@ -1,5 +1,6 @@
 using Portal.Core.Entities;
 using Portal.Core.Trainings;
+using Portal.Core.WorkFiles;
 
 namespace Portal.Web.Auth;
 
@@ -30,6 +31,29 @@ public static class TaskTokens
             http.Items[Key] = training;
             return await next(context);
         }).AllowAnonymous();
+
+    /// <summary>
+    /// Admits work fetching its files through the portal: a running training's task token or a deployment's grant
+    /// (<see cref="WorkFilesService.AdmitAsync"/>); 401 otherwise. The caller is kept on the request for the endpoint.
+    /// </summary>
+    public static TBuilder RequireWorkToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var header = http.Request.Headers.Authorization.ToString();
+            if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+                return Results.Problem(statusCode: 401, title: "A task token is required.", detail: "Send 'Authorization: Bearer <PORTAL_TASK_TOKEN>'.");
+            var caller = await http.RequestServices.GetRequiredService<WorkFilesService>().AdmitAsync(header["Bearer ".Length..].Trim(), http.RequestAborted);
+            if (caller is null)
+                return Results.Problem(statusCode: 401, title: "Not allowed.",
+                    detail: "The token is not a running training's task token or an existing deployment's grant.");
+            http.Items[Key] = caller;
+            return await next(context);
+        }).AllowAnonymous();
+
+    /// <summary>The training or deployment whose token <see cref="RequireWorkToken{TBuilder}"/> admitted.</summary>
+    public static WorkCaller WorkCaller(this HttpContext http) =>
+        http.Items[Key] as WorkCaller ?? throw new InvalidOperationException("The endpoint has no RequireWorkToken filter.");
 
     /// <summary>The training whose token <see cref="RequireTaskToken{TBuilder}"/> admitted.</summary>
     public static Training TaskTraining(this HttpContext http) =>

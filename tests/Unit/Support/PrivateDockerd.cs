@@ -14,18 +14,23 @@ public sealed class PrivateDockerd : IAsyncDisposable
 {
     private readonly string _id = Guid.NewGuid().ToString("N")[..8];
     private readonly string _dir;
+    private readonly IReadOnlyList<string> _hidden;
     private Process? _daemon;
 
-    public PrivateDockerd()
+    /// <param name="parent">Where its data root and socket go (default /tmp).</param>
+    /// <param name="hidden">Host folders the daemon (and so its containers' bind mounts) must not see: each is covered by an
+    /// empty tmpfs in a mount namespace of its own, as on another machine.</param>
+    public PrivateDockerd(string parent = "/tmp", IReadOnlyList<string>? hidden = null)
     {
-        _dir = Path.Combine("/tmp", $"pdd-{_id}");
+        _dir = Path.Combine(parent, $"pdd-{_id}");
+        _hidden = hidden ?? [];
         Directory.CreateDirectory(_dir);
     }
 
     /// <summary>The address the portal is given (<c>docker.daemon_address</c>).</summary>
     public string Address => $"unix:{Socket}";
     private string Socket => Path.Combine(_dir, "docker.sock");
-    private string Namespace => $"portal-fault-{_id}";
+    public string Namespace => $"portal-fault-{_id}";
     public bool LiveRestore { get; private set; }
     public bool Swarm { get; private set; }
     public bool Running => _daemon is { HasExited: false };
@@ -84,7 +89,11 @@ public sealed class PrivateDockerd : IAsyncDisposable
             $"--net=/var/run/netns/{Namespace}", "dockerd", "--data-root", Path.Combine(_dir, "root"), "--exec-root", Path.Combine(_dir, "exec"),
             "-H", $"unix://{Socket}", "--pidfile", Path.Combine(_dir, "docker.pid"), .. LiveRestore ? new[] { "--live-restore" } : [],
         ];
-        var start = new ProcessStartInfo("nsenter", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = _hidden.Count == 0
+            ? new ProcessStartInfo("nsenter", args)
+            : new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                string.Concat(_hidden.Select(h => $"mount -t tmpfs tmpfs '{h}' && ")) + "exec nsenter \"$@\"", "sh", .. args]);
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
         _daemon = Process.Start(start)!;
         var log = Path.Combine(_dir, "dockerd.log");
         _daemon.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_dir) File.AppendAllText(log, e.Data + "\n"); };
