@@ -21,15 +21,19 @@ public sealed class WorkFilesService(
     /// <summary>The results a training may send back, as the toolkit's runner names them in its workspace.</summary>
     public static readonly IReadOnlySet<string> Results = new HashSet<string>([TrainingPaths.Output, TrainingPaths.OutputHtml, TrainingPaths.Failure]);
 
-    /// <summary>Who a bearer token stands for: a running (or waiting) training, or an existing deployment; null for nobody.</summary>
-    public async Task<WorkCaller?> AdmitAsync(string token, CancellationToken ct)
+    /// <summary>
+    /// Who a bearer token stands for: a running (or waiting) training, or an existing deployment. Otherwise the caller is
+    /// null and the refusal says why (an ended training's token is known, and told so).
+    /// </summary>
+    public async Task<(WorkCaller? Caller, string Refusal)> AdmitAsync(string token, CancellationToken ct)
     {
         if (await trainings.FindByTaskTokenAsync(token, ct) is { } training)
-            return training.Task.State is TaskState.Running or TaskState.Waiting ? new WorkCaller(training.Project!, training, null) : null;
-        if (grants.Read(token) is not { } grant) return null;
-        return await deployments.FindAsync(grant.Deployment, ct) is { } deployment && deployment.Id == grant.DeploymentId
-            ? new WorkCaller(deployment.Project!, null, grant)
-            : null;
+            return training.Task.State is TaskState.Running or TaskState.Waiting
+                ? (new WorkCaller(training.Project!, training, null), "")
+                : (null, $"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; its token admits nothing more.");
+        if (grants.Read(token) is { } grant && await deployments.FindAsync(grant.Deployment, ct) is { } deployment && deployment.Id == grant.DeploymentId)
+            return (new WorkCaller(deployment.Project!, null, grant), "");
+        return (null, "The task token is not valid: it is neither a running training's task token nor an existing deployment's grant.");
     }
 
     /// <summary>Datasets are a training's to read; a deployment serves a version and reads nothing else.</summary>

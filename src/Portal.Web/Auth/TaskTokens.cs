@@ -43,10 +43,9 @@ public static class TaskTokens
             var header = http.Request.Headers.Authorization.ToString();
             if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
                 return Results.Problem(statusCode: 401, title: "A task token is required.", detail: "Send 'Authorization: Bearer <PORTAL_TASK_TOKEN>'.");
-            var caller = await http.RequestServices.GetRequiredService<WorkFilesService>().AdmitAsync(header["Bearer ".Length..].Trim(), http.RequestAborted);
-            if (caller is null)
-                return Results.Problem(statusCode: 401, title: "Not allowed.",
-                    detail: "The token is not a running training's task token or an existing deployment's grant.");
+            var (caller, refusal) = await http.RequestServices.GetRequiredService<WorkFilesService>()
+                .AdmitAsync(header["Bearer ".Length..].Trim(), http.RequestAborted);
+            if (caller is null) return Results.Problem(statusCode: 401, title: "Not allowed.", detail: refusal);
             http.Items[Key] = caller;
             return await next(context);
         }).AllowAnonymous();

@@ -74,6 +74,26 @@ public sealed class ProjectBuildTests
     }
 
     [SkippableFact]
+    public async Task With_a_target_registry_a_build_is_pushed_there_for_every_node_to_pull()
+    {
+        await RealDocker.RequireAsync();
+        PrivateRegistry.Require();
+        await RealDocker.BusyboxAsync();
+        await using var registry = await PrivateRegistry.StartOpenAsync();
+        await using var portal = await RealPortalHost.StartAsync($"docker:\n  target_registry: {registry.Host}\n", manager: "swarm");
+        portal.Dir.File("home/Dockerfile", $"FROM {RealDocker.BusyboxImage}\nRUN echo pushed\n");
+        (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "pushed", home_dir = Path.Combine(portal.Dir.Path, "home") })).EnsureSuccessStatusCode();
+
+        var run = await BuildAsync(portal.Http, "pushed", new { tag = "v1" });
+        Assert.True(run.GetProperty("state").GetString() == "SUCCEEDED", run.ToString());
+        Assert.Equal($"{registry.Host}/portal/pushed:v1", run.GetProperty("image").GetString());
+        using var http = new HttpClient();
+        var tags = await http.GetFromJsonAsync<JsonElement>($"http://{registry.Host}/v2/portal/pushed/tags/list");
+        Assert.Equal("v1", Assert.Single(tags.GetProperty("tags").EnumerateArray()).GetString());
+        Assert.Contains($"Pushed {registry.Host}/portal/pushed:v1@sha256:", await portal.Http.GetStringAsync("/api/v1/projects/pushed/builds/v1/log"));
+    }
+
+    [SkippableFact]
     public async Task A_git_build_checks_out_the_ref_and_records_its_commit()
     {
         await RealDocker.RequireAsync();

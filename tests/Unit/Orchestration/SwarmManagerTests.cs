@@ -336,6 +336,16 @@ public sealed class SwarmManagerTests : IDisposable
         Assert.Contains(expected, DockerEngine.Explain(System.Net.HttpStatusCode.BadRequest, daemon));
 
     [Fact]
+    public void Work_that_mounts_the_portals_folders_stays_on_the_portals_node_and_work_that_fetches_goes_anywhere()
+    {
+        var mounting = SwarmServiceSpec.Build("portal-x", Shell("true") with { Mounts = [new MountSpec("/srv/data", "/data")] }, "worknet", "node-1");
+        Assert.Equal(["node.id==node-1"], mounting.TaskTemplate!.Placement!.Constraints);
+        var fetching = SwarmServiceSpec.Build("portal-y", Shell("true") with { AnyNode = true }, "worknet", "node-1");
+        Assert.Null(fetching.TaskTemplate!.Placement);
+        Assert.Null(SwarmServiceSpec.Build("portal-z", Shell("true"), "worknet", portalNode: null).TaskTemplate!.Placement);
+    }
+
+    [Fact]
     public void Specs_map_tasks_to_one_replica_that_never_restarts_and_services_to_replicas()
     {
         var task = SwarmServiceSpec.Build("portal-x", Shell("true") with { Replicas = 3, User = "1000:1000" }, "worknet");

@@ -26,6 +26,15 @@ public sealed class MetadataStoreProbeTests
     }
 
     [Fact]
+    public async Task Only_an_admin_may_test_the_metadata_store()
+    {
+        await using var portal = await RealPortalHost.StartAsync();
+        using var dana = ActorContext.Use(new Actor("dana", [Roles.DataScientist], null));
+        await Assert.ThrowsAsync<Portal.Core.Errors.AccessDeniedException>(
+            () => portal.Services.GetRequiredService<MetadataStoreProbe>().ProbeAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_server_that_is_not_there_is_a_clear_configuration_problem()
     {
         var store = MetadataStore.Postgres($"Host=127.0.0.1;Port={Portal.Tests.Shared.TestEnvironment.FreePort()};Database=portal;Username=portal;Password=hidden;Timeout=3");

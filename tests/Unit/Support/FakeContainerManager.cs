@@ -19,6 +19,11 @@ public sealed class FakeContainerManager : IContainerManager
 
     public ManagerCapabilities Capabilities { get; set; } = new() { Kind = "fake", Containers = true };
 
+    /// <summary>Whether work may land on another node than the portal's (a swarm of several nodes): it then fetches its files.</summary>
+    public bool MayRunElsewhere { get; set; }
+
+    public Task<bool> MayRunElsewhereAsync(CancellationToken ct) => Task.FromResult(MayRunElsewhere);
+
     /// <summary>The script a workload runs; by default the last word of its command.</summary>
     public Func<WorkloadSpec, string> ScriptFor { get; set; } = spec => spec.Command[^1];
     public IReadOnlyCollection<string> Removed => [.. _removed];

@@ -33,6 +33,26 @@ public sealed class PrivateRegistry : IAsyncDisposable
         var dir = new TempDir();
         var hash = (await TestEnvironment.RunAsync("/usr/bin/python3", null, "-c", $"import crypt; print(crypt.crypt('{password}', crypt.mksalt(crypt.METHOD_BLOWFISH)))")).Trim();
         dir.File("htpasswd", $"{user}:{hash}\n");
+        var registry = await ServeAsync(dir, $"""
+            auth:
+              htpasswd:
+                realm: portal-test
+                path: {dir.Path}/htpasswd
+            """);
+        // The docker CLI pushes with its own login, kept in a config folder of the test's so nothing stays behind.
+        var image = $"{registry.Host}/{repository}:{tag}";
+        await TestEnvironment.RunAsync("docker", password, "--config", dir.Path, "login", registry.Host, "-u", user, "--password-stdin");
+        await TestEnvironment.RunAsync("docker", null, "tag", source, image);
+        await TestEnvironment.RunAsync("docker", null, "--config", dir.Path, "push", "--quiet", image);
+        await TestEnvironment.RunAsync("docker", null, "rmi", image);
+        return registry;
+    }
+
+    /// <summary>An empty registry that asks no login, as a team's internal one often is.</summary>
+    public static Task<PrivateRegistry> StartOpenAsync() => ServeAsync(new TempDir(), "");
+
+    private static async Task<PrivateRegistry> ServeAsync(TempDir dir, string auth)
+    {
         var port = TestEnvironment.FreePort();
         var config = dir.File("config.yml", $"""
             version: 0.1
@@ -43,20 +63,10 @@ public sealed class PrivateRegistry : IAsyncDisposable
                 rootdirectory: {dir.Path}/data
             http:
               addr: 127.0.0.1:{port}
-            auth:
-              htpasswd:
-                realm: portal-test
-                path: {dir.Path}/htpasswd
-            """);
+            """ + "\n" + auth);
         var process = Process.Start(new ProcessStartInfo(Binary, ["serve", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         var registry = new PrivateRegistry(process, dir, $"127.0.0.1:{port}");
         await TestEnvironment.WaitForListenerAsync(process, port);
-        // The docker CLI pushes with its own login, kept in a config folder of the test's so nothing stays behind.
-        var image = $"{registry.Host}/{repository}:{tag}";
-        await TestEnvironment.RunAsync("docker", password, "--config", dir.Path, "login", registry.Host, "-u", user, "--password-stdin");
-        await TestEnvironment.RunAsync("docker", null, "tag", source, image);
-        await TestEnvironment.RunAsync("docker", null, "--config", dir.Path, "push", "--quiet", image);
-        await TestEnvironment.RunAsync("docker", null, "rmi", image);
         return registry;
     }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Amazon.Runtime;
+using Portal.Core.Storage;
 using Amazon.S3;
 using Portal.Core.Configuration;
 using Portal.Tests.Shared;
@@ -43,11 +43,7 @@ public sealed class RealS3 : IAsyncDisposable
     }
 
     /// <summary>A client of its own, to look at the bucket from outside the portal.</summary>
-    public IAmazonS3 Client() => new AmazonS3Client(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config
-    {
-        ServiceURL = Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1",
-        RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED, ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-    });
+    public IAmazonS3 Client() => S3Clients.Create(Config(), null);
 
     /// <summary>Skips loudly where node or the npm package is missing (scripts/test.sh installs both); fails under CI=true.</summary>
     public static async Task<RealS3> StartAsync()
