@@ -39,7 +39,7 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
         if (!info.Swarm.ControlAvailable)
             return new ManagerHealth(false, $"{engine}: this node is a swarm worker.",
                 ["The portal must talk to a swarm manager node: point docker.daemon_address at a manager."]);
-        var summary = $"{engine}, swarm active (API {docker.ApiVersion}).";
+        var summary = $"{engine}, swarm active (API {docker.ApiVersion}){await PlacementAsync(ct)}.";
         IList<TaskResponse> tasks;
         try { tasks = await docker.CallAsync((c, t) => c.Tasks.ListAsync(t), ct); }
         catch (ContainerManagerException) { return ManagerHealth.Ok(summary); } // the warning below is extra; the engine itself answered
@@ -170,6 +170,20 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
         var here = await PortalNodeAsync(ct);
         var taking = (await NodesAsync(ct)).Where(n => n.Status?.State == "ready" && n.Spec?.Availability == "active").Select(n => n.ID).ToList();
         return taking.Count != 1 || taking[0] != here;
+    }
+
+    /// <summary>What an admin needs to know of the other nodes: work there fetches its files, and needs its images there.</summary>
+    private async Task<string> PlacementAsync(CancellationToken ct)
+    {
+        try
+        {
+            var ready = (await NodesAsync(ct)).Count(n => n.Status?.State == "ready" && n.Spec?.Availability == "active");
+            return await MayRunElsewhereAsync(ct)
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $", {ready} nodes take work: trainings and deployments fetch their files through the portal, and each node needs their images")
+                : ", work runs on this node";
+        }
+        catch (ContainerManagerException) { return ""; }
     }
 
     /// <summary>The node of the engine the portal talks to: the portal's own when it talks to its host's engine.</summary>

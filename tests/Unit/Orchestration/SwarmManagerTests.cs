@@ -63,6 +63,7 @@ public sealed class SwarmManagerTests : IDisposable
         var health = await _manager.CheckAsync(Timeout());
         Assert.True(health.Ready, string.Join("; ", health.Problems));
         Assert.Contains("swarm active", health.Summary);
+        Assert.Contains("work runs on this node", health.Summary);
         Assert.Matches(@"API 1\.4\d", health.Summary);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.Unit.Support;
 using Xunit.Abstractions;
 using static Portal.Tests.Unit.Trainings.TrainingRunTests;
@@ -28,6 +29,9 @@ public sealed class TwoNodeSwarmTests(ITestOutputHelper output)
             managerYaml: $"portal_url: http://{swarm.HostAddress}:{port}", storeYaml: await RealPortalHost.PostgresStoreYamlAsync());
         var http = portal.Http;
         var (managerNode, workerNode) = await swarm.NodeIdsAsync();
+        // The admin is told, where the engine is tested, that work may run on another node.
+        var health = await portal.Services.GetRequiredService<Portal.Core.Containers.IContainerManager>().CheckAsync(CancellationToken.None);
+        Assert.Contains("2 nodes take work: trainings and deployments fetch their files through the portal", health.Summary);
 
         (await http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } }))
             .EnsureSuccessStatusCode();
