@@ -5,7 +5,7 @@ results back the same way.
 
     python3 -m portal_toolkit.stage --fetch notebook,datasets,versions,project [--send results] -- COMMAND...
 
-The command and the PORTAL_*_DIR variables name the usual /portal/... folders; they are pointed at the local copies.
+The command's arguments and the PORTAL_*_DIR variables that are /portal/... folders are pointed at the local copies.
 The portal starts this through a short bootstrap that first fetches this very toolkit (see BOOTSTRAP in the portal).
 """
 import argparse
@@ -78,8 +78,8 @@ def fetch_project(folder):
 
 
 def local(path, root):
-    """A /portal/... path (or an argument holding one) pointed at the local copy."""
-    return path.replace(MOUNTED + "/", root + "/") if isinstance(path, str) and MOUNTED + "/" in path else path
+    """A /portal/... path pointed at the local copy; anything else (another folder that merely holds "/portal/") as it is."""
+    return root + path[len(MOUNTED):] if path == MOUNTED or path.startswith(MOUNTED + "/") else path
 
 
 def main(argv=None):
