@@ -4,9 +4,8 @@ require_dataset and require_movers), with the training's task token. The files g
 """
 import json
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
+
+from portal_toolkit import stage
 
 _fetched = []
 
@@ -20,51 +19,38 @@ def fetched_datasets():
 
 
 def dataset(model, name):
-    return _fetch("dataset", f"datasets/{_q(model)}/{_q(name)}", ("datasets", model, name))
+    return _fetch("dataset", f"datasets/{stage.q(model)}/{stage.q(name)}", ("datasets", model, name))
 
 
 def version(model, name):
-    return _fetch("version", f"models/{_q(model)}/versions/{_q(name)}", ("versions", model, name))
-
-
-def _q(part):
-    return urllib.parse.quote(str(part), safe="")
+    return _fetch("version", f"models/{stage.q(model)}/versions/{stage.q(name)}", ("versions", model, name))
 
 
 def _fetch(kind, path, folder):
-    from noronha.common.errors import ResolutionError
+    from noronha.common.errors import NotFound, ResolutionError
     url, token = os.environ.get("PORTAL_API_URL"), os.environ.get("PORTAL_TASK_TOKEN")
     work = os.environ.get("PORTAL_WORK_DIR")
     if not (url and token and work):
         raise ResolutionError(f"Cannot fetch the {kind} {folder[1]}:{folder[2]} here: only a running training fetches from the portal. "
                               "Mount it instead (the IDE session's or the deployment's form).")
-    base = url.rstrip("/") + "/api/v1/tasks/" + path
-    meta = json.loads(_get(base, token, kind, folder).decode("utf-8"))
     target = os.path.join(work, "required", *folder)
+    try:
+        with stage.open_url(stage.api(path)) as response:
+            meta = json.loads(response.read().decode("utf-8"))
+        for entry in meta.get("files") or []:
+            name = entry["name"] if isinstance(entry, dict) else str(entry)
+            # The names come from the portal, which checked them on upload; a name that would leave the folder is refused anyway.
+            if name != os.path.basename(name) or name in ("", ".", ".."):
+                raise ResolutionError(f"The {kind} has a file named {name!r}, which cannot be written here.")
+            stage.download(stage.api(path + "/files/" + stage.q(name)), os.path.join(target, name))
+    except stage.Refused as e:
+        if e.code == 404:
+            raise NotFound(f"There is no {kind} {folder[1]}:{folder[2]} in the portal.") from None
+        raise ResolutionError(f"The {kind} {folder[1]}:{folder[2]} could not be fetched: {e.detail}") from None
     os.makedirs(target, exist_ok=True)
-    for entry in meta.get("files") or []:
-        name = entry["name"] if isinstance(entry, dict) else str(entry)
-        # The names come from the portal, which checked them on upload; a name that would leave the folder is refused anyway.
-        if name != os.path.basename(name) or name in ("", ".", ".."):
-            raise ResolutionError(f"The {kind} has a file named {name!r}, which cannot be written here.")
-        with open(os.path.join(target, name), "wb") as f:
-            f.write(_get(base + "/files/" + _q(name), token, kind, folder))
     record = {"model": meta.get("model") or folder[1], "name": meta.get("name") or folder[2], "details": meta.get("details") or {},
               "files": [e["name"] if isinstance(e, dict) else e for e in meta.get("files") or []], "dir": target}
     if kind == "version":
         record.update(role="required", training=meta.get("training"), dataset=meta.get("dataset"))
     _fetched.append((kind, record))
     return target
-
-
-def _get(url, token, kind, folder):
-    from noronha.common.errors import NotFound, ResolutionError
-    request = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
-    try:
-        with urllib.request.urlopen(request, timeout=600) as response:
-            return response.read()
-    except urllib.error.HTTPError as e:
-        detail = e.read().decode("utf-8", "replace")
-        if e.code == 404:
-            raise NotFound(f"There is no {kind} {folder[1]}:{folder[2]} in the portal.") from None
-        raise ResolutionError(f"The portal refused to hand over the {kind} {folder[1]}:{folder[2]} ({e.code}): {detail}") from None

@@ -23,8 +23,6 @@ import urllib.request
 
 MOUNTED = "/portal"
 RESULTS = ("output.ipynb", "output.ipynb.html", "failure.json")
-# A deployment's replicas fetch with a read-only grant; a training with its task token.
-TOKEN = os.environ.get("PORTAL_FETCH_TOKEN") or os.environ.get("PORTAL_TASK_TOKEN", "")
 _DIR_VARIABLES = ("PORTAL_WORK_DIR", "PORTAL_DATASETS_DIR", "PORTAL_PRETRAINED_DIR", "PORTAL_MODEL_DIR", "PORTAL_MODELS_DIR")
 
 
@@ -36,17 +34,24 @@ def q(part):
     return urllib.parse.quote(str(part), safe="")
 
 
+class Refused(Exception):
+    """The portal said no (code: its HTTP status) or could not be reached (code: None); detail says what it said."""
+
+    def __init__(self, code, detail):
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
 def open_url(url, method="GET", data=None, headers=None):
-    """A response of the portal, authorized by the task's token; a refusal says what the portal said."""
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Authorization": "Bearer " + TOKEN, **(headers or {})})
+    """A response of the portal, authorized by the task's token (read at each call: a notebook may set it late)."""
+    token = os.environ.get("PORTAL_FETCH_TOKEN") or os.environ.get("PORTAL_TASK_TOKEN", "")
+    request = urllib.request.Request(url, data=data, method=method, headers={"Authorization": "Bearer " + token, **(headers or {})})
     try:
         return urllib.request.urlopen(request, timeout=600)
     except urllib.error.HTTPError as e:
-        detail = e.read().decode("utf-8", "replace")
-        raise SystemExit(f"[portal_toolkit] the portal refused {method} {url} ({e.code}): {detail}") from None
+        raise Refused(e.code, f"the portal refused {method} {url} ({e.code}): {e.read().decode('utf-8', 'replace')}") from None
     except urllib.error.URLError as e:
-        raise SystemExit(f"[portal_toolkit] the portal could not be reached at {url}: {e.reason}") from None
+        raise Refused(None, f"the portal could not be reached at {url}: {e.reason}") from None
 
 
 def download(url, path):
@@ -83,6 +88,13 @@ def local(path, root):
 
 
 def main(argv=None):
+    try:
+        return _stage(argv)
+    except Refused as e:
+        raise SystemExit(f"[portal_toolkit] {e.detail}") from None
+
+
+def _stage(argv):
     parser = argparse.ArgumentParser(prog="portal_toolkit.stage")
     parser.add_argument("--fetch", default="", help="what to fetch: notebook, datasets, versions, project (comma-separated)")
     parser.add_argument("--send", default="", help="what to send back at the end: results")
