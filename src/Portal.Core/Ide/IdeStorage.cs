@@ -19,6 +19,13 @@ public sealed class IdeStorage(PortalConfig config, PortalPaths paths, Installat
 
     public MountSpec Shared(string target) => Volume(SharedVolume, target, "shared");
 
+    /// <summary>
+    /// Whether the volumes live off the node (a volume driver other than local, or options such as NFS's): a session may
+    /// then start on any node and still find its home. The engine's default local volumes stay on their node.
+    /// </summary>
+    public bool SharedAcrossNodes =>
+        config.Ide.VolumeOptions.Count > 0 || config.Ide.VolumeDriver is { Length: > 0 } driver && driver != "local";
+
     public string WorkDir(long sessionId) => Path.Combine(paths.DataDir, "work", "ide", sessionId.ToString(CultureInfo.InvariantCulture));
 
     public void DeleteWorkDir(long sessionId)

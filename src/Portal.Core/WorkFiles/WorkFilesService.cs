@@ -16,37 +16,48 @@ namespace Portal.Core.WorkFiles;
 /// read and write.
 /// </summary>
 public sealed class WorkFilesService(
-    TrainingService trainings, IDeploymentStore deployments, WorkGrants grants, TrainingWorkspace workspace, UploadLimits limits, HostPaths hostPaths)
+    TrainingService trainings, IDeploymentStore deployments, IIdeSessionStore sessions, WorkGrants grants, TrainingWorkspace workspace,
+    UploadLimits limits, HostPaths hostPaths)
 {
     /// <summary>The results a training may send back, as the toolkit's runner names them in its workspace.</summary>
     public static readonly IReadOnlySet<string> Results = new HashSet<string>([TrainingPaths.Output, TrainingPaths.OutputHtml, TrainingPaths.Failure]);
 
     /// <summary>
-    /// Who a bearer token stands for: a running (or waiting) training, or an existing deployment. Otherwise the caller is
-    /// null and the refusal says why (an ended training's token is known, and told so).
+    /// Who a bearer token stands for: a running (or waiting) training, an existing deployment or an open IDE session.
+    /// Otherwise the caller is null and the refusal says why (an ended training's token is known, and told so).
     /// </summary>
     public async Task<(WorkCaller? Caller, string Refusal)> AdmitAsync(string token, CancellationToken ct)
     {
         if (await trainings.FindByTaskTokenAsync(token, ct) is { } training)
             return training.Task.State is TaskState.Running or TaskState.Waiting
-                ? (new WorkCaller(training.Project!, training, null), "")
+                ? (new WorkCaller(training.Project, training, null), "")
                 : (null, $"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; its token admits nothing more.");
-        if (grants.Read(token) is { } grant && await deployments.FindAsync(grant.Deployment, ct) is { } deployment && deployment.Id == grant.DeploymentId)
-            return (new WorkCaller(deployment.Project!, null, grant), "");
-        return (null, "The task token is not valid: it is neither a running training's task token nor an existing deployment's grant.");
+        var caller = grants.Read(token) switch
+        {
+            { Kind: WorkGrantKind.Deployment } g => await deployments.FindAsync(g.Name, ct) is { } d && d.Id == g.Id ? new WorkCaller(d.Project, null, g) : null,
+            { Kind: WorkGrantKind.Ide, User: { } user } g => await sessions.FindAsync(user, g.Name, ct) is { } s && s.Id == g.Id
+                && s.Task.State is TaskState.Running or TaskState.Waiting ? new WorkCaller(null, null, g) : null,
+            _ => null,
+        };
+        return caller is null
+            ? (null, "The task token is not valid: it is neither a running training's task token nor the grant of a deployment or an open IDE session.")
+            : (caller, "");
     }
 
-    /// <summary>Datasets are a training's to read; a deployment serves a version and reads nothing else.</summary>
-    public static void CheckDataset(WorkCaller caller)
+    /// <summary>A training reads any dataset (Noronha's require_dataset); a grant only those it names.</summary>
+    public static void CheckDataset(WorkCaller caller, Dataset dataset)
     {
-        if (caller.Training is null) throw new AccessDeniedException("A deployment's grant reads only the model version it serves.");
+        if (caller.Grant is { } grant && !grant.Datasets.Contains(dataset.Id))
+            throw new AccessDeniedException($"This {Holder(grant)} reads only the datasets it was given; '{dataset.Name}' is not one of them.");
     }
 
     public static void CheckVersion(WorkCaller caller, ModelVersion version)
     {
-        if (caller.Grant is { } grant && grant.VersionId != version.Id)
-            throw new AccessDeniedException("A deployment's grant reads only the model version it serves.");
+        if (caller.Grant is { } grant && !grant.Versions.Contains(version.Id))
+            throw new AccessDeniedException($"This {Holder(grant)} reads only the model versions it was given; '{version.Name}' is not one of them.");
     }
+
+    private static string Holder(WorkGrant grant) => grant.Kind == WorkGrantKind.Ide ? "IDE session" : "deployment";
 
     /// <summary>The injected notebook the training runs.</summary>
     public Stream OpenNotebook(WorkCaller caller)
@@ -77,7 +88,8 @@ public sealed class WorkFilesService(
     /// <summary>The caller's project's home directory; one that has become a link into the portal's data is refused.</summary>
     public string ProjectHome(WorkCaller caller)
     {
-        var home = caller.Project.HomeDir ?? throw new NotFoundException("home directory of project", caller.Project.Name);
+        var project = caller.Project ?? throw new AccessDeniedException("An IDE session has no project to fetch; it mounts the one it edits.");
+        var home = project.HomeDir ?? throw new NotFoundException("home directory of project", project.Name);
         return hostPaths.DataDirProblem(home) is { } problem ? throw new AccessDeniedException(problem) : home;
     }
 
@@ -89,5 +101,5 @@ public sealed class WorkFilesService(
     }
 }
 
-/// <summary>A running training (its task token) or a deployment (its grant), and the project its work belongs to.</summary>
-public sealed record WorkCaller(Project Project, Training? Training, DeploymentGrant? Grant);
+/// <summary>A running training (its task token), or a deployment or IDE session (its grant), and the project of its work (none for a session).</summary>
+public sealed record WorkCaller(Project? Project, Training? Training, WorkGrant? Grant);

@@ -1,27 +1,32 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Portal.Core.Entities;
 using Portal.Core.Security;
 
 namespace Portal.Core.WorkFiles;
 
 /// <summary>
-/// The read-only grant a deployment's replicas fetch their model version with: the deployment and the one version it
-/// serves, sealed with the portal's key ring. It holds while the deployment exists, so a replica started later (a
-/// scale-up, a node lost) still gets its files; removing the deployment ends it.
+/// The read-only grant that work without a task token fetches its files with: a deployment's replicas (the one version
+/// they serve) or an IDE session (the datasets and versions it was opened with), sealed with the portal's key ring. It
+/// holds while the deployment or session exists, so a replica started later (a scale-up, a node lost) still gets its
+/// files; removing the deployment or stopping the session ends it.
 /// </summary>
 public sealed class WorkGrants(ISecretProtector protector)
 {
-    private const string Kind = "deployment-grant";
+    private const string Seal = "work-grant";
 
-    public string ForDeployment(Entities.Deployment deployment, long versionId) =>
-        protector.Protect(JsonSerializer.Serialize(new Payload(Kind, deployment.Id, deployment.Name, versionId)));
+    public string ForDeployment(Deployment deployment, long versionId) =>
+        Issue(new WorkGrant(WorkGrantKind.Deployment, deployment.Id, deployment.Name, null, [versionId], []));
+
+    public string ForIde(IdeSession session, IEnumerable<long> datasetIds, IEnumerable<long> versionIds) =>
+        Issue(new WorkGrant(WorkGrantKind.Ide, session.Id, session.Name, session.User, [.. versionIds], [.. datasetIds]));
 
     /// <summary>The grant a token stands for, or null when it is not one this portal sealed.</summary>
-    public DeploymentGrant? Read(string token)
+    public WorkGrant? Read(string token)
     {
         try
         {
-            return JsonSerializer.Deserialize<Payload>(protector.Unprotect(token)) is { Grant: Kind } p ? new DeploymentGrant(p.Deployment, p.Name, p.Version) : null;
+            return JsonSerializer.Deserialize<Payload>(protector.Unprotect(token)) is { Seal: WorkGrants.Seal } p ? p.Grant : null;
         }
         catch (Exception e) when (e is CryptographicException or JsonException or FormatException)
         {
@@ -29,7 +34,12 @@ public sealed class WorkGrants(ISecretProtector protector)
         }
     }
 
-    private sealed record Payload(string Grant, long Deployment, string Name, long Version);
+    private string Issue(WorkGrant grant) => protector.Protect(JsonSerializer.Serialize(new Payload(Seal, grant)));
+
+    private sealed record Payload(string Seal, WorkGrant Grant);
 }
 
-public sealed record DeploymentGrant(long DeploymentId, string Deployment, long VersionId);
+public enum WorkGrantKind { Deployment, Ide }
+
+/// <summary>What a grant lets its holder read: these model versions and datasets (ids), for that deployment or session.</summary>
+public sealed record WorkGrant(WorkGrantKind Kind, long Id, string Name, string? User, IReadOnlyList<long> Versions, IReadOnlyList<long> Datasets);

@@ -3,7 +3,8 @@ using Portal.Core.Containers;
 namespace Portal.Core.WorkFiles;
 
 /// <summary>
-/// Turns a workload that would mount the portal's folders into one that fetches them: no mount, placed on any node, its
+/// Turns a workload that would mount the portal's folders into one that fetches them: no host folder mounted (named
+/// volumes stay), placed on any node, its
 /// command run by the toolkit's stage step (portal_toolkit/stage.py) behind a bootstrap that first fetches the toolkit
 /// itself from the portal, so even an image without it (or with an older one) speaks this portal's API.
 /// </summary>
@@ -33,7 +34,7 @@ public static class WorkStaging
     public static WorkloadSpec Fetching(WorkloadSpec spec, IEnumerable<string> fetch, bool sendResults) => spec with
     {
         Command = ["python3", "-c", Bootstrap, "--fetch", string.Join(',', fetch), .. sendResults ? new[] { "--send", "results" } : [], "--", .. spec.Command],
-        Mounts = [],
+        Mounts = [.. spec.Mounts.Where(m => m.Kind != MountKind.Bind)],
         AnyNode = true,
     };
 }

@@ -9,7 +9,8 @@ namespace Portal.Web.Api;
 /// What running work reads through the portal: a training fetches a dataset or model version that was not mounted for
 /// it (Noronha's <c>require_dataset</c> and <c>require_movers</c>), and work on another node fetches everything it would
 /// have mounted (the toolkit, the notebook, the project's home directory) and sends a training's results back. Authorized
-/// by a running training's task token (what any viewer may read) or a deployment's grant (the version it serves only).
+/// by a running training's task token (what any viewer may read) or the grant of a deployment (the version it serves) or of
+/// an IDE session (what it was opened with).
 /// </summary>
 public static class TaskAssetsApi
 {
@@ -20,31 +21,32 @@ public static class TaskAssetsApi
 
         g.MapGet("/datasets/{model}/{name}", async (HttpContext http, string model, string name, DatasetService s, CancellationToken ct) =>
             {
-                WorkFilesService.CheckDataset(http.WorkCaller());
-                return (await s.GetAsync(model, name, ct)).ToDto();
+                var dataset = await s.GetAsync(model, name, ct);
+                WorkFilesService.CheckDataset(http.WorkCaller(), dataset);
+                return dataset.ToDto();
             })
-            .WithSummary("A dataset's metadata and file names, for a running training.");
+            .WithSummary("A dataset's metadata and file names, for a running training or an IDE session given it.");
         g.MapGet("/datasets/{model}/{name}/files/{file}", async (HttpContext http, string model, string name, string file, DatasetService s, CancellationToken ct) =>
             {
-                WorkFilesService.CheckDataset(http.WorkCaller());
+                WorkFilesService.CheckDataset(http.WorkCaller(), await s.GetAsync(model, name, ct));
                 var download = await s.OpenFileAsync(model, name, file, ct);
                 return Results.Stream(download.Content, "application/octet-stream", download.Name);
             })
-            .WithSummary("One file of a dataset, for a running training.");
+            .WithSummary("One file of a dataset, for a running training or an IDE session given it.");
         g.MapGet("/models/{model}/versions/{name}", async (HttpContext http, string model, string name, ModelVersionService s, CancellationToken ct) =>
             {
                 var version = await s.GetAsync(model, name, ct);
                 WorkFilesService.CheckVersion(http.WorkCaller(), version);
                 return version.ToDto(s);
             })
-            .WithSummary("A model version's metadata and file names, for a running training or the deployment serving it.");
+            .WithSummary("A model version's metadata and file names, for a running training, the deployment serving it or an IDE session given it.");
         g.MapGet("/models/{model}/versions/{name}/files/{file}", async (HttpContext http, string model, string name, string file, ModelVersionService s, CancellationToken ct) =>
             {
                 WorkFilesService.CheckVersion(http.WorkCaller(), await s.GetAsync(model, name, ct));
                 var download = await s.OpenFileAsync(model, name, file, ct);
                 return Results.Stream(download.Content, "application/octet-stream", download.Name);
             })
-            .WithSummary("One file of a model version, for a running training or the deployment serving it.");
+            .WithSummary("One file of a model version, for a running training, the deployment serving it or an IDE session given it.");
 
         g.MapGet("/toolkit.zip", () => Results.Bytes(PortalToolkit.Zip, "application/zip", "toolkit.zip"))
             .WithSummary("The portal's Python toolkit, for work whose image may lack it or carry an older one.");

@@ -13,7 +13,8 @@ namespace Portal.Tests.Unit.Orchestration;
 /// The iris walkthrough on a real swarm of two nodes (<see cref="TwoNodeSwarm"/>), with the metadata in PostgreSQL and the
 /// files in an S3 bucket: the training is placed on the worker, which does not see the portal's disk, so it fetches its
 /// notebook, project, dataset and toolkit through the portal, reports progress, publishes its version and sends its
-/// results back; then a deployment runs a replica on each node and serves through the router.
+/// results back; an IDE session there fetches its dataset; then a deployment runs a replica on each node and serves
+/// through the router.
 /// </summary>
 public sealed class TwoNodeSwarmTests(ITestOutputHelper output)
 {
@@ -25,7 +26,9 @@ public sealed class TwoNodeSwarmTests(ITestOutputHelper output)
         await using var s3 = await RealS3.StartAsync();
         var port = TwoNodeSwarm.FreePort();
         await using var portal = await RealPortalHost.StartAsync(
-            $"docker:\n  daemon_address: {swarm.Manager.Address}\n{s3.FileStoreYaml}", manager: "swarm", url: $"http://0.0.0.0:{port}",
+            // IDE homes in volumes that are not node-local (tmpfs stands in for NFS here), so sessions may run anywhere too.
+            $"docker:\n  daemon_address: {swarm.Manager.Address}\n{s3.FileStoreYaml}ide:\n  volume_options:\n    type: tmpfs\n    device: tmpfs\n",
+            manager: "swarm", url: $"http://0.0.0.0:{port}",
             managerYaml: $"portal_url: http://{swarm.HostAddress}:{port}", storeYaml: await RealPortalHost.PostgresStoreYamlAsync());
         var http = portal.Http;
         var (managerNode, workerNode) = await swarm.NodeIdsAsync();
@@ -67,6 +70,19 @@ public sealed class TwoNodeSwarmTests(ITestOutputHelper output)
         Assert.Contains("test accuracy", await http.GetStringAsync("/api/v1/trainings/iris/t1/notebook.html"));
         var version = Assert.Single((await http.GetFromJsonAsync<JsonElement>("/api/v1/model-versions?model=iris-clf")).GetProperty("items").EnumerateArray());
         Assert.Equal("iris/t1", version.GetProperty("training").GetString());
+
+        // An IDE session on the worker gets its dataset the same way.
+        (await http.PostAsJsonAsync("/api/v1/ide", new { name = "lab", datasets = new[] { "iris-clf/iris-data" } })).EnsureSuccessStatusCode();
+        var rowsInIde = "";
+        for (var i = 0; i < 480 && !rowsInIde.Contains("5.1,3.5", StringComparison.Ordinal); i++, await Task.Delay(250))
+        {
+            var container = (await swarm.Worker.DockerAsync("ps", "-q", "--filter", "label=io.mlops-portal.kind=ide")).Trim();
+            if (container.Length == 0) continue;
+            try { rowsInIde = await swarm.Worker.DockerAsync("exec", container, "cat", "/tmp/portal/datasets/iris-data/rows.csv"); }
+            catch (InvalidOperationException) { }
+        }
+        Assert.Contains("5.1,3.5", rowsInIde);
+        (await http.PostAsync("/api/v1/ide/lab/stop", null)).EnsureSuccessStatusCode();
 
         // A deployment with a replica on each node, both fetching the version, both answering through the router.
         await swarm.SetManagerAvailabilityAsync("active");

@@ -14,8 +14,9 @@ namespace Portal.Tests.Unit.Security;
 /// What work on another node may fetch through the portal (<see cref="WorkFilesService"/>), as an attacker holding one
 /// token tries more: a deployment's grant reads the version it serves and nothing else, and dies with the deployment; a
 /// task token writes only its own training's result files; a forged token, a user's API token or an ended training's token
-/// gets nothing; a home directory that became a link into the portal's data is not packed. The in-memory manager says work
-/// may run elsewhere, so the portal builds fetching workloads.
+/// gets nothing; an IDE session's grant reads what it was opened with until it stops; a home directory that became a link
+/// into the portal's data is not packed. The in-memory manager says work may run elsewhere, so the portal builds fetching
+/// workloads.
 /// </summary>
 public sealed class WorkFilesAccessTests : IAsyncLifetime
 {
@@ -28,7 +29,8 @@ public sealed class WorkFilesAccessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = PortalAppFactory.WithManager(_fake);
+        // IDE homes on NFS, so that sessions may run on any node too.
+        _app = PortalAppFactory.WithManager(_fake, "ide:\n  volume_options:\n    type: nfs\n    o: addr=10.0.0.1\n    device: \":/homes/{user}\"\n");
         _http = await _app.CreateClientAsync();
         TrainingRunTests.WriteNotebook(_files, "iris", "x = 1");
         await File.WriteAllTextAsync(Path.Combine(Home, "predict.py"), "def load(p): return None\ndef predict(m, d): return d\n");
@@ -39,8 +41,11 @@ public sealed class WorkFilesAccessTests : IAsyncLifetime
             using var version = new MultipartFormDataContent { { new ByteArrayContent(content), "files", "model.pkl" } };
             (await _http.PostAsync("/api/v1/models/m/versions", version)).EnsureSuccessStatusCode();
         }
-        using var dataset = new MultipartFormDataContent { { new StringContent("d1"), "name" }, { new ByteArrayContent("a\n1\n"u8.ToArray()), "files", "rows.csv" } };
-        (await _http.PostAsync("/api/v1/models/m/datasets", dataset)).EnsureSuccessStatusCode();
+        foreach (var name in new[] { "d1", "d2" })
+        {
+            using var dataset = new MultipartFormDataContent { { new StringContent(name), "name" }, { new ByteArrayContent("a\n1\n"u8.ToArray()), "files", "rows.csv" } };
+            (await _http.PostAsync("/api/v1/models/m/datasets", dataset)).EnsureSuccessStatusCode();
+        }
     }
 
     public async Task DisposeAsync()
@@ -95,6 +100,39 @@ public sealed class WorkFilesAccessTests : IAsyncLifetime
 
         (await _http.DeleteAsync("/api/v1/deployments/api")).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.Unauthorized, (await AsWork(grant, HttpMethod.Get, "models/m/versions/1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_ide_sessions_grant_reads_only_what_it_was_opened_with_and_ends_when_it_stops()
+    {
+        (await _http.PostAsJsonAsync("/api/v1/ide", new { name = "lab", datasets = new[] { "m/d1" }, model_versions = new[] { "m/1" } })).EnsureSuccessStatusCode();
+        var spec = await StartedAsync(s => s.Name.StartsWith("ide-", StringComparison.Ordinal));
+        Assert.True(spec.AnyNode);
+        Assert.DoesNotContain(spec.Mounts, m => m.Kind == MountKind.Bind);
+        Assert.Contains(spec.Mounts, m => m.Kind == MountKind.Volume && m.Target == "/home/portal" && m.VolumeOptions["device"] == ":/homes/admin");
+        var grant = spec.Env[WorkStaging.GrantVariable];
+
+        Assert.Equal("a\n1\n", await (await AsWork(grant, HttpMethod.Get, "datasets/m/d1/files/rows.csv")).Content.ReadAsStringAsync());
+        Assert.Equal([1], await (await AsWork(grant, HttpMethod.Get, "models/m/versions/1/files/model.pkl")).Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, (await AsWork(grant, HttpMethod.Get, "datasets/m/d2")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await AsWork(grant, HttpMethod.Get, "datasets/m/d2/files/rows.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await AsWork(grant, HttpMethod.Get, "models/m/versions/2/files/model.pkl")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await AsWork(grant, HttpMethod.Get, "project.tar.gz")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await AsWork(grant, HttpMethod.Get, "notebook")).StatusCode);
+
+        (await _http.PostAsync("/api/v1/ide/lab/stop", null)).EnsureSuccessStatusCode();
+        for (var i = 0; i < 100 && (await AsWork(grant, HttpMethod.Get, "datasets/m/d1")).StatusCode != HttpStatusCode.Unauthorized; i++) await Task.Delay(50);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AsWork(grant, HttpMethod.Get, "datasets/m/d1/files/rows.csv")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_ide_session_that_edits_a_project_on_the_portals_host_stays_there_and_mounts()
+    {
+        (await _http.PostAsJsonAsync("/api/v1/ide", new { name = "edit", edit_project = "iris", datasets = new[] { "m/d1" } })).EnsureSuccessStatusCode();
+        var spec = await StartedAsync(s => s.Name.StartsWith("ide-", StringComparison.Ordinal));
+        Assert.False(spec.AnyNode);
+        Assert.Contains(spec.Mounts, m => m.Kind == MountKind.Bind && m.Source == Home);
+        Assert.False(spec.Env.ContainsKey(WorkStaging.GrantVariable));
     }
 
     [Fact]
