@@ -6,6 +6,9 @@ namespace Portal.Core.Containers;
 /// </summary>
 public interface IWorkNetwork
 {
-    /// <summary>The host's address as the work's containers see it (a gateway, or on a swarm of several nodes the portal node's address); null when it cannot be told.</summary>
+    /// <summary>
+    /// The host's address as the work's containers see it (a gateway, or on a swarm of several nodes the portal node's
+    /// address); null when it cannot be told.
+    /// </summary>
     Task<string?> HostAddressAsync(CancellationToken ct);
 }

@@ -43,7 +43,8 @@ public sealed class IdeSpecFactory(
         foreach (var d in session.Datasets)
         {
             if (await datasets.FindAsync(d.Model, d.Name, ct) is not { } dataset || (d.Id is not null && d.Id != dataset.Id)) continue;
-            if (!fetched) mounts.Add(new MountSpec(await ArtifactFolders.OfDatasetAsync(files, dataset, workDir, ct), $"{WorkMounts.Datasets}/{d.Name}", ReadOnly: true));
+            if (!fetched)
+                mounts.Add(new MountSpec(await ArtifactFolders.OfDatasetAsync(files, dataset, workDir, ct), $"{WorkMounts.Datasets}/{d.Name}", ReadOnly: true));
             mountedDatasets.Add(dataset);
         }
         foreach (var reference in session.ModelVersions)

@@ -45,8 +45,11 @@ public sealed class TrainingSpecFactory(IPortalAddress portal, WorkloadLabels la
             Labels = labels.For("training", training.Id, training.Name, project.Name),
         };
         if (!workspace.Fetched) return spec;
-        string[] fetch = ["notebook", .. plan.Datasets.Count > 0 ? ["datasets"] : Array.Empty<string>(), .. plan.Pretrained is null ? [] : new[] { "versions" },
-            .. project.HomeDir is null ? [] : new[] { "project" }];
+        string[] fetch =
+        [
+            "notebook", .. plan.Datasets.Count > 0 ? ["datasets"] : Array.Empty<string>(),
+            .. plan.Pretrained is null ? [] : new[] { "versions" }, .. project.HomeDir is null ? [] : new[] { "project" },
+        ];
         return WorkStaging.Fetching(spec, fetch, sendResults: true);
     }
 }

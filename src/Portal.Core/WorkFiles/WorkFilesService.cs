@@ -12,15 +12,16 @@ namespace Portal.Core.WorkFiles;
 
 /// <summary>
 /// What work on another node fetches through the portal instead of mounting it (see <see cref="WorkStaging"/>), and
-/// where a training's results come back: the one place that decides what a task token or a deployment's grant may
-/// read and write.
+/// where a training's results come back: the one place that decides what a task token or a grant (a deployment's, an IDE
+/// session's) may read and write.
 /// </summary>
 public sealed class WorkFilesService(
     TrainingService trainings, IDeploymentStore deployments, IIdeSessionStore sessions, WorkGrants grants, TrainingWorkspace workspace,
     UploadLimits limits, HostPaths hostPaths)
 {
     /// <summary>The results a training may send back, as the toolkit's runner names them in its workspace.</summary>
-    public static readonly IReadOnlySet<string> Results = new HashSet<string>([TrainingPaths.Output, TrainingPaths.OutputHtml, TrainingPaths.Failure]);
+    public static readonly IReadOnlySet<string> Results =
+        new HashSet<string>([TrainingPaths.Output, TrainingPaths.OutputHtml, TrainingPaths.Failure]);
 
     /// <summary>
     /// Who a bearer token stands for: a running (or waiting) training, an existing deployment or an open IDE session.
@@ -31,16 +32,21 @@ public sealed class WorkFilesService(
         if (await trainings.FindByTaskTokenAsync(token, ct) is { } training)
             return training.Task.State is TaskState.Running or TaskState.Waiting
                 ? (new WorkCaller(training.Project, training, null), "")
-                : (null, $"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; its token admits nothing more.");
+                : (null, $"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; " +
+                         "its token admits nothing more.");
         var caller = grants.Read(token) switch
         {
-            { Kind: WorkGrantKind.Deployment } g => await deployments.FindAsync(g.Name, ct) is { } d && d.Id == g.Id ? new WorkCaller(d.Project, null, g) : null,
-            { Kind: WorkGrantKind.Ide, User: { } user } g => await sessions.FindAsync(user, g.Name, ct) is { } s && s.Id == g.Id
-                && s.Task.State is TaskState.Running or TaskState.Waiting ? new WorkCaller(null, null, g) : null,
+            { Kind: WorkGrantKind.Deployment } g =>
+                await deployments.FindAsync(g.Name, ct) is { } d && d.Id == g.Id ? new WorkCaller(d.Project, null, g) : null,
+            { Kind: WorkGrantKind.Ide, User: { } user } g =>
+                await sessions.FindAsync(user, g.Name, ct) is { } s && s.Id == g.Id && s.Task.State is TaskState.Running or TaskState.Waiting
+                    ? new WorkCaller(null, null, g)
+                    : null,
             _ => null,
         };
         return caller is null
-            ? (null, "The task token is not valid: it is neither a running training's task token nor the grant of a deployment or an open IDE session.")
+            ? (null, "The task token is not valid: it is neither a running training's task token nor the grant of a deployment " +
+                     "or an open IDE session.")
             : (caller, "");
     }
 
@@ -48,13 +54,13 @@ public sealed class WorkFilesService(
     public static void CheckDataset(WorkCaller caller, Dataset dataset)
     {
         if (caller.Grant is { } grant && !grant.Datasets.Contains(dataset.Id))
-            throw new AccessDeniedException($"This {Holder(grant)} reads only the datasets it was given; '{dataset.Name}' is not one of them.");
+            throw new AccessDeniedException($"This {Holder(grant)} reads only the datasets it was given; '{dataset.Name}' is not one.");
     }
 
     public static void CheckVersion(WorkCaller caller, ModelVersion version)
     {
         if (caller.Grant is { } grant && !grant.Versions.Contains(version.Id))
-            throw new AccessDeniedException($"This {Holder(grant)} reads only the model versions it was given; '{version.Name}' is not one of them.");
+            throw new AccessDeniedException($"This {Holder(grant)} reads only the model versions it was given; '{version.Name}' is not one.");
     }
 
     private static string Holder(WorkGrant grant) => grant.Kind == WorkGrantKind.Ide ? "IDE session" : "deployment";
@@ -77,18 +83,27 @@ public sealed class WorkFilesService(
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, file);
         var partial = path + ".partial";
-        await using (var target = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
-        await using (var limited = new HashingLimitStream(target, limits.MaxUploadBytes, file))
+        try
         {
-            await content.CopyToAsync(limited, ct);
+            await using (var target = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            await using (var limited = new HashingLimitStream(target, limits.MaxUploadBytes, file))
+            {
+                await content.CopyToAsync(limited, ct);
+            }
+            File.Move(partial, path, overwrite: true);
         }
-        File.Move(partial, path, overwrite: true);
+        finally
+        {
+            // A result cut short (too large, the connection lost) leaves nothing behind; the last whole one stays.
+            File.Delete(partial);
+        }
     }
 
     /// <summary>The caller's project's home directory; one that has become a link into the portal's data is refused.</summary>
     public string ProjectHome(WorkCaller caller)
     {
-        var project = caller.Project ?? throw new AccessDeniedException("An IDE session has no project to fetch; it mounts the one it edits.");
+        var project = caller.Project
+            ?? throw new AccessDeniedException("An IDE session has no project to fetch; it mounts the one it edits.");
         var home = project.HomeDir ?? throw new NotFoundException("home directory of project", project.Name);
         return hostPaths.DataDirProblem(home) is { } problem ? throw new AccessDeniedException(problem) : home;
     }
@@ -101,5 +116,5 @@ public sealed class WorkFilesService(
     }
 }
 
-/// <summary>A running training (its task token), or a deployment or IDE session (its grant), and the project of its work (none for a session).</summary>
+/// <summary>A running training (its task token), or a deployment or IDE session (its grant), and its project (none for a session).</summary>
 public sealed record WorkCaller(Project? Project, Training? Training, WorkGrant? Grant);

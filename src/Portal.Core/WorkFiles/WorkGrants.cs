@@ -42,4 +42,5 @@ public sealed class WorkGrants(ISecretProtector protector)
 public enum WorkGrantKind { Deployment, Ide }
 
 /// <summary>What a grant lets its holder read: these model versions and datasets (ids), for that deployment or session.</summary>
-public sealed record WorkGrant(WorkGrantKind Kind, long Id, string Name, string? User, IReadOnlyList<long> Versions, IReadOnlyList<long> Datasets);
+public sealed record WorkGrant(
+    WorkGrantKind Kind, long Id, string Name, string? User, IReadOnlyList<long> Versions, IReadOnlyList<long> Datasets);

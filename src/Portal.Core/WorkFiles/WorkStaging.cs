@@ -21,7 +21,8 @@ public static class WorkStaging
         toolkit = os.path.join(root, "toolkit.zip")
         token = os.environ.get("PORTAL_FETCH_TOKEN") or os.environ["PORTAL_TASK_TOKEN"]
         url = os.environ["PORTAL_API_URL"].rstrip("/") + "/api/v1/tasks/toolkit.zip"
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Bearer " + token}), timeout=120) as r, open(toolkit, "wb") as f:
+        request = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(request, timeout=120) as r, open(toolkit, "wb") as f:
             shutil.copyfileobj(r, f)
         os.environ["PYTHONPATH"] = toolkit + os.pathsep + os.environ.get("PYTHONPATH", "")
         sys.path.insert(0, toolkit)
@@ -33,7 +34,11 @@ public static class WorkStaging
     /// <param name="sendResults">Whether a training's results go back to the portal when the command ends.</param>
     public static WorkloadSpec Fetching(WorkloadSpec spec, IEnumerable<string> fetch, bool sendResults) => spec with
     {
-        Command = ["python3", "-c", Bootstrap, "--fetch", string.Join(',', fetch), .. sendResults ? new[] { "--send", "results" } : [], "--", .. spec.Command],
+        Command =
+        [
+            "python3", "-c", Bootstrap, "--fetch", string.Join(',', fetch), .. sendResults ? new[] { "--send", "results" } : [],
+            "--", .. spec.Command,
+        ],
         Mounts = [.. spec.Mounts.Where(m => m.Kind != MountKind.Bind)],
         AnyNode = true,
     };

@@ -168,7 +168,7 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
     public async Task<bool> MayRunElsewhereAsync(CancellationToken ct)
     {
         var here = await PortalNodeAsync(ct);
-        var taking = (await NodesAsync(ct)).Where(n => n.Status?.State == "ready" && n.Spec?.Availability == "active").Select(n => n.ID).ToList();
+        var taking = (await NodesAsync(ct)).Where(TakesWork).Select(n => n.ID).ToList();
         return taking.Count != 1 || taking[0] != here;
     }
 
@@ -177,17 +177,20 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
     {
         try
         {
-            var ready = (await NodesAsync(ct)).Count(n => n.Status?.State == "ready" && n.Spec?.Availability == "active");
+            var ready = (await NodesAsync(ct)).Count(TakesWork);
             return await MayRunElsewhereAsync(ct)
-                ? string.Create(CultureInfo.InvariantCulture,
-                    $", {ready} nodes take work: trainings and deployments fetch their files through the portal, and each node needs their images")
+                ? $", {ready.ToString(CultureInfo.InvariantCulture)} nodes take work: trainings and deployments fetch their files " +
+                  "through the portal, and each node needs their images"
                 : ", work runs on this node";
         }
         catch (ContainerManagerException) { return ""; }
     }
 
     /// <summary>The node of the engine the portal talks to: the portal's own when it talks to its host's engine.</summary>
-    private async Task<string?> PortalNodeAsync(CancellationToken ct) => (await docker.InfoAsync(ct)).Swarm?.NodeID is { Length: > 0 } id ? id : null;
+    private async Task<string?> PortalNodeAsync(CancellationToken ct) =>
+        (await docker.InfoAsync(ct)).Swarm?.NodeID is { Length: > 0 } id ? id : null;
+
+    private static bool TakesWork(NodeListResponse node) => node.Status?.State == "ready" && node.Spec?.Availability == "active";
 
     private Task<IList<NodeListResponse>> NodesAsync(CancellationToken ct) => docker.CallAsync((c, t) => c.Swarm.ListNodesAsync(t), ct);
 

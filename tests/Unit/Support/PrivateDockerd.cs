@@ -23,7 +23,9 @@ public sealed class PrivateDockerd : IAsyncDisposable
     public PrivateDockerd(string parent = "/tmp", IReadOnlyList<string>? hidden = null)
     {
         _dir = Path.Combine(parent, $"pdd-{_id}");
-        _hidden = hidden ?? [];
+        // A folder inside another hidden one is hidden with it (and could not be mounted over once that one is covered).
+        var all = hidden ?? [];
+        _hidden = [.. all.Where(h => !all.Any(o => o != h && h.StartsWith(o.TrimEnd('/') + "/", StringComparison.Ordinal)))];
         Directory.CreateDirectory(_dir);
     }
 
