@@ -62,10 +62,13 @@ public sealed class DatasetService(IDatasetStore datasets, IModelStore models, I
         await files.DeleteAsync(StorageKeys.Dataset(dataset.Id), ct);
     }
 
-    public async Task<DownloadableFile> OpenFileAsync(string modelName, string name, string fileName, CancellationToken ct)
+    public async Task<DownloadableFile> OpenFileAsync(string modelName, string name, string fileName, CancellationToken ct) =>
+        await OpenFileAsync(await GetAsync(modelName, name, ct), fileName, ct);
+
+    /// <summary>One file of a dataset the caller has already loaded (and checked).</summary>
+    public async Task<DownloadableFile> OpenFileAsync(Dataset dataset, string fileName, CancellationToken ct)
     {
-        var dataset = await GetAsync(modelName, name, ct);
-        var file = dataset.Files.Find(f => f.Name == fileName) ?? throw new NotFoundException($"file in dataset '{name}'", fileName);
+        var file = dataset.Files.Find(f => f.Name == fileName) ?? throw new NotFoundException($"file in dataset '{dataset.Name}'", fileName);
         var content = await ArtifactFiles.OpenAsync(files, StorageKeys.Dataset(dataset.Id), dataset.Compressed, fileName, ct);
         return new DownloadableFile(fileName, file.Size, content);
     }

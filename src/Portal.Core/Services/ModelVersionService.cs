@@ -160,10 +160,14 @@ public sealed class ModelVersionService(
         await files.DeleteAsync(StorageKeys.ModelVersion(version.Id), ct);
     }
 
-    public async Task<DownloadableFile> OpenFileAsync(string model, string name, string fileName, CancellationToken ct)
+    public async Task<DownloadableFile> OpenFileAsync(string model, string name, string fileName, CancellationToken ct) =>
+        await OpenFileAsync(await GetAsync(model, name, ct), fileName, ct);
+
+    /// <summary>One file of a version the caller has already loaded (and checked).</summary>
+    public async Task<DownloadableFile> OpenFileAsync(ModelVersion version, string fileName, CancellationToken ct)
     {
-        var version = await GetAsync(model, name, ct);
-        var file = version.Files.Find(f => f.Name == fileName) ?? throw new NotFoundException($"file of version '{model}/{name}'", fileName);
+        var file = version.Files.Find(f => f.Name == fileName)
+            ?? throw new NotFoundException($"file of version '{version.Model?.Name}/{version.Name}'", fileName);
         var content = await ArtifactFiles.OpenAsync(files, StorageKeys.ModelVersion(version.Id), version.Compressed, fileName, ct);
         return new DownloadableFile(fileName, file.Size, content);
     }

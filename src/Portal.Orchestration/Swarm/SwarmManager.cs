@@ -101,7 +101,7 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
 
     private async Task<IAsyncEnumerable<LogLine>> TaskLogsAsync(string id, bool follow, CancellationToken ct)
     {
-        var here = (await docker.InfoAsync(ct)).Swarm?.NodeID;
+        var here = await PortalNodeAsync(ct);
         while (true)
         {
             var newest = (await TasksAsync(id, ct)).OrderByDescending(t => t.CreatedAt).FirstOrDefault();
@@ -165,10 +165,11 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
     /// Work may land elsewhere unless the portal's node is the only one that takes work. Asked at each launch: nodes join,
     /// leave and drain while the portal runs.
     /// </summary>
-    public async Task<bool> MayRunElsewhereAsync(CancellationToken ct)
+    public async Task<bool> MayRunElsewhereAsync(CancellationToken ct) => MayRunElsewhere(await NodesAsync(ct), await PortalNodeAsync(ct));
+
+    private static bool MayRunElsewhere(IList<NodeListResponse> nodes, string? here)
     {
-        var here = await PortalNodeAsync(ct);
-        var taking = (await NodesAsync(ct)).Where(TakesWork).Select(n => n.ID).ToList();
+        var taking = nodes.Where(TakesWork).Select(n => n.ID).ToList();
         return taking.Count != 1 || taking[0] != here;
     }
 
@@ -177,8 +178,9 @@ public sealed class SwarmManager(DockerEngine docker, WorkNetwork network, Conta
     {
         try
         {
-            var ready = (await NodesAsync(ct)).Count(TakesWork);
-            return await MayRunElsewhereAsync(ct)
+            var nodes = await NodesAsync(ct);
+            var ready = nodes.Count(TakesWork);
+            return MayRunElsewhere(nodes, await PortalNodeAsync(ct))
                 ? $", {ready.ToString(CultureInfo.InvariantCulture)} nodes take work: trainings and deployments fetch their files " +
                   "through the portal, and each node needs their images"
                 : ", work runs on this node";

@@ -28,8 +28,9 @@ public static class TaskAssetsApi
             .WithSummary("A dataset's metadata and file names, for a running training or an IDE session given it.");
         g.MapGet("/datasets/{model}/{name}/files/{file}", async (HttpContext http, string model, string name, string file, DatasetService s, CancellationToken ct) =>
             {
-                WorkFilesService.CheckDataset(http.WorkCaller(), await s.GetAsync(model, name, ct));
-                var download = await s.OpenFileAsync(model, name, file, ct);
+                var dataset = await s.GetAsync(model, name, ct);
+                WorkFilesService.CheckDataset(http.WorkCaller(), dataset);
+                var download = await s.OpenFileAsync(dataset, file, ct);
                 return Results.Stream(download.Content, "application/octet-stream", download.Name);
             })
             .WithSummary("One file of a dataset, for a running training or an IDE session given it.");
@@ -42,8 +43,9 @@ public static class TaskAssetsApi
             .WithSummary("A model version's metadata and file names, for a running training, the deployment serving it or an IDE session given it.");
         g.MapGet("/models/{model}/versions/{name}/files/{file}", async (HttpContext http, string model, string name, string file, ModelVersionService s, CancellationToken ct) =>
             {
-                WorkFilesService.CheckVersion(http.WorkCaller(), await s.GetAsync(model, name, ct));
-                var download = await s.OpenFileAsync(model, name, file, ct);
+                var version = await s.GetAsync(model, name, ct);
+                WorkFilesService.CheckVersion(http.WorkCaller(), version);
+                var download = await s.OpenFileAsync(version, file, ct);
                 return Results.Stream(download.Content, "application/octet-stream", download.Name);
             })
             .WithSummary("One file of a model version, for a running training, the deployment serving it or an IDE session given it.");
