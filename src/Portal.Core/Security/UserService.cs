@@ -7,6 +7,8 @@ using Portal.Core.Errors;
 using Portal.Core.Names;
 using Portal.Core.Stores;
 
+using Portal.Core.Notifications;
+
 namespace Portal.Core.Security;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace Portal.Core.Security;
 /// 200 lines (the written reason): every rule that changes an account's security stamp lives here, so a session ends
 /// wherever an account changes.
 /// </summary>
-public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider clock, ILogger<UserService> logger)
+public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider clock, ChangeFeed<PortalUser> feed, ILogger<UserService> logger)
 {
     public const int MinPasswordLength = 12;
     public const int MaxFailedSignIns = 5;
@@ -209,6 +211,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
         if (user.Roles.Contains(Roles.Admin) && !user.Disabled) await RefuseLastAdmin(user, "delete", ct);
         await store.DeleteAsync(user.Id, ct);
         _sessions.TryRemove(user.Name, out _);
+        feed.Publish(user);
     }
 
     /// <summary>Ends every browser session of the user (sign-out): their cookies no longer match the account.</summary>
@@ -268,6 +271,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider c
     {
         var user = await store.MutateAsync(id, change, ct);
         _sessions.TryRemove(user.Name, out _);
+        feed.Publish(user);
         return user;
     }
 
