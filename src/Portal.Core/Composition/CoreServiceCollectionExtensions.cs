@@ -63,6 +63,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Deployments.DeploymentSpecFactory>();
         services.AddSingleton<Deployments.DeploymentService>();
         services.AddSingleton<Deployments.PredictionHistory>();
+        services.AddSingleton<IRouteStore, EfRouteStore>();
+        services.AddSingleton<Routes.RouteService>();
+        services.AddSingleton<Routes.RouteTable>();
         services.AddSingleton<IIdeSessionStore, EfIdeSessionStore>();
         services.AddSingleton<ISettingsStore, EfSettingsStore>();
         services.AddSingleton<ILineageStore, EfLineageStore>();

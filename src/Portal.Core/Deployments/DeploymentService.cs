@@ -15,7 +15,7 @@ namespace Portal.Core.Deployments;
 /// </summary>
 public sealed class DeploymentService(
     IDeploymentStore deployments, DeploymentValidator validator, DeploymentSpecFactory specs, IContainerManager manager, IServiceControl services,
-    ChangeFeed<Deployment> feed, AuditLog audit, TimeProvider clock)
+    ChangeFeed<Deployment> feed, Routes.RouteService routes, AuditLog audit, TimeProvider clock)
 {
     public const int MaxReplicas = DeploymentValidator.MaxReplicas;
 
@@ -114,6 +114,10 @@ public sealed class DeploymentService(
     public async Task DeleteAsync(string name, CancellationToken ct)
     {
         var deployment = await GetAsync(name, ct);
+        // A route's callers would get 404s: the route changes first, by someone who knows where its traffic should go.
+        if (await routes.RoutesToAsync(name, ct) is [_, ..] routing)
+            throw new ConflictException($"The route(s) {string.Join(", ", routing.Select(r => $"'{r}'"))} send requests to '{name}'; " +
+                "take it out of them (or remove them) first.");
         if (deployment.WorkloadId is not null) await manager.RemoveAsync(deployment.WorkloadId, ct);
         await deployments.DeleteAsync(deployment.Id, ct);
         var dir = specs.WorkDir(deployment.Id);

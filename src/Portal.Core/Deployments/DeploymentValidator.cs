@@ -11,11 +11,11 @@ namespace Portal.Core.Deployments;
 
 /// <summary>
 /// Checks a deployment, or a switch to another version, before anything changes; every problem comes back at once, by
-/// field. Nine dependencies (the written reason for passing seven): one per kind of thing a deployment names, the
-/// environments, and the manager's abilities.
+/// field. Ten dependencies (the written reason for passing seven): one per kind of thing a deployment names (routes share
+/// its namespace), the environments, and the manager's abilities.
 /// </summary>
 public sealed class DeploymentValidator(
-    IDeploymentStore deployments, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, IPackageStore packages,
+    IDeploymentStore deployments, IRouteStore routes, IProjectStore projects, IModelVersionStore versions, IBuildStore builds, IPackageStore packages,
     ResourceProfiles profiles, IImageFiles imageFiles, PortalConfig config, IContainerManager manager)
 {
     public const int MaxReplicas = 20;
@@ -25,6 +25,8 @@ public sealed class DeploymentValidator(
         var errors = new ValidationErrors();
         var name = input.Name.Trim();
         InputRules.Name(errors, "name", name, "deployment name");
+        if (!errors.Has("name") && await routes.FindAsync(name, ct) is not null)
+            errors.Add("name", $"'{name}' is a route's name, and /model/{name} already reaches that route; name the deployment otherwise.");
         var package = string.IsNullOrWhiteSpace(input.Package) ? null : await CheckPackageAsync(errors, input, ct);
         if (package is not null) input = input with { Project = package.ProjectName, ModelVersion = package.VersionRef, Entry = package.Entry };
         var project = await projects.FindAsync(input.Project.Trim(), ct);

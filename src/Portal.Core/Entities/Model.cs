@@ -11,6 +11,8 @@ public sealed class Model
     /// <summary>Files that compose a dataset for training the model.</summary>
     public List<FileSpec> DataFiles { get; set; } = [];
     public List<Project> Projects { get; set; } = [];
+    /// <summary>Classification or regression, for live accuracy from feedback; unset, feedback is stored but not scored.</summary>
+    public ModelKind? Kind { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -19,6 +19,10 @@ public sealed class PredictionRecord
     public string? Request { get; set; }
     public string? Response { get; set; }
     public string? Feedback { get; set; }
+    /// <summary>The route the request came through, when it came through one.</summary>
+    public string? Route { get; set; }
+    /// <summary>A shadow's copy of a routed request: its answer was recorded, not returned. It shares the Request-ID.</summary>
+    public bool Shadow { get; set; }
     public DateTime? FeedbackAt { get; set; }
 
     public const int MaxBodyChars = 64 * 1024;

@@ -13,22 +13,28 @@ public sealed class EfPredictionStore(IDbContextFactory<PortalDbContext> factory
         await db.SaveChangesAsync(ct);
     }
 
-    public async Task<bool> AttachFeedbackAsync(long deploymentId, string requestId, string feedback, DateTime at, CancellationToken ct)
+    public async Task<bool> AttachFeedbackAsync(IReadOnlyCollection<long> deploymentIds, string requestId, string feedback, DateTime at, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Predictions.Where(p => p.DeploymentId == deploymentId && p.RequestId == requestId)
+        return await db.Predictions.Where(p => deploymentIds.Contains(p.DeploymentId) && p.RequestId == requestId)
             .ExecuteUpdateAsync(u => u.SetProperty(p => p.Feedback, feedback).SetProperty(p => p.FeedbackAt, at), ct) > 0;
+    }
+
+    public async Task<IReadOnlyList<TrafficRow>> TrafficAsync(string? route, long? deploymentId, DateTime since, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var q = db.Predictions.Where(p => p.At >= since);
+        if (route is not null) q = q.Where(p => p.Route == route);
+        if (deploymentId is { } id) q = q.Where(p => p.DeploymentId == id);
+        var rows = await q.GroupBy(p => new { p.DeploymentId, p.Route, p.Shadow })
+            .Select(g => new { g.Key.DeploymentId, g.Key.Route, g.Key.Shadow, Count = g.Count(), Errors = g.Count(p => p.Status >= 400), Mean = g.Average(p => p.LatencyMs) })
+            .ToListAsync(ct);
+        return [.. rows.Select(r => new TrafficRow(r.DeploymentId, r.Route, r.Shadow, r.Count, r.Errors, r.Mean))];
     }
 
     public async Task<IReadOnlyList<PredictionRecord>> RecentAsync(long deploymentId, int take, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         return await db.Predictions.AsNoTracking().Where(p => p.DeploymentId == deploymentId).OrderByDescending(p => p.Id).Take(take).ToListAsync(ct);
-    }
-
-    public async Task<PredictionRecord?> FindAsync(string requestId, CancellationToken ct)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Predictions.AsNoTracking().SingleOrDefaultAsync(p => p.RequestId == requestId, ct);
     }
 }

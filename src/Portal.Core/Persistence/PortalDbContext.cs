@@ -19,6 +19,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Training> Trainings => Set<Training>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
+    public DbSet<ModelRoute> Routes => Set<ModelRoute>();
     public DbSet<IdeSession> IdeSessions => Set<IdeSession>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<Credential> Credentials => Set<Credential>();
@@ -62,6 +63,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(m => m.Name).IsUnique();
             Json(e.Property(m => m.ModelFiles));
             Json(e.Property(m => m.DataFiles));
+            e.Property(m => m.Kind).HasConversion<string>();
         });
 
         b.Entity<Dataset>(e =>
@@ -119,8 +121,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(d => d.Package).WithMany().HasForeignKey(d => d.PackageId).OnDelete(DeleteBehavior.Restrict);
             e.Property(d => d.Environment).HasDefaultValue("dev");
             e.Property(d => d.Port).HasDefaultValue(8080);
+            e.Property(d => d.Sleeping).HasDefaultValue(false);
             Json(e.Property(d => d.Env)).HasDefaultValueSql("'{}'");
             Json(e.Property(d => d.Details));
+            Json(e.Property(d => d.Alert));
             Task(e.ComplexProperty(d => d.Task));
         });
 
@@ -137,9 +141,19 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         b.Entity<PredictionRecord>(e =>
         {
             e.ToTable("predictions");
-            e.HasIndex(p => p.RequestId).IsUnique();
+            e.HasIndex(p => new { p.DeploymentId, p.RequestId }).IsUnique();
+            e.HasIndex(p => p.RequestId);
+            e.HasIndex(p => new { p.Route, p.At });
+            e.Property(p => p.Shadow).HasDefaultValue(false);
             e.HasIndex(p => new { p.DeploymentId, p.At });
             e.HasOne<Deployment>().WithMany().HasForeignKey(p => p.DeploymentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<ModelRoute>(e =>
+        {
+            e.ToTable("model_routes");
+            e.HasIndex(r => r.Name).IsUnique();
+            Json(e.Property(r => r.Targets));
         });
 
         b.Entity<IdeSession>(e =>

@@ -17,13 +17,20 @@ public interface IDeploymentStore
     Task<IReadOnlyDictionary<string, int>> EnvironmentCountsAsync(CancellationToken ct);
 }
 
+/// <summary>How many requests one deployment answered, through which route (or none), as a shadow or not, with errors and mean latency.</summary>
+public sealed record TrafficRow(long DeploymentId, string? Route, bool Shadow, int Requests, int Errors, double MeanLatencyMs);
+
 /// <summary>Requests through the router and the feedback attached to them.</summary>
 public interface IPredictionStore
 {
     /// <summary>Stores records in one transaction (the router writes them in batches).</summary>
     Task AddAsync(IReadOnlyCollection<PredictionRecord> records, CancellationToken ct);
-    /// <summary>Attaches feedback to the request with that id, if it was served by the deployment; false when there is none.</summary>
-    Task<bool> AttachFeedbackAsync(long deploymentId, string requestId, string feedback, DateTime at, CancellationToken ct);
+    /// <summary>
+    /// Attaches feedback to the request with that id served by any of the deployments (a route's targets and its shadow share
+    /// one Request-ID); false when there is none.
+    /// </summary>
+    Task<bool> AttachFeedbackAsync(IReadOnlyCollection<long> deploymentIds, string requestId, string feedback, DateTime at, CancellationToken ct);
     Task<IReadOnlyList<PredictionRecord>> RecentAsync(long deploymentId, int take, CancellationToken ct);
-    Task<PredictionRecord?> FindAsync(string requestId, CancellationToken ct);
+    /// <summary>Requests since <paramref name="since"/> through <paramref name="route"/>, or to <paramref name="deploymentId"/>, by deployment, route and shadow.</summary>
+    Task<IReadOnlyList<TrafficRow>> TrafficAsync(string? route, long? deploymentId, DateTime since, CancellationToken ct);
 }

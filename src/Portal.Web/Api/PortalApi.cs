@@ -17,6 +17,7 @@ public static class PortalApi
         v1.MapTaskAssetsApi();
         v1.MapPackagesApi();
         v1.MapDeploymentsApi();
+        v1.MapRoutesApi();
         v1.MapIdeApi();
         v1.MapAccountApi();
         v1.MapUsersApi();

@@ -84,6 +84,8 @@ public static class PortalHostingExtensions
         builder.Services.AddSingleton<Router.PredictionRecorder>();
         builder.Services.AddSingleton<Router.ModelInvoker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
+        builder.Services.AddSingleton<Router.ShadowCopies>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.ShadowCopies>());
         // Replicas are short-lived addresses: pooled connections are recycled so a replaced replica is not reused.
         builder.Services.AddHttpClient(Router.ModelInvoker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2) });

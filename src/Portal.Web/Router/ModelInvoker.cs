@@ -5,8 +5,12 @@ using Portal.Core.Entities;
 
 namespace Portal.Web.Router;
 
-/// <summary>One request to a model, as the router sends it: to the deployment's replicas in turn, recorded with its answer.</summary>
-public sealed record ModelRequest(string Deployment, string Method, string Path, string Query, byte[] Body, string? ContentType, string? RequestId);
+/// <summary>
+/// One request to a model, as the router sends it: to the deployment's replicas in turn, recorded with its answer, the
+/// route it came through and whether it is a shadow's copy.
+/// </summary>
+public sealed record ModelRequest(string Deployment, string Method, string Path, string Query, byte[] Body, string? ContentType, string? RequestId,
+    string? Route = null, bool Shadow = false);
 
 /// <summary>A model's answer, or the router's own error (status and a sentence) when no replica gave one.</summary>
 public sealed record ModelAnswer(int Status, string ContentType, byte[] Body, string RequestId, bool FromModel);
@@ -24,7 +28,7 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
 
     public async Task<ModelAnswer> InvokeAsync(ModelRequest request, CancellationToken ct)
     {
-        var requestId = request.RequestId is { Length: > 0 and <= 128 } given ? given : Guid.NewGuid().ToString("N");
+        var requestId = RequestIdOf(request.RequestId);
         if (!config.Router.Enabled) return Error(503, "The model router is turned off (router.enabled); an admin can turn it on in Settings.", requestId);
         var client = clients.CreateClient(HttpClientName);
         var started = Stopwatch.GetTimestamp();
@@ -71,6 +75,7 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
                             DeploymentId = target.Deployment.Id, RequestId = requestId, Path = request.Path, At = clock.GetUtcNow().UtcDateTime,
                             LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds, Status = (int)response.StatusCode,
                             ModelVersion = target.Deployment.ModelVersionName, Replica = endpoint, Request = Cut(request.Body), Response = Cut(answer),
+                            Route = request.Route, Shadow = request.Shadow,
                         });
                     return new ModelAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "application/json", answer, requestId, true);
                 }
@@ -78,6 +83,9 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
         }
         return Error(503, $"The deployment '{request.Deployment}' has no replica answering yet; it may be starting.", requestId);
     }
+
+    /// <summary>The caller's Request-ID when it sent a usable one, else a new one.</summary>
+    public static string RequestIdOf(string? given) => given is { Length: > 0 and <= 128 } ? given : Guid.NewGuid().ToString("N");
 
     private static ModelAnswer Error(int status, string message, string requestId) =>
         new(status, "application/json", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { status = "error", message }), requestId, false);

@@ -5,6 +5,7 @@ using Portal.Core.Configuration;
 using Portal.Core.Entities;
 using Portal.Core.Stores;
 
+using Portal.Core.Routes;
 using Portal.Core.Security;
 using Portal.Web.Auth;
 
@@ -12,9 +13,10 @@ namespace Portal.Web.Router;
 
 /// <summary>
 /// The model router (Noronha's router island, Odahu's edge): <c>/model/{deployment}/…</c> goes to one of the
-/// deployment's running replicas in turn, retrying the next when one refuses the connection. Every request gets
-/// a <c>Request-ID</c> (the caller's, or a new one) and is recorded with its response, latency, version and
-/// replica; <c>POST /feedback/model/{deployment}</c> with that Request-ID attaches feedback to it.
+/// deployment's running replicas in turn, retrying the next when one refuses the connection; <c>/model/{route}/…</c>
+/// first picks one of the route's deployments by weight (or by its sticky header) and queues a copy for its shadow.
+/// Every request gets a <c>Request-ID</c> (the caller's, or a new one) and is recorded with its response, latency,
+/// version and replica; <c>POST /feedback/model/{name}</c> with that Request-ID attaches feedback to it.
 /// </summary>
 public static class ModelRouter
 {
@@ -24,8 +26,8 @@ public static class ModelRouter
     public static void MapModelRouter(this WebApplication app, PortalConfig config)
     {
         // Mapped even when turned off, so router.enabled can change in Settings without a restart.
-        app.Map("/model/{deployment}/{**path}", (string deployment, string? path, HttpContext http, ModelInvoker invoker) =>
-                ForwardAsync(deployment, path ?? "", http, invoker))
+        app.Map("/model/{deployment}/{**path}", (string deployment, string? path, HttpContext http, ModelInvoker invoker, RouteTable routes,
+                ShadowCopies shadows) => ForwardAsync(deployment, path ?? "", http, invoker, routes, shadows))
             .ExcludeFromDescription().RequireAuthorization(PortalPolicies.Read).AddEndpointFilter(async (context, next) =>
             {
                 // Reading a model's info is a viewer's; invoking it (any other method) is a data scientist's.
@@ -40,7 +42,7 @@ public static class ModelRouter
             .WithSummary("Attach JSON feedback to a prediction: send the prediction's Request-ID header and any JSON body.");
     }
 
-    private static async Task ForwardAsync(string name, string path, HttpContext http, ModelInvoker invoker)
+    private static async Task ForwardAsync(string name, string path, HttpContext http, ModelInvoker invoker, RouteTable routes, ShadowCopies shadows)
     {
         var ct = http.RequestAborted;
         var body = await ReadBodyAsync(http.Request, ct);
@@ -49,16 +51,23 @@ public static class ModelRouter
             await ErrorAsync(http, 413, $"The request body is larger than {MaxBodyBytes / (1024 * 1024)} MB.");
             return;
         }
-        var answer = await invoker.InvokeAsync(new ModelRequest(name, http.Request.Method, path, http.Request.QueryString.Value ?? "", body,
-            http.Request.ContentType, http.Request.Headers[RequestIdHeader].FirstOrDefault()), ct);
+        var request = new ModelRequest(name, http.Request.Method, path, http.Request.QueryString.Value ?? "", body,
+            http.Request.ContentType, ModelInvoker.RequestIdOf(http.Request.Headers[RequestIdHeader].FirstOrDefault()));
+        if (await routes.FindAsync(name, ct) is { } route)
+        {
+            var sticky = route.StickyHeader is { } header ? http.Request.Headers[header].FirstOrDefault() : null;
+            request = request with { Deployment = RouteChoice.Pick(route.Targets, sticky), Route = route.Name };
+            if (route.Shadow is { } shadow) shadows.Send(request with { Deployment = shadow, Shadow = true });
+        }
+        var answer = await invoker.InvokeAsync(request, ct);
         http.Response.Headers[RequestIdHeader] = answer.RequestId;
         http.Response.StatusCode = answer.Status;
         http.Response.ContentType = answer.ContentType;
         await http.Response.Body.WriteAsync(answer.Body, ct);
     }
 
-    private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, ReplicaDirectory directory, IPredictionStore records,
-        PredictionRecorder recorder, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, ReplicaDirectory directory, RouteTable routes,
+        IPredictionStore records, PredictionRecorder recorder, TimeProvider clock, CancellationToken ct)
     {
         if (request.Headers[RequestIdHeader].FirstOrDefault() is not { Length: > 0 } requestId)
             return Results.Problem(statusCode: 400, title: "Request-ID is missing.", detail: "Send the Request-ID header of the prediction this feedback is about.");
@@ -66,10 +75,16 @@ public static class ModelRouter
         var text = await reader.ReadToEndAsync(ct);
         try { using var _ = JsonDocument.Parse(text); }
         catch (JsonException e) { return Results.Problem(statusCode: 400, title: "The feedback is not JSON.", detail: JsonProblem.Describe(e)); }
-        if (await directory.ResolveAsync(deployment, ct) is not { } target)
-            return Results.Problem(statusCode: 404, title: $"There is no deployment named '{deployment}'.");
+        // Through a route, the request went to one of its targets, and a copy to its shadow: the feedback labels both.
+        var names = await routes.FindAsync(deployment, ct) is { } route
+            ? [.. route.Targets.Select(t => t.Deployment), .. route.Shadow is { } s ? [s] : Array.Empty<string>()]
+            : new[] { deployment };
+        var ids = new List<long>();
+        foreach (var name in names)
+            if (await directory.ResolveAsync(name, ct) is { } target) ids.Add(target.Deployment.Id);
+        if (ids.Count == 0) return Results.Problem(statusCode: 404, title: $"There is no deployment or route named '{deployment}'.");
         await recorder.FlushAsync(ct);
-        if (!await records.AttachFeedbackAsync(target.Deployment.Id, requestId, text, clock.GetUtcNow().UtcDateTime, ct))
+        if (!await records.AttachFeedbackAsync(ids, requestId, text, clock.GetUtcNow().UtcDateTime, ct))
             return Results.Problem(statusCode: 404, title: "No such prediction.", detail: $"The deployment '{deployment}' served no request with Request-ID '{requestId}'.");
         return Results.Ok(new { request_id = requestId, stored = true });
     }

@@ -16,7 +16,7 @@ public sealed class DeploymentTests
 {
     private static readonly object[] Rows = [new[] { 5.1, 3.5, 1.4, 0.2 }, new[] { 6.7, 3.0, 5.2, 2.3 }];
 
-    private static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager, string managerYaml = "")
+    internal static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager, string managerYaml = "")
     {
         var portal = await RealPortalHost.StartAsync(manager: manager, managerYaml: managerYaml);
         (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
@@ -48,7 +48,7 @@ public sealed class DeploymentTests
         throw new TimeoutException($"{name} did not reach {count} running replicas");
     }
 
-    private static async Task WaitUntilServingAsync(HttpClient http, string name)
+    internal static async Task WaitUntilServingAsync(HttpClient http, string name)
     {
         HttpResponseMessage? last = null;
         for (var i = 0; i < 240; i++)
@@ -62,7 +62,7 @@ public sealed class DeploymentTests
             + await http.GetStringAsync($"/api/v1/deployments/{name}"));
     }
 
-    private static Task<HttpResponseMessage> InvokeAsync(HttpClient http, string name, string? requestId = null)
+    internal static Task<HttpResponseMessage> InvokeAsync(HttpClient http, string name, string? requestId = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/model/{name}/api/model/invoke") { Content = JsonContent.Create(new { columns = Columns, data = Rows }) };
         if (requestId is not null) request.Headers.Add("Request-ID", requestId);
