@@ -63,6 +63,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Deployments.DeploymentSpecFactory>();
         services.AddSingleton<Deployments.DeploymentService>();
         services.AddSingleton<Deployments.PredictionHistory>();
+        services.AddSingleton<Deployments.LiveAccuracy>();
+        services.AddSingleton<Deployments.AccuracyAlerts>();
         services.AddSingleton<IRouteStore, EfRouteStore>();
         services.AddSingleton<Routes.RouteService>();
         services.AddSingleton<Routes.RouteTable>();

@@ -140,6 +140,37 @@ public sealed class DeploymentService(
         }, ct);
     }
 
+    /// <summary>Sets (or, with null, clears) the live-accuracy threshold whose crossing raises an alert.</summary>
+    public async Task<Deployment> SetAlertAsync(string name, AccuracyAlert? alert, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        if (alert is not null)
+        {
+            var errors = new ValidationErrors();
+            var kind = deployment.ModelVersion?.Model?.Kind;
+            if (kind is null)
+                errors.Add("threshold", $"The model '{deployment.ModelVersion?.Model?.Name}' has no kind; set it to classification or regression first, so feedback can be scored.");
+            else if (kind == ModelKind.Classification && alert.Threshold is <= 0 or > 1)
+                errors.Add("threshold", $"For a classifier the threshold is the lowest acceptable accuracy, between 0 and 1, not {alert.Threshold}.");
+            else if (kind == ModelKind.Regression && !(alert.Threshold > 0))
+                errors.Add("threshold", $"For a regressor the threshold is the highest acceptable RMSE, above 0, not {alert.Threshold}.");
+            if (alert.WindowMinutes is < 1 or > 7 * 24 * 60) errors.Add("window_minutes", $"The window is 1 minute to 7 days, not {alert.WindowMinutes} minutes.");
+            if (alert.MinLabelled is < 1 or > LiveAccuracy.MaxLabelled)
+                errors.Add("min_labelled", $"At least 1 and at most {LiveAccuracy.MaxLabelled} labelled requests, not {alert.MinLabelled}.");
+            if (alert.RetrainNotebook is { } notebook && (notebook.Trim().Length == 0 || notebook.Contains("..", StringComparison.Ordinal) || notebook.StartsWith('/')))
+                errors.Add("retrain_notebook", $"'{notebook}' is not a notebook path inside the project, e.g. train.ipynb.");
+            errors.ThrowIfAny();
+        }
+        return await MutateAsync(deployment.Id, d => d.Alert = alert, ct);
+    }
+
+    /// <summary>Remembers the last accuracy alert (shown on the deployment's page; one per window).</summary>
+    public Task<Deployment> RecordAlertAsync(long id, JsonElement alert, CancellationToken ct) =>
+        MutateAsync(id, d => d.Details = new Dictionary<string, JsonElement>(d.Details) { [AlertDetail] = alert }, ct);
+
+    /// <summary>The key of <see cref="Deployment.Details"/> holding the last accuracy alert.</summary>
+    public const string AlertDetail = "accuracy_alert";
+
     private async Task<Deployment> MutateAsync(long id, Action<Deployment> change, CancellationToken ct)
     {
         var saved = await deployments.MutateAsync(id, change, ct);

@@ -32,6 +32,15 @@ public sealed class EfPredictionStore(IDbContextFactory<PortalDbContext> factory
         return [.. rows.Select(r => new TrafficRow(r.DeploymentId, r.Route, r.Shadow, r.Count, r.Errors, r.Mean))];
     }
 
+    public async Task<IReadOnlyList<PredictionRecord>> LabelledAsync(long deploymentId, DateTime since, int take, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Predictions.AsNoTracking().Where(p => p.DeploymentId == deploymentId && p.At >= since && p.Feedback != null)
+            .OrderByDescending(p => p.At).Take(take)
+            .Select(p => new PredictionRecord { At = p.At, ModelVersion = p.ModelVersion, Response = p.Response, Feedback = p.Feedback })
+            .ToListAsync(ct);
+    }
+
     public async Task<IReadOnlyList<PredictionRecord>> RecentAsync(long deploymentId, int take, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

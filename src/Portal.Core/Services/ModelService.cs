@@ -5,7 +5,9 @@ using Portal.Core.Stores;
 
 namespace Portal.Core.Services;
 
-public sealed record ModelInput(string Name, string? Desc = null, IReadOnlyList<FileSpec>? ModelFiles = null, IReadOnlyList<FileSpec>? DataFiles = null);
+/// <param name="Kind">classification or regression: how feedback on its deployments is scored (accuracy, or MAE and RMSE).</param>
+public sealed record ModelInput(string Name, string? Desc = null, IReadOnlyList<FileSpec>? ModelFiles = null, IReadOnlyList<FileSpec>? DataFiles = null,
+    string? Kind = null);
 
 /// <summary>Use cases of model definitions; deleting one removes its datasets and versions, as <c>nha model rm</c> does.</summary>
 public sealed class ModelService(IModelStore models, IFileStore files, TimeProvider clock)
@@ -56,10 +58,16 @@ public sealed class ModelService(IModelStore models, IFileStore files, TimeProvi
         InputRules.Desc(errors, "desc", desc);
         var modelFiles = Specs(errors, "model_files", input.ModelFiles);
         var dataFiles = Specs(errors, "data_files", input.DataFiles);
+        ModelKind? kind = null;
+        if (InputRules.Clean(input.Kind) is { } k)
+        {
+            if (Enum.TryParse<ModelKind>(k, ignoreCase: true, out var parsed) && !int.TryParse(k, out _)) kind = parsed;
+            else errors.Add("kind", $"'{k}' is not a kind of model; use classification or regression (or leave it out).");
+        }
         if (errors.IsEmpty && name != existing?.Name && await models.FindAsync(name, ct) is not null)
             errors.Add("name", $"A model named '{name}' already exists; choose another name.");
         errors.ThrowIfAny();
-        return new Model { Name = name, Desc = desc, ModelFiles = modelFiles, DataFiles = dataFiles };
+        return new Model { Name = name, Desc = desc, ModelFiles = modelFiles, DataFiles = dataFiles, Kind = kind };
     }
 
     private static List<FileSpec> Specs(ValidationErrors errors, string field, IReadOnlyList<FileSpec>? specs)

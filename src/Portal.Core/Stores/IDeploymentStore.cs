@@ -31,6 +31,8 @@ public interface IPredictionStore
     /// </summary>
     Task<bool> AttachFeedbackAsync(IReadOnlyCollection<long> deploymentIds, string requestId, string feedback, DateTime at, CancellationToken ct);
     Task<IReadOnlyList<PredictionRecord>> RecentAsync(long deploymentId, int take, CancellationToken ct);
+    /// <summary>The newest <paramref name="take"/> requests made since <paramref name="since"/> that got feedback (time, version, response, feedback only).</summary>
+    Task<IReadOnlyList<PredictionRecord>> LabelledAsync(long deploymentId, DateTime since, int take, CancellationToken ct);
     /// <summary>Requests since <paramref name="since"/> through <paramref name="route"/>, or to <paramref name="deploymentId"/>, by deployment, route and shadow.</summary>
     Task<IReadOnlyList<TrafficRow>> TrafficAsync(string? route, long? deploymentId, DateTime since, CancellationToken ct);
 }

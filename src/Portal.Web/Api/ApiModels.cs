@@ -11,7 +11,8 @@ public static class ApiModels
 
     public sealed record ProjectDto(string Name, string? Desc, string? HomeDir, string? GitRepo, string? DockerRepo, IReadOnlyList<string> Models, DateTime CreatedAt, DateTime UpdatedAt);
 
-    public sealed record ModelDto(string Name, string? Desc, IReadOnlyList<FileSpec> ModelFiles, IReadOnlyList<FileSpec> DataFiles, DateTime CreatedAt, DateTime UpdatedAt);
+    public sealed record ModelDto(string Name, string? Desc, IReadOnlyList<FileSpec> ModelFiles, IReadOnlyList<FileSpec> DataFiles, DateTime CreatedAt, DateTime UpdatedAt,
+        string? Kind = null);
 
     public sealed record DatasetDto(string Name, string Model, bool Stored, bool Compressed, Dictionary<string, JsonElement> Details,
         IReadOnlyList<StoredFile> Files, StoredFile? Archive, long TotalSize, DateTime CreatedAt, DateTime UpdatedAt);
@@ -27,7 +28,7 @@ public static class ApiModels
     public static ProjectDto ToDto(this Project p) =>
         new(p.Name, p.Desc, p.HomeDir, p.GitRepo, p.DockerRepo, p.Models.Select(m => m.Name).Order().ToList(), p.CreatedAt, p.UpdatedAt);
 
-    public static ModelDto ToDto(this Model m) => new(m.Name, m.Desc, m.ModelFiles, m.DataFiles, m.CreatedAt, m.UpdatedAt);
+    public static ModelDto ToDto(this Model m) => new(m.Name, m.Desc, m.ModelFiles, m.DataFiles, m.CreatedAt, m.UpdatedAt, m.Kind?.ToString().ToLowerInvariant());
 
     public static DatasetDto ToDto(this Dataset d) =>
         new(d.Name, d.Model?.Name ?? "", d.Stored, d.Compressed, d.Details, d.Files, d.Archive, d.TotalSize, d.CreatedAt, d.UpdatedAt);

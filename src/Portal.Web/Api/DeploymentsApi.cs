@@ -3,6 +3,7 @@ using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Services;
 using Portal.Core.Stores;
+using System.Text.Json;
 
 namespace Portal.Web.Api;
 
@@ -10,7 +11,19 @@ public static class DeploymentsApi
 {
     public sealed record DeploymentDto(string Name, string Project, string? ModelVersion, string Environment, string Entry, int Replicas, int Port,
         string State, string? Message, string? BuildTag, string? ResourceProfile, string? Manager, Dictionary<string, string> Env, DateTime CreatedAt,
-        IReadOnlyList<ReplicaDto>? ReplicaStates, string Url, string? EngineUnreachable = null, string? Package = null);
+        IReadOnlyList<ReplicaDto>? ReplicaStates, string Url, string? EngineUnreachable = null, string? Package = null, int? MinReplicas = null,
+        int? IdleMinutes = null, bool Sleeping = false, double? ColdStartMs = null, AccuracyAlert? Alert = null, JsonElement? LastAlert = null);
+
+    public sealed record ScoreDto(int Labelled, int Rows, double? Accuracy, double? Mae, double? Rmse);
+
+    public sealed record AccuracyDto(string? Kind, DateTime Since, int BucketMinutes, ScoreDto Overall, IReadOnlyList<VersionScoreDto> ByVersion,
+        IReadOnlyList<PointDto> Series, bool Truncated);
+
+    public sealed record VersionScoreDto(string Version, ScoreDto Score);
+
+    public sealed record PointDto(DateTime From, ScoreDto Score);
+
+    public static ScoreDto ToDto(this AccuracyScore s) => new(s.Labelled, s.Rows, s.Accuracy, s.Mae, s.Rmse);
 
     public sealed record ReplicaDto(string Id, string State, string? Endpoint, string? Message);
 
@@ -30,7 +43,9 @@ public static class DeploymentsApi
     public static DeploymentDto ToDto(this Deployment d, IReadOnlyList<Replica>? replicas = null) => new(d.Name, d.Project?.Name ?? "", d.ModelVersionName,
         d.Environment, d.Notebook, d.Replicas, d.Port, d.Task.State.ToString().ToUpperInvariant(), d.Task.Message, d.BuildVersion?.Tag, d.ResourceProfile,
         d.Manager, d.Env, d.CreatedAt, replicas?.Select(r => new ReplicaDto(r.Id, r.State.ToString().ToUpperInvariant(), r.Endpoint, r.Message)).ToList(),
-        $"/model/{d.Name}/api/model/invoke", Package: d.Package?.Name);
+        $"/model/{d.Name}/api/model/invoke", Package: d.Package?.Name, MinReplicas: d.IdleMinutes is null ? d.Replicas : 0, IdleMinutes: d.IdleMinutes,
+        Sleeping: d.Sleeping, ColdStartMs: d.ColdStartMs, Alert: d.Alert,
+        LastAlert: d.Details.TryGetValue(DeploymentService.AlertDetail, out var last) ? last : null);
 
     public static void MapDeploymentsApi(this RouteGroupBuilder v1)
     {
@@ -80,6 +95,27 @@ public static class DeploymentsApi
                 return Results.NoContent();
             })
             .WithSummary("Stop the replicas and remove the deployment with its recorded requests.");
+
+        g.MapGet("/{name}/accuracy", async (string name, int? hours, int? bucket_minutes, DeploymentService s, LiveAccuracy accuracy, CancellationToken ct) =>
+            {
+                var d = await s.GetAsync(name, ct);
+                var window = TimeSpan.FromHours(Math.Clamp(hours ?? 24, 1, 24 * 30));
+                var bucket = TimeSpan.FromMinutes(Math.Clamp(bucket_minutes ?? 60, 1, 24 * 60));
+                if (window / bucket > 500) bucket = window / 500;
+                var r = await accuracy.ReportAsync(d, window, bucket, ct);
+                return new AccuracyDto(r.Kind?.ToString().ToLowerInvariant(), r.Since, (int)r.Bucket.TotalMinutes, r.Overall.ToDto(),
+                    [.. r.ByVersion.Select(v => new VersionScoreDto(v.Version, v.Score.ToDto()))], [.. r.Series.Select(p => new PointDto(p.From, p.Score.ToDto()))],
+                    r.Truncated);
+            })
+            .WithSummary("Live accuracy from feedback joined to predictions by Request-ID: accuracy (classification) or MAE and RMSE (regression, the "
+                + "model's kind), overall, per served version and per bucket over the last `hours`, with the count of labelled requests.");
+
+        g.MapPut("/{name}/alert", async (string name, AccuracyAlert alert, DeploymentService s, CancellationToken ct) => (await s.SetAlertAsync(name, alert, ct)).ToDto())
+            .WithSummary("Raise an alert (shown on the page, sent to webhooks, audited) when live accuracy falls below `threshold` (or RMSE rises above it) "
+                + "over `window_minutes` with at least `min_labelled` labelled requests; with `retrain_notebook` it also launches that training.");
+
+        g.MapDelete("/{name}/alert", async (string name, DeploymentService s, CancellationToken ct) => (await s.SetAlertAsync(name, null, ct)).ToDto())
+            .WithSummary("Stop watching the deployment's live accuracy.");
 
         g.MapGet("/{name}/requests", async (string name, int? take, DeploymentService s, IPredictionStore records, CancellationToken ct) =>
             {

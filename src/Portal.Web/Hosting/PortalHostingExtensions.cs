@@ -85,6 +85,8 @@ public static class PortalHostingExtensions
         builder.Services.AddSingleton<Router.ModelInvoker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
         builder.Services.AddSingleton<Router.ShadowCopies>();
+        builder.Services.AddSingleton<Router.AccuracyWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.AccuracyWatch>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.ShadowCopies>());
         // Replicas are short-lived addresses: pooled connections are recycled so a replaced replica is not reused.
         builder.Services.AddHttpClient(Router.ModelInvoker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)

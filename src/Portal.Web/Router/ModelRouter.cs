@@ -67,7 +67,7 @@ public static class ModelRouter
     }
 
     private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, ReplicaDirectory directory, RouteTable routes,
-        IPredictionStore records, PredictionRecorder recorder, TimeProvider clock, CancellationToken ct)
+        IPredictionStore records, PredictionRecorder recorder, AccuracyWatch watch, TimeProvider clock, CancellationToken ct)
     {
         if (request.Headers[RequestIdHeader].FirstOrDefault() is not { Length: > 0 } requestId)
             return Results.Problem(statusCode: 400, title: "Request-ID is missing.", detail: "Send the Request-ID header of the prediction this feedback is about.");
@@ -86,6 +86,7 @@ public static class ModelRouter
         await recorder.FlushAsync(ct);
         if (!await records.AttachFeedbackAsync(ids, requestId, text, clock.GetUtcNow().UtcDateTime, ct))
             return Results.Problem(statusCode: 404, title: "No such prediction.", detail: $"The deployment '{deployment}' served no request with Request-ID '{requestId}'.");
+        foreach (var name in names) watch.Poke(name);
         return Results.Ok(new { request_id = requestId, stored = true });
     }
 

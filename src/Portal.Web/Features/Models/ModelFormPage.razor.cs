@@ -17,8 +17,9 @@ public sealed partial class ModelFormPage
     [Parameter] public string? Name { get; set; }
 
     private bool IsNew => Name is null;
-    private readonly FormErrors _errors = new FormErrors().Fields("name", "desc", "model_files*", "data_files*");
+    private readonly FormErrors _errors = new FormErrors().Fields("name", "desc", "kind", "model_files*", "data_files*");
     private string _name = "", _desc = "";
+    private string? _kind;
     private List<FileSpecRow> _modelFiles = [], _dataFiles = [];
     private bool _saving, _notFound, _loaded;
 
@@ -29,7 +30,7 @@ public sealed partial class ModelFormPage
         try
         {
             var m = await Models.GetAsync(Name!, Aborted);
-            (_name, _desc) = (m.Name, m.Desc ?? "");
+            (_name, _desc, _kind) = (m.Name, m.Desc ?? "", m.Kind?.ToString().ToLowerInvariant());
             _modelFiles = m.ModelFiles.Select(FileSpecRow.From).ToList();
             _dataFiles = m.DataFiles.Select(FileSpecRow.From).ToList();
         }
@@ -43,7 +44,7 @@ public sealed partial class ModelFormPage
         _errors.Clear();
         try
         {
-            var input = new ModelInput(_name, _desc, _modelFiles.Select(r => r.ToSpec()).ToList(), _dataFiles.Select(r => r.ToSpec()).ToList());
+            var input = new ModelInput(_name, _desc, _modelFiles.Select(r => r.ToSpec()).ToList(), _dataFiles.Select(r => r.ToSpec()).ToList(), _kind);
             var saved = IsNew ? await Models.CreateAsync(input, Aborted) : await Models.UpdateAsync(Name!, input, Aborted);
             Notifications.Notify(Severity.Success, IsNew ? "Model created" : "Model saved", saved.Name);
             Nav.NavigateTo($"/models/{saved.Name}");
