@@ -29,6 +29,8 @@ public sealed partial class TeamDashboardPage
     private MetricSeries? _series;
     private ChartView _perDay = Empty, _failing = Empty, _durationChart = Empty, _resources = Empty, _deployments = Empty;
     private ChartView? _metricChart;
+    private ChartView _accuracyChart = Empty;
+    private List<(string Deployment, string Kind, Portal.Core.Deployments.AccuracyScore Score)> _accuracy = [];
 
     private static readonly ChartView Empty = ChartView.Bars(Array.Empty<int>(), _ => "", stacked: false);
 
@@ -61,10 +63,32 @@ public sealed partial class TeamDashboardPage
             _resources = ChartView.Bars(b.Resources, r => r.Profile, stacked: false,
                 ("cpu core-hours (trainings and IDE)", "#5e35b1", r => r.CpuCoreHours), ("memory GB-hours (trainings and IDE)", "#26a69a", r => r.MemoryGbHours));
             _deployments = ChartView.Bars(b.Deployments, d => d.Deployment, stacked: false, ("requests", "#43a047", d => d.Requests), ("errors", "#e53935", d => d.Errors));
+            await LoadAccuracyAsync(b, from);
             _board = b;
         }
         catch (PortalException e) { _errors.Set(e); }
         finally { _loading = false; }
+    }
+
+    /// <summary>Each listed deployment's live score from the window's start until now (deployments of models with a kind and feedback).</summary>
+    private async Task LoadAccuracyAsync(TeamDashboard b, DateTime? from)
+    {
+        var window = DateTime.UtcNow - (from ?? DateTime.UtcNow.AddDays(-TeamDashboardService.DefaultDays));
+        var scores = new List<(string, string, Portal.Core.Deployments.AccuracyScore)>();
+        foreach (var row in b.Deployments)
+        {
+            try
+            {
+                var d = await DeploymentRecords.GetAsync(row.Deployment, Aborted);
+                var report = await Accuracy.ReportAsync(d, window, window, Aborted);
+                if (report.Kind is { } kind && report.Overall.Labelled > 0) scores.Add((d.Name, kind.ToString().ToLowerInvariant(), report.Overall));
+            }
+            catch (NotFoundException) { }
+        }
+        _accuracy = scores;
+        // Accuracy of classifiers as a percentage; regressors' errors have units of their own and stay in the table.
+        var classifiers = scores.Where(s => s.Item3.Accuracy is not null).ToList();
+        _accuracyChart = ChartView.Bars(classifiers, s => s.Item1, stacked: false, ("accuracy %", "#1e88e5", s => Math.Round(s.Item3.Accuracy!.Value * 100, 1)));
     }
 
     private async Task LoadMetricAsync(bool resetMetric = false)

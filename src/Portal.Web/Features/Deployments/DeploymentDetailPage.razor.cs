@@ -243,4 +243,6 @@ public sealed partial class DeploymentDetailPage
         }
         base.Dispose(disposing);
     }
+
+    private void AlertChanged(Deployment saved) => _deployment = saved;
 }
