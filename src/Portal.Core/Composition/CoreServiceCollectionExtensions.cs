@@ -45,6 +45,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TaskLogBook>();
         services.AddSingleton<ResourceProfiles>();
         services.AddSingleton(typeof(ChangeFeed<>));
+        services.AddSingleton<PortalEvents>();
         services.AddSingleton<WorkloadLabels>();
         services.AddSingleton<TrainingWorkspace>();
         services.AddSingleton<TrainingResults>();
@@ -68,6 +69,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IRouteStore, EfRouteStore>();
         services.AddSingleton<Routes.RouteService>();
         services.AddSingleton<Routes.RouteTable>();
+        services.AddSingleton<IWebhookStore, EfWebhookStore>();
+        services.AddSingleton<Webhooks.WebhookService>();
         services.AddSingleton<IIdeSessionStore, EfIdeSessionStore>();
         services.AddSingleton<ISettingsStore, EfSettingsStore>();
         services.AddSingleton<ILineageStore, EfLineageStore>();

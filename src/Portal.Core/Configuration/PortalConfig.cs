@@ -14,6 +14,7 @@ public sealed class PortalConfig
     public DockerConfig Docker { get; set; } = new();
     public KubeConfig Kube { get; set; } = new();
     public RouterConfig Router { get; set; } = new();
+    public WebhooksConfig Webhooks { get; set; } = new();
     public AuthConfig Auth { get; set; } = new();
     public LoggerConfig Logger { get; set; } = new();
     public IdeConfig Ide { get; set; } = new();
@@ -188,6 +189,16 @@ public sealed class RouterConfig
     /// <summary>Record each prediction request and response for the feedback loop.</summary>
     public bool RecordRequests { get; set; } = true;
     public int TimeoutSeconds { get; set; } = 30;
+    /// <summary>How long a request waits for a deployment scaled to zero to wake before it gets 503 with Retry-After.</summary>
+    public int ColdStartSeconds { get; set; } = 120;
+}
+
+/// <summary>Deliveries of events to admins' webhooks: each attempt's timeout, and retries with back-off (first wait, ×4 each time).</summary>
+public sealed class WebhooksConfig
+{
+    public int TimeoutSeconds { get; set; } = 10;
+    public double RetrySeconds { get; set; } = 5;
+    public int MaxAttempts { get; set; } = 6;
 }
 
 public sealed class AuthConfig

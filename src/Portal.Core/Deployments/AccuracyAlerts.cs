@@ -13,7 +13,7 @@ namespace Portal.Core.Deployments;
 /// webhooks and, when configured, launches the retraining. At most one alert per window.
 /// </summary>
 public sealed class AccuracyAlerts(LiveAccuracy accuracy, DeploymentService deployments, TrainingService trainings, AuditLog audit,
-    ChangeFeed<PortalEvent> events, TimeProvider clock)
+    PortalEvents events, TimeProvider clock)
 {
     public async Task<JsonElement?> CheckAsync(string name, CancellationToken ct)
     {
@@ -51,7 +51,7 @@ public sealed class AccuracyAlerts(LiveAccuracy accuracy, DeploymentService depl
             $"{measure} {figure:0.###} over {score.Labelled} labelled requests in {alert.WindowMinutes} min crossed {alert.Threshold:0.###}"
             + (training is not null ? $"; retraining {deployment.Project?.Name}/{training} launched" : problem is not null ? $"; retraining not launched: {problem}" : ""),
             ct, new Actor("portal", [], null));
-        events.Publish(new PortalEvent(PortalEvent.AccuracyAlert, $"deployment {deployment.Name}", record, now));
+        events.Publish(PortalEvent.AccuracyAlert, $"deployment {deployment.Name}", record);
         return record;
     }
 

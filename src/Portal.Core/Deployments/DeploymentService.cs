@@ -15,7 +15,7 @@ namespace Portal.Core.Deployments;
 /// </summary>
 public sealed class DeploymentService(
     IDeploymentStore deployments, DeploymentValidator validator, DeploymentSpecFactory specs, IContainerManager manager, IServiceControl services,
-    ChangeFeed<Deployment> feed, Routes.RouteService routes, AuditLog audit, TimeProvider clock)
+    ChangeFeed<Deployment> feed, Routes.RouteService routes, AuditLog audit, PortalEvents events, TimeProvider clock)
 {
     public const int MaxReplicas = DeploymentValidator.MaxReplicas;
 
@@ -84,6 +84,7 @@ public sealed class DeploymentService(
             }
             await audit.RecordAsync("create deployment", target, AuditOutcome.Succeeded,
                 $"{input.Replicas} replica(s) of {started.ModelVersionName} on {manager.Capabilities.Kind}", ct, actor);
+            Changed(started, "created");
             return started;
         }
         catch (Exception e) when (e is PortalException or IOException)
@@ -108,7 +109,9 @@ public sealed class DeploymentService(
                 $"The {manager.Capabilities.Kind} manager runs one replica per deployment: '{name}' can run 1, or 0 to stop it. Use swarm or kube for more.");
         if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
         await services.ScaleAsync(deployment.WorkloadId, replicas, ct);
-        return await MutateAsync(deployment.Id, d => d.Replicas = replicas, ct);
+        var scaled = await MutateAsync(deployment.Id, d => d.Replicas = replicas, ct);
+        Changed(scaled, "scaled");
+        return scaled;
     }
 
     public async Task DeleteAsync(string name, CancellationToken ct)
@@ -122,6 +125,7 @@ public sealed class DeploymentService(
         await deployments.DeleteAsync(deployment.Id, ct);
         var dir = specs.WorkDir(deployment.Id);
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Changed(deployment, "removed");
     }
 
     /// <summary>Serves another version (promoted to the deployment's environment) with a rolling update.</summary>
@@ -132,12 +136,14 @@ public sealed class DeploymentService(
         if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
         var project = deployment.Project ?? throw new ConflictException($"The deployment '{name}' has lost its project.");
         var id = await services.UpdateAsync(deployment.WorkloadId, await specs.BuildAsync(deployment, project, version, ct), ct);
-        return await MutateAsync(deployment.Id, d =>
+        var switched = await MutateAsync(deployment.Id, d =>
         {
             d.WorkloadId = id;
             d.ModelVersionId = version.Id;
             d.ModelVersionName = $"{version.Model!.Name}/{version.Name}";
         }, ct);
+        Changed(switched, "version switched");
+        return switched;
     }
 
     /// <summary>Sets (or, with null, clears) the live-accuracy threshold whose crossing raises an alert.</summary>
@@ -170,6 +176,9 @@ public sealed class DeploymentService(
 
     /// <summary>The key of <see cref="Deployment.Details"/> holding the last accuracy alert.</summary>
     public const string AlertDetail = "accuracy_alert";
+
+    private void Changed(Deployment d, string change) => events.Publish(PortalEvent.DeploymentChanged, $"deployment {d.Name}",
+        new { deployment = d.Name, change, replicas = d.Replicas, version = d.ModelVersionName, environment = d.Environment });
 
     private async Task<Deployment> MutateAsync(long id, Action<Deployment> change, CancellationToken ct)
     {

@@ -36,7 +36,7 @@ public sealed partial class AuditInterceptor(TimeProvider clock) : SaveChangesIn
         var rows = new List<AuditEvent>();
         foreach (var entry in db.ChangeTracker.Entries())
         {
-            if (entry.Entity is AuditEvent or PredictionRecord || entry.Metadata.IsOwned() || entry.Metadata.HasSharedClrType) continue;
+            if (entry.Entity is AuditEvent or PredictionRecord or WebhookDelivery || entry.Metadata.IsOwned() || entry.Metadata.HasSharedClrType) continue;
             string verb;
             string? detail = null;
             switch (entry.State)

@@ -20,6 +20,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
     public DbSet<ModelRoute> Routes => Set<ModelRoute>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<IdeSession> IdeSessions => Set<IdeSession>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<Credential> Credentials => Set<Credential>();
@@ -154,6 +156,22 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.ToTable("model_routes");
             e.HasIndex(r => r.Name).IsUnique();
             Json(e.Property(r => r.Targets));
+        });
+
+        b.Entity<Webhook>(e =>
+        {
+            e.ToTable("webhooks");
+            e.HasIndex(w => w.Name).IsUnique();
+            Json(e.Property(w => w.Events));
+        });
+
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.HasIndex(d => new { d.WebhookId, d.Id });
+            e.HasIndex(d => new { d.State, d.NextAttemptAt });
+            e.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(d => d.State).HasConversion<string>();
         });
 
         b.Entity<IdeSession>(e =>

@@ -20,7 +20,7 @@ namespace Portal.Core.Services;
 /// </summary>
 public sealed class ModelVersionService(
     IModelVersionStore versions, IModelStore models, IDatasetStore datasets, IFileStore files,
-    UploadLimits limits, PortalConfig config, TimeProvider clock, AuditLog audit)
+    UploadLimits limits, PortalConfig config, TimeProvider clock, AuditLog audit, Notifications.PortalEvents events)
 {
     public IReadOnlyList<string> Environments => config.Environments;
     public string EntryEnvironment => config.Environments[0];
@@ -147,6 +147,8 @@ public sealed class ModelVersionService(
             throw new ConflictException($"Version '{name}' of '{model}' must be promoted to '{previous}' before '{environment}'.");
         version.Promotions.Add(new Promotion(environment, comment!.Trim(), by, clock.GetUtcNow().UtcDateTime));
         await versions.SetPromotionsAsync(version.Id, version.Promotions, ct);
+        events.Publish(Notifications.PortalEvent.VersionPromoted, $"model version {model}/{name}",
+            new { model, version = name, environment, comment = comment.Trim(), by });
         return version;
     }
 
@@ -184,7 +186,13 @@ public sealed class ModelVersionService(
     public static string NextName(IEnumerable<string> existing) =>
         ((existing.Select(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0).DefaultIfEmpty(0).Max()) + 1).ToString(CultureInfo.InvariantCulture);
 
-    internal Task<ModelVersion> AddAsync(ModelVersion version, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct) =>
-        versions.AddAsync(version, placeFiles, ct);
+    internal async Task<ModelVersion> AddAsync(ModelVersion version, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct)
+    {
+        var added = await versions.AddAsync(version, placeFiles, ct);
+        var model = added.Model?.Name ?? version.Model?.Name;
+        events.Publish(Notifications.PortalEvent.VersionPublished, $"model version {model}/{added.Name}",
+            new { model, version = added.Name, training = added.Training?.Name, created_at = added.CreatedAt });
+        return added;
+    }
 
 }

@@ -22,7 +22,7 @@ namespace Portal.Core.Trainings;
 /// </summary>
 public sealed class TrainingSupervisor(
     ITrainingStore trainings, IContainerManager manager, TaskLogBook logs, TrainingResults results, ChangeFeed<Training> feed,
-    AuditLog audit, PortalConfig config, TimeProvider clock, ILogger<TrainingSupervisor> logger) : IDisposable
+    AuditLog audit, PortalEvents events, PortalConfig config, TimeProvider clock, ILogger<TrainingSupervisor> logger) : IDisposable
 {
     private TimeSpan GiveUpAfter => TimeSpan.FromMinutes(config.ContainerManager.GiveUpMinutes);
     /// <summary>How long output may trail the end (an engine whose followed log does not end with the work).</summary>
@@ -281,6 +281,9 @@ public sealed class TrainingSupervisor(
             t.Task = t.Task with { State = state, Message = message, Progress = state == TaskState.Finished ? 1 : t.Task.Progress, UpdateTime = Now };
             t.Failure = failure;
         }, ct);
+        if (state is TaskState.Finished or TaskState.Failed)
+            events.Publish(state == TaskState.Finished ? PortalEvent.TrainingFinished : PortalEvent.TrainingFailed,
+                $"training {training.Project?.Name}/{training.Name}", new { project = training.Project?.Name, training = training.Name, message });
         logger.LogInformation("Training {Training} of {Project} ended {State}{Message}", training.Name, training.Project?.Name, state, message is null ? "" : $": {message}");
     }
 

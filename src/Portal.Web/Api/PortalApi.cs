@@ -18,6 +18,7 @@ public static class PortalApi
         v1.MapPackagesApi();
         v1.MapDeploymentsApi();
         v1.MapRoutesApi();
+        v1.MapWebhooksApi();
         v1.MapIdeApi();
         v1.MapAccountApi();
         v1.MapUsersApi();

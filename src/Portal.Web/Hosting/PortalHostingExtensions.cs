@@ -86,6 +86,10 @@ public static class PortalHostingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
         builder.Services.AddSingleton<Router.ShadowCopies>();
         builder.Services.AddSingleton<Router.AccuracyWatch>();
+        builder.Services.AddHostedService<WebhookSender>();
+        // A receiver's redirect is its answer, not an instruction to post the event elsewhere.
+        builder.Services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(5) });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.AccuracyWatch>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.ShadowCopies>());
         // Replicas are short-lived addresses: pooled connections are recycled so a replaced replica is not reused.

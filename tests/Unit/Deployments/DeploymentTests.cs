@@ -16,9 +16,9 @@ public sealed class DeploymentTests
 {
     private static readonly object[] Rows = [new[] { 5.1, 3.5, 1.4, 0.2 }, new[] { 6.7, 3.0, 5.2, 2.3 }];
 
-    internal static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager, string managerYaml = "")
+    internal static async Task<RealPortalHost> StartWithIrisVersionAsync(string manager, string managerYaml = "", string extraYaml = "")
     {
-        var portal = await RealPortalHost.StartAsync(manager: manager, managerYaml: managerYaml);
+        var portal = await RealPortalHost.StartAsync(manager: manager, managerYaml: managerYaml, extraYaml: extraYaml);
         (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "iris-clf", model_files = new[] { new { name = "model.pkl", required = true } } })).EnsureSuccessStatusCode();
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "iris", home_dir = IrisDir, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
         await UploadIrisVersionAsync(portal, compress: false);
@@ -26,7 +26,7 @@ public sealed class DeploymentTests
     }
 
     /// <summary>A real classifier pickled by Debian's scikit-learn (the same the base image has), uploaded as the next version.</summary>
-    private static async Task UploadIrisVersionAsync(RealPortalHost portal, bool compress)
+    internal static async Task UploadIrisVersionAsync(RealPortalHost portal, bool compress)
     {
         var pickle = Path.Combine(portal.Dir.Path, $"model-{Guid.NewGuid():N}.pkl");
         await RealPython.PickleIrisClassifierAsync(pickle);
