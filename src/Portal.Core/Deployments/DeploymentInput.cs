@@ -18,6 +18,8 @@ public sealed record DeploymentInput
     public string? Environment { get; init; }
     public string? BuildTag { get; init; }
     public int Replicas { get; init; } = 1;
+    /// <summary>Scale to zero: after this many minutes without a request the replicas stop, and the next request starts them.</summary>
+    public double? IdleMinutes { get; init; }
     public int Port { get; init; } = 8080;
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public string? ResourceProfile { get; init; }

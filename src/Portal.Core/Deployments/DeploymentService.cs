@@ -63,7 +63,7 @@ public sealed class DeploymentService(
             {
                 Name = plan.Name, ProjectId = plan.Project.Id, Project = plan.Project, ModelVersionId = plan.Version.Id, ModelVersion = plan.Version,
                 ModelVersionName = $"{plan.Version.Model!.Name}/{plan.Version.Name}", BuildVersionId = plan.Build?.Id, BuildVersion = plan.Build,
-                PackageId = plan.Package?.Id, Package = plan.Package, Notebook = plan.Entry, Replicas = input.Replicas, Environment = plan.Environment, Port = input.Port, Env = input.Env.ToDictionary(),
+                PackageId = plan.Package?.Id, Package = plan.Package, Notebook = plan.Entry, Replicas = input.Replicas, IdleMinutes = input.IdleMinutes, Environment = plan.Environment, Port = input.Port, Env = input.Env.ToDictionary(),
                 ResourceProfile = plan.ProfileName, Manager = manager.Capabilities.Kind, Details = Details(input.Health, plan.CodeDir),
                 Task = new TaskInfo { State = TaskState.Waiting, UpdateTime = now }, CreatedAt = now,
             }, ct);
@@ -109,7 +109,8 @@ public sealed class DeploymentService(
                 $"The {manager.Capabilities.Kind} manager runs one replica per deployment: '{name}' can run 1, or 0 to stop it. Use swarm or kube for more.");
         if (deployment.WorkloadId is null) throw new ConflictException($"The deployment '{name}' is not running.");
         await services.ScaleAsync(deployment.WorkloadId, replicas, ct);
-        var scaled = await MutateAsync(deployment.Id, d => d.Replicas = replicas, ct);
+        // An explicit scale wakes a sleeping deployment (or, at zero, stops it for good: nothing wakes a stopped one).
+        var scaled = await MutateAsync(deployment.Id, d => (d.Replicas, d.Sleeping) = (replicas, false), ct);
         Changed(scaled, "scaled");
         return scaled;
     }
@@ -145,6 +146,42 @@ public sealed class DeploymentService(
         Changed(switched, "version switched");
         return switched;
     }
+
+    /// <summary>Turns scale to zero on (sleep after <paramref name="idleMinutes"/> without a request) or, with null, off (waking it).</summary>
+    public async Task<Deployment> SetIdleAsync(string name, double? idleMinutes, CancellationToken ct)
+    {
+        if (DeploymentValidator.IdleProblem(idleMinutes) is { } problem) throw new ValidationFailedException("idle_minutes", problem);
+        var deployment = await GetAsync(name, ct);
+        if (idleMinutes is null && deployment.Sleeping) deployment = await WakeAsync(name, ct);
+        return await MutateAsync(deployment.Id, d => d.IdleMinutes = idleMinutes, ct);
+    }
+
+    /// <summary>Deployments that may sleep: scale to zero on, awake, with replicas.</summary>
+    public Task<IReadOnlyList<Deployment>> SleepCandidatesAsync(CancellationToken ct) => deployments.SleepCandidatesAsync(ct);
+
+    /// <summary>Stops an idle deployment's replicas, keeping their count for the wake-up.</summary>
+    public async Task<Deployment> SleepAsync(Deployment deployment, CancellationToken ct)
+    {
+        if (deployment.WorkloadId is null || deployment.Sleeping || deployment.IdleMinutes is null) return deployment;
+        await services.ScaleAsync(deployment.WorkloadId, 0, ct);
+        var asleep = await MutateAsync(deployment.Id, d => d.Sleeping = true, ct);
+        Changed(asleep, "asleep after idling");
+        return asleep;
+    }
+
+    /// <summary>Starts a sleeping deployment's replicas again (a request came); the caller waits for them to answer.</summary>
+    public async Task<Deployment> WakeAsync(string name, CancellationToken ct)
+    {
+        var deployment = await GetAsync(name, ct);
+        if (!deployment.Sleeping || deployment.WorkloadId is null) return deployment;
+        await services.ScaleAsync(deployment.WorkloadId, deployment.Replicas, ct);
+        var awake = await MutateAsync(deployment.Id, d => d.Sleeping = false, ct);
+        Changed(awake, "woken by a request");
+        return awake;
+    }
+
+    public Task<Deployment> RecordColdStartAsync(long id, double milliseconds, CancellationToken ct) =>
+        MutateAsync(id, d => d.ColdStartMs = milliseconds, ct);
 
     /// <summary>Sets (or, with null, clears) the live-accuracy threshold whose crossing raises an alert.</summary>
     public async Task<Deployment> SetAlertAsync(string name, AccuracyAlert? alert, CancellationToken ct)

@@ -20,6 +20,10 @@ public sealed class DeploymentValidator(
 {
     public const int MaxReplicas = 20;
 
+    /// <summary>Why an idle time for scale to zero is refused (3 seconds to a day), or null.</summary>
+    public static string? IdleProblem(double? minutes) => minutes is { } m && (double.IsNaN(m) || m < 0.05 || m > 1440)
+        ? $"A deployment sleeps after 0.05 (3 seconds) to 1440 idle minutes, not {m}." : null;
+
     public async Task<DeploymentPlan> CheckAsync(DeploymentInput input, CancellationToken ct)
     {
         var errors = new ValidationErrors();
@@ -44,6 +48,7 @@ public sealed class DeploymentValidator(
         // A package's code is inside its image, checked when it was made.
         if (project is not null && package is null && PredictionCode.EntryProblem(project.HomeDir, entry) is { } entryProblem) errors.Add("entry", entryProblem);
         if (input.Replicas is < 1 or > MaxReplicas) errors.Add("replicas", $"Replicas must be between 1 and {MaxReplicas}, not {input.Replicas}.");
+        if (IdleProblem(input.IdleMinutes) is { } idle) errors.Add("idle_minutes", idle);
         if (input.Port is < 1024 or > 65535) errors.Add("port", $"The port must be between 1024 and 65535, not {input.Port}.");
         InputRules.EnvNames(errors, "env", input.Env.Keys, "PORTAL_");
         (string Name, ResourceProfile? Profile) profile = default;

@@ -33,7 +33,7 @@ public sealed class Deployment
     public TaskInfo Task { get; set; } = new();
     public Dictionary<string, JsonElement> Details { get; set; } = [];
     /// <summary>Scale to zero (<c>min_replicas: 0</c>): after this many idle minutes the replicas stop; null never sleeps.</summary>
-    public int? IdleMinutes { get; set; }
+    public double? IdleMinutes { get; set; }
     /// <summary>Stopped for idleness: the next request through the router starts <see cref="Replicas"/> again.</summary>
     public bool Sleeping { get; set; }
     /// <summary>How long the last wake-up took, from the request that woke it to the first answer.</summary>

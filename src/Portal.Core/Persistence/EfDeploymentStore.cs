@@ -60,6 +60,12 @@ public sealed class EfDeploymentStore(IDbContextFactory<PortalDbContext> factory
         return await db.Deployments.Where(d => d.PackageId == packageId).OrderBy(d => d.Id).Select(d => d.Name).FirstOrDefaultAsync(ct);
     }
 
+    public async Task<IReadOnlyList<Deployment>> SleepCandidatesAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Deployments.AsNoTracking().Where(d => d.IdleMinutes != null && !d.Sleeping && d.Replicas > 0 && d.WorkloadId != null).ToListAsync(ct);
+    }
+
     public async Task<IReadOnlyDictionary<string, int>> EnvironmentCountsAsync(CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

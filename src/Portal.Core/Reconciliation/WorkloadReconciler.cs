@@ -111,7 +111,9 @@ public sealed class WorkloadReconciler(
     private async Task RestoreReplicasAsync(Deployment deployment, WorkloadInfo workload, CancellationToken ct)
     {
         var seen = workload.Status.DesiredReplicas;
-        if (!manager.Capabilities.Replicas || seen == deployment.Replicas)
+        // A deployment asleep (scaled to zero for idleness) runs none until a request wakes it.
+        var wanted = deployment.Sleeping ? 0 : deployment.Replicas;
+        if (!manager.Capabilities.Replicas || seen == wanted)
         {
             _drift.Remove(workload.Id);
             return;
@@ -124,13 +126,13 @@ public sealed class WorkloadReconciler(
             return;
         }
         _drift.Remove(workload.Id);
-        try { await services.ScaleAsync(workload.Id, deployment.Replicas, ct); }
+        try { await services.ScaleAsync(workload.Id, wanted, ct); }
         catch (ContainerManagerException e)
         {
-            logger.LogWarning("Could not set deployment {Deployment} back to {Replicas} replicas: {Message}", deployment.Name, deployment.Replicas, e.Message);
+            logger.LogWarning("Could not set deployment {Deployment} back to {Replicas} replicas: {Message}", deployment.Name, wanted, e.Message);
             return;
         }
-        var detail = $"The engine ran {seen} replicas of {deployment.Name}; set back to {deployment.Replicas}.";
+        var detail = $"The engine ran {seen} replicas of {deployment.Name}; set back to {wanted}.";
         logger.LogWarning("{Detail}", detail);
         await audit.RecordAsync("deployment.restore-replicas", deployment.Name, AuditOutcome.Succeeded, detail, ct, TrainingSupervisor.Reconciler);
     }

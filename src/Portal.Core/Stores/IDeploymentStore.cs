@@ -15,6 +15,8 @@ public interface IDeploymentStore
     Task<string?> ServingPackageAsync(long packageId, CancellationToken ct);
     /// <summary>How many deployments run in each environment (an environment in use cannot be dropped).</summary>
     Task<IReadOnlyDictionary<string, int>> EnvironmentCountsAsync(CancellationToken ct);
+    /// <summary>Deployments with scale to zero on that are awake and have replicas.</summary>
+    Task<IReadOnlyList<Deployment>> SleepCandidatesAsync(CancellationToken ct);
 }
 
 /// <summary>How many requests one deployment answered, through which route (or none), as a shadow or not, with errors and mean latency.</summary>

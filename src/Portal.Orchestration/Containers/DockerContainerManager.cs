@@ -180,7 +180,13 @@ public sealed class DockerContainerManager(DockerEngine docker, WorkNetwork netw
         return [new Replica(id, status.State, status.State == WorkloadState.Running && port is not null ? $"http://127.0.0.1:{port}" : null, status.Message)];
     }
 
-    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => SingleReplica.ScaleAsync(replicas, "Plain containers");
+    /// <summary>One container or none: zero stops it (scale to zero), one starts the same container again.</summary>
+    public async Task ScaleAsync(string id, int replicas, CancellationToken ct)
+    {
+        if (replicas is not (0 or 1)) await SingleReplica.ScaleAsync(replicas, "Plain containers");
+        if (replicas == 0) await StopContainerAsync(docker, id, StopGraceSeconds, ct);
+        else await docker.CallAsync((c, t) => c.Containers.StartContainerAsync(id, new ContainerStartParameters(), t), ct);
+    }
 
     public Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct) => SingleReplica.ReplaceAsync(this, id, spec, ct);
 

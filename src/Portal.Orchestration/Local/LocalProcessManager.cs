@@ -73,6 +73,14 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         if (account is not null && !File.Exists(LocalAccount.SetPriv))
             throw new ContainerManagerException($"The portal runs as root and starts user code as '{account.Name}' with {LocalAccount.SetPriv}, which is missing (apt-get install util-linux).");
         var id = $"local-{spec.Name}-{Guid.NewGuid().ToString("N")[..8]}";
+        Launch(id, spec);
+        return Task.FromResult(id);
+    }
+
+    /// <summary>Starts the process of workload <paramref name="id"/> (again, after a scale to zero: same id, same run folder).</summary>
+    private void Launch(string id, WorkloadSpec spec)
+    {
+        var account = Account;
         var runDir = Path.Combine(paths.DataDir, "run", id);
         Directory.CreateDirectory(runDir);
         foreach (var mount in spec.Mounts.Where(m => m.Kind == MountKind.Volume))
@@ -116,9 +124,9 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         {
             throw new ContainerManagerException($"Could not start '{program}' on this host: {e.Message}. Is it installed?", e);
         }
+        if (_processes.TryGetValue(id, out var before)) before.Dispose();
         _processes[id] = process;
         if (hostPort is { } port) _ports[id] = port;
-        return Task.FromResult(id);
     }
 
     public Task<WorkloadStatus> GetStatusAsync(string id, CancellationToken ct) =>
@@ -160,7 +168,14 @@ public sealed class LocalProcessManager(PortalConfig config, PortalPaths paths) 
         return [new Replica(id, status.State, status.State == WorkloadState.Running && _ports.TryGetValue(id, out var port) ? $"http://127.0.0.1:{port}" : null, status.Message)];
     }
 
-    public Task ScaleAsync(string id, int replicas, CancellationToken ct) => SingleReplica.ScaleAsync(replicas, "Local processes");
+    /// <summary>One process or none: zero stops it (scale to zero), one starts it again with the same spec if it is not running.</summary>
+    public async Task ScaleAsync(string id, int replicas, CancellationToken ct)
+    {
+        if (replicas is not (0 or 1)) await SingleReplica.ScaleAsync(replicas, "Local processes");
+        if (!_processes.TryGetValue(id, out var process)) throw new ContainerManagerException($"There is no local process '{id}' to scale.");
+        if (replicas == 0) await process.StopAsync();
+        else if (process.Status.State != WorkloadState.Running) Launch(id, process.Spec);
+    }
 
     public Task<string> UpdateAsync(string id, WorkloadSpec spec, CancellationToken ct) => SingleReplica.ReplaceAsync(this, id, spec, ct);
 

@@ -12,7 +12,7 @@ public static class DeploymentsApi
     public sealed record DeploymentDto(string Name, string Project, string? ModelVersion, string Environment, string Entry, int Replicas, int Port,
         string State, string? Message, string? BuildTag, string? ResourceProfile, string? Manager, Dictionary<string, string> Env, DateTime CreatedAt,
         IReadOnlyList<ReplicaDto>? ReplicaStates, string Url, string? EngineUnreachable = null, string? Package = null, int? MinReplicas = null,
-        int? IdleMinutes = null, bool Sleeping = false, double? ColdStartMs = null, AccuracyAlert? Alert = null, JsonElement? LastAlert = null);
+        double? IdleMinutes = null, bool Sleeping = false, double? ColdStartMs = null, AccuracyAlert? Alert = null, JsonElement? LastAlert = null);
 
     public sealed record ScoreDto(int Labelled, int Rows, double? Accuracy, double? Mae, double? Rmse);
 
@@ -29,7 +29,15 @@ public static class DeploymentsApi
 
     /// <summary>With <c>package</c>, a rest package's image serves: project, model_version and entry may then be left out.</summary>
     public sealed record CreateDto(string Name, string? Project, string? ModelVersion, string? Entry, string? Environment, string? BuildTag,
-        int? Replicas, int? Port, Dictionary<string, string>? Env, string? ResourceProfile, HealthSettings? Health, string? Package = null);
+        int? Replicas, int? Port, Dictionary<string, string>? Env, string? ResourceProfile, HealthSettings? Health, string? Package = null,
+        int? MinReplicas = null, double? IdleMinutes = null);
+
+    /// <summary><c>min_replicas: 0</c> turns scale to zero on (after <c>idle_minutes</c>, 15 unless given); any other value turns it off.</summary>
+    public sealed record IdleDto(int? MinReplicas, double? IdleMinutes);
+
+    private const double DefaultIdleMinutes = 15;
+
+    private static double? IdleOf(int? minReplicas, double? idleMinutes) => minReplicas == 0 ? idleMinutes ?? DefaultIdleMinutes : null;
 
     public sealed record ScaleDto(int Replicas);
 
@@ -68,7 +76,7 @@ public static class DeploymentsApi
                 {
                     Name = input.Name ?? "", Project = input.Project ?? "", ModelVersion = input.ModelVersion ?? "", Entry = input.Entry ?? "", Package = input.Package,
                     Environment = input.Environment,
-                    BuildTag = input.BuildTag, Replicas = input.Replicas ?? 1, Port = input.Port ?? 8080, Env = input.Env ?? [], ResourceProfile = input.ResourceProfile, Health = input.Health,
+                    BuildTag = input.BuildTag, Replicas = input.Replicas ?? 1, IdleMinutes = IdleOf(input.MinReplicas, input.IdleMinutes), Port = input.Port ?? 8080, Env = input.Env ?? [], ResourceProfile = input.ResourceProfile, Health = input.Health,
                 }, ct);
                 return Results.Created($"/api/v1/deployments/{d.Name}", d.ToDto());
             })
@@ -85,6 +93,11 @@ public static class DeploymentsApi
                 + "(numbered in this response only: the engine keeps no numbers to resume from).");
 
         g.MapPost("/{name}/scale", async (string name, ScaleDto scale, DeploymentService s, CancellationToken ct) => (await s.ScaleAsync(name, scale.Replicas, ct)).ToDto());
+
+        g.MapPut("/{name}/scale-to-zero", async (string name, IdleDto idle, DeploymentService s, CancellationToken ct) =>
+                (await s.SetIdleAsync(name, IdleOf(idle.MinReplicas, idle.IdleMinutes), ct)).ToDto())
+            .WithSummary("With min_replicas 0 the replicas stop after idle_minutes (15 unless given) without a request, and the next request through "
+                + "the router starts them and waits (router.cold_start_seconds, then 503 with Retry-After); any other min_replicas turns it off.");
 
         g.MapPost("/{name}/version", async (string name, SwitchDto input, DeploymentService s, CancellationToken ct) => (await s.SwitchVersionAsync(name, input.ModelVersion, ct)).ToDto())
             .WithSummary("Serve another version (promoted to the deployment's environment) by a rolling update: new replicas healthy before old ones stop.");

@@ -86,6 +86,9 @@ public static class PortalHostingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.PredictionRecorder>());
         builder.Services.AddSingleton<Router.ShadowCopies>();
         builder.Services.AddSingleton<Router.AccuracyWatch>();
+        builder.Services.AddSingleton<Router.ColdStarts>();
+        builder.Services.AddSingleton<Router.IdleSleeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Router.IdleSleeper>());
         builder.Services.AddHostedService<WebhookSender>();
         // A receiver's redirect is its answer, not an instruction to post the event elsewhere.
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)

@@ -13,14 +13,15 @@ public sealed record ModelRequest(string Deployment, string Method, string Path,
     string? Route = null, bool Shadow = false);
 
 /// <summary>A model's answer, or the router's own error (status and a sentence) when no replica gave one.</summary>
-public sealed record ModelAnswer(int Status, string ContentType, byte[] Body, string RequestId, bool FromModel);
+public sealed record ModelAnswer(int Status, string ContentType, byte[] Body, string RequestId, bool FromModel, int? RetryAfterSeconds = null);
 
 /// <summary>
 /// Sends a request to one of a deployment's running replicas in turn, retrying the next when one refuses the connection,
 /// and records it with its response, latency, version and replica. The router's endpoint and the deployment page's
 /// "try it" both call it, so a page never calls the portal's own router over HTTP.
 /// </summary>
-public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory clients, PredictionRecorder recorder, PortalConfig config, TimeProvider clock)
+public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory clients, PredictionRecorder recorder, IdleSleeper idle, ColdStarts coldStarts,
+    PortalConfig config, TimeProvider clock)
 {
     public const string RequestIdHeader = "Request-ID";
     public const string HttpClientName = "model-router";
@@ -32,6 +33,14 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
         if (!config.Router.Enabled) return Error(503, "The model router is turned off (router.enabled); an admin can turn it on in Settings.", requestId);
         var client = clients.CreateClient(HttpClientName);
         var started = Stopwatch.GetTimestamp();
+        idle.Touch(request.Deployment);
+        if (await directory.ResolveAsync(request.Deployment, ct) is { Deployment.Sleeping: true } asleep)
+        {
+            if (!await coldStarts.WakeAsync(asleep.Deployment, ct))
+                return Error(503, $"The deployment '{request.Deployment}' was asleep after idling and is starting; ask again in a few seconds.", requestId)
+                    with { RetryAfterSeconds = ColdStarts.RetryAfterSeconds };
+            directory.Invalidate(request.Deployment);
+        }
         // Later rounds ask the manager afresh: replicas may have moved (a scale, a roll, a removal). The last ones wait
         // a little first, for the moment in a roll when the engine has not yet published the new replica's address.
         for (var round = 0; round < RetryDelays.Length + 2; round++)
@@ -68,6 +77,7 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
                 }
                 using (response)
                 {
+                    idle.Touch(request.Deployment);
                     var answer = await response.Content.ReadAsByteArrayAsync(ct);
                     if (config.Router.RecordRequests)
                         recorder.Record(new PredictionRecord

@@ -61,6 +61,7 @@ public static class ModelRouter
         }
         var answer = await invoker.InvokeAsync(request, ct);
         http.Response.Headers[RequestIdHeader] = answer.RequestId;
+        if (answer.RetryAfterSeconds is { } retry) http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.StatusCode = answer.Status;
         http.Response.ContentType = answer.ContentType;
         await http.Response.Body.WriteAsync(answer.Body, ct);

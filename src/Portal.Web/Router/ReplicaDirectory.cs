@@ -10,8 +10,22 @@ namespace Portal.Web.Router;
 /// Where each deployment's running replicas answer, refreshed from the container manager at most once a second,
 /// and which one is next (round robin). A replica that refused a connection is skipped until the next refresh.
 /// </summary>
-public sealed class ReplicaDirectory(DeploymentService deployments, TimeProvider clock)
+public sealed class ReplicaDirectory
 {
+    private readonly DeploymentService deployments;
+    private readonly TimeProvider clock;
+
+    public ReplicaDirectory(DeploymentService deployments, Portal.Core.Notifications.ChangeFeed<Deployment> changes, TimeProvider clock)
+    {
+        (this.deployments, this.clock) = (deployments, clock);
+        // A deployment that changed (scaled, asleep, awake, switched) is asked about afresh at its next request.
+        changes.Subscribe(_ => true, d =>
+        {
+            Invalidate(d.Name);
+            return Task.CompletedTask;
+        });
+    }
+
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
 

@@ -12,7 +12,7 @@ CREATE UNIQUE INDEX "IX_model_routes_Name" ON "model_routes" ("Name");
 
 ALTER TABLE "models" ADD COLUMN "Kind" TEXT NULL;
 
-ALTER TABLE "deployments" ADD COLUMN "IdleMinutes" INTEGER NULL;
+ALTER TABLE "deployments" ADD COLUMN "IdleMinutes" REAL NULL;
 ALTER TABLE "deployments" ADD COLUMN "Sleeping" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "deployments" ADD COLUMN "ColdStartMs" REAL NULL;
 ALTER TABLE "deployments" ADD COLUMN "Alert" TEXT NULL;

@@ -13,7 +13,7 @@ CREATE UNIQUE INDEX "IX_model_routes_Name" ON model_routes ("Name");
 
 ALTER TABLE models ADD COLUMN "Kind" text;
 
-ALTER TABLE deployments ADD COLUMN "IdleMinutes" integer;
+ALTER TABLE deployments ADD COLUMN "IdleMinutes" double precision;
 ALTER TABLE deployments ADD COLUMN "Sleeping" boolean NOT NULL DEFAULT false;
 ALTER TABLE deployments ADD COLUMN "ColdStartMs" double precision;
 ALTER TABLE deployments ADD COLUMN "Alert" text;
