@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Router benchmark (not a test): requests/s and p50/p99 latency calling a prediction replica directly vs through
-# the portal's router, same payload, same run, on local processes (Debian's python3-sklearn needed).
-# Options pass through: --seconds N --clients N
+# Router benchmark (not a test): the router against direct calls to a replica, closed loop and at a fixed rate (direct, routed,
+# a 90/10 weighted route, a route with a shadow, interleaved), and the router's own ceiling; local processes (python3-sklearn).
+# Options pass through: --seconds N --clients N --rate N --rounds N
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/Portal.Web -c Release -nologo -clp:ErrorsOnly -v:q -o /tmp/portal-bench-build/web

@@ -34,12 +34,15 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
         var client = clients.CreateClient(HttpClientName);
         var started = Stopwatch.GetTimestamp();
         idle.Touch(request.Deployment);
-        if (await directory.ResolveAsync(request.Deployment, ct) is { Deployment.Sleeping: true } asleep)
+        // The first round's replicas, asked once (each ask moves the round robin on).
+        var first = await directory.ResolveAsync(request.Deployment, ct);
+        if (first is { Deployment.Sleeping: true } asleep)
         {
             if (!await coldStarts.WakeAsync(asleep.Deployment, ct))
                 return Error(503, $"The deployment '{request.Deployment}' was asleep after idling and is starting; ask again in a few seconds.", requestId)
                     with { RetryAfterSeconds = ColdStarts.RetryAfterSeconds };
             directory.Invalidate(request.Deployment);
+            first = await directory.ResolveAsync(request.Deployment, ct);
         }
         // Later rounds ask the manager afresh: replicas may have moved (a scale, a roll, a removal). The last ones wait
         // a little first, for the moment in a roll when the engine has not yet published the new replica's address.
@@ -47,7 +50,7 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
         {
             if (round > 0) directory.Invalidate(request.Deployment);
             if (round > 1) await Task.Delay(RetryDelays[round - 2], ct);
-            if (await directory.ResolveAsync(request.Deployment, ct) is not { } target)
+            if ((round == 0 ? first : await directory.ResolveAsync(request.Deployment, ct)) is not { } target)
                 return Error(404, $"There is no deployment named '{request.Deployment}'.", requestId);
             foreach (var endpoint in target.Endpoints)
             {

@@ -35,9 +35,16 @@ public sealed class ReplicaDirectory
         public string[] Endpoints { get; } = endpoints;
         public DateTimeOffset At { get; } = at;
         public ConcurrentDictionary<string, bool> Refused { get; } = new();
+    }
+
+    /// <summary>Each deployment's round-robin position, kept across refreshes so that a refresh does not send the next request to the first replica again.</summary>
+    private sealed class Turn
+    {
         private int _next = -1;
         public int Next() => Interlocked.Increment(ref _next) & int.MaxValue;
     }
+
+    private readonly ConcurrentDictionary<string, Turn> _turns = new();
 
     /// <summary>The deployment and its endpoints in the order to try them; null when there is no such deployment.</summary>
     public async Task<(Deployment Deployment, IReadOnlyList<string> Endpoints)?> ResolveAsync(string name, CancellationToken ct)
@@ -47,7 +54,7 @@ public sealed class ReplicaDirectory
         {
             Deployment deployment;
             try { deployment = await deployments.GetAsync(name, ct); }
-            catch (NotFoundException) { _entries.TryRemove(name, out _); return null; }
+            catch (NotFoundException) { _entries.TryRemove(name, out _); _turns.TryRemove(name, out _); return null; }
             var replicas = await deployments.ReplicasAsync(deployment, ct);
             entry = new Entry(deployment, replicas.Select(r => r.Endpoint).OfType<string>().Order(StringComparer.Ordinal).ToArray(), now);
             _entries[name] = entry;
@@ -55,7 +62,7 @@ public sealed class ReplicaDirectory
         var usable = entry.Endpoints.Where(e => !entry.Refused.ContainsKey(e)).ToArray();
         if (usable.Length == 0) usable = entry.Endpoints;
         if (usable.Length == 0) return (entry.Deployment, []);
-        var start = entry.Next() % usable.Length;
+        var start = _turns.GetOrAdd(name, _ => new Turn()).Next() % usable.Length;
         return (entry.Deployment, usable.Skip(start).Concat(usable.Take(start)).ToList());
     }
 

@@ -62,11 +62,14 @@ public sealed class RouteTests
         return (failed, latencies);
     }
 
-    [SkippableFact]
-    public async Task A_90_10_route_splits_a_thousand_requests_within_3_points_and_its_shadow_sees_every_one()
+    [SkippableTheory]
+    [InlineData("local")]
+    [InlineData("swarm")]
+    public async Task A_90_10_route_splits_a_thousand_requests_within_3_points_and_its_shadow_sees_every_one(string manager)
     {
+        if (manager == "swarm") await RealDocker.RequireNotebookBaseAsync();
         RealPython.Require();
-        await using var portal = await StartWithIrisVersionAsync("local");
+        await using var portal = await StartWithIrisVersionAsync(manager);
         foreach (var name in new[] { "iris-a", "iris-b", "iris-shadow" }) await DeployAsync(portal, name);
 
         var created = await portal.Http.PostAsJsonAsync("/api/v1/routes", new
@@ -169,6 +172,8 @@ public sealed class RouteTests
         (await portal.Http.PostAsJsonAsync("/api/v1/routes", new { name = "iris", targets = new[] { new { deployment = "iris-a", weight = 100 } }, shadow = "iris-slow" }))
             .EnsureSuccessStatusCode();
 
+        // Warm: the route table, the replicas' addresses and the connections are read and opened by the first requests.
+        Assert.Equal(0, (await LoadAsync(portal.Http, "iris", 5, 1)).Failed);
         var (failed, latencies) = await LoadAsync(portal.Http, "iris", 100, 1);
         Assert.Equal(0, failed);
         var p99 = latencies.Order().ElementAt(98);
@@ -176,7 +181,7 @@ public sealed class RouteTests
         Assert.True(p99 < 400, $"the caller's p99 was {p99:0} ms with a shadow that takes 500 ms");
         var slow = (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/routes/iris")).GetProperty("traffic").EnumerateArray()
             .Single(t => t.GetProperty("shadow").GetBoolean());
-        Assert.True(slow.GetProperty("requests").GetInt32() < 100, "the shadow's copies are still being answered when the caller is done");
+        Assert.True(slow.GetProperty("requests").GetInt32() < 105, "the shadow's copies are still being answered when the caller is done");
     }
 
     [SkippableFact]
