@@ -40,6 +40,14 @@ public sealed class ServingPagesTests : PortalPageContext
     }
 
     [Fact]
+    public void A_deployments_page_names_the_routes_that_send_it_requests_with_its_weight()
+    {
+        var page = Render<Portal.Web.Features.Deployments.DeploymentDetailPage>(p => p.Add(c => c.Name, "iris-b"));
+        page.WaitForElement("#deployment-routes tr[data-route='iris']", TimeSpan.FromSeconds(10));
+        Assert.Contains("10 %", page.Find("#deployment-routes tr[data-route='iris']").TextContent);
+    }
+
+    [Fact]
     public void A_viewer_sees_the_routes_but_no_button_to_change_them()
     {
         SignIn("vera", Roles.Viewer);

@@ -13,6 +13,28 @@ public abstract class PortalPage : ComponentBase, IDisposable
 
     protected CancellationToken Aborted => _aborted.Token;
 
+    /// <summary>
+    /// Calls <paramref name="load"/> every <paramref name="every"/> and renders again, until the page goes away; a load the
+    /// portal refuses (a store busy for a moment) is tried again at the next tick.
+    /// </summary>
+    protected void RefreshEvery(TimeSpan every, Func<Task> load) => _ = RefreshAsync(every, load);
+
+    private async Task RefreshAsync(TimeSpan every, Func<Task> load)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(every);
+            while (await timer.WaitForNextTickAsync(Aborted))
+            {
+                try { await load(); }
+                catch (Portal.Core.Errors.PortalException) { continue; }
+                await InvokeAsync(StateHasChanged);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { }
+    }
+
     public void Dispose()
     {
         if (_disposed) return;

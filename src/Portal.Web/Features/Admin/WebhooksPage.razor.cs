@@ -12,7 +12,7 @@ namespace Portal.Web.Features.Admin;
 public sealed partial class WebhooksPage
 {
     private const int Shown = 20;
-    private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
 
     [Inject] private WebhookService Webhooks { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
@@ -25,27 +25,11 @@ public sealed partial class WebhooksPage
     private IReadOnlyCollection<string> _events = [];
     private string? _secret, _secretFor;
     private bool _busy;
-    private PeriodicTimer? _timer;
 
     protected override async Task OnInitializedAsync()
     {
         await LoadAsync();
-        _timer = new PeriodicTimer(RefreshEvery);
-        _ = RefreshAsync(_timer);
-    }
-
-    private async Task RefreshAsync(PeriodicTimer timer)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(Aborted))
-            {
-                await LoadAsync();
-                await InvokeAsync(StateHasChanged);
-            }
-        }
-        catch (OperationCanceledException) { }
-        catch (ObjectDisposedException) { }
+        RefreshEvery(Every, LoadAsync);
     }
 
     private async Task LoadAsync()
@@ -101,9 +85,4 @@ public sealed partial class WebhooksPage
             await LoadAsync();
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _timer?.Dispose();
-        base.Dispose(disposing);
-    }
 }

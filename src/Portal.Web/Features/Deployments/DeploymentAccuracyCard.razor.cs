@@ -16,7 +16,7 @@ namespace Portal.Web.Features.Deployments;
 /// </summary>
 public sealed partial class DeploymentAccuracyCard
 {
-    private static readonly TimeSpan Window = TimeSpan.FromHours(24), Bucket = TimeSpan.FromHours(1), RefreshEvery = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Window = TimeSpan.FromHours(24), Bucket = TimeSpan.FromHours(1), Every = TimeSpan.FromSeconds(30);
 
     [Parameter, EditorRequired] public Deployment Deployment { get; set; } = default!;
     /// <summary>Called with the deployment as saved after its alert changed.</summary>
@@ -33,28 +33,12 @@ public sealed partial class DeploymentAccuracyCard
     private int _window = 60, _minLabelled = 20;
     private string? _retrain;
     private bool _saving;
-    private PeriodicTimer? _timer;
 
     protected override async Task OnInitializedAsync()
     {
         if (Deployment.Alert is { } a) (_threshold, _window, _minLabelled, _retrain) = (a.Threshold, a.WindowMinutes, a.MinLabelled, a.RetrainNotebook);
         await LoadAsync();
-        _timer = new PeriodicTimer(RefreshEvery);
-        _ = RefreshAsync(_timer);
-    }
-
-    private async Task RefreshAsync(PeriodicTimer timer)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(Aborted))
-            {
-                await LoadAsync();
-                await InvokeAsync(StateHasChanged);
-            }
-        }
-        catch (OperationCanceledException) { }
-        catch (ObjectDisposedException) { }
+        RefreshEvery(Every, LoadAsync);
     }
 
     private async Task LoadAsync()
@@ -99,9 +83,4 @@ public sealed partial class DeploymentAccuracyCard
         finally { _saving = false; }
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _timer?.Dispose();
-        base.Dispose(disposing);
-    }
 }

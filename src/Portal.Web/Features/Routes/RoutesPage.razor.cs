@@ -13,7 +13,7 @@ namespace Portal.Web.Features.Routes;
 public sealed partial class RoutesPage
 {
     public const int WindowMinutes = 5;
-    private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Every = TimeSpan.FromSeconds(3);
 
     [Inject] private RouteService Routes { get; set; } = default!;
     [Inject] private DeploymentService Deployments { get; set; } = default!;
@@ -52,27 +52,11 @@ public sealed partial class RoutesPage
     private List<string> _deployments = [];
     private RouteForm? _editing;
     private bool _saving;
-    private PeriodicTimer? _timer;
 
     protected override async Task OnInitializedAsync()
     {
         await LoadAsync();
-        _timer = new PeriodicTimer(RefreshEvery);
-        _ = RefreshAsync(_timer);
-    }
-
-    private async Task RefreshAsync(PeriodicTimer timer)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(Aborted))
-            {
-                await LoadAsync();
-                await InvokeAsync(StateHasChanged);
-            }
-        }
-        catch (OperationCanceledException) { }
-        catch (ObjectDisposedException) { }
+        RefreshEvery(Every, LoadAsync);
     }
 
     private async Task LoadAsync()
@@ -135,9 +119,4 @@ public sealed partial class RoutesPage
             await LoadAsync();
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _timer?.Dispose();
-        base.Dispose(disposing);
-    }
 }
