@@ -130,6 +130,9 @@ public sealed class KubernetesManagerTests : IAsyncLifetime
         var replicas = await _manager.ListReplicasAsync(id, CancellationToken.None);
         Assert.Equal(["http://10.1.0.5:8080", "http://10.1.0.6:8080"], replicas.Select(r => r.Endpoint).Order());
 
+        // Scale to zero puts an idle deployment to sleep and wakes it: zero replicas, then the count again.
+        await _manager.ScaleAsync(id, 0, CancellationToken.None);
+        Assert.Equal(0, _api.Get($"apis/apps/v1/namespaces/{Ns}/deployments", name)!["spec"]!["replicas"]!.GetValue<int>());
         await _manager.ScaleAsync(id, 5, CancellationToken.None);
         Assert.Equal(5, _api.Get($"apis/apps/v1/namespaces/{Ns}/deployments", name)!["spec"]!["replicas"]!.GetValue<int>());
         await _manager.UpdateAsync(id, Spec("deployment-42-api", WorkloadKind.Service, "deployment") with { Image = "portal/iris:v2" }, CancellationToken.None);

@@ -161,11 +161,11 @@ public sealed class RouteTests
     {
         RealPython.Require();
         await using var portal = await StartWithIrisVersionAsync("local");
-        // The shadow's prediction code waits half a second per request; the caller must not wait for it.
+        // The shadow's prediction code waits two seconds per request; a caller that waited for it would wait as long.
         var slowHome = Path.Combine(portal.Dir.Path, "slow");
         Directory.CreateDirectory(slowHome);
         await File.WriteAllTextAsync(Path.Combine(slowHome, "predict.py"), await File.ReadAllTextAsync(Path.Combine(IrisDir, "predict.py"))
-            + "\n\nimport time\n_fast = predict\n\n\ndef predict(model, frame):\n    time.sleep(0.5)\n    return _fast(model, frame)\n");
+            + "\n\nimport time\n_fast = predict\n\n\ndef predict(model, frame):\n    time.sleep(2)\n    return _fast(model, frame)\n");
         (await portal.Http.PostAsJsonAsync("/api/v1/projects", new { name = "slow", home_dir = slowHome, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
         await DeployAsync(portal, "iris-a");
         await DeployAsync(portal, "iris-slow", project: "slow");
@@ -174,14 +174,15 @@ public sealed class RouteTests
 
         // Warm: the route table, the replicas' addresses and the connections are read and opened by the first requests.
         Assert.Equal(0, (await LoadAsync(portal.Http, "iris", 5, 1)).Failed);
-        var (failed, latencies) = await LoadAsync(portal.Http, "iris", 100, 1);
+        var (failed, latencies) = await LoadAsync(portal.Http, "iris", 50, 1);
         Assert.Equal(0, failed);
-        var p99 = latencies.Order().ElementAt(98);
-        // Waiting for the shadow would put every request above 500 ms.
-        Assert.True(p99 < 400, $"the caller's p99 was {p99:0} ms with a shadow that takes 500 ms");
+        var sorted = latencies.Order().ToList();
+        // The median, not the tail: on a busy machine a request may stall for other reasons, but waiting for the shadow
+        // would put every one above two seconds. The tail's cost is measured by benchmarks/router.sh.
+        Assert.True(sorted[sorted.Count / 2] < 1000, $"the caller's median was {sorted[sorted.Count / 2]:0} ms (p99 {sorted[^1]:0} ms) with a shadow that takes 2 s");
         var slow = (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/routes/iris")).GetProperty("traffic").EnumerateArray()
             .Single(t => t.GetProperty("shadow").GetBoolean());
-        Assert.True(slow.GetProperty("requests").GetInt32() < 105, "the shadow's copies are still being answered when the caller is done");
+        Assert.True(slow.GetProperty("requests").GetInt32() < 55, "the shadow's copies are still being answered when the caller is done");
     }
 
     [SkippableFact]

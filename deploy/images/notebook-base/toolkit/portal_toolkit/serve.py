@@ -20,7 +20,6 @@ import json
 import os
 import sys
 import traceback
-from http.server import BaseHTTPRequestHandler
 
 from portal_toolkit import servers
 
@@ -87,11 +86,7 @@ def _plain(value):
 
 
 def _handler(model):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, fmt, *args):
-            pass
+    class Handler(servers.QuietHandler):
 
         def _send(self, status, body):
             data = json.dumps(body).encode("utf-8")
