@@ -48,6 +48,18 @@ public sealed class DeploymentTests
         throw new TimeoutException($"{name} did not reach {count} running replicas");
     }
 
+    /// <summary>
+    /// Removes the portal's routes and deployments: a swarm service outlives the test's portal, and one left behind keeps
+    /// restarting and holds the node's reservations from the tests after it.
+    /// </summary>
+    internal static async Task RemoveDeploymentsAsync(RealPortalHost portal)
+    {
+        foreach (var route in (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/routes")).EnumerateArray())
+            await portal.Http.DeleteAsync($"/api/v1/routes/{route.GetProperty("name").GetString()}");
+        foreach (var d in (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments?take=500")).GetProperty("items").EnumerateArray())
+            await portal.Http.DeleteAsync($"/api/v1/deployments/{d.GetProperty("name").GetString()}");
+    }
+
     internal static async Task WaitUntilServingAsync(HttpClient http, string name)
     {
         HttpResponseMessage? last = null;

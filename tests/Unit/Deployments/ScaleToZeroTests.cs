@@ -36,32 +36,36 @@ public sealed class ScaleToZeroTests
         if (manager == "swarm") await RealDocker.RequireNotebookBaseAsync();
         RealPython.Require();
         await using var portal = await StartWithIrisVersionAsync(manager);
-        var created = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new
+        try
         {
-            name = "iris-sleepy", project = "iris", model_version = "iris-clf/1", entry = "predict.py", min_replicas = 0, idle_minutes = 0.05,
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal(0, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("min_replicas").GetInt32());
-        await WaitUntilServingAsync(portal.Http, "iris-sleepy");
+            var created = await portal.Http.PostAsJsonAsync("/api/v1/deployments", new
+            {
+                name = "iris-sleepy", project = "iris", model_version = "iris-clf/1", entry = "predict.py", min_replicas = 0, idle_minutes = 0.05,
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal(0, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("min_replicas").GetInt32());
+            await WaitUntilServingAsync(portal.Http, "iris-sleepy");
 
-        // Three idle seconds later it sleeps: no replica runs.
-        var asleep = await WaitForAsync(portal.Http, "iris-sleepy", d => d.GetProperty("sleeping").GetBoolean() && Running(d) == 0);
-        Assert.Equal(1, asleep.GetProperty("replicas").GetInt32());
+            // Three idle seconds later it sleeps: no replica runs.
+            var asleep = await WaitForAsync(portal.Http, "iris-sleepy", d => d.GetProperty("sleeping").GetBoolean() && Running(d) == 0);
+            Assert.Equal(1, asleep.GetProperty("replicas").GetInt32());
 
-        using var answer = await InvokeAsync(portal.Http, "iris-sleepy");
-        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        Assert.Equal("setosa", (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("prediction")[0][0].GetString());
-        var awake = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-sleepy");
-        Assert.False(awake.GetProperty("sleeping").GetBoolean());
-        Assert.True(awake.GetProperty("cold_start_ms").GetDouble() > 0, awake.ToString());
+            using var answer = await InvokeAsync(portal.Http, "iris-sleepy");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal("setosa", (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("prediction")[0][0].GetString());
+            var awake = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-sleepy");
+            Assert.False(awake.GetProperty("sleeping").GetBoolean());
+            Assert.True(awake.GetProperty("cold_start_ms").GetDouble() > 0, awake.ToString());
 
-        // Turned off, it stays awake.
-        (await portal.Http.PutAsJsonAsync("/api/v1/deployments/iris-sleepy/scale-to-zero", new { min_replicas = 1 })).EnsureSuccessStatusCode();
-        await Task.Delay(4000);
-        Assert.False((await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-sleepy")).GetProperty("sleeping").GetBoolean());
-        var bad = await portal.Http.PutAsJsonAsync("/api/v1/deployments/iris-sleepy/scale-to-zero", new { min_replicas = 0, idle_minutes = 0.001 });
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Contains("idle_minutes", await bad.Content.ReadAsStringAsync());
+            // Turned off, it stays awake.
+            (await portal.Http.PutAsJsonAsync("/api/v1/deployments/iris-sleepy/scale-to-zero", new { min_replicas = 1 })).EnsureSuccessStatusCode();
+            await Task.Delay(4000);
+            Assert.False((await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/deployments/iris-sleepy")).GetProperty("sleeping").GetBoolean());
+            var bad = await portal.Http.PutAsJsonAsync("/api/v1/deployments/iris-sleepy/scale-to-zero", new { min_replicas = 0, idle_minutes = 0.001 });
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("idle_minutes", await bad.Content.ReadAsStringAsync());
+        }
+        finally { await RemoveDeploymentsAsync(portal); }
     }
 
     [SkippableFact]

@@ -70,44 +70,48 @@ public sealed class RouteTests
         if (manager == "swarm") await RealDocker.RequireNotebookBaseAsync();
         RealPython.Require();
         await using var portal = await StartWithIrisVersionAsync(manager);
-        foreach (var name in new[] { "iris-a", "iris-b", "iris-shadow" }) await DeployAsync(portal, name);
-
-        var created = await portal.Http.PostAsJsonAsync("/api/v1/routes", new
+        try
         {
-            name = "iris", targets = new[] { new { deployment = "iris-a", weight = 90 }, new { deployment = "iris-b", weight = 10 } }, shadow = "iris-shadow",
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var (failed, _) = await LoadAsync(portal.Http, "iris", 1000, 8);
-        Assert.Equal(0, failed);
-        var route = await TrafficAsync(portal.Http, "iris", 1000);
-        var a = RequestsOf(route, "iris-a");
-        Assert.Equal(1000, a + RequestsOf(route, "iris-b"));
-        Assert.InRange(a, 870, 930);
-        Assert.Equal(1000, RequestsOf(route, "iris-shadow", shadow: true));
+            foreach (var name in new[] { "iris-a", "iris-b", "iris-shadow" }) await DeployAsync(portal, name);
 
-        // Feedback through the route labels the answer and the shadow's copy: both share the caller's Request-ID.
-        using (var invoke = await InvokeAsync(portal.Http, "iris", "labelled-1")) Assert.Equal(HttpStatusCode.OK, invoke.StatusCode);
-        await TrafficAsync(portal.Http, "iris", 1001);
-        using (var feedback = new HttpRequestMessage(HttpMethod.Post, "/feedback/model/iris") { Content = new StringContent("""{"truth": ["setosa"]}""") })
-        {
-            feedback.Headers.Add("Request-ID", "labelled-1");
-            Assert.Equal(HttpStatusCode.OK, (await portal.Http.SendAsync(feedback)).StatusCode);
+            var created = await portal.Http.PostAsJsonAsync("/api/v1/routes", new
+            {
+                name = "iris", targets = new[] { new { deployment = "iris-a", weight = 90 }, new { deployment = "iris-b", weight = 10 } }, shadow = "iris-shadow",
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var (failed, _) = await LoadAsync(portal.Http, "iris", 1000, 8);
+            Assert.Equal(0, failed);
+            var route = await TrafficAsync(portal.Http, "iris", 1000);
+            var a = RequestsOf(route, "iris-a");
+            Assert.Equal(1000, a + RequestsOf(route, "iris-b"));
+            Assert.InRange(a, 870, 930);
+            Assert.Equal(1000, RequestsOf(route, "iris-shadow", shadow: true));
+
+            // Feedback through the route labels the answer and the shadow's copy: both share the caller's Request-ID.
+            using (var invoke = await InvokeAsync(portal.Http, "iris", "labelled-1")) Assert.Equal(HttpStatusCode.OK, invoke.StatusCode);
+            await TrafficAsync(portal.Http, "iris", 1001);
+            using (var feedback = new HttpRequestMessage(HttpMethod.Post, "/feedback/model/iris") { Content = new StringContent("""{"truth": ["setosa"]}""") })
+            {
+                feedback.Headers.Add("Request-ID", "labelled-1");
+                Assert.Equal(HttpStatusCode.OK, (await portal.Http.SendAsync(feedback)).StatusCode);
+            }
+            var labelled = new List<string>();
+            foreach (var name in new[] { "iris-a", "iris-b", "iris-shadow" })
+            {
+                var recent = await portal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{name}/requests?take=1000");
+                labelled.AddRange(recent.GetProperty("recent").EnumerateArray()
+                    .Where(r => r.GetProperty("request_id").GetString() == "labelled-1" && r.GetProperty("feedback").ValueKind == JsonValueKind.String)
+                    .Select(_ => name));
+            }
+            Assert.Equal(2, labelled.Count);
+            Assert.Contains("iris-shadow", labelled);
+
+            // A deployment a route sends requests to is not removed from under it.
+            var remove = await portal.Http.DeleteAsync("/api/v1/deployments/iris-b");
+            Assert.Equal(HttpStatusCode.Conflict, remove.StatusCode);
+            Assert.Contains("'iris'", await remove.Content.ReadAsStringAsync());
         }
-        var labelled = new List<string>();
-        foreach (var name in new[] { "iris-a", "iris-b", "iris-shadow" })
-        {
-            var recent = await portal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{name}/requests?take=1000");
-            labelled.AddRange(recent.GetProperty("recent").EnumerateArray()
-                .Where(r => r.GetProperty("request_id").GetString() == "labelled-1" && r.GetProperty("feedback").ValueKind == JsonValueKind.String)
-                .Select(_ => name));
-        }
-        Assert.Equal(2, labelled.Count);
-        Assert.Contains("iris-shadow", labelled);
-
-        // A deployment a route sends requests to is not removed from under it.
-        var remove = await portal.Http.DeleteAsync("/api/v1/deployments/iris-b");
-        Assert.Equal(HttpStatusCode.Conflict, remove.StatusCode);
-        Assert.Contains("'iris'", await remove.Content.ReadAsStringAsync());
+        finally { await RemoveDeploymentsAsync(portal); }
     }
 
     [SkippableFact]
