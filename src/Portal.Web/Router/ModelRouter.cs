@@ -67,8 +67,8 @@ public static class ModelRouter
         await http.Response.Body.WriteAsync(answer.Body, ct);
     }
 
-    private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, ReplicaDirectory directory, RouteTable routes,
-        IPredictionStore records, PredictionRecorder recorder, AccuracyWatch watch, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> FeedbackAsync(string deployment, HttpRequest request, Portal.Core.Deployments.DeploymentService deployments,
+        RouteTable routes, IPredictionStore records, PredictionRecorder recorder, AccuracyWatch watch, TimeProvider clock, CancellationToken ct)
     {
         if (request.Headers[RequestIdHeader].FirstOrDefault() is not { Length: > 0 } requestId)
             return Results.Problem(statusCode: 400, title: "Request-ID is missing.", detail: "Send the Request-ID header of the prediction this feedback is about.");
@@ -82,7 +82,8 @@ public static class ModelRouter
             : new[] { deployment };
         var ids = new List<long>();
         foreach (var name in names)
-            if (await directory.ResolveAsync(name, ct) is { } target) ids.Add(target.Deployment.Id);
+            try { ids.Add((await deployments.GetAsync(name, ct)).Id); }
+            catch (NotFoundException) { }
         if (ids.Count == 0) return Results.Problem(statusCode: 404, title: $"There is no deployment or route named '{deployment}'.");
         await recorder.FlushAsync(ct);
         if (!await records.AttachFeedbackAsync(ids, requestId, text, clock.GetUtcNow().UtcDateTime, ct))

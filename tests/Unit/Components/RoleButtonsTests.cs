@@ -40,7 +40,7 @@ public sealed partial class RoleButtonsTests(ITestOutputHelper output) : PortalP
             [("open-lineage", V), ("promote-version", TL), ("deploy-version", DS), ("delete-version", DS), ("package-version", DS)]),
         (typeof(DeploymentsPage), [], "a[href='/deployments/iris-api']", [("new-deployment", DS)]),
         (typeof(DeploymentDetailPage), [("Name", "iris-api")], "h1",
-            [("open-lineage", V), ("stop-deployment", DS), ("remove-deployment", DS), ("scale-deployment", DS), ("console-send", DS), ("save-alert", DS)]),
+            [("open-lineage", V), ("stop-deployment", DS), ("remove-deployment", DS), ("scale-deployment", DS), ("console-send", DS), ("save-alert", DS), ("set-idle", DS)]),
         (typeof(Portal.Web.Features.Routes.RoutesPage), [], "h1", [("new-route", DS)]),
     ];
 

@@ -36,7 +36,7 @@ public sealed partial class DeploymentDetailPage
     [Inject] private NavigationManager Nav { get; set; } = default!;
 
     private const string FallbackExample = "{\"columns\": [\"x\"], \"data\": [[0]]}";
-    private readonly FormErrors _errors = new FormErrors().Fields("replicas", "model_version");
+    private readonly FormErrors _errors = new FormErrors().Fields("replicas", "model_version", "idle_minutes");
     private Deployment? _deployment;
     private IReadOnlyList<Replica> _replicas = [];
     /// <summary>Since when the engine has not answered; the replicas shown are the last it reported.</summary>
@@ -45,6 +45,7 @@ public sealed partial class DeploymentDetailPage
     private List<string> _candidates = [];
     private bool _notFound, _busy, _sending;
     private int _running, _scaleTo = 1;
+    private double? _idleMinutes;
     private PredictionStats _stats = PredictionStats.Of([]);
     private string? _switchTo, _answerId;
     private ConsoleAnswer? _answer;
@@ -62,6 +63,7 @@ public sealed partial class DeploymentDetailPage
         {
             _deployment = await Deployments.GetAsync(Name, Aborted);
             _scaleTo = _deployment.Replicas;
+            _idleMinutes = _deployment.IdleMinutes;
             var models = _deployment.ModelVersion?.Model is { } m ? new[] { m.Name } : [];
             _candidates = (await Versions.ListForModelsAsync(models, 200, Aborted))
                 .Where(v => v.IsIn(_deployment.Environment, Versions.EntryEnvironment) && v.Id != _deployment.ModelVersionId)
@@ -202,6 +204,21 @@ public sealed partial class DeploymentDetailPage
             _scaleTo = replicas;
             Notifications.Notify(Severity.Success, replicas == 0 ? "Stopped" : "Scaling",
                 replicas == 0 ? $"{Name} serves no more; scale up to start it again." : $"{Name} to {replicas} replicas.");
+        }
+        catch (PortalException e) { _errors.Set(e); }
+        finally { _busy = false; }
+    }
+
+    private async Task SetIdleAsync()
+    {
+        if (!await Access.AllowWorkAsync("change a deployment's scale to zero", $"deployment {Name}")) return;
+        _errors.Clear();
+        _busy = true;
+        try
+        {
+            _deployment = await Deployments.SetIdleAsync(Name, _idleMinutes, Aborted);
+            Notifications.Notify(Severity.Success, _idleMinutes is null ? "Scale to zero off" : "Scale to zero on",
+                _idleMinutes is { } m ? $"{Name} stops after {m:0.##} minutes without a request; the next one starts it." : $"{Name} stays up.");
         }
         catch (PortalException e) { _errors.Set(e); }
         finally { _busy = false; }
