@@ -49,6 +49,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<WorkloadLabels>();
         services.AddSingleton<TrainingWorkspace>();
         services.AddSingleton<TrainingResults>();
+        services.AddSingleton<Batch.ScoredOutput>();
+        services.AddSingleton<Batch.BatchJobValidator>();
+        services.AddSingleton<Batch.BatchJobService>();
         services.AddSingleton<TrainingLaunchValidator>();
         services.AddSingleton<TrainingSpecFactory>();
         services.AddSingleton<TrainingSupervisor>();

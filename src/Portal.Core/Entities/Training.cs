@@ -2,11 +2,17 @@ using System.Text.Json;
 
 namespace Portal.Core.Entities;
 
-/// <summary>One execution of a training notebook (Noronha's "train").</summary>
+/// <summary>
+/// One execution of a training notebook (Noronha's "train"), or of the portal's batch-scoring notebook (ODAHU's batch
+/// job): a model version over a dataset, its predictions stored as a new dataset.
+/// </summary>
 public sealed class Training
 {
     public long Id { get; set; }
     public string Name { get; set; } = "";
+    public TrainingKind Kind { get; set; }
+    /// <summary>The dataset a batch job's predictions were stored as, once it finished.</summary>
+    public long? ScoredDatasetId { get; set; }
     public long ProjectId { get; set; }
     public Project? Project { get; set; }
     public long? BuildVersionId { get; set; }
@@ -41,6 +47,9 @@ public sealed class Training
     public bool CancelRequested { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>A project's own notebook, or a batch job that scores a dataset with a model version.</summary>
+public enum TrainingKind { Notebook, Batch }
 
 /// <summary>A dataset as it was when a training used it.</summary>
 public sealed record DatasetRef(string Model, string Name, long? Id);

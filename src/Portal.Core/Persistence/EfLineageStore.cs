@@ -51,17 +51,22 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
                     : db.Trainings.FromSqlInterpolated(
                         $"SELECT * FROM trainings WHERE EXISTS (SELECT 1 FROM json_each(trainings.Datasets) j WHERE json_extract(j.value, '$.id') = {id})");
                 var usedBy = trainings.Where(t => trainedOn.Select(x => x.Id).Contains(t.Id));
-                await collected.DownAsync("trained-on", usedBy, TrainingsAsync, limit, ct);
+                await collected.DownAsync("trained-on", usedBy.Where(t => t.Kind != TrainingKind.Batch), TrainingsAsync, limit, ct);
+                await collected.DownAsync("scored", usedBy.Where(t => t.Kind == TrainingKind.Batch), TrainingsAsync, limit, ct);
                 await collected.DownAsync("data-of", versions.Where(v => v.DatasetId == id), VersionsAsync, limit, ct);
+                await collected.UpAsync("predicted", trainings.Where(t => t.ScoredDatasetId == id), TrainingsAsync, limit, ct);
                 break;
             case K.Training:
                 var training = await db.Trainings.AsNoTracking().Where(t => t.Id == id)
-                    .Select(t => new { t.Datasets, t.BuildVersionId, t.PretrainedId }).SingleOrDefaultAsync(ct);
+                    .Select(t => new { t.Datasets, t.BuildVersionId, t.PretrainedId, t.Kind, t.ScoredDatasetId }).SingleOrDefaultAsync(ct);
                 if (training is null) break;
+                var batch = training.Kind == TrainingKind.Batch;
                 var datasetIds = training.Datasets.Where(d => d.Id is not null).Select(d => d.Id!.Value).ToList();
-                await collected.UpAsync("trained-on", datasets.Where(d => datasetIds.Contains(d.Id)), DatasetsAsync, limit, ct);
+                await collected.UpAsync(batch ? "scored" : "trained-on", datasets.Where(d => datasetIds.Contains(d.Id)), DatasetsAsync, limit, ct);
                 await collected.UpAsync("image-of", builds.Where(b => b.Id == training.BuildVersionId), BuildsAsync, limit, ct);
-                await collected.UpAsync("pretrained", versions.Where(v => v.Id == training.PretrainedId), VersionsAsync, limit, ct);
+                await collected.UpAsync(batch ? "scored-with" : "pretrained", versions.Where(v => v.Id == training.PretrainedId), VersionsAsync, limit, ct);
+                if (training.ScoredDatasetId is { } scoredId)
+                    await collected.DownAsync("predicted", datasets.Where(d => d.Id == scoredId), DatasetsAsync, limit, ct);
                 await collected.DownAsync("produced", versions.Where(v => v.TrainingId == id), VersionsAsync, limit, ct);
                 break;
             case K.Version:
@@ -73,7 +78,8 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
                 await collected.UpAsync("pretrained", versions.Where(v => v.Id == version.PretrainedId), VersionsAsync, limit, ct);
                 await collected.UpAsync("image-of", builds.Where(b => b.Id == version.BuildVersionId), BuildsAsync, limit, ct);
                 await collected.DownAsync("pretrained", versions.Where(v => v.PretrainedId == id), VersionsAsync, limit, ct);
-                await collected.DownAsync("pretrained", trainings.Where(t => t.PretrainedId == id), TrainingsAsync, limit, ct);
+                await collected.DownAsync("pretrained", trainings.Where(t => t.PretrainedId == id && t.Kind != TrainingKind.Batch), TrainingsAsync, limit, ct);
+                await collected.DownAsync("scored-with", trainings.Where(t => t.PretrainedId == id && t.Kind == TrainingKind.Batch), TrainingsAsync, limit, ct);
                 // A package's deployment hangs off the package: version → package → deployment.
                 await collected.DownAsync("deployed", deployments.Where(d => d.ModelVersionId == id && d.PackageId == null), DeploymentsAsync, limit, ct);
                 await collected.DownAsync("packaged", packages.Where(p => p.ModelVersionId == id), PackagesAsync, limit, ct);
@@ -176,8 +182,9 @@ public sealed class EfLineageStore(IDbContextFactory<PortalDbContext> factory) :
 
     private static async Task<List<LineageNode>> TrainingsAsync(IQueryable<Training> q, int take, CancellationToken ct) =>
         (await q.AsNoTracking().OrderByDescending(t => t.Id).Take(take)
-            .Select(t => new { t.Id, Project = t.Project!.Name, t.Name, t.CreatedAt, t.Task.State }).ToListAsync(ct))
-        .Select(t => new LineageNode(K.NodeId(K.Training, t.Id), K.Training, $"{t.Project}/{t.Name}", t.Name, t.Project, null, t.CreatedAt, StateName(t.State), []))
+            .Select(t => new { t.Id, Project = t.Project!.Name, t.Name, t.CreatedAt, t.Task.State, t.Kind }).ToListAsync(ct))
+        .Select(t => new LineageNode(K.NodeId(K.Training, t.Id), K.Training, $"{t.Project}/{t.Name}", t.Kind == TrainingKind.Batch ? $"{t.Name} (batch)" : t.Name,
+            t.Project, null, t.CreatedAt, StateName(t.State), []))
         .ToList();
 
     private static async Task<List<LineageNode>> VersionsAsync(IQueryable<ModelVersion> q, int take, CancellationToken ct) =>

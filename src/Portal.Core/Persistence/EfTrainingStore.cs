@@ -6,11 +6,12 @@ namespace Portal.Core.Persistence;
 
 public sealed class EfTrainingStore(IDbContextFactory<PortalDbContext> factory) : ITrainingStore
 {
-    public async Task<Page<Training>> ListAsync(string? projectName, PageRequest request, CancellationToken ct)
+    public async Task<Page<Training>> ListAsync(string? projectName, TrainingKind? kind, PageRequest request, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         IQueryable<Training> q = db.Trainings.AsNoTracking().Include(t => t.Project);
         if (projectName is not null) q = q.Where(t => t.Project!.Name == projectName);
+        if (kind is not null) q = q.Where(t => t.Kind == kind);
         if (!string.IsNullOrWhiteSpace(request.Search))
         {
             var like = StoreQueries.LikePattern(request.Search);

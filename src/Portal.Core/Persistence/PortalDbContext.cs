@@ -86,6 +86,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(t => t.Project).WithMany().HasForeignKey(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(t => t.BuildVersion).WithMany().HasForeignKey(t => t.BuildVersionId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(t => t.Pretrained).WithMany().HasForeignKey(t => t.PretrainedId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<Dataset>().WithMany().HasForeignKey(t => t.ScoredDatasetId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(t => t.ScoredDatasetId);
+            e.Property(t => t.Kind).HasConversion<string>().HasDefaultValue(TrainingKind.Notebook);
             Json(e.Property(t => t.Parameters));
             Json(e.Property(t => t.Details));
             Json(e.Property(t => t.Datasets));

@@ -36,7 +36,20 @@ public sealed class DatasetService(IDatasetStore datasets, IModelStore models, I
         var errors = new ValidationErrors();
         var details = await CheckDraftAsync(model, draft, errors, ct);
         errors.ThrowIfAny();
-        return new DatasetUpload(this, model, draft with { Name = draft.Name.Trim() }, details);
+        return new DatasetUpload(this, model, draft with { Name = draft.Name.Trim() }, details, model.DataFiles);
+    }
+
+    /// <summary>
+    /// Starts storing a batch job's predictions as a dataset of the model: named and checked like any dataset, but not held
+    /// to the model's data file specs, which describe what it is trained on, not what it predicts.
+    /// </summary>
+    internal async Task<DatasetUpload> BeginPredictionsAsync(string modelName, DatasetDraft draft, CancellationToken ct)
+    {
+        var model = await GetModelAsync(modelName, ct);
+        var errors = new ValidationErrors();
+        var details = await CheckDraftAsync(model, draft, errors, ct);
+        errors.ThrowIfAny();
+        return new DatasetUpload(this, model, draft with { Name = draft.Name.Trim() }, details, []);
     }
 
     public async Task<Dataset> UpdateAsync(string modelName, string name, string newName, string? detailsJson, CancellationToken ct)

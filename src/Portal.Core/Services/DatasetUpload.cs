@@ -17,13 +17,14 @@ public sealed class DatasetUpload : IArtifactUpload
     private readonly Dictionary<string, JsonElement> _details;
     private readonly StagedFiles _staged;
 
-    internal DatasetUpload(DatasetService service, Model model, DatasetDraft draft, Dictionary<string, JsonElement> details)
+    /// <param name="specs">The data file specs the files are checked against: the model's, or none for predictions.</param>
+    internal DatasetUpload(DatasetService service, Model model, DatasetDraft draft, Dictionary<string, JsonElement> details, IReadOnlyList<FileSpec> specs)
     {
         _service = service;
         _model = model;
         _draft = draft;
         _details = details;
-        _staged = new StagedFiles(service.Files, service.Limits.MaxUploadBytes, model.DataFiles, $"the model '{model.Name}'");
+        _staged = new StagedFiles(service.Files, service.Limits.MaxUploadBytes, specs, $"the model '{model.Name}'");
     }
 
     public IReadOnlyList<StoredFile> Files => _staged.Files;

@@ -4,8 +4,11 @@ namespace Portal.Core.Stores;
 
 public interface ITrainingStore
 {
-    /// <summary>Trainings of one project or all; sort keys: name, created_at, state. Search matches name, project and notebook.</summary>
-    Task<Page<Training>> ListAsync(string? projectName, PageRequest request, CancellationToken ct);
+    /// <summary>
+    /// Trainings of one project or all, of one kind or all; sort keys: name, created_at, state. Search matches name, project
+    /// and notebook.
+    /// </summary>
+    Task<Page<Training>> ListAsync(string? projectName, TrainingKind? kind, PageRequest request, CancellationToken ct);
     Task<Training?> FindAsync(string projectName, string name, CancellationToken ct);
     Task<Training?> GetAsync(long id, CancellationToken ct);
     Task<Training?> FindByTokenHashAsync(string tokenHash, CancellationToken ct);

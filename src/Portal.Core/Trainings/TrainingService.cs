@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Portal.Core.Containers;
 using Portal.Core.Entities;
 using Portal.Core.Errors;
@@ -18,7 +19,12 @@ public sealed class TrainingService(
     ITrainingStore trainings, TrainingLaunchValidator validator, TrainingWorkspace workspace, TrainingSpecFactory specs,
     TrainingSupervisor supervisor, TrainingResults results, IContainerManager manager)
 {
-    public Task<Page<Training>> ListAsync(string? project, PageRequest request, CancellationToken ct) => trainings.ListAsync(project, request, ct);
+    public Task<Page<Training>> ListAsync(string? project, PageRequest request, CancellationToken ct) =>
+        trainings.ListAsync(project, null, request, ct);
+
+    /// <summary>Runs of one kind (the batch jobs page lists batch jobs only).</summary>
+    public Task<Page<Training>> ListAsync(string? project, TrainingKind kind, PageRequest request, CancellationToken ct) =>
+        trainings.ListAsync(project, kind, request, ct);
 
     public async Task<Training> GetAsync(string project, string name, CancellationToken ct) =>
         await trainings.FindAsync(project, name, ct) ?? throw new NotFoundException($"training in project '{project}'", name);
@@ -26,9 +32,12 @@ public sealed class TrainingService(
     /// <summary>Whether trainings can run now, and if not what to fix (the launch form shows it before anyone fills it in).</summary>
     public Task<ManagerHealth> CheckManagerAsync(CancellationToken ct) => manager.CheckAsync(ct);
 
-    public async Task<Training> LaunchAsync(TrainingInput input, CancellationToken ct)
+    public async Task<Training> LaunchAsync(TrainingInput input, CancellationToken ct) =>
+        await RunAsync(await validator.CheckAsync(input, ct), TrainingKind.Notebook, [], ct);
+
+    /// <summary>Admits a checked plan as a run of <paramref name="kind"/> and starts its workload.</summary>
+    internal async Task<Training> RunAsync(TrainingLaunchPlan plan, TrainingKind kind, Dictionary<string, JsonElement> details, CancellationToken ct)
     {
-        var plan = await validator.CheckAsync(input, ct);
         var health = await manager.CheckAsync(ct);
         if (!health.Ready) throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
 
@@ -36,6 +45,8 @@ public sealed class TrainingService(
         var training = await supervisor.AdmitAsync(new Training
         {
             Name = plan.Name,
+            Kind = kind,
+            Details = details,
             ProjectId = plan.Project.Id,
             Project = plan.Project,
             Notebook = plan.Notebook,
@@ -74,7 +85,6 @@ public sealed class TrainingService(
         await supervisor.CancelAsync(training, ct);
     }
 
-    /// <summary>A report from a running notebook's toolkit: progress (0..1) and metrics, accepted only with that task's token.</summary>
     /// <summary>Progress and metrics from the toolkit of <paramref name="training"/>, whose task token the caller checked.</summary>
     public async Task<Training> ReportAsync(Training training, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct)
     {

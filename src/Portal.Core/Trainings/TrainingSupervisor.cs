@@ -86,7 +86,7 @@ public sealed class TrainingSupervisor(
         {
             if (training.WorkloadId is null)
             {
-                await FinishAsync(training, TaskState.Failed, "The portal stopped before this training was started.", null, ct);
+                await FinishAsync(training, TaskState.Failed, "The portal stopped before this training was started.", null, null, ct);
                 continue;
             }
             logger.LogInformation("Re-attaching to training {Training} ({Workload})", training.Name, training.WorkloadId);
@@ -188,7 +188,7 @@ public sealed class TrainingSupervisor(
         catch (Exception e)
         {
             logger.LogError(e, "Following training {Training} failed", training.Name);
-            await FinishAsync(training, TaskState.Failed, $"The portal lost track of this training: {e.Message}", null, CancellationToken.None);
+            await FinishAsync(training, TaskState.Failed, $"The portal lost track of this training: {e.Message}", null, null, CancellationToken.None);
         }
         finally
         {
@@ -252,11 +252,13 @@ public sealed class TrainingSupervisor(
 
     private async Task CompleteAsync(Training training, WorkloadStatus status, CancellationToken ct)
     {
-        var failure = await results.CollectAsync(training.Id, ct);
         var cancelled = (await trainings.GetAsync(training.Id, ct) ?? training).CancelRequested;
+        var collected = await results.CollectAsync(training, !cancelled && status.State == WorkloadState.Succeeded, ct);
+        var failure = collected.Failure;
         var (state, message) = status.State switch
         {
             _ when cancelled => (TaskState.Cancelled, "Cancelled on request."),
+            WorkloadState.Succeeded when collected.ScoredProblem is { } problem => (TaskState.Failed, problem),
             WorkloadState.Succeeded => (TaskState.Finished, null),
             WorkloadState.Stopped => (TaskState.Cancelled, status.Message ?? "Stopped."),
             _ when failure is not null => (TaskState.Failed, failure.CellIndex is { } i
@@ -264,7 +266,7 @@ public sealed class TrainingSupervisor(
                 : $"The notebook could not be run: {failure.Ename}: {failure.Evalue}"),
             _ => (TaskState.Failed, status.Message ?? "The run failed."),
         };
-        await FinishAsync(training, state, message, failure, ct);
+        await FinishAsync(training, state, message, failure, collected.ScoredDatasetId, ct);
         if (training.WorkloadId is not null)
         {
             try { await manager.RemoveAsync(training.WorkloadId, ct); }
@@ -273,17 +275,19 @@ public sealed class TrainingSupervisor(
         results.DeleteWorkspace(training.Id);
     }
 
-    private async Task FinishAsync(Training training, TaskState state, string? message, TrainingFailure? failure, CancellationToken ct)
+    private async Task FinishAsync(Training training, TaskState state, string? message, TrainingFailure? failure, long? scoredDatasetId,
+        CancellationToken ct)
     {
         await logs.PersistAndCloseAsync(TrainingPaths.Log(training.Id), ct);
         await UpdateAsync(training.Id, t =>
         {
             t.Task = t.Task with { State = state, Message = message, Progress = state == TaskState.Finished ? 1 : t.Task.Progress, UpdateTime = Now };
             t.Failure = failure;
+            t.ScoredDatasetId = scoredDatasetId ?? t.ScoredDatasetId;
         }, ct);
         if (state is TaskState.Finished or TaskState.Failed)
             events.Publish(state == TaskState.Finished ? PortalEvent.TrainingFinished : PortalEvent.TrainingFailed,
-                $"training {training.Project?.Name}/{training.Name}", new { project = training.Project?.Name, training = training.Name, message });
+                $"training {training.Project?.Name}/{training.Name}", new { project = training.Project?.Name, training = training.Name, kind = training.Kind.ToString().ToLowerInvariant(), message });
         logger.LogInformation("Training {Training} of {Project} ended {State}{Message}", training.Name, training.Project?.Name, state, message is null ? "" : $": {message}");
     }
 

@@ -79,7 +79,19 @@ public sealed class WorkFilesService(
         var training = caller.Training ?? throw new AccessDeniedException("Only a training sends results.");
         if (!Results.Contains(file))
             throw new ValidationFailedException("file", $"'{file}' is not a training result; send one of {string.Join(", ", Results.Order())}.");
-        var dir = workspace.DirectoryFor(training.Id);
+        await SaveAsync(workspace.DirectoryFor(training.Id), file, content, ct);
+    }
+
+    /// <summary>One predictions file of a batch job on another node, put where the mounted workspace would have had it.</summary>
+    public async Task SavePredictionsAsync(WorkCaller caller, string file, Stream content, CancellationToken ct)
+    {
+        if (caller.Training is not { Kind: TrainingKind.Batch } job) throw new AccessDeniedException("Only a batch job sends predictions.");
+        SafeFileName.Require(file, "file");
+        await SaveAsync(Path.Combine(workspace.DirectoryFor(job.Id), Batch.BatchNotebook.ScoredFolder), file, content, ct);
+    }
+
+    private async Task SaveAsync(string dir, string file, Stream content, CancellationToken ct)
+    {
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, file);
         var partial = path + ".partial";

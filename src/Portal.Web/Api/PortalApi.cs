@@ -12,6 +12,7 @@ public static class PortalApi
         v1.MapModelsApi();
         v1.MapDatasetsApi();
         v1.MapTrainingsApi();
+        v1.MapBatchJobsApi();
         v1.MapBuildsApi();
         v1.MapModelVersionsApi();
         v1.MapTaskAssetsApi();

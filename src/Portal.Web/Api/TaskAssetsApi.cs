@@ -67,5 +67,12 @@ public static class TaskAssetsApi
             })
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(limits.MaxUploadBytes + 1024 * 1024))
             .WithSummary("One result of a training on another node (its executed notebook, its HTML, failure.json), sent at its end.");
+        g.MapPut("/results/scored/{file}", async (HttpContext http, string file, WorkFilesService s, CancellationToken ct) =>
+            {
+                await s.SavePredictionsAsync(http.WorkCaller(), file, http.Request.Body, ct);
+                return Results.NoContent();
+            })
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(limits.MaxUploadBytes + 1024 * 1024))
+            .WithSummary("One predictions file of a batch job on another node, sent at its end.");
     }
 }

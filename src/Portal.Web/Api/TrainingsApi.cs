@@ -1,3 +1,4 @@
+using Portal.Core.Batch;
 using Portal.Core.Trainings;
 using System.Text;
 using System.Text.Json;
@@ -16,7 +17,7 @@ public static class TrainingsApi
     public sealed record TrainingDto(string Name, string Project, string Notebook, string State, double Progress, string? Message,
         DateTime? StartTime, DateTime? UpdateTime, Dictionary<string, JsonElement> Parameters, IReadOnlyList<DatasetRef> Datasets,
         Dictionary<string, double> Metrics, TrainingFailure? Failure, string? ResourceProfile, string? BuildTag, string? Manager, DateTime CreatedAt,
-        IReadOnlyList<ExtraMount> Mounts, string? Pretrained, DateTime? EngineUnreachableSince);
+        IReadOnlyList<ExtraMount> Mounts, string? Pretrained, DateTime? EngineUnreachableSince, string Kind, string? ScoredInto, bool Scored);
 
     public sealed record LaunchDto(string Project, string? Name, string Notebook, JsonElement? Parameters, IReadOnlyList<string>? Datasets,
         Dictionary<string, string>? Env, string? ResourceProfile, string? BuildTag, IReadOnlyList<string>? Mounts, string? Pretrained);
@@ -25,7 +26,8 @@ public static class TrainingsApi
 
     public static TrainingDto ToDto(this Training t) => new(t.Name, t.Project?.Name ?? "", t.Notebook, t.Task.State.ToString().ToUpperInvariant(),
         t.Task.Progress, t.Task.Message, t.Task.StartTime, t.Task.UpdateTime, t.Parameters, t.Datasets, t.Metrics, t.Failure, t.ResourceProfile,
-        t.BuildTag, t.Manager, t.CreatedAt, t.Mounts, t.PretrainedName, t.Task.EngineUnreachableSince);
+        t.BuildTag, t.Manager, t.CreatedAt, t.Mounts, t.PretrainedName, t.Task.EngineUnreachableSince, t.Kind.ToString().ToLowerInvariant(),
+        BatchJobs.ScoredInto(t), t.ScoredDatasetId is not null);
 
     /// <summary>The training as it is, then each newer change its supervisor publishes, until a final state.</summary>
     private static async IAsyncEnumerable<TrainingDto> StatesAsync(Training current, ChangeListener<Training> changes,

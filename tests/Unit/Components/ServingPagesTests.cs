@@ -6,7 +6,10 @@ using Portal.Web.Features.Routes;
 
 namespace Portal.Tests.Unit.Components;
 
-/// <summary>The Routes page (routes with their traffic, the form and its errors) and the admins' Webhooks page, over the real portal's services.</summary>
+/// <summary>
+/// The Routes page (routes with their traffic, the form and its errors), the Batch scoring page (empty, and its form's
+/// errors by field) and the admins' Webhooks page, over the real portal's services.
+/// </summary>
 public sealed class ServingPagesTests : PortalPageContext
 {
     public override async Task InitializeAsync()
@@ -37,6 +40,25 @@ public sealed class ServingPagesTests : PortalPageContext
         page.Find("#route-form form").Submit();
         page.WaitForAssertion(() => Assert.Contains("Name the deployment this target sends requests to", page.Find("#route-form").TextContent));
         Assert.Contains("Name", page.Find("#route-form").TextContent);
+    }
+
+    [Fact]
+    public void The_batch_page_says_there_are_no_jobs_and_its_form_names_what_to_fix()
+    {
+        SignIn("dana", Roles.DataScientist);
+        var page = Render<Portal.Web.Features.Batch.BatchJobsPage>();
+        page.WaitForAssertion(() => Assert.Contains("No batch jobs yet", page.Markup));
+        page.Find("#new-batch-job").Click();
+        page.WaitForElement("#batch-form");
+        page.Find("#batch-output").Change("Bad Name!");
+        page.Find("#batch-form form").Submit();
+        page.WaitForAssertion(() =>
+        {
+            var form = page.Find("#batch-form").TextContent;
+            Assert.Contains("There is no model version ''", form);
+            Assert.Contains("There is no dataset ''", form);
+            Assert.Contains("dataset name", form);
+        }, TimeSpan.FromSeconds(5));
     }
 
     [Fact]

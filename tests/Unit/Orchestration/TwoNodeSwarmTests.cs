@@ -13,7 +13,7 @@ namespace Portal.Tests.Unit.Orchestration;
 /// The iris walkthrough on a real swarm of two nodes (<see cref="TwoNodeSwarm"/>), with the metadata in PostgreSQL and the
 /// files in an S3 bucket: the training is placed on the worker, which does not see the portal's disk, so it fetches its
 /// notebook, project, dataset and toolkit through the portal, reports progress, publishes its version and sends its
-/// results back; an IDE session there fetches its dataset; then a deployment runs a replica on each node and serves
+/// results back; an IDE session there fetches its dataset; a batch job there scores it and sends its predictions back; then a deployment runs a replica on each node and serves
 /// through the router.
 /// </summary>
 public sealed class TwoNodeSwarmTests(ITestOutputHelper output)
@@ -83,6 +83,16 @@ public sealed class TwoNodeSwarmTests(ITestOutputHelper output)
         }
         Assert.Contains("5.1,3.5", rowsInIde);
         (await http.PostAsync("/api/v1/ide/lab/stop", null)).EnsureSuccessStatusCode();
+
+        // A batch job on the worker: the version scores the dataset there (the project that trained it gives the code) and
+        // sends its predictions back, which become a dataset.
+        var scoring = await http.PostAsJsonAsync("/api/v1/batch-jobs", new
+        {
+            version = $"iris-clf/{version.GetProperty("name").GetString()}", dataset = "iris-clf/iris-data", name = "score", output = "scored",
+        });
+        Assert.True(scoring.StatusCode == HttpStatusCode.Created, await scoring.Content.ReadAsStringAsync());
+        await AssertFinishesAsync(http, "iris", "score", 240);
+        Assert.Equal("species\nsetosa", (await http.GetStringAsync("/api/v1/models/iris-clf/datasets/scored/files/rows.predictions.csv")).Trim().ReplaceLineEndings("\n"));
 
         // A deployment with a replica on each node, both fetching the version, both answering through the router.
         await swarm.SetManagerAvailabilityAsync("active");

@@ -64,6 +64,12 @@ public sealed class FormErrors
         ? _errors.Where(e => e.Key.StartsWith(field[..^1], StringComparison.Ordinal)).SelectMany(e => e.Value).ToList()
         : _errors.TryGetValue(field, out var m) ? m : [];
 
+    /// <summary>Whether <paramref name="field"/> has an error (a MudBlazor input's Error).</summary>
+    public bool Has(string field) => For(field).Count > 0;
+
+    /// <summary>The errors of <paramref name="field"/> as one text (a MudBlazor input's ErrorText).</summary>
+    public string Of(string field) => string.Join(" ", For(field));
+
     /// <summary>Messages for fields the form does not show next to an input.</summary>
     public IEnumerable<string> Unplaced => _errors
         .Where(e => !_shown.Any(f => f.EndsWith('*') ? e.Key.StartsWith(f[..^1], StringComparison.Ordinal) : e.Key == f))

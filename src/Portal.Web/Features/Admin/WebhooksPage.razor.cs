@@ -40,10 +40,6 @@ public sealed partial class WebhooksPage
         (_hooks, _deliveries) = (hooks, deliveries);
     }
 
-    private bool Has(string field) => _errors.For(field).Count > 0;
-
-    private string Of(string field) => string.Join(" ", _errors.For(field));
-
     private static string Cut(string? text) => text is null ? "" : text.Length <= 60 ? text : text[..60] + "…";
 
     private async Task CreateAsync()

@@ -57,10 +57,6 @@ public sealed partial class DeploymentAccuracyCard
           + (a.TryGetProperty("retraining", out var t) && t.ValueKind == JsonValueKind.String ? $"; retraining {t.GetString()} launched." : ".")
         : null;
 
-    private bool Has(string field) => _errors.For(field).Count > 0;
-
-    private string Of(string field) => string.Join(" ", _errors.For(field));
-
     private static string Percent(double? v) => v is { } x ? (x * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "—";
 
     private static string Number(double? v) => v?.ToString("0.###", CultureInfo.InvariantCulture) ?? "—";

@@ -43,10 +43,6 @@ public sealed partial class RoutesPage
 
     private static string TargetId(int i, string part) => $"target-{i}-{part}";
 
-    private bool HasError(string field) => _errors.For(field).Count > 0;
-
-    private string ErrorOf(string field) => string.Join(" ", _errors.For(field));
-
     private readonly FormErrors _errors = new FormErrors().Fields("name", "targets*", "shadow", "sticky_header");
     private List<RouteView>? _routes;
     private List<string> _deployments = [];

@@ -134,13 +134,22 @@ def _stage(argv):
         signal.signal(sig, lambda number, _frame: child.send_signal(number))
     code = child.wait()
     for name in RESULTS:
-        path = os.path.join(root, "work", name)
-        if os.path.isfile(path):
-            with open(path, "rb") as f, open_url(api("results/" + q(name)), "PUT", f,
-                                                  {"Content-Type": "application/octet-stream",
-                                                   "Content-Length": str(os.path.getsize(path))}) as response:
-                response.read()
+        send(os.path.join(root, "work", name), "results/" + q(name))
+    # A batch job's predictions, one file each; the portal stores them as a dataset (links are not sent).
+    scored = os.path.join(root, "work", "scored")
+    if os.path.isdir(scored) and not os.path.islink(scored):
+        for name in sorted(os.listdir(scored)):
+            send(os.path.join(scored, name), "results/scored/" + q(name))
     return code
+
+
+def send(path, where):
+    """PUTs one file the command wrote to the portal, when it is a plain file."""
+    if not os.path.isfile(path) or os.path.islink(path):
+        return
+    with open(path, "rb") as f, open_url(api(where), "PUT", f, {"Content-Type": "application/octet-stream",
+                                                                  "Content-Length": str(os.path.getsize(path))}) as response:
+        response.read()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,4 @@
+-- Batch jobs (ODAHU's batch inference) run as trainings of their own kind; the dataset their predictions became is kept.
+ALTER TABLE "trainings" ADD COLUMN "Kind" TEXT NOT NULL DEFAULT 'Notebook';
+ALTER TABLE "trainings" ADD COLUMN "ScoredDatasetId" INTEGER NULL CONSTRAINT "FK_trainings_datasets_ScoredDatasetId" REFERENCES "datasets" ("Id") ON DELETE SET NULL;
+CREATE INDEX "IX_trainings_ScoredDatasetId" ON "trainings" ("ScoredDatasetId");
