@@ -30,9 +30,9 @@ foreach (var (name, store) in stores)
     var inserted = 0;
     var operations = new (string Label, Func<Task> Run)[]
     {
-        ("list: newest 50 of a project", () => trainings.ListAsync(projects[random.Next(projects.Count)].Name,
+        ("list: newest 50 of a project", () => trainings.ListAsync(projects[random.Next(projects.Count)].Name, null,
             new PageRequest(Take: 50, SortBy: "created_at", Descending: true), CancellationToken.None)),
-        ("list: search, 50 of all", () => trainings.ListAsync(null, new PageRequest(Take: 50, Search: $"run-{random.Next(rows / 10)}"), CancellationToken.None)),
+        ("list: search, 50 of all", () => trainings.ListAsync(null, null, new PageRequest(Take: 50, Search: $"run-{random.Next(rows / 10)}"), CancellationToken.None)),
         ("get by project and name", () => trainings.FindAsync(projects[random.Next(projects.Count)].Name, $"run-{random.Next(rows)}", CancellationToken.None)),
         ("insert", () => trainings.AddAsync(NewTraining(projects[random.Next(projects.Count)].Id, $"new-{inserted++}", DateTime.UtcNow), CancellationToken.None)),
     };

@@ -120,7 +120,7 @@ public sealed class DeploymentService(
         var deployment = await GetAsync(name, ct);
         // A route's callers would get 404s: the route changes first, by someone who knows where its traffic should go.
         if (await routes.RoutesToAsync(name, ct) is [_, ..] routing)
-            throw new ConflictException($"The route(s) {string.Join(", ", routing.Select(r => $"'{r}'"))} send requests to '{name}'; " +
+            throw new ConflictException($"The route(s) {string.Join(", ", routing.Select(r => $"'{r.Name}'"))} send requests to '{name}'; " +
                 "take it out of them (or remove them) first.");
         if (deployment.WorkloadId is not null) await manager.RemoveAsync(deployment.WorkloadId, ct);
         await deployments.DeleteAsync(deployment.Id, ct);

@@ -2,7 +2,7 @@ namespace Portal.Core.Entities;
 
 /// <summary>
 /// A public name over deployments (ODAHU's ModelRoute): <c>/model/{route}/…</c> goes to one target, chosen by weight
-/// (canary 90/10, A/B 50/50) or kept per caller by a sticky header; a shadow deployment gets a copy of each request.
+/// (canary 90/10, A/B 50/50) or kept per caller by a sticky header or body key; a shadow deployment gets a copy of each request.
 /// </summary>
 public sealed class ModelRoute
 {
@@ -13,6 +13,8 @@ public sealed class ModelRoute
     public string? Shadow { get; set; }
     /// <summary>A request header whose value keeps a caller on one target while the weights stay as they are.</summary>
     public string? StickyHeader { get; set; }
+    /// <summary>A top-level field of a JSON request body (e.g. <c>user_id</c>) that keeps a caller on one target, when no sticky header was sent.</summary>
+    public string? StickyKey { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

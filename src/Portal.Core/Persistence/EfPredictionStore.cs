@@ -20,16 +20,17 @@ public sealed class EfPredictionStore(IDbContextFactory<PortalDbContext> factory
             .ExecuteUpdateAsync(u => u.SetProperty(p => p.Feedback, feedback).SetProperty(p => p.FeedbackAt, at), ct) > 0;
     }
 
-    public async Task<IReadOnlyList<TrafficRow>> TrafficAsync(string? route, long? deploymentId, DateTime since, CancellationToken ct)
+    public async Task<IReadOnlyList<TrafficRow>> TrafficAsync(IReadOnlyCollection<string> routes, DateTime since, CancellationToken ct)
     {
+        if (routes.Count == 0) return [];
         await using var db = await factory.CreateDbContextAsync(ct);
-        var q = db.Predictions.Where(p => p.At >= since);
-        if (route is not null) q = q.Where(p => p.Route == route);
-        if (deploymentId is { } id) q = q.Where(p => p.DeploymentId == id);
-        var rows = await q.GroupBy(p => new { p.DeploymentId, p.Route, p.Shadow })
-            .Select(g => new { g.Key.DeploymentId, g.Key.Route, g.Key.Shadow, Count = g.Count(), Errors = g.Count(p => p.Status >= 400), Mean = g.Average(p => p.LatencyMs) })
+        var rows = await (from p in db.Predictions
+                          where p.At >= since && p.Route != null && routes.Contains(p.Route)
+                          join d in db.Deployments on p.DeploymentId equals d.Id
+                          group p by new { d.Name, p.Route, p.Shadow } into g
+                          select new { g.Key.Name, g.Key.Route, g.Key.Shadow, Count = g.Count(), Errors = g.Count(p => p.Status >= 400), Mean = g.Average(p => p.LatencyMs) })
             .ToListAsync(ct);
-        return [.. rows.Select(r => new TrafficRow(r.DeploymentId, r.Route, r.Shadow, r.Count, r.Errors, r.Mean))];
+        return [.. rows.Select(r => new TrafficRow(r.Name, r.Route, r.Shadow, r.Count, r.Errors, r.Mean))];
     }
 
     public async Task<IReadOnlyList<PredictionRecord>> LabelledAsync(long deploymentId, DateTime since, int take, CancellationToken ct)

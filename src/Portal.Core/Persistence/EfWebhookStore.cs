@@ -59,6 +59,14 @@ public sealed class EfWebhookStore(IDbContextFactory<PortalDbContext> factory) :
             .OrderBy(d => d.Id).Take(take).ToListAsync(ct);
     }
 
+    public async Task<DateTime?> NextDueAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var pending = db.WebhookDeliveries.Where(d => d.State == DeliveryState.Pending);
+        if (await pending.AnyAsync(d => d.NextAttemptAt == null, ct)) return DateTime.MinValue;
+        return await pending.MinAsync(d => d.NextAttemptAt, ct);
+    }
+
     public async Task SaveDeliveryAsync(WebhookDelivery delivery, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

@@ -35,6 +35,7 @@ public sealed partial class RouteService(
         var route = await routes.AddAsync(new ModelRoute
         {
             Name = name, Targets = Clean(input.Targets), Shadow = InputRules.Clean(input.Shadow), StickyHeader = InputRules.Clean(input.StickyHeader),
+            StickyKey = InputRules.Clean(input.StickyKey),
             CreatedAt = now, UpdatedAt = now,
         }, ct);
         feed.Publish(route);
@@ -53,6 +54,7 @@ public sealed partial class RouteService(
             r.Targets = Clean(input.Targets);
             r.Shadow = InputRules.Clean(input.Shadow);
             r.StickyHeader = InputRules.Clean(input.StickyHeader);
+            r.StickyKey = InputRules.Clean(input.StickyKey);
             r.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         }, ct);
         feed.Publish(saved);
@@ -70,16 +72,25 @@ public sealed partial class RouteService(
     /// Each target's (and the shadow's) requests through the route over the last <paramref name="window"/>, as the router
     /// recorded them; a target's share is of the requests answered for the callers, so a shadow has none.
     /// </summary>
-    public async Task<IReadOnlyList<TargetTraffic>> TrafficAsync(ModelRoute route, TimeSpan window, CancellationToken ct)
+    public async Task<IReadOnlyList<TargetTraffic>> TrafficAsync(ModelRoute route, TimeSpan window, CancellationToken ct) =>
+        (await TrafficAsync([route], window, ct))[route.Name];
+
+    /// <summary>The traffic of each route's targets and shadow over <paramref name="window"/>, read in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<TargetTraffic>>> TrafficAsync(IReadOnlyList<ModelRoute> of, TimeSpan window,
+        CancellationToken ct)
     {
-        var rows = await records.TrafficAsync(route.Name, null, clock.GetUtcNow().UtcDateTime - window, ct);
+        var rows = await records.TrafficAsync([.. of.Select(r => r.Name)], clock.GetUtcNow().UtcDateTime - window, ct);
+        return of.ToDictionary(r => r.Name, IReadOnlyList<TargetTraffic> (r) => Traffic(r, [.. rows.Where(row => row.Route == r.Name)]));
+    }
+
+    private static List<TargetTraffic> Traffic(ModelRoute route, List<TrafficRow> rows)
+    {
         var served = rows.Where(r => !r.Shadow).Sum(r => r.Requests);
         var result = new List<TargetTraffic>();
         foreach (var (name, weight, shadow) in route.Targets.Select(t => (t.Deployment, t.Weight, false))
                      .Concat(route.Shadow is { } s ? [(s, 0, true)] : []))
         {
-            var id = (await deployments.FindAsync(name, ct))?.Id;
-            var mine = rows.Where(r => r.DeploymentId == id && r.Shadow == shadow).ToList();
+            var mine = rows.Where(r => r.Deployment == name && r.Shadow == shadow).ToList();
             var requests = mine.Sum(r => r.Requests);
             result.Add(new TargetTraffic(name, weight, shadow, requests, shadow || served == 0 ? 0 : 100.0 * requests / served, mine.Sum(r => r.Errors),
                 requests == 0 ? null : mine.Sum(r => r.MeanLatencyMs * r.Requests) / requests));
@@ -87,9 +98,9 @@ public sealed partial class RouteService(
         return result;
     }
 
-    /// <summary>The names of the routes that send requests (or shadow copies) to <paramref name="deployment"/>.</summary>
-    public async Task<IReadOnlyList<string>> RoutesToAsync(string deployment, CancellationToken ct) =>
-        (await routes.ListAsync(ct)).Where(r => r.Shadow == deployment || r.Targets.Any(t => t.Deployment == deployment)).Select(r => r.Name).ToList();
+    /// <summary>The routes that send requests (or shadow copies) to <paramref name="deployment"/>.</summary>
+    public async Task<IReadOnlyList<ModelRoute>> RoutesToAsync(string deployment, CancellationToken ct) =>
+        [.. (await routes.ListAsync(ct)).Where(r => r.Shadow == deployment || r.Targets.Any(t => t.Deployment == deployment))];
 
     private async Task CheckAsync(RouteInput input, ValidationErrors errors, CancellationToken ct)
     {
@@ -114,10 +125,15 @@ public sealed partial class RouteService(
         }
         if (InputRules.Clean(input.StickyHeader) is { } header && !HeaderName().IsMatch(header))
             errors.Add("sticky_header", $"'{header}' is not a header name; use letters, digits and dashes, e.g. X-User-Id.");
+        if (InputRules.Clean(input.StickyKey) is { } key && !BodyKey().IsMatch(key))
+            errors.Add("sticky_key", $"'{key}' is not a field name; name a top-level field of the JSON body, e.g. user_id (letters, digits, '_', '-', up to 64).");
     }
 
     private static List<RouteTarget> Clean(IReadOnlyList<RouteTarget> targets) => [.. targets.Select(t => t with { Deployment = t.Deployment.Trim() })];
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")]
     private static partial Regex HeaderName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex BodyKey();
 }

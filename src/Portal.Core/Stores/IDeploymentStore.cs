@@ -20,7 +20,7 @@ public interface IDeploymentStore
 }
 
 /// <summary>How many requests one deployment answered, through which route (or none), as a shadow or not, with errors and mean latency.</summary>
-public sealed record TrafficRow(long DeploymentId, string? Route, bool Shadow, int Requests, int Errors, double MeanLatencyMs);
+public sealed record TrafficRow(string Deployment, string? Route, bool Shadow, int Requests, int Errors, double MeanLatencyMs);
 
 /// <summary>Requests through the router and the feedback attached to them.</summary>
 public interface IPredictionStore
@@ -36,5 +36,5 @@ public interface IPredictionStore
     /// <summary>The newest <paramref name="take"/> requests made since <paramref name="since"/> that got feedback (time, version, response, feedback only).</summary>
     Task<IReadOnlyList<PredictionRecord>> LabelledAsync(long deploymentId, DateTime since, int take, CancellationToken ct);
     /// <summary>Requests since <paramref name="since"/> through <paramref name="route"/>, or to <paramref name="deploymentId"/>, by deployment, route and shadow.</summary>
-    Task<IReadOnlyList<TrafficRow>> TrafficAsync(string? route, long? deploymentId, DateTime since, CancellationToken ct);
+    Task<IReadOnlyList<TrafficRow>> TrafficAsync(IReadOnlyCollection<string> routes, DateTime since, CancellationToken ct);
 }

@@ -12,6 +12,8 @@ public interface IWebhookStore
     Task AddDeliveriesAsync(IReadOnlyCollection<WebhookDelivery> deliveries, CancellationToken ct);
     /// <summary>Pending deliveries whose time has come, oldest first.</summary>
     Task<IReadOnlyList<WebhookDelivery>> DueAsync(DateTime now, int take, CancellationToken ct);
+    /// <summary>When the next pending delivery is due; null when none is pending.</summary>
+    Task<DateTime?> NextDueAsync(CancellationToken ct);
     Task SaveDeliveryAsync(WebhookDelivery delivery, CancellationToken ct);
     /// <summary>A webhook's deliveries, newest first.</summary>
     Task<Page<WebhookDelivery>> DeliveriesAsync(long webhookId, PageRequest request, CancellationToken ct);

@@ -9,16 +9,16 @@ public static class RoutesApi
 
     public sealed record TrafficDto(string Deployment, int Weight, bool Shadow, int Requests, double Share, int Errors, double? MeanLatencyMs);
 
-    public sealed record RouteDto(string Name, IReadOnlyList<TargetDto> Targets, string? Shadow, string? StickyHeader, string Url, DateTime CreatedAt,
+    public sealed record RouteDto(string Name, IReadOnlyList<TargetDto> Targets, string? Shadow, string? StickyHeader, string? StickyKey, string Url, DateTime CreatedAt,
         DateTime UpdatedAt, IReadOnlyList<TrafficDto>? Traffic = null, int? TrafficMinutes = null);
 
-    public sealed record RouteInputDto(string? Name, IReadOnlyList<TargetDto>? Targets, string? Shadow, string? StickyHeader);
+    public sealed record RouteInputDto(string? Name, IReadOnlyList<TargetDto>? Targets, string? Shadow, string? StickyHeader, string? StickyKey);
 
     public static RouteDto ToDto(this ModelRoute r) => new(r.Name, [.. r.Targets.Select(t => new TargetDto(t.Deployment, t.Weight))], r.Shadow,
-        r.StickyHeader, $"/model/{r.Name}/api/model/invoke", r.CreatedAt, r.UpdatedAt);
+        r.StickyHeader, r.StickyKey, $"/model/{r.Name}/api/model/invoke", r.CreatedAt, r.UpdatedAt);
 
     private static RouteInput ToInput(RouteInputDto d, string? name = null) => new(name ?? d.Name ?? "",
-        [.. (d.Targets ?? []).Select(t => new RouteTarget(t.Deployment ?? "", t.Weight))], d.Shadow, d.StickyHeader);
+        [.. (d.Targets ?? []).Select(t => new RouteTarget(t.Deployment ?? "", t.Weight))], d.Shadow, d.StickyHeader, d.StickyKey);
 
     public static void MapRoutesApi(this RouteGroupBuilder v1)
     {

@@ -37,12 +37,28 @@ public sealed class WebhookSender(IWebhookStore store, WebhookService webhooks, 
                         async (delivery, ct) => await SendAsync(delivery, hooks.GetValueOrDefault(delivery.WebhookId), ct));
                     continue;
                 }
-                // Woken by a new delivery, or once a second for retries coming due.
-                await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                // Woken by a new delivery, or when the next retry is due (every half minute at most, for another portal's).
+                await _wake.WaitAsync(await UntilNextDueAsync(stoppingToken), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         finally { webhooks.Queued -= Wake; }
+    }
+
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (await store.NextDueAsync(ct) is not { } next) return MaxWait;
+            var wait = next - clock.GetUtcNow().UtcDateTime;
+            return wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : wait < MaxWait ? wait : MaxWait;
+        }
+        catch (Exception e) when (e is InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
+        {
+            return TimeSpan.FromSeconds(1);
+        }
     }
 
     private void Wake() => _wake.Release();

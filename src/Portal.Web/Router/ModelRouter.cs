@@ -55,7 +55,7 @@ public static class ModelRouter
             http.Request.ContentType, ModelInvoker.RequestIdOf(http.Request.Headers[RequestIdHeader].FirstOrDefault()));
         if (await routes.FindAsync(name, ct) is { } route)
         {
-            var sticky = route.StickyHeader is { } header ? http.Request.Headers[header].FirstOrDefault() : null;
+            var sticky = RouteChoice.StickyValue(route, h => http.Request.Headers[h].FirstOrDefault(), body);
             request = request with { Deployment = RouteChoice.Pick(route.Targets, sticky), Route = route.Name };
             if (route.Shadow is { } shadow) shadows.Send(request with { Deployment = shadow, Shadow = true });
         }

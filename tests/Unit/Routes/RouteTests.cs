@@ -146,6 +146,28 @@ public sealed class RouteTests
         // Both targets got callers (20 keys at 50/50 all landing on one side would be a broken hash).
         Assert.Equal(2, served.Values.Distinct().Count());
 
+        // The same by a field of the JSON body, for callers that cannot set a header.
+        (await portal.Http.PostAsJsonAsync("/api/v1/routes", new
+        {
+            name = "iris-body", targets = new[] { new { deployment = "iris-a", weight = 50 }, new { deployment = "iris-b", weight = 50 } }, sticky_key = "user_id",
+        })).EnsureSuccessStatusCode();
+        for (var user = 0; user < 20; user++)
+            for (var i = 0; i < 5; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/model/iris-body/api/model/invoke")
+                    { Content = JsonContent.Create(new { user_id = $"user-{user}", columns = Columns, data = new[] { new[] { 5.1, 3.5, 1.4, 0.2 } } }) };
+                request.Headers.Add("Request-ID", $"b{user}-{i}");
+                using var response = await portal.Http.SendAsync(request);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        await TrafficAsync(portal.Http, "iris-body", 100);
+        foreach (var name in new[] { "iris-a", "iris-b" })
+            foreach (var r in (await portal.Http.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{name}/requests?take=1000")).GetProperty("recent").EnumerateArray())
+                served[r.GetProperty("request_id").GetString()!] = name;
+        Assert.All(Enumerable.Range(0, 20), u => Assert.Single(Enumerable.Range(0, 5).Select(i => served[$"b{u}-{i}"]).Distinct()));
+        Assert.Equal(2, Enumerable.Range(0, 20).Select(u => served[$"b{u}-0"]).Distinct().Count());
+        (await portal.Http.DeleteAsync("/api/v1/routes/iris-body")).EnsureSuccessStatusCode();
+
         // Weights change while requests flow: none fails, and after the change every request goes to iris-b.
         var load = LoadAsync(portal.Http, "iris", 400, 4);
         await Task.Delay(300);
@@ -198,11 +220,11 @@ public sealed class RouteTests
         var refused = await portal.Http.PostAsJsonAsync("/api/v1/routes", new
         {
             name = "iris-a", targets = new[] { new { deployment = "iris-a", weight = 80 }, new { deployment = "nope", weight = 30 } },
-            shadow = "iris-a", sticky_header = "X User",
+            shadow = "iris-a", sticky_header = "X User", sticky_key = "user.id",
         });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        foreach (var field in new[] { "name", "targets", "targets[1].deployment", "shadow", "sticky_header" }) Assert.True(errors.TryGetProperty(field, out _), field);
+        foreach (var field in new[] { "name", "targets", "targets[1].deployment", "shadow", "sticky_header", "sticky_key" }) Assert.True(errors.TryGetProperty(field, out _), field);
         Assert.Contains("add up to 110", errors.GetProperty("targets")[0].GetString());
 
         (await portal.Http.PostAsJsonAsync("/api/v1/routes", new { name = "iris", targets = new[] { new { deployment = "iris-a", weight = 100 } } })).EnsureSuccessStatusCode();

@@ -35,15 +35,16 @@ public sealed partial class RoutesPage
         public List<TargetForm> Targets { get; init; } = [];
         public string? Shadow { get; set; }
         public string? StickyHeader { get; set; }
+        public string? StickyKey { get; set; }
     }
 
-    private const string NameField = "name", ShadowField = "shadow", StickyField = "sticky_header";
+    private const string NameField = "name", ShadowField = "shadow", StickyField = "sticky_header", StickyKeyField = "sticky_key";
 
     private static string TargetField(int i, string part) => $"targets[{i}].{part}";
 
     private static string TargetId(int i, string part) => $"target-{i}-{part}";
 
-    private readonly FormErrors _errors = new FormErrors().Fields("name", "targets*", "shadow", "sticky_header");
+    private readonly FormErrors _errors = new FormErrors().Fields("name", "targets*", "shadow", "sticky_header", "sticky_key");
     private List<RouteView>? _routes;
     private List<string> _deployments = [];
     private RouteForm? _editing;
@@ -57,10 +58,9 @@ public sealed partial class RoutesPage
 
     private async Task LoadAsync()
     {
-        var views = new List<RouteView>();
-        foreach (var route in await Routes.ListAsync(Aborted))
-            views.Add(new RouteView(route, await Routes.TrafficAsync(route, TimeSpan.FromMinutes(WindowMinutes), Aborted)));
-        _routes = views;
+        var routes = await Routes.ListAsync(Aborted);
+        var traffic = await Routes.TrafficAsync(routes, TimeSpan.FromMinutes(WindowMinutes), Aborted);
+        _routes = [.. routes.Select(r => new RouteView(r, traffic[r.Name]))];
     }
 
     private async Task LoadDeploymentsAsync() =>
@@ -79,7 +79,7 @@ public sealed partial class RoutesPage
         _errors.Clear();
         _editing = new RouteForm
         {
-            Name = route.Name, Shadow = route.Shadow, StickyHeader = route.StickyHeader,
+            Name = route.Name, Shadow = route.Shadow, StickyHeader = route.StickyHeader, StickyKey = route.StickyKey,
             Targets = [.. route.Targets.Select(t => new TargetForm { Deployment = t.Deployment, Weight = t.Weight })],
         };
     }
@@ -96,7 +96,7 @@ public sealed partial class RoutesPage
         _saving = true;
         try
         {
-            var input = new RouteInput(form.Name, [.. form.Targets.Select(t => new RouteTarget(t.Deployment ?? "", t.Weight))], form.Shadow, form.StickyHeader);
+            var input = new RouteInput(form.Name, [.. form.Targets.Select(t => new RouteTarget(t.Deployment ?? "", t.Weight))], form.Shadow, form.StickyHeader, form.StickyKey);
             var saved = form.IsNew ? await Routes.CreateAsync(input, Aborted) : await Routes.UpdateAsync(form.Name, input, Aborted);
             Notifications.Notify(Severity.Success, form.IsNew ? "Route created" : "Weights saved",
                 $"/model/{saved.Name} now sends {string.Join(", ", saved.Targets.Select(t => $"{t.Weight} % to {t.Deployment}"))}.");

@@ -2,3 +2,6 @@
 ALTER TABLE "trainings" ADD COLUMN "Kind" TEXT NOT NULL DEFAULT 'Notebook';
 ALTER TABLE "trainings" ADD COLUMN "ScoredDatasetId" INTEGER NULL CONSTRAINT "FK_trainings_datasets_ScoredDatasetId" REFERENCES "datasets" ("Id") ON DELETE SET NULL;
 CREATE INDEX "IX_trainings_ScoredDatasetId" ON "trainings" ("ScoredDatasetId");
+
+-- Routes may keep a caller on one target by a field of the JSON body.
+ALTER TABLE "model_routes" ADD COLUMN "StickyKey" TEXT NULL;
