@@ -73,6 +73,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Routes.RouteService>();
         services.AddSingleton<Routes.RouteTable>();
         services.AddSingleton<IWebhookStore, EfWebhookStore>();
+        services.AddSingleton<IMetricStore, EfMetricStore>();
         services.AddSingleton<Webhooks.WebhookService>();
         services.AddSingleton<IIdeSessionStore, EfIdeSessionStore>();
         services.AddSingleton<ISettingsStore, EfSettingsStore>();

@@ -29,6 +29,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<PortalSetting> Settings => Set<PortalSetting>();
+    public DbSet<MetricStep> MetricSteps => Set<MetricStep>();
 
     /// <summary>SQLite keeps no time zone: every time is stored in UTC and read back as UTC.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -175,6 +176,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(d => new { d.State, d.NextAttemptAt });
             e.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
             e.Property(d => d.State).HasConversion<string>();
+        });
+
+        b.Entity<MetricStep>(e =>
+        {
+            e.ToTable("metric_points");
+            e.HasIndex(m => new { m.TrainingId, m.Name, m.Step });
+            e.HasOne<Training>().WithMany().HasForeignKey(m => m.TrainingId).OnDelete(DeleteBehavior.Cascade);
         });
 
         b.Entity<IdeSession>(e =>

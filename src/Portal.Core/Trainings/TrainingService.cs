@@ -17,7 +17,7 @@ namespace Portal.Core.Trainings;
 /// </summary>
 public sealed class TrainingService(
     ITrainingStore trainings, TrainingLaunchValidator validator, TrainingWorkspace workspace, TrainingSpecFactory specs,
-    TrainingSupervisor supervisor, TrainingResults results, IContainerManager manager)
+    TrainingSupervisor supervisor, TrainingResults results, IContainerManager manager, IMetricStore series)
 {
     public Task<Page<Training>> ListAsync(string? project, PageRequest request, CancellationToken ct) =>
         trainings.ListAsync(project, null, request, ct);
@@ -86,14 +86,24 @@ public sealed class TrainingService(
     }
 
     /// <summary>Progress and metrics from the toolkit of <paramref name="training"/>, whose task token the caller checked.</summary>
-    public async Task<Training> ReportAsync(Training training, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct)
+    public async Task<Training> ReportAsync(Training training, double? progress, IReadOnlyDictionary<string, double>? metrics,
+        IReadOnlyList<MetricStep>? points, CancellationToken ct)
     {
         if (training.Task.State is not (TaskState.Running or TaskState.Waiting))
             throw new ConflictException($"The training '{training.Name}' is {training.Task.State.ToString().ToUpperInvariant()}; it takes no more reports.");
         if (progress is { } p && (p < 0 || p > 1 || double.IsNaN(p)))
             throw new ValidationFailedException("progress", $"Progress must be between 0 and 1, not {p}.");
-        return await supervisor.ReportAsync(training.Id, progress, metrics, ct);
+        points ??= [];
+        TrainingSeries.Check(points);
+        if (points.Count > 0 && await series.CountAsync(training.Id, ct) + points.Count > TrainingSeries.MaxPointsPerTraining)
+            throw new ConflictException($"The training '{training.Name}' has reported {TrainingSeries.MaxPointsPerTraining} points of its metrics, " +
+                "as many as a training keeps; log every few steps instead.");
+        return await supervisor.ReportAsync(training.Id, progress, metrics, points, ct);
     }
+
+    /// <summary>The series of each metric the training reported over steps, by name.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<MetricStep>>> SeriesAsync(string project, string name, CancellationToken ct) =>
+        TrainingSeries.ByName(await series.SeriesAsync((await GetAsync(project, name, ct)).Id, ct));
 
     /// <summary>The training a task token stands for, whatever its state; null when the token is no training's.</summary>
     public Task<Training?> FindByTaskTokenAsync(string token, CancellationToken ct) => trainings.FindByTokenHashAsync(HashToken(token), ct);

@@ -22,7 +22,7 @@ namespace Portal.Core.Trainings;
 /// </summary>
 public sealed class TrainingSupervisor(
     ITrainingStore trainings, IContainerManager manager, TaskLogBook logs, TrainingResults results, ChangeFeed<Training> feed,
-    AuditLog audit, PortalEvents events, PortalConfig config, TimeProvider clock, ILogger<TrainingSupervisor> logger) : IDisposable
+    IMetricStore series, ChangeFeed<MetricSteps> seriesFeed, AuditLog audit, PortalEvents events, PortalConfig config, TimeProvider clock, ILogger<TrainingSupervisor> logger) : IDisposable
 {
     private TimeSpan GiveUpAfter => TimeSpan.FromMinutes(config.ContainerManager.GiveUpMinutes);
     /// <summary>How long output may trail the end (an engine whose followed log does not end with the work).</summary>
@@ -67,8 +67,23 @@ public sealed class TrainingSupervisor(
         if (training.WorkloadId is not null) await manager.StopAsync(training.WorkloadId, ct);
     }
 
-    /// <summary>Progress and metrics from the running notebook: a report proves it runs, whatever the engine said last.</summary>
-    public Task<Training> ReportAsync(long id, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct) =>
+    /// <summary>
+    /// Progress, metrics and points of their series from the running notebook: a report proves it runs, whatever the engine
+    /// said last. The points are stored and published for the pages drawing the curves.
+    /// </summary>
+    public async Task<Training> ReportAsync(long id, double? progress, IReadOnlyDictionary<string, double>? metrics, IReadOnlyList<MetricStep> points,
+        CancellationToken ct)
+    {
+        var training = await ReportAsync(id, progress, metrics, ct);
+        if (points.Count == 0) return training;
+        var at = Now;
+        foreach (var p in points) (p.TrainingId, p.At) = (id, at);
+        await series.AddAsync(points, ct);
+        seriesFeed.Publish(new MetricSteps(id, points));
+        return training;
+    }
+
+    private Task<Training> ReportAsync(long id, double? progress, IReadOnlyDictionary<string, double>? metrics, CancellationToken ct) =>
         UpdateAsync(id, t =>
         {
             if (t.Task.State is not (TaskState.Running or TaskState.Waiting)) return;

@@ -22,7 +22,11 @@ public static class TrainingsApi
     public sealed record LaunchDto(string Project, string? Name, string Notebook, JsonElement? Parameters, IReadOnlyList<string>? Datasets,
         Dictionary<string, string>? Env, string? ResourceProfile, string? BuildTag, IReadOnlyList<string>? Mounts, string? Pretrained);
 
-    public sealed record ReportDto(double? Progress, Dictionary<string, double>? Metrics);
+    public sealed record PointDto(string? Name, long Step, double Value);
+
+    public sealed record ReportDto(double? Progress, Dictionary<string, double>? Metrics, IReadOnlyList<PointDto>? Points);
+
+    public sealed record SeriesPointDto(long Step, double Value, DateTime At);
 
     public static TrainingDto ToDto(this Training t) => new(t.Name, t.Project?.Name ?? "", t.Notebook, t.Task.State.ToString().ToUpperInvariant(),
         t.Task.Progress, t.Task.Message, t.Task.StartTime, t.Task.UpdateTime, t.Parameters, t.Datasets, t.Metrics, t.Failure, t.ResourceProfile,
@@ -108,6 +112,11 @@ public static class TrainingsApi
                 + "until the training ends: 'line' events {seq, timestamp, stream, text} with the line number as id (a reconnect with "
                 + "Last-Event-ID resumes after it), then 'end'; 'error' if the session ends first.");
 
+        g.MapGet("/{project}/{name}/metrics", async (string project, string name, TrainingService s, CancellationToken ct) =>
+                (await s.SeriesAsync(project, name, ct)).ToDictionary(m => m.Key, m => m.Value.Select(p => new SeriesPointDto(p.Step, p.Value, p.At)).ToList()))
+            .WithSummary("Each metric the training reported over steps (portal_toolkit.log_metric), as its series by step.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         g.MapGet("/{project}/{name}/notebook", (string project, string name, TrainingService s, CancellationToken ct) =>
             ResultAsync(s, project, name, TrainingPaths.ExecutedNotebook, "application/x-ipynb+json", $"{name}.ipynb", ct))
             .WithSummary("The executed notebook (.ipynb).");
@@ -122,7 +131,8 @@ public static class TrainingsApi
 
         v1.MapPost("/tasks/report", async (HttpContext http, ReportDto report, TrainingService s, CancellationToken ct) =>
             {
-                var t = await s.ReportAsync(http.TaskTraining(), report.Progress, report.Metrics, ct);
+                var points = (report.Points ?? []).Select(p => new MetricStep { Name = p.Name ?? "", Step = p.Step, Value = p.Value }).ToList();
+                var t = await s.ReportAsync(http.TaskTraining(), report.Progress, report.Metrics, points, ct);
                 return Results.Ok(new { progress = t.Task.Progress, metrics = t.Metrics });
             })
             .RequireTaskToken().WithTags("Tasks")

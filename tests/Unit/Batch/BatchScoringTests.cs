@@ -33,17 +33,6 @@ public sealed class BatchScoringTests
         Assert.True(uploaded.IsSuccessStatusCode, await uploaded.Content.ReadAsStringAsync());
     }
 
-    private static async Task<JsonElement> WaitForEndAsync(HttpClient http, string project, string name, int seconds = 120)
-    {
-        JsonElement job = default;
-        for (var i = 0; i < seconds * 4; i++, await Task.Delay(250))
-        {
-            job = await http.GetFromJsonAsync<JsonElement>($"/api/v1/trainings/{project}/{name}");
-            if (job.GetProperty("state").GetString() is not ("WAITING" or "RUNNING")) return job;
-        }
-        throw new TimeoutException($"{project}/{name}: {job}");
-    }
-
     [SkippableTheory]
     [InlineData("local")]
     [InlineData("swarm")]

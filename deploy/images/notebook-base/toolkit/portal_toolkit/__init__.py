@@ -4,6 +4,7 @@ Standard library only. Inside a training the portal sets PORTAL_API_URL and PORT
 (an IDE session, a laptop) the calls print what they would report and return, so a notebook runs unchanged.
 """
 import json
+import math
 import os
 import sys
 import time
@@ -12,7 +13,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-__all__ = ["progress", "log_metrics", "publish", "in_task"]
+__all__ = ["progress", "log_metric", "log_metrics", "publish", "in_task"]
 
 _TIMEOUT_SECONDS = 10
 _PUBLISH_PATIENCE_SECONDS = 300
@@ -39,13 +40,33 @@ def progress(value):
     _report({"progress": value})
 
 
-def log_metrics(metrics=None, **more):
-    """Reports metrics (name -> number), merged into the training's metrics: log_metrics(accuracy=0.97)."""
+_steps = {}
+
+
+def log_metric(name, value, step=None):
+    """Reports one value of a metric at a step: the training page draws each metric's series; the last value is its result.
+
+    Without a step, each call for a name takes the next one (0, 1, 2, ...)."""
+    log_metrics({name: value}, step=step)
+
+
+def log_metrics(metrics=None, step=None, **more):
+    """Reports metrics (name -> number) at a step, merged into the training's metrics: log_metrics(accuracy=0.97).
+
+    Each value is also a point of its metric's series, at `step` or, without one, at the next step of that metric."""
     merged = dict(metrics or {}, **more)
+    if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 0):
+        raise ValueError(f"step must be a whole number from 0, not {step!r}")
+    points = []
     for name, value in merged.items():
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ValueError(f"metric {name!r} must be a number, not {value!r}")
-    _report({"metrics": merged})
+        if not math.isfinite(value):
+            raise ValueError(f"metric {name!r} must be a finite number, not {value!r}")
+        at = step if step is not None else _steps.get(name, -1) + 1
+        _steps[name] = max(at, _steps.get(name, -1))
+        points.append({"name": name, "step": at, "value": value})
+    _report({"metrics": merged, "points": points})
 
 
 def publish(model, files, name=None, details=None, dataset=None, pretrained=None, compress=False):
