@@ -44,7 +44,8 @@ public sealed class BatchJobValidator(
         var output = InputRules.Clean(input.Output) ?? $"{dataset?.Name}-by-{version?.Name}";
         InputRules.Name(errors, "output", output, "dataset name");
         if (version is not null && !errors.Has("output") && await datasets.FindAsync(version.Model!.Name, output, ct) is not null)
-            errors.Add("output", $"The model '{version.Model!.Name}' already has a dataset named '{output}'; name the predictions another way.");
+            errors.Add("output", $"The model '{version.Model!.Name}' already has a dataset named '{output}'; " +
+                "name the predictions another way.");
         (string Name, Configuration.ResourceProfile? Profile) profile = default;
         try { profile = profiles.Resolve(input.ResourceProfile, ResourceProfiles.Train); }
         catch (ValidationFailedException ex) { foreach (var (f, m) in ex.Errors) foreach (var msg in m) errors.Add(f, msg); }
@@ -52,7 +53,8 @@ public sealed class BatchJobValidator(
         BuildVersion? build = null;
         var buildTag = InputRules.Clean(input.BuildTag);
         if (project is not null && buildTag is not null && (build = await builds.FindAsync(project.Id, buildTag, ct)) is null)
-            errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'; build it first, or leave the tag empty.");
+            errors.Add("build_tag", $"The project '{project.Name}' has no build tagged '{buildTag}'; " +
+                "build it first, or leave the tag empty.");
         var codeDir = WorkMounts.Project;
         if (project is { HomeDir: null })
             codeDir = await PredictionCode.ImageDirAsync(imageFiles, errors, project, build, buildTag, entry, ct) ?? codeDir;
@@ -67,7 +69,8 @@ public sealed class BatchJobValidator(
         };
         var plan = new TrainingLaunchPlan
         {
-            Project = project!, Name = name, Notebook = BatchNotebook.Path, InjectedNotebook = ParameterInjector.Inject(BatchNotebook.Json(), parameters),
+            Project = project!, Name = name, Notebook = BatchNotebook.Path,
+            InjectedNotebook = ParameterInjector.Inject(BatchNotebook.Json(), parameters),
             KernelDir = codeDir, Parameters = parameters, ProfileName = profile.Name, Profile = profile.Profile, Datasets = [dataset],
             Mounts = [], Pretrained = version, Build = build, Env = new Dictionary<string, string>(),
         };
@@ -87,10 +90,12 @@ public sealed class BatchJobValidator(
         {
             project = version?.Training?.Project is { } trainedBy ? await projects.FindAsync(trainedBy.Name, ct) : null;
             if (project is null && version is not null)
-                errors.Add("project", $"The version '{version.Model!.Name}/{version.Name}' was not made by a training; name the project whose prediction code scores with it.");
+                errors.Add("project", $"The version '{version.Model!.Name}/{version.Name}' was not made by a training; " +
+                    "name the project whose prediction code scores with it.");
         }
         // The folder may have become a link elsewhere since the project was registered.
-        if (project?.HomeDir is { } home && hostPaths.Problem(home, ActorContext.Current) is { } homeProblem) errors.Add("project", homeProblem);
+        if (project?.HomeDir is { } home && hostPaths.Problem(home, ActorContext.Current) is { } homeProblem)
+            errors.Add("project", homeProblem);
         return project;
     }
 }

@@ -14,7 +14,8 @@ public static class TrainingSeries
     public static void Check(IReadOnlyList<MetricStep> points)
     {
         var errors = new ValidationErrors();
-        if (points.Count > MaxPointsPerReport) errors.Add("points", $"A report carries at most {MaxPointsPerReport} points, not {points.Count}.");
+        if (points.Count > MaxPointsPerReport)
+            errors.Add("points", $"A report carries at most {MaxPointsPerReport} points, not {points.Count}.");
         foreach (var (p, i) in points.Select((p, i) => (p, i)))
         {
             if (string.IsNullOrWhiteSpace(p.Name) || p.Name.Length > MaxNameLength)

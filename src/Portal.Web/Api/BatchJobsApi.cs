@@ -26,13 +26,15 @@ public static class BatchJobsApi
             {
                 var job = await s.LaunchAsync(new BatchJobInput
                 {
-                    Version = input.Version ?? "", Dataset = input.Dataset ?? "", Project = input.Project, Entry = input.Entry, Output = input.Output,
-                    Name = input.Name, ResourceProfile = input.ResourceProfile, BuildTag = input.BuildTag,
+                    Version = input.Version ?? "", Dataset = input.Dataset ?? "", Project = input.Project, Entry = input.Entry,
+                    Output = input.Output, Name = input.Name, ResourceProfile = input.ResourceProfile, BuildTag = input.BuildTag,
                 }, ct);
-                return TypedResults.Created($"/api/v1/trainings/{Uri.EscapeDataString(job.Project!.Name)}/{Uri.EscapeDataString(job.Name)}", job.ToDto());
+                var at = $"/api/v1/trainings/{Uri.EscapeDataString(job.Project!.Name)}/{Uri.EscapeDataString(job.Name)}";
+                return TypedResults.Created(at, job.ToDto());
             })
             .WithSummary("Score a dataset (model/dataset) with a model version (model/version) and the project's prediction code (entry, "
-                + "predict.py by default); each .csv or .json file gets its predictions, stored as the dataset 'output' of the version's model.")
+                + "predict.py by default); each .csv or .json file gets its predictions, stored as the dataset 'output' of the "
+                + "version's model.")
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
 }

@@ -9,6 +9,7 @@ using Portal.Core.Services;
 using Portal.Core.Stores;
 using Portal.Core.Trainings;
 using Portal.Web.Components.Shared;
+using Portal.Web.Features.Trainings;
 
 namespace Portal.Web.Features.Batch;
 
@@ -34,8 +35,8 @@ public sealed partial class BatchJobsPage
         public string? Name { get; set; }
     }
 
-    private static readonly Dictionary<string, string> SortKeys = new() { ["Name"] = "name", ["Task.State"] = "state", ["CreatedAt"] = "created_at" };
-    private readonly FormErrors _errors = new FormErrors().Fields("version", "dataset", "output", "project", "entry", "resource_profile", "name");
+    private readonly FormErrors _errors =
+        new FormErrors().Fields("version", "dataset", "output", "project", "entry", "resource_profile", "name");
     private readonly Dictionary<long, Training> _latest = [];
     private MudDataGrid<Training>? _grid;
     private IDisposable? _changes;
@@ -46,19 +47,20 @@ public sealed partial class BatchJobsPage
     private Training Latest(Training shown) => _latest.GetValueOrDefault(shown.Id) ?? shown;
 
     // A shown job is redrawn in place as its supervisor publishes; a new one reloads the page of rows.
-    protected override void OnInitialized() => _changes = Changes.Subscribe(t => t.Kind == TrainingKind.Batch, changed => InvokeAsync(async () =>
-    {
-        if (_latest.ContainsKey(changed.Id))
+    protected override void OnInitialized() => _changes = Changes.Subscribe(t => t.Kind == TrainingKind.Batch, changed =>
+        InvokeAsync(async () =>
         {
-            _latest[changed.Id] = changed;
-            StateHasChanged();
-        }
-        else if (changed.Task.State == TaskState.Waiting && _grid is not null) await _grid.ReloadServerData();
-    }));
+            if (_latest.ContainsKey(changed.Id))
+            {
+                _latest[changed.Id] = changed;
+                StateHasChanged();
+            }
+            else if (changed.Task.State == TaskState.Waiting && _grid is not null) await _grid.ReloadServerData();
+        }));
 
     private async Task<GridData<Training>> LoadAsync(GridState<Training> state, CancellationToken ct)
     {
-        var page = await Trainings.ListAsync(null, TrainingKind.Batch, state.ToPageRequest("", SortKeys), ct);
+        var page = await Trainings.ListAsync(null, TrainingKind.Batch, state.ToPageRequest("", TrainingsPage.SortKeys), ct);
         _latest.Clear();
         foreach (var t in page.Items) _latest[t.Id] = t;
         return page.ToGridData();

@@ -8,7 +8,8 @@ namespace Portal.Web.Features.Trainings;
 /// <summary>The logic of <c>TrainingsPage.razor</c>.</summary>
 public sealed partial class TrainingsPage
 {
-    private static readonly Dictionary<string, string> SortKeys = new() { ["Name"] = "name", ["Task.State"] = "state", ["CreatedAt"] = "created_at" };
+    /// <summary>The grid's sortable columns and the store's sort keys (the batch jobs page sorts the same way).</summary>
+    internal static readonly Dictionary<string, string> SortKeys = new() { ["Name"] = "name", ["Task.State"] = "state", ["CreatedAt"] = "created_at" };
     private MudDataGrid<Training>? _grid;
     private string _search = "";
     private IDisposable? _changes;
