@@ -116,6 +116,25 @@ def build_parser():
         p.add_argument("--project", required=True, help="the training's project")
         if name == "logs":
             p.add_argument("--follow", action="store_true", help="keep printing until it ends; exit 0 when it finishes, 1 otherwise")
+    p = verb(train, "metrics", "each metric a training logged over steps (log_metric)", cmd_train_metrics, name="the training")
+    p.add_argument("--project", required=True, help="the training's project")
+    p = verb(train, "compare", "2 to 50 trainings side by side: parameters, final metrics, what differs", cmd_train_compare)
+    p.add_argument("runs", nargs="+", help="trainings as project/training")
+
+    batch = noun(nouns, "batch", "batch jobs: a model version scores a dataset; the predictions become a dataset")
+    p = verb(batch, "new", "score a dataset with a model version", cmd_batch_new)
+    p.add_argument("--version", required=True, help="model/version to score with")
+    p.add_argument("--dataset", required=True, help="model/dataset to score (its .csv and .json files)")
+    p.add_argument("--project", help="whose prediction code scores (default: the project that trained the version)")
+    p.add_argument("--entry", help="the prediction code in the project (default: predict.py)")
+    p.add_argument("--into", dest="output_dataset", help="the predictions' dataset name (default: {dataset}-by-{version})")
+    p.add_argument("--name", help="the job's name (default: made up)")
+    p.add_argument("--profile", help="resource profile")
+    p.add_argument("--build-tag", help="the project's image to score in")
+    p.add_argument("--follow", action="store_true", help="stream the log; exit 0 when it finishes, 1 otherwise")
+    p = verb(batch, "list", "list batch jobs, newest first",
+             lambda a: show([t.data for t in client().batch_jobs(a.project)], a.output, ["project", "name", "state", "pretrained", "scored_into"]))
+    p.add_argument("--project", help="only this project's")
 
     movers = noun(nouns, "movers", "model versions")
     verb(movers, "list", "a model's versions, newest first",
@@ -270,6 +289,35 @@ def cmd_train_logs(a):
         print(run.log() or "", end="")
         return 0
     return 0 if run.follow() == "FINISHED" else 1
+
+
+def cmd_train_metrics(a):
+    series = client().metrics(a.project, a.name)
+    if a.output != "table":
+        return show(series, a.output)
+    rows = [{"metric": m, "steps": len(points), "first": points[0]["value"], "last": points[-1]["value"],
+             "min": min(p["value"] for p in points), "max": max(p["value"] for p in points)} for m, points in series.items() if points]
+    return show(rows, a.output, ["metric", "steps", "first", "last", "min", "max"])
+
+
+def cmd_train_compare(a):
+    compared = client().compare(a.runs)
+    if a.output != "table":
+        return show(compared, a.output)
+    differing = set(compared["differing_parameters"]) | set(compared["differing_metrics"])
+    rows = []
+    for key, kind in [(p, "parameters") for p in compared["parameters"]] + [(m, "metrics") for m in compared["metrics"]]:
+        row = {"": ("* " if key in differing else "  ") + key}
+        for run in compared["runs"]:
+            value = run[kind].get(key)
+            row[f"{run['project']}/{run['name']}"] = "—" if value is None else value
+        rows.append(row)
+    return show(rows, a.output, [""] + [f"{r['project']}/{r['name']}" for r in compared["runs"]])
+
+
+def cmd_batch_new(a):
+    run = client().score(a.version, a.dataset, a.project, a.entry, a.output_dataset, a.name, a.profile, a.build_tag)
+    return _followed(run, a) if a.follow else show(run.data, a.output)
 
 
 def cmd_depl_logs(a):

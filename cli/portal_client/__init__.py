@@ -115,6 +115,24 @@ class Portal:
     def training(self, project, name):
         return Training(self, self.http.get("/api/v1/trainings" + _q(project, name)))
 
+    def metrics(self, project, name):
+        """Each metric the training logged over steps: {name: [{step, value, at}, ...]}."""
+        return self.http.get("/api/v1/trainings" + _q(project, name, "metrics"))
+
+    def compare(self, runs):
+        """2 to 50 trainings (project/training) side by side: parameters, final metrics, what differs, each metric's series."""
+        return self.http.get("/api/v1/trainings/compare?" + urllib.parse.urlencode([("runs", r) for r in runs]))
+
+    # -- batch jobs (ODAHU's batch inference)
+    def score(self, version, dataset, project=None, entry=None, output=None, name=None, profile=None, build_tag=None):
+        """Scores a dataset (model/dataset) with a version (model/version); the predictions become a dataset. Returns the job."""
+        t = self.http.post("/api/v1/batch-jobs", dict(version=version, dataset=dataset, project=project, entry=entry, output=output, name=name,
+                                                      resource_profile=profile, build_tag=build_tag))
+        return Training(self, t)
+
+    def batch_jobs(self, project=None):
+        return [Training(self, t) for t in self._all("/api/v1/batch-jobs", project=project)]
+
     # -- model versions (Noronha's movers)
     def versions(self, model):
         return self._all("/api/v1/models" + _q(model) + "/versions")

@@ -94,6 +94,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Packages.PackageValidator>();
         services.AddSingleton<Packages.PackageService>();
         services.AddSingleton<TrainingService>();
+        services.AddSingleton<TrainingComparison>();
         services.AddSingleton<WorkFiles.WorkGrants>();
         services.AddSingleton<WorkFiles.WorkFilesService>();
         services.AddSingleton<ProjectService>();

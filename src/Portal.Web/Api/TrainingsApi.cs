@@ -28,6 +28,18 @@ public static class TrainingsApi
 
     public sealed record SeriesPointDto(long Step, double Value, DateTime At);
 
+    public sealed record ComparedRunDto(string Project, string Name, string State, Dictionary<string, JsonElement> Parameters,
+        Dictionary<string, double> Metrics, IReadOnlyList<string> Versions, Dictionary<string, List<SeriesPointDto>> Series);
+
+    public sealed record ComparisonDto(IReadOnlyList<ComparedRunDto> Runs, IReadOnlyList<string> Parameters, IReadOnlyList<string> Metrics,
+        IReadOnlyList<string> DifferingParameters, IReadOnlyList<string> DifferingMetrics);
+
+    public static ComparisonDto ToDto(this ComparedRuns c) => new(
+        [.. c.Runs.Select(r => new ComparedRunDto(r.Training.Project?.Name ?? "", r.Training.Name, r.Training.Task.State.ToString().ToUpperInvariant(),
+            r.Training.Parameters, r.Training.Metrics, r.Versions,
+            r.Series.ToDictionary(s => s.Key, s => s.Value.Select(p => new SeriesPointDto(p.Step, p.Value, p.At)).ToList())))],
+        c.Parameters, c.Metrics, c.DifferingParameters, c.DifferingMetrics);
+
     public static TrainingDto ToDto(this Training t) => new(t.Name, t.Project?.Name ?? "", t.Notebook, t.Task.State.ToString().ToUpperInvariant(),
         t.Task.Progress, t.Task.Message, t.Task.StartTime, t.Task.UpdateTime, t.Parameters, t.Datasets, t.Metrics, t.Failure, t.ResourceProfile,
         t.BuildTag, t.Manager, t.CreatedAt, t.Mounts, t.PretrainedName, t.Task.EngineUnreachableSince, t.Kind.ToString().ToLowerInvariant(),
@@ -61,6 +73,11 @@ public static class TrainingsApi
         g.MapGet("/", async ([AsParameters] ListQuery q, string? project, TrainingService s, CancellationToken ct) =>
             (await s.ListAsync(project, q.ToPageRequest(), ct)).ToDto(t => t.ToDto()))
             .WithSummary("List trainings, newest first (sort by created_at, name or state; filter by project).");
+
+        g.MapGet("/compare", async (string[]? runs, TrainingComparison comparison, CancellationToken ct) =>
+                (await comparison.CompareAsync([.. (runs ?? []).SelectMany(r => r.Split(','))], ct)).ToDto())
+            .WithSummary("Compare 2 to 50 trainings (runs=project/training, repeated or comma-separated): parameters and final metrics with "
+                + "those that differ, the versions each published, and each metric's series.");
 
         g.MapGet("/{project}/{name}", async (string project, string name, TrainingService s, CancellationToken ct) => (await s.GetAsync(project, name, ct)).ToDto())
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -56,6 +56,19 @@ public sealed class CliWalkthroughTests
         await cli.OkAsync("movers", "download", version, "--model", "iris-clf", "--to", model);
         Assert.True(new FileInfo(Path.Combine(model, "model.pkl")).Length > 0);
         Assert.Contains("test accuracy:", (await cli.OkAsync("train", "logs", "t1", "--project", "iris")).Out);
+        Assert.Contains("accuracy", (await cli.OkAsync("train", "metrics", "t1", "--project", "iris")).Out);
+
+        // The version scores the dataset in a batch job; its predictions become a dataset. Then the two runs side by side.
+        var scored = await cli.RunAsync(null, "batch", "new", "--version", $"iris-clf/{version}", "--dataset", "iris-clf/iris-data", "--into", "scored",
+            "--name", "score", "--follow");
+        Assert.True(scored.Code == 0, scored.Err + scored.Out);
+        Assert.Contains("scored", (await cli.OkAsync("ds", "list", "--model", "iris-clf")).Out);
+        Assert.Contains("iris-clf/scored", (await cli.OkAsync("batch", "list")).Out);
+        var compared = PortalCli.Json(await cli.RunAsync(null, "-o", "json", "train", "compare", "iris/t1", "iris/score"));
+        Assert.Equal(2, compared.GetProperty("runs").GetArrayLength());
+        var tooFew = await cli.RunAsync(null, "train", "compare", "iris/t1");
+        Assert.NotEqual(0, tooFew.Code);
+        Assert.Contains("Compare 2 to 50 trainings", tooFew.Err);
 
         await cli.OkAsync("depl", "new", "iris-api", "--project", "iris", "--movers", $"iris-clf/{version}", "--entry", "predict.py");
         Assert.Contains("iris-api", (await cli.OkAsync("depl", "list")).Out);

@@ -56,4 +56,39 @@ public sealed class TrainingCurvesTests
         Assert.Contains("points[0].step", log);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await portal.Http.GetAsync("/api/v1/trainings/p/nope/metrics")).StatusCode);
     }
+
+    [SkippableFact]
+    public async Task Compared_runs_show_which_parameters_and_metrics_differ_with_their_series_and_bad_selections_are_refused()
+    {
+        RealPython.Require();
+        await using var portal = await RealPortalHost.StartAsync();
+        var home = WriteNotebook(portal.Dir, "proj", "lr = 0.1\nseed = 7", """
+            import portal_toolkit as pt
+            for step in range(5):
+                pt.log_metrics(step=step, loss=lr / (step + 1))
+            """);
+        await CreateProjectAsync(portal.Http, "p", home);
+        foreach (var (name, lr) in new[] { ("slow", 0.01), ("fast", 0.5) })
+        {
+            (await portal.Http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name, notebook = "nb.ipynb", parameters = new { lr } })).EnsureSuccessStatusCode();
+            await AssertFinishesAsync(portal.Http, "p", name, 120);
+        }
+
+        var compared = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/trainings/compare?runs=p/slow,p/fast");
+        Assert.Equal(["p/slow", "p/fast"], compared.GetProperty("runs").EnumerateArray().Select(r => $"{r.GetProperty("project").GetString()}/{r.GetProperty("name").GetString()}"));
+        Assert.Equal(["lr"], compared.GetProperty("differing_parameters").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["loss"], compared.GetProperty("differing_metrics").EnumerateArray().Select(p => p.GetString()));
+        var fast = compared.GetProperty("runs")[1];
+        Assert.Equal(0.5 / 5, fast.GetProperty("metrics").GetProperty("loss").GetDouble(), 12);
+        Assert.Equal(5, fast.GetProperty("series").GetProperty("loss").GetArrayLength());
+
+        var one = await portal.Http.GetAsync("/api/v1/trainings/compare?runs=p/slow");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, one.StatusCode);
+        Assert.Contains("Compare 2 to 50 trainings, not 1", await one.Content.ReadAsStringAsync());
+        var unknown = await portal.Http.GetAsync("/api/v1/trainings/compare?runs=p/slow&runs=p/nope");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("There is no training 'p/nope'", await unknown.Content.ReadAsStringAsync());
+        var many = await portal.Http.GetAsync("/api/v1/trainings/compare?runs=" + string.Join(',', Enumerable.Range(0, 51).Select(i => $"p/t{i}")));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, many.StatusCode);
+    }
 }

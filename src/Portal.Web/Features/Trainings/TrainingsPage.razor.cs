@@ -11,6 +11,12 @@ public sealed partial class TrainingsPage
     /// <summary>The grid's sortable columns and the store's sort keys (the batch jobs page sorts the same way).</summary>
     internal static readonly Dictionary<string, string> SortKeys = new() { ["Name"] = "name", ["Task.State"] = "state", ["CreatedAt"] = "created_at" };
     private MudDataGrid<Training>? _grid;
+    /// <summary>The rows ticked for comparison, kept across pages and searches.</summary>
+    private HashSet<Training> _selected = new(ById);
+
+    private static readonly IEqualityComparer<Training> ById = EqualityComparer<Training>.Create((a, b) => a?.Id == b?.Id, t => t.Id.GetHashCode());
+
+    private bool CanCompare => _selected.Count is >= TrainingComparison.MinRuns and <= TrainingComparison.MaxRuns;
     private string _search = "";
     private IDisposable? _changes;
     /// <summary>The newest state of each shown training, as the change feed pushes it.</summary>
