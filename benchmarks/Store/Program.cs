@@ -1,6 +1,7 @@
 // Store benchmark (not a test): the trainings store (the largest table) at --rows rows (default 100,000) on the embedded
 // SQLite file and on PostgreSQL (--postgres CONNECTION_STRING, an empty database; benchmarks/store.sh starts one), in one
-// run. Times a page of the list (newest first, and a search), a get by name, and an insert; prints p50 and p99 of each.
+// run. Times a page of the list (newest first, and a search), a get by name, an insert, and a comparison of 50 runs with
+// two curves of 100 steps each (the compare page's query); prints p50 and p99 of each.
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,8 @@ foreach (var (name, store) in stores)
     var projects = await SeedAsync(factory, rows);
     Console.WriteLine($"{name}: seeded {rows:N0} trainings in {projects.Count} projects in {seeded.Elapsed.TotalSeconds:F1} s");
     var trainings = new EfTrainingStore(factory);
+    var curved = await SeedCurvesAsync(factory, Math.Min(rows, 500));
+    var comparison = new Portal.Core.Trainings.TrainingComparison(trainings, new EfMetricStore(factory), new EfModelVersionStore(factory));
     var random = new Random(3);
     var inserted = 0;
     var operations = new (string Label, Func<Task> Run)[]
@@ -34,6 +37,9 @@ foreach (var (name, store) in stores)
             new PageRequest(Take: 50, SortBy: "created_at", Descending: true), CancellationToken.None)),
         ("list: search, 50 of all", () => trainings.ListAsync(null, null, new PageRequest(Take: 50, Search: $"run-{random.Next(rows / 10)}"), CancellationToken.None)),
         ("get by project and name", () => trainings.FindAsync(projects[random.Next(projects.Count)].Name, $"run-{random.Next(rows)}", CancellationToken.None)),
+        ("compare 50 runs with curves", () => comparison.CompareAsync(
+            [.. Enumerable.Range(0, 50).Select(_ => random.Next(curved)).Distinct().Select(i => $"{projects[i % projects.Count].Name}/run-{i}")],
+            CancellationToken.None)),
         ("insert", () => trainings.AddAsync(NewTraining(projects[random.Next(projects.Count)].Id, $"new-{inserted++}", DateTime.UtcNow), CancellationToken.None)),
     };
     foreach (var (label, run) in operations)
@@ -83,6 +89,22 @@ static async Task<List<Project>> SeedAsync(Factory factory, int rows)
         await db.SaveChangesAsync();
     }
     return projects;
+}
+
+// Two metrics over 100 steps for each of the first trainings.
+static async Task<int> SeedCurvesAsync(Factory factory, int trainings)
+{
+    await using var db = factory.CreateDbContext();
+    db.ChangeTracker.AutoDetectChangesEnabled = false;
+    var ids = await db.Trainings.OrderBy(t => t.Id).Take(trainings).Select(t => t.Id).ToListAsync();
+    var at = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    db.AddRange(ids.SelectMany(id => Enumerable.Range(0, 100).SelectMany(s => new[]
+    {
+        new MetricStep { TrainingId = id, Name = "loss", Step = s, Value = 1.0 / (s + 1), At = at },
+        new MetricStep { TrainingId = id, Name = "accuracy", Step = s, Value = s / 100.0, At = at },
+    })));
+    await db.SaveChangesAsync();
+    return ids.Count;
 }
 
 internal sealed class Factory(DbContextOptions<PortalDbContext> options) : IDbContextFactory<PortalDbContext>

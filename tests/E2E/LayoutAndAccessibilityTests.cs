@@ -22,7 +22,7 @@ public class LayoutAndAccessibilityTests(ITestOutputHelper output)
         ("/", "h1"), ("/projects", "#projects-grid"), ("/projects/new", "#project-name"), ("/projects/iris", "h1"), ("/projects/iris/edit", "#project-name"),
         ("/projects/iris/builds/new", "h1"), ("/models", "#models-grid"), ("/models/new", "#model-name"), ("/models/iris-clf", "h1"),
         ("/models/iris-clf/edit", "#model-name"), ("/datasets", "#datasets-grid"), ("/datasets/new", "#dataset-name"), ("/datasets/iris-clf/d1", "h1"),
-        ("/trainings", "#trainings-grid"), ("/trainings/new?project=iris", "h1"), ("/trainings/iris/t1", "h1"), ("/model-versions", "h1"),
+        ("/trainings", "#trainings-grid"), ("/trainings/new?project=iris", "h1"), ("/trainings/iris/t1", "h1"), ("/trainings/compare?runs=iris/t1", "#compare-problem"), ("/model-versions", "h1"),
         ("/model-versions/new", "h1"), ("/models/iris-clf/versions/1", "h1"), ("/deployments", "#deployments-grid"), ("/deployments/new", "h1"),
         ("/deployments/iris-api", "h1"), ("/routes", "h1"), ("/batch", "#batch-grid"), ("/ide", "#ide-name"), ("/lineage", "h1"), ("/lineage/version/iris-clf/1", "h1"), ("/dashboards", "#kpi-trainings"),
         ("/credentials", "h1"), ("/audit", "#audit-grid"), ("/users", "#users-grid"), ("/settings", "h1"), ("/settings/ide-images", "h1"), ("/settings/webhooks", "h1"),

@@ -15,6 +15,9 @@ namespace Portal.Core.Deployments;
 public sealed class AccuracyAlerts(LiveAccuracy accuracy, DeploymentService deployments, TrainingService trainings, AuditLog audit,
     PortalEvents events, TimeProvider clock)
 {
+    /// <summary>Who the audit log names for a retraining the portal launched, with no more rights than a data scientist.</summary>
+    public static readonly Actor Retrainer = new("portal (accuracy alert)", [Roles.DataScientist], null);
+
     public async Task<JsonElement?> CheckAsync(string name, CancellationToken ct)
     {
         var deployment = await deployments.GetAsync(name, ct);
@@ -32,8 +35,9 @@ public sealed class AccuracyAlerts(LiveAccuracy accuracy, DeploymentService depl
         {
             try
             {
-                // The portal launches it, not a user: no one's session is behind this.
-                using (ActorContext.Use(null))
+                // The portal launches it, not a user; it gets a data scientist's rights, never an admin's (a null actor
+                // would pass every host folder check).
+                using (ActorContext.Use(Retrainer))
                     training = (await trainings.LaunchAsync(new TrainingInput
                     {
                         Project = project.Name, Notebook = notebook, Datasets = alert.RetrainDatasets ?? [],

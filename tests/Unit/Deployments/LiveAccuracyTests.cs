@@ -44,7 +44,8 @@ public sealed class LiveAccuracyTests
     public async Task Feedback_on_200_requests_gives_the_expected_accuracy_and_crossing_the_threshold_raises_one_alert_with_a_retraining()
     {
         RealPython.Require();
-        await using var portal = await StartWithIrisVersionAsync("local");
+        // The retraining runs with a data scientist's rights: the project's folder must be one users may work under.
+        await using var portal = await StartWithIrisVersionAsync("local", extraYaml: $"security:\n  host_paths: [{System.Text.Json.JsonSerializer.Serialize(Portal.Tests.Unit.Trainings.TrainingRunTests.IrisDir)}]\n");
         (await portal.Http.PutAsJsonAsync("/api/v1/models/iris-clf", new
         {
             name = "iris-clf", kind = "classification", model_files = new[] { new { name = "model.pkl", required = true } },
