@@ -157,4 +157,66 @@ public sealed class BatchScoringTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/models/iris-clf/datasets/spring-by-1")).StatusCode);
         Assert.True(File.Exists(secret));
     }
+
+    /// <summary>
+    /// The attack on the upload that brings a batch job's predictions back from another node: a job's token writing outside
+    /// its predictions folder, and a plain training's token posing as a batch job. Both refused; nothing lands outside.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_task_token_cannot_send_predictions_outside_its_folder_nor_for_a_training_that_is_no_batch_job()
+    {
+        RealPython.Require();
+        await using var portal = await StartWithIrisVersionAsync("local");
+        var http = portal.Http;
+        var home = Path.Combine(portal.Dir.Path, "slow");
+        Directory.CreateDirectory(home);
+        await File.WriteAllTextAsync(Path.Combine(home, "predict.py"), """
+            import os, time
+            def load(model_dir):
+                print("TOKEN=" + os.environ["PORTAL_TASK_TOKEN"], flush=True)
+                time.sleep(30)
+                return "a model"
+            def predict(model, frame):
+                return ["x"] * len(frame)
+            """);
+        await File.WriteAllTextAsync(Path.Combine(home, "nb.ipynb"), File.ReadAllText(Path.Combine(WriteNotebook(portal.Dir, "nbdir",
+            "import os, time", "print('TOKEN=' + os.environ['PORTAL_TASK_TOKEN'], flush=True)\ntime.sleep(30)"), "nb.ipynb")));
+        (await http.PostAsJsonAsync("/api/v1/projects", new { name = "slow", home_dir = home, models = new[] { "iris-clf" } })).EnsureSuccessStatusCode();
+        await UploadDatasetAsync(http, "iris-clf", "spring", ("rows.csv", Rows));
+        (await http.PostAsJsonAsync("/api/v1/batch-jobs", new { version = "iris-clf/1", dataset = "iris-clf/spring", project = "slow", name = "job" }))
+            .EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync("/api/v1/trainings", new { project = "slow", name = "plain", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+
+        async Task<string> TokenOfAsync(string name)
+        {
+            for (var i = 0; i < 240; i++, await Task.Delay(250))
+            {
+                var log = await http.GetStringAsync($"/api/v1/trainings/slow/{name}/log");
+                var m = System.Text.RegularExpressions.Regex.Match(log, "TOKEN=([0-9a-f]{64})");
+                if (m.Success) return m.Groups[1].Value;
+            }
+            throw new TimeoutException($"{name} never printed its token");
+        }
+        async Task<HttpResponseMessage> SendAsync(string token, string file)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/tasks/results/scored/{file}") { Content = new StringContent("stolen") };
+            request.Headers.Authorization = new("Bearer", token);
+            return await http.SendAsync(request);
+        }
+
+        var job = await TokenOfAsync("job");
+        // Encoded slashes stay part of one file name (kept inside the predictions folder); dot segments never reach the endpoint.
+        foreach (var name in new[] { "..%2F..%2Finput.ipynb", "..%2Fevil.csv", "%2Fetc%2Fevil.csv", "..", "%2E%2E" })
+            (await SendAsync(job, name)).Dispose();
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(job, "ok.csv")).StatusCode);
+        var plain = await TokenOfAsync("plain");
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(plain, "x.csv")).StatusCode);
+        var workDir = Path.Combine(portal.Dir.Path, "data", "work", "trainings");
+        var written = Directory.EnumerateFiles(workDir, "*", SearchOption.AllDirectories).ToList();
+        Assert.All(written.Where(f => File.ReadAllText(f) == "stolen"), f => Assert.Equal("scored", Path.GetFileName(Path.GetDirectoryName(f))));
+        Assert.Contains(written, f => f.EndsWith("/scored/ok.csv", StringComparison.Ordinal));
+        Assert.DoesNotContain(written, f => Path.GetFileName(f) == "x.csv");
+        Assert.Empty(Directory.EnumerateFiles("/etc", "evil.csv"));
+        foreach (var name in new[] { "job", "plain" }) await http.PostAsync($"/api/v1/trainings/slow/{name}/cancel", null);
+    }
 }
