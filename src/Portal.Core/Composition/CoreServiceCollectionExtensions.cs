@@ -70,6 +70,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Deployments.LiveAccuracy>();
         services.AddSingleton<Deployments.AccuracyAlerts>();
         services.AddSingleton<IRouteStore, EfRouteStore>();
+        services.AddSingleton<ISweepStore, EfSweepStore>();
         services.AddSingleton<Routes.RouteService>();
         services.AddSingleton<Routes.RouteTable>();
         services.AddSingleton<IWebhookStore, EfWebhookStore>();
@@ -94,6 +95,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Packages.PackageValidator>();
         services.AddSingleton<Packages.PackageService>();
         services.AddSingleton<TrainingService>();
+        services.AddSingleton<Sweeps.SweepSupervisor>();
+        services.AddSingleton<Sweeps.SweepService>();
         services.AddSingleton<TrainingComparison>();
         services.AddSingleton<WorkFiles.WorkGrants>();
         services.AddSingleton<WorkFiles.WorkFilesService>();

@@ -13,6 +13,8 @@ public sealed class Training
     public TrainingKind Kind { get; set; }
     /// <summary>The dataset a batch job's predictions were stored as, once it finished.</summary>
     public long? ScoredDatasetId { get; set; }
+    /// <summary>The sweep this training is a trial of.</summary>
+    public long? SweepId { get; set; }
     public long ProjectId { get; set; }
     public Project? Project { get; set; }
     public long? BuildVersionId { get; set; }

@@ -51,6 +51,12 @@ public sealed class EfTrainingStore(IDbContextFactory<PortalDbContext> factory) 
             .Where(t => t.Task.State == TaskState.Waiting || t.Task.State == TaskState.Running).ToListAsync(ct);
     }
 
+    public async Task<IReadOnlyList<Training>> ListBySweepAsync(long sweepId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Trainings.AsNoTracking().Include(t => t.Project).Where(t => t.SweepId == sweepId).OrderBy(t => t.Id).ToListAsync(ct);
+    }
+
     public async Task<Training> AddAsync(Training training, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

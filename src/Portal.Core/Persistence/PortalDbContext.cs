@@ -20,6 +20,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
     public DbSet<ModelRoute> Routes => Set<ModelRoute>();
+    public DbSet<Sweep> Sweeps => Set<Sweep>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<IdeSession> IdeSessions => Set<IdeSession>();
@@ -89,6 +90,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(t => t.Pretrained).WithMany().HasForeignKey(t => t.PretrainedId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne<Dataset>().WithMany().HasForeignKey(t => t.ScoredDatasetId).OnDelete(DeleteBehavior.SetNull);
             e.HasIndex(t => t.ScoredDatasetId);
+            e.HasOne<Sweep>().WithMany().HasForeignKey(t => t.SweepId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(t => t.SweepId);
             e.Property(t => t.Kind).HasConversion<string>().HasDefaultValue(TrainingKind.Notebook);
             Json(e.Property(t => t.Parameters));
             Json(e.Property(t => t.Details));
@@ -99,6 +102,20 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             Json(e.Property(t => t.Failure));
             e.HasIndex(t => t.TaskTokenHash);
             Task(e.ComplexProperty(t => t.Task));
+        });
+
+        b.Entity<Sweep>(e =>
+        {
+            e.ToTable("sweeps");
+            e.HasIndex(s => new { s.ProjectId, s.Name }).IsUnique();
+            e.HasIndex(s => s.State);
+            e.HasOne(s => s.Project).WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(s => s.Method).HasConversion<string>();
+            e.Property(s => s.Direction).HasConversion<string>();
+            e.Property(s => s.State).HasConversion<string>();
+            Json(e.Property(s => s.Template));
+            Json(e.Property(s => s.Trials));
+            Json(e.Property(s => s.OwnerRoles));
         });
 
         b.Entity<ModelVersion>(e =>

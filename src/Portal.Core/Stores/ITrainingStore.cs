@@ -14,6 +14,8 @@ public interface ITrainingStore
     Task<Training?> FindByTokenHashAsync(string tokenHash, CancellationToken ct);
     /// <summary>Trainings not yet in a final state (WAITING or RUNNING).</summary>
     Task<IReadOnlyList<Training>> ListActiveAsync(CancellationToken ct);
+    /// <summary>The trials of a sweep, in launch order.</summary>
+    Task<IReadOnlyList<Training>> ListBySweepAsync(long sweepId, CancellationToken ct);
     Task<Training> AddAsync(Training training, CancellationToken ct);
     /// <summary>Loads the training, applies <paramref name="change"/> and saves it, in one unit.</summary>
     Task<Training> MutateAsync(long id, Action<Training> change, CancellationToken ct);

@@ -33,10 +33,11 @@ public sealed class TrainingService(
     public Task<ManagerHealth> CheckManagerAsync(CancellationToken ct) => manager.CheckAsync(ct);
 
     public async Task<Training> LaunchAsync(TrainingInput input, CancellationToken ct) =>
-        await RunAsync(await validator.CheckAsync(input, ct), TrainingKind.Notebook, [], ct);
+        await RunAsync(await validator.CheckAsync(input, ct), TrainingKind.Notebook, [], null, ct);
 
-    /// <summary>Admits a checked plan as a run of <paramref name="kind"/> and starts its workload.</summary>
-    internal async Task<Training> RunAsync(TrainingLaunchPlan plan, TrainingKind kind, Dictionary<string, JsonElement> details, CancellationToken ct)
+    /// <summary>Admits a checked plan as a run of <paramref name="kind"/> (a trial of <paramref name="sweepId"/>, if given) and starts its workload.</summary>
+    internal async Task<Training> RunAsync(TrainingLaunchPlan plan, TrainingKind kind, Dictionary<string, JsonElement> details, long? sweepId,
+        CancellationToken ct)
     {
         var health = await manager.CheckAsync(ct);
         if (!health.Ready) throw new ConflictException($"{health.Summary} {string.Join(" ", health.Problems)}");
@@ -46,6 +47,7 @@ public sealed class TrainingService(
         {
             Name = plan.Name,
             Kind = kind,
+            SweepId = sweepId,
             Details = details,
             ProjectId = plan.Project.Id,
             Project = plan.Project,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Portal.Core.Configuration;
 using Portal.Core.Entities;
 
@@ -87,9 +86,9 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
                         {
                             DeploymentId = target.Deployment.Id, RequestId = requestId, Path = request.Path, At = clock.GetUtcNow().UtcDateTime,
                             LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds, Status = (int)response.StatusCode,
-                            ModelVersion = target.Deployment.ModelVersionName, Replica = endpoint, Request = Cut(request.Body), Response = Cut(answer),
+                            ModelVersion = target.Deployment.ModelVersionName, Replica = endpoint,
                             Route = request.Route, Shadow = request.Shadow,
-                        });
+                        }, request.Body, answer);
                     return new ModelAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "application/json", answer, requestId, true);
                 }
             }
@@ -102,10 +101,4 @@ public sealed class ModelInvoker(ReplicaDirectory directory, IHttpClientFactory 
 
     private static ModelAnswer Error(int status, string message, string requestId) =>
         new(status, "application/json", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { status = "error", message }), requestId, false);
-
-    private static string Cut(byte[] bytes)
-    {
-        var text = Encoding.UTF8.GetString(bytes);
-        return text.Length <= PredictionRecord.MaxBodyChars ? text : text[..PredictionRecord.MaxBodyChars];
-    }
 }
