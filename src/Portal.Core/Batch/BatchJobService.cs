@@ -16,6 +16,6 @@ public sealed class BatchJobService(BatchJobValidator validator, TrainingService
     {
         var (plan, output) = await validator.CheckAsync(input, ct);
         return await trainings.RunAsync(plan, TrainingKind.Batch,
-            new Dictionary<string, JsonElement> { [ScoredOutput.OutputDetail] = JsonSerializer.SerializeToElement(output) }, null, ct);
+            new Dictionary<string, JsonElement> { [ScoredOutput.OutputDetail] = JsonSerializer.SerializeToElement(output) }, TrainingOrigin.User, ct);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Builds;
 using Portal.Core.Configuration;
 using Portal.Core.Containers;
@@ -71,6 +72,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Deployments.AccuracyAlerts>();
         services.AddSingleton<IRouteStore, EfRouteStore>();
         services.AddSingleton<ISweepStore, EfSweepStore>();
+        services.AddSingleton<IScheduleStore, EfScheduleStore>();
         services.AddSingleton<Routes.RouteService>();
         services.AddSingleton<Routes.RouteTable>();
         services.AddSingleton<IWebhookStore, EfWebhookStore>();
@@ -97,6 +99,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TrainingService>();
         services.AddSingleton<Sweeps.SweepSupervisor>();
         services.AddSingleton<Sweeps.SweepService>();
+        // The schedules' clock: the system's, unless a test controls it.
+        services.TryAddKeyedSingleton<TimeProvider>(Schedules.ScheduleRunner.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        services.AddSingleton<Schedules.ScheduleRunner>();
+        services.AddSingleton<Schedules.ScheduleService>();
         services.AddSingleton<TrainingComparison>();
         services.AddSingleton<WorkFiles.WorkGrants>();
         services.AddSingleton<WorkFiles.WorkFilesService>();

@@ -14,7 +14,7 @@ public sealed class Sweep
     public long ProjectId { get; set; }
     public Project? Project { get; set; }
     /// <summary>What every trial launches with (notebook, datasets, profile, …), its parameters under the trial's.</summary>
-    public SweepTemplate Template { get; set; } = new();
+    public LaunchTemplate Template { get; set; } = new();
     /// <summary>The spec as the user wrote it (YAML or JSON), shown again on the sweep's page.</summary>
     public string Spec { get; set; } = "";
     public SweepMethod Method { get; set; }
@@ -42,20 +42,6 @@ public sealed class Sweep
     public const int MaxTrials = 500;
     public const int MaxParallelLimit = 20;
     public string TrialName(int number) => $"{Name}-{number}";
-}
-
-/// <summary>The launch every trial of a sweep shares (a training's input without its name and the trial's parameters).</summary>
-public sealed record SweepTemplate
-{
-    public string Notebook { get; init; } = "";
-    /// <summary>Parameters every trial gets, as a JSON object; a trial's own values win.</summary>
-    public Dictionary<string, JsonElement> Parameters { get; init; } = [];
-    public List<string> Datasets { get; init; } = [];
-    public Dictionary<string, string> Env { get; init; } = [];
-    public string? ResourceProfile { get; init; }
-    public string? Pretrained { get; init; }
-    public List<string> Mounts { get; init; } = [];
-    public string? BuildTag { get; init; }
 }
 
 public enum SweepMethod { Grid, Random }

@@ -15,6 +15,8 @@ public sealed class Training
     public long? ScoredDatasetId { get; set; }
     /// <summary>The sweep this training is a trial of.</summary>
     public long? SweepId { get; set; }
+    /// <summary>The schedule that launched this training.</summary>
+    public long? ScheduleId { get; set; }
     public long ProjectId { get; set; }
     public Project? Project { get; set; }
     public long? BuildVersionId { get; set; }

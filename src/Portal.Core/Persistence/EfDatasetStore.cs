@@ -6,6 +6,13 @@ namespace Portal.Core.Persistence;
 
 public sealed class EfDatasetStore(IDbContextFactory<PortalDbContext> factory) : IDatasetStore
 {
+    public async Task<Dataset?> NewestAsync(string modelName, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Datasets.AsNoTracking().Include(d => d.Model).Where(d => d.Model!.Name == modelName && d.Stored)
+            .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).FirstOrDefaultAsync(ct);
+    }
+
     public async Task<Page<Dataset>> ListAsync(string? modelName, PageRequest request, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

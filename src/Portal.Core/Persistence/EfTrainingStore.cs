@@ -57,6 +57,13 @@ public sealed class EfTrainingStore(IDbContextFactory<PortalDbContext> factory) 
         return await db.Trainings.AsNoTracking().Include(t => t.Project).Where(t => t.SweepId == sweepId).OrderBy(t => t.Id).ToListAsync(ct);
     }
 
+    public async Task<IReadOnlyList<Training>> ListByScheduleAsync(long scheduleId, int take, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Trainings.AsNoTracking().Include(t => t.Project).Where(t => t.ScheduleId == scheduleId)
+            .OrderByDescending(t => t.Id).Take(take).ToListAsync(ct);
+    }
+
     public async Task<Training> AddAsync(Training training, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

@@ -21,6 +21,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
     public DbSet<ModelRoute> Routes => Set<ModelRoute>();
     public DbSet<Sweep> Sweeps => Set<Sweep>();
+    public DbSet<TrainingSchedule> Schedules => Set<TrainingSchedule>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<IdeSession> IdeSessions => Set<IdeSession>();
@@ -92,6 +93,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(t => t.ScoredDatasetId);
             e.HasOne<Sweep>().WithMany().HasForeignKey(t => t.SweepId).OnDelete(DeleteBehavior.SetNull);
             e.HasIndex(t => t.SweepId);
+            e.HasOne<TrainingSchedule>().WithMany().HasForeignKey(t => t.ScheduleId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(t => t.ScheduleId);
             e.Property(t => t.Kind).HasConversion<string>().HasDefaultValue(TrainingKind.Notebook);
             Json(e.Property(t => t.Parameters));
             Json(e.Property(t => t.Details));
@@ -115,6 +118,16 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(s => s.State).HasConversion<string>();
             Json(e.Property(s => s.Template));
             Json(e.Property(s => s.Trials));
+            Json(e.Property(s => s.OwnerRoles));
+        });
+
+        b.Entity<TrainingSchedule>(e =>
+        {
+            e.ToTable("training_schedules");
+            e.HasIndex(s => new { s.ProjectId, s.Name }).IsUnique();
+            e.HasOne(s => s.Project).WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            Json(e.Property(s => s.Template));
+            Json(e.Property(s => s.History));
             Json(e.Property(s => s.OwnerRoles));
         });
 

@@ -5,6 +5,8 @@ namespace Portal.Core.Stores;
 public interface IDatasetStore
 {
     /// <summary>Datasets of one model, or of all when <paramref name="modelName"/> is null. Sort keys: name, created_at, size.</summary>
+    /// <summary>The model's newest dataset whose files are all stored (a schedule's "newest dataset of").</summary>
+    Task<Dataset?> NewestAsync(string modelName, CancellationToken ct);
     Task<Page<Dataset>> ListAsync(string? modelName, PageRequest request, CancellationToken ct);
     Task<Dataset?> FindAsync(string modelName, string name, CancellationToken ct);
     /// <summary>

@@ -16,6 +16,8 @@ public interface ITrainingStore
     Task<IReadOnlyList<Training>> ListActiveAsync(CancellationToken ct);
     /// <summary>The trials of a sweep, in launch order.</summary>
     Task<IReadOnlyList<Training>> ListBySweepAsync(long sweepId, CancellationToken ct);
+    /// <summary>The runs a schedule launched, newest first, at most <paramref name="take"/>.</summary>
+    Task<IReadOnlyList<Training>> ListByScheduleAsync(long scheduleId, int take, CancellationToken ct);
     Task<Training> AddAsync(Training training, CancellationToken ct);
     /// <summary>Loads the training, applies <paramref name="change"/> and saves it, in one unit.</summary>
     Task<Training> MutateAsync(long id, Action<Training> change, CancellationToken ct);

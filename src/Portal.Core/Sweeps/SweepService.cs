@@ -70,7 +70,7 @@ public sealed class SweepService(ISweepStore sweeps, ITrainingStore trainings, T
             errors.Add("max_parallel", $"Run from 1 to {Sweep.MaxParallelLimit} trainings at once.");
         if (input.Target is { } t && !double.IsFinite(t)) errors.Add("target", "The target is a number.");
         var baseParameters = InputRules.Details(errors, "parameters", input.ParametersJson);
-        var template = new SweepTemplate
+        var template = new LaunchTemplate
         {
             Notebook = input.Notebook?.Trim() ?? "", Parameters = baseParameters, Datasets = [.. input.Datasets], Env = input.Env.ToDictionary(),
             ResourceProfile = InputRules.Clean(input.ResourceProfile), Pretrained = InputRules.Clean(input.Pretrained), Mounts = [.. input.Mounts],
@@ -84,7 +84,7 @@ public sealed class SweepService(ISweepStore sweeps, ITrainingStore trainings, T
         {
             var parameters = new Dictionary<string, JsonElement>(baseParameters);
             foreach (var (k, v) in trials.FirstOrDefault() ?? []) parameters[k] = v;
-            try { first = await validator.CheckAsync(TrialInput(input.Project, $"{name}-1", template, parameters), ct); }
+            try { first = await validator.CheckAsync(TrainingInput.From(template, input.Project, $"{name}-1", parameters), ct); }
             catch (ValidationFailedException e)
             {
                 foreach (var (field, messages) in e.Errors)
@@ -129,14 +129,6 @@ public sealed class SweepService(ISweepStore sweeps, ITrainingStore trainings, T
             ?? string.Create(CultureInfo.InvariantCulture, $"Best run of sweep '{sweep.Name}': {best.Name} ({sweep.Objective} {sweep.BestValue}).");
         return await versions.PromoteAsync(model, version.Name, next, why, ct);
     }
-
-    /// <summary>The training launch of one trial.</summary>
-    internal static TrainingInput TrialInput(string project, string name, SweepTemplate template, Dictionary<string, JsonElement> parameters) => new()
-    {
-        Project = project, Name = name, Notebook = template.Notebook, ParametersJson = JsonSerializer.Serialize(parameters),
-        Datasets = template.Datasets, Env = template.Env, ResourceProfile = template.ResourceProfile, Pretrained = template.Pretrained,
-        Mounts = template.Mounts, BuildTag = template.BuildTag,
-    };
 
     private static SweepDirection Invalid(ValidationErrors errors, string field, string message)
     {

@@ -16,7 +16,7 @@ namespace Portal.Core.Sweeps;
 /// stops it. It advances a sweep when one of its trials ends (the trainings' change feed) and, in case an event was missed
 /// or the engine was not ready, at every reconcile round of the host; after a restart it picks up where the store says.
 /// </summary>
-public sealed class SweepSupervisor(ISweepStore sweeps, ITrainingStore trainings, TrainingLaunchValidator validator, TrainingService launcher,
+public sealed class SweepSupervisor(ISweepStore sweeps, ITrainingStore trainings, TrainingService launcher,
     ChangeFeed<Training> trainingFeed, ChangeFeed<Sweep> feed, TimeProvider clock, ILogger<SweepSupervisor> logger) : IDisposable
 {
     private readonly SemaphoreSlim _writes = new(1, 1);
@@ -122,8 +122,8 @@ public sealed class SweepSupervisor(ISweepStore sweeps, ITrainingStore trainings
         {
             using (ActorContext.Use(new Actor(sweep.Owner, sweep.OwnerRoles, null)))
             {
-                var plan = await validator.CheckAsync(SweepService.TrialInput(project, name, sweep.Template, parameters), ct);
-                return (await launcher.RunAsync(plan, TrainingKind.Notebook, [], sweep.Id, ct), null, false);
+                var input = TrainingInput.From(sweep.Template, project, name, parameters);
+                return (await launcher.LaunchAsync(input, new TrainingOrigin(SweepId: sweep.Id), ct), null, false);
             }
         }
         catch (ValidationFailedException e) { return (null, string.Join(" ", e.Errors.SelectMany(f => f.Value.Select(m => $"{f.Key}: {m}"))), false); }

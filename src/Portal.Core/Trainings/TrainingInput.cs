@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Portal.Core.Entities;
+
 namespace Portal.Core.Trainings;
 
 /// <summary>What a user gives to launch a training (Noronha's <c>nha train new</c>).</summary>
@@ -20,4 +23,13 @@ public sealed record TrainingInput
     public IReadOnlyList<string> Mounts { get; init; } = [];
     /// <summary>Build tag of the project image; the local manager runs the project's home directory instead.</summary>
     public string? BuildTag { get; init; }
+
+    /// <summary>The launch <paramref name="template"/> keeps, named <paramref name="name"/>, with <paramref name="parameters"/> and any more datasets.</summary>
+    public static TrainingInput From(LaunchTemplate template, string project, string name, IReadOnlyDictionary<string, JsonElement> parameters,
+        IEnumerable<string>? moreDatasets = null) => new()
+    {
+        Project = project, Name = name, Notebook = template.Notebook, ParametersJson = JsonSerializer.Serialize(parameters),
+        Datasets = [.. template.Datasets.Concat(moreDatasets ?? [])], Env = template.Env, ResourceProfile = template.ResourceProfile,
+        Pretrained = template.Pretrained, Mounts = template.Mounts, BuildTag = template.BuildTag,
+    };
 }

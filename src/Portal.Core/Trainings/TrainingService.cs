@@ -32,11 +32,14 @@ public sealed class TrainingService(
     /// <summary>Whether trainings can run now, and if not what to fix (the launch form shows it before anyone fills it in).</summary>
     public Task<ManagerHealth> CheckManagerAsync(CancellationToken ct) => manager.CheckAsync(ct);
 
-    public async Task<Training> LaunchAsync(TrainingInput input, CancellationToken ct) =>
-        await RunAsync(await validator.CheckAsync(input, ct), TrainingKind.Notebook, [], null, ct);
+    public Task<Training> LaunchAsync(TrainingInput input, CancellationToken ct) => LaunchAsync(input, TrainingOrigin.User, ct);
 
-    /// <summary>Admits a checked plan as a run of <paramref name="kind"/> (a trial of <paramref name="sweepId"/>, if given) and starts its workload.</summary>
-    internal async Task<Training> RunAsync(TrainingLaunchPlan plan, TrainingKind kind, Dictionary<string, JsonElement> details, long? sweepId,
+    /// <summary>A launch the portal makes for a sweep or a schedule (as its owner: the caller sets the actor).</summary>
+    internal async Task<Training> LaunchAsync(TrainingInput input, TrainingOrigin origin, CancellationToken ct) =>
+        await RunAsync(await validator.CheckAsync(input, ct), TrainingKind.Notebook, [], origin, ct);
+
+    /// <summary>Admits a checked plan as a run of <paramref name="kind"/> launched from <paramref name="origin"/> and starts its workload.</summary>
+    internal async Task<Training> RunAsync(TrainingLaunchPlan plan, TrainingKind kind, Dictionary<string, JsonElement> details, TrainingOrigin origin,
         CancellationToken ct)
     {
         var health = await manager.CheckAsync(ct);
@@ -47,7 +50,8 @@ public sealed class TrainingService(
         {
             Name = plan.Name,
             Kind = kind,
-            SweepId = sweepId,
+            SweepId = origin.SweepId,
+            ScheduleId = origin.ScheduleId,
             Details = details,
             ProjectId = plan.Project.Id,
             Project = plan.Project,

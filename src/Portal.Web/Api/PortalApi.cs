@@ -14,6 +14,7 @@ public static class PortalApi
         v1.MapTrainingsApi();
         v1.MapBatchJobsApi();
         v1.MapSweepsApi();
+        v1.MapSchedulesApi();
         v1.MapBuildsApi();
         v1.MapModelVersionsApi();
         v1.MapTaskAssetsApi();

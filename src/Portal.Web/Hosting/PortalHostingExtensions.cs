@@ -69,6 +69,7 @@ public static class PortalHostingExtensions
         builder.Services.AddPortalOrchestration(config);
         builder.Services.AddSingleton<IPortalAddress, PortalAddress>();
         builder.Services.AddHostedService<BackgroundWorkService>();
+        builder.Services.AddHostedService<ScheduleHost>();
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<Portal.Core.Security.ISecretProtector, DataProtectionSecretProtector>();
         builder.Services.AddHttpForwarder();

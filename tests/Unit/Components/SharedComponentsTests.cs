@@ -96,7 +96,7 @@ public sealed class SharedComponentsTests : BunitContext, IAsyncLifetime
         As(Roles.Admin);
         var nav = Render<NavMenu>();
         foreach (var (area, path) in new[] { ("Projects", "/projects"), ("Models", "/models"), ("Datasets", "/datasets"), ("Trainings", "/trainings"),
-                     ("Sweeps", "/sweeps"), ("Model versions", "/model-versions"), ("Batch scoring", "/batch"), ("Deployments", "/deployments"), ("IDE", "/ide"), ("Lineage", "/lineage"),
+                     ("Sweeps", "/sweeps"), ("Schedules", "/schedules"), ("Model versions", "/model-versions"), ("Batch scoring", "/batch"), ("Deployments", "/deployments"), ("IDE", "/ide"), ("Lineage", "/lineage"),
                      ("Credentials", "/credentials"), ("Audit log", "/audit"), ("Users", "/users"), ("Settings", "/settings") })
             Assert.Equal(area, nav.Find($"a[href='{path}']").TextContent.Trim());
     }

@@ -6,13 +6,17 @@ namespace Portal.Tests.Unit.Support;
 /// <summary>The real portal in memory, on its own data directory and configuration file.</summary>
 public sealed class PortalAppFactory : WebApplicationFactory<Program>
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDir _dir;
+    private readonly bool _ownsDir;
     private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _services;
 
     /// <param name="services">Replacements, e.g. the fake container manager for tests that need no engine.</param>
-    public PortalAppFactory(string extraYaml = "", Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+    /// <param name="dir">The portal's folder, kept when given: a second factory on it is the same portal restarted.</param>
+    public PortalAppFactory(string extraYaml = "", Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null, TempDir? dir = null)
     {
         _services = services;
+        _ownsDir = dir is null;
+        _dir = dir ?? new TempDir();
         ConfigFile = _dir.File("portal.yaml", $"store:\n  data_dir: {Path.Combine(_dir.Path, "data")}\n{extraYaml}");
     }
 
@@ -45,6 +49,6 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (disposing) _dir.Dispose();
+        if (disposing && _ownsDir) _dir.Dispose();
     }
 }
