@@ -71,19 +71,18 @@ public sealed class ScheduleService(IScheduleStore schedules, ITrainingStore tra
             BuildTag = InputRules.Clean(input.BuildTag),
         };
         // A run's launch is checked now, as the user, with the model's newest dataset if there is one yet.
+        // A bad name is reported once: the check uses a stand-in and keeps its other findings.
+        var nameIsBad = errors.Has("name");
         TrainingLaunchPlan? plan = null;
-        if (!errors.Has("name"))
+        try
         {
-            try
-            {
-                plan = await validator.CheckAsync(TrainingInput.From(template, input.Project ?? "", $"{name}-check", parameters,
-                    newest is null ? null : [$"{newestOf}/{newest.Name}"]), ct);
-            }
-            catch (ValidationFailedException e)
-            {
-                foreach (var (field, messages) in e.Errors)
-                    foreach (var message in messages) errors.Add(field, message);
-            }
+            plan = await validator.CheckAsync(TrainingInput.From(template, input.Project ?? "", nameIsBad ? "schedule-check" : $"{name}-check", parameters,
+                newest is null ? null : [$"{newestOf}/{newest.Name}"]), ct);
+        }
+        catch (ValidationFailedException e)
+        {
+            foreach (var (field, messages) in e.Errors.Where(f => !(nameIsBad && f.Key == "name")))
+                foreach (var message in messages) errors.Add(field, message);
         }
         if (plan is not null && await schedules.FindAsync(plan.Project.Name, name, ct) is not null)
             errors.Add("name", $"The project '{plan.Project.Name}' already has a schedule named '{name}'.");

@@ -79,17 +79,16 @@ public sealed class SweepService(ISweepStore sweeps, ITrainingStore trainings, T
         var trials = spec?.Trials() ?? [];
         // The first trial's launch is checked now, as the user: the project, notebook, datasets, profile and mounts are
         // the same for every trial, so a sweep that cannot run is refused before anything starts.
+        // A bad name is reported once: the check uses a stand-in and keeps its other findings.
+        var nameIsBad = errors.Has("name");
         TrainingLaunchPlan? first = null;
-        if (!errors.Has("name"))
+        var parameters = new Dictionary<string, JsonElement>(baseParameters);
+        foreach (var (k, v) in trials.FirstOrDefault() ?? []) parameters[k] = v;
+        try { first = await validator.CheckAsync(TrainingInput.From(template, input.Project, nameIsBad ? "sweep-1" : $"{name}-1", parameters), ct); }
+        catch (ValidationFailedException e)
         {
-            var parameters = new Dictionary<string, JsonElement>(baseParameters);
-            foreach (var (k, v) in trials.FirstOrDefault() ?? []) parameters[k] = v;
-            try { first = await validator.CheckAsync(TrainingInput.From(template, input.Project, $"{name}-1", parameters), ct); }
-            catch (ValidationFailedException e)
-            {
-                foreach (var (field, messages) in e.Errors)
-                    foreach (var message in messages) errors.Add(field, message);
-            }
+            foreach (var (field, messages) in e.Errors.Where(f => !(nameIsBad && f.Key == "name")))
+                foreach (var message in messages) errors.Add(field, message);
         }
         if (first is not null && await sweeps.FindAsync(first.Project.Name, name, ct) is not null)
             errors.Add("name", $"The project '{first.Project.Name}' already has a sweep named '{name}'.");
