@@ -136,6 +136,57 @@ def build_parser():
              lambda a: show([t.data for t in client().batch_jobs(a.project)], a.output, ["project", "name", "state", "pretrained", "scored_into"]))
     p.add_argument("--project", help="only this project's")
 
+    sweep = noun(nouns, "sweep", "sweeps: a grid or random search over a notebook's parameters, one training per trial")
+    p = verb(sweep, "new", "start a sweep", cmd_sweep_new)
+    p.add_argument("--project", required=True, help="the project whose notebook runs")
+    p.add_argument("--nb", required=True, help="the notebook, relative to the project")
+    p.add_argument("--spec", required=True, help="the search as YAML/JSON text, or @FILE to read it from a file")
+    p.add_argument("--objective", required=True, help="the metric that judges the trials, as the notebook logs it")
+    p.add_argument("--minimize", action="store_true", help="the lowest objective is best (default: the highest)")
+    p.add_argument("--max-parallel", type=int, help="trainings at once (default 2)")
+    p.add_argument("--target", type=float, help="end the sweep when a trial reaches this")
+    p.add_argument("--name", help="the sweep's name (default: made up); trial n is NAME-n")
+    p.add_argument("--params", type=json_object, help="JSON object of parameters every trial gets")
+    p.add_argument("--dataset", action="append", help="model/dataset to mount (repeat for more)")
+    p.add_argument("--profile", help="resource profile")
+    p.add_argument("--build-tag", help="the project's image to run in")
+    p = verb(sweep, "list", "list sweeps, newest first",
+             lambda a: show(client().sweeps(a.project), a.output, ["project", "name", "state", "launched", "trials", "best_training", "best_value"]))
+    p.add_argument("--project", help="only this project's")
+    for name, text, run in (("info", "show a sweep and its trials", cmd_sweep_info),
+                            ("stop", "stop a sweep; its trials still going are cancelled", lambda a: show(client().stop_sweep(a.project, a.name), a.output)),
+                            ("promote-best", "promote the best run's version to the next environment",
+                             lambda a: show(client().promote_best(a.project, a.name, a.env, a.comment), a.output))):
+        p = verb(sweep, name, text, run, name="the sweep")
+        p.add_argument("--project", required=True, help="the sweep's project")
+        if name == "promote-best":
+            p.add_argument("--env", help="the environment (default: the next one)")
+            p.add_argument("--comment", help="why (default: names the sweep and the run)")
+
+    schedule = noun(nouns, "schedule", "schedules: a training on a cron schedule")
+    p = verb(schedule, "new", "schedule a training", lambda a: show(client().create_schedule(
+        a.project, a.name, a.cron, a.nb, a.tz, a.params, a.dataset, a.newest_dataset_of, a.profile, a.build_tag, None, a.allow_overlap), a.output),
+        name="a lower-case name; runs are NAME-yyyyMMdd-HHmm")
+    p.add_argument("--project", required=True, help="the project whose notebook runs")
+    p.add_argument("--nb", required=True, help="the notebook, relative to the project")
+    p.add_argument("--cron", required=True, help="five fields: minute hour day month weekday, e.g. '0 3 * * *'")
+    p.add_argument("--tz", help="IANA time zone of the cron (default UTC)")
+    p.add_argument("--params", type=json_object, help="JSON object of the notebook's parameters")
+    p.add_argument("--dataset", action="append", help="model/dataset to mount (repeat for more)")
+    p.add_argument("--newest-dataset-of", help="a model whose newest dataset each run gets")
+    p.add_argument("--profile", help="resource profile")
+    p.add_argument("--build-tag", help="the project's image to run in")
+    p.add_argument("--allow-overlap", action="store_true", help="start even while the last run is going (default: skip that time)")
+    p = verb(schedule, "list", "list schedules",
+             lambda a: show(client().schedules(a.project), a.output, ["project", "name", "cron", "time_zone", "paused", "next_run_at", "last_run_at"]))
+    p.add_argument("--project", help="only this project's")
+    for name, text, run in (("info", "show a schedule: next times, history, runs", cmd_schedule_info),
+                            ("pause", "pause a schedule", lambda a: show(client().pause_schedule(a.project, a.name), a.output)),
+                            ("resume", "resume a schedule from now", lambda a: show(client().resume_schedule(a.project, a.name), a.output)),
+                            ("rm", "delete a schedule (its runs stay)", lambda a: client().delete_schedule(a.project, a.name))):
+        p = verb(schedule, name, text, run, name="the schedule")
+        p.add_argument("--project", required=True, help="the schedule's project")
+
     movers = noun(nouns, "movers", "model versions")
     verb(movers, "list", "a model's versions, newest first",
          lambda a: show(client().versions(a.model), a.output, ["model", "name", "training", "dataset", "created_at"]), model="the model")
@@ -318,6 +369,40 @@ def cmd_train_compare(a):
 def cmd_batch_new(a):
     run = client().score(a.version, a.dataset, a.project, a.entry, a.output_dataset, a.name, a.profile, a.build_tag)
     return _followed(run, a) if a.follow else show(run.data, a.output)
+
+
+def cmd_sweep_new(a):
+    spec = a.spec
+    if spec.startswith("@"):
+        with open(spec[1:], encoding="utf-8") as f:
+            spec = f.read()
+    sweep = client().start_sweep(a.project, a.nb, spec, a.objective, a.name, "minimize" if a.minimize else None, a.max_parallel, a.target,
+                                 a.params, a.dataset, a.profile, a.build_tag)
+    return show(sweep, a.output)
+
+
+def cmd_sweep_info(a):
+    detail = client().sweep(a.project, a.name)
+    if a.output != "table":
+        return show(detail, a.output)
+    s = detail["sweep"]
+    best = f"{s['best_training']} ({s['objective']} {s['best_value']})" if s["best_training"] else "none yet"
+    print(f"{s['project']}/{s['name']}: {s['state']}, {s['launched']} of {s['trials']} launched, best {best}")
+    if s.get("message"):
+        print(s["message"])
+    names = sorted({k for t in detail["trials"] for k in t["parameters"]})
+    rows = [{"#": t["number"], "training": t["training"] + (" *" if t["best"] else ""), **{n: t["parameters"].get(n) for n in names},
+             s["objective"]: t["objective"], "state": t["state"]} for t in detail["trials"]]
+    return show(rows, a.output, ["#", "training"] + names + [s["objective"], "state"])
+
+
+def cmd_schedule_info(a):
+    detail = client().schedule(a.project, a.name)
+    if a.output != "table":
+        return show(detail, a.output)
+    s = detail["schedule"]
+    print(f"{s['project']}/{s['name']}: '{s['cron']}' ({s['time_zone']}), " + ("paused" if s["paused"] else "next " + ", ".join(s["upcoming"])))
+    return show(s["history"], a.output, ["at", "outcome", "training", "message"])
 
 
 def cmd_depl_logs(a):

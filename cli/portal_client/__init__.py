@@ -133,6 +133,52 @@ class Portal:
     def batch_jobs(self, project=None):
         return [Training(self, t) for t in self._all("/api/v1/batch-jobs", project=project)]
 
+    # -- sweeps (Katib's experiments)
+    def start_sweep(self, project, notebook, spec, objective, name=None, direction=None, max_parallel=None, target=None, parameters=None,
+                    datasets=None, profile=None, build_tag=None, pretrained=None):
+        """Starts a grid or random search over a notebook's parameters; spec is YAML/JSON text or a dict. Returns the sweep."""
+        return self.http.post("/api/v1/sweeps", dict(project=project, name=name, notebook=notebook, spec=spec, objective=objective, direction=direction,
+                                                     max_parallel=max_parallel, target=target, parameters=parameters, datasets=datasets or [],
+                                                     resource_profile=profile, build_tag=build_tag, pretrained=pretrained))
+
+    def sweeps(self, project=None):
+        return self._all("/api/v1/sweeps", project=project)
+
+    def sweep(self, project, name):
+        """The sweep and each trial: its training, state, parameters, objective value, and which is the best."""
+        return self.http.get("/api/v1/sweeps" + _q(project, name))
+
+    def stop_sweep(self, project, name):
+        return self.http.post("/api/v1/sweeps" + _q(project, name, "stop"))
+
+    def promote_best(self, project, name, environment=None, comment=None):
+        """Promotes the version the sweep's best run published to the next environment (or the one given)."""
+        return self.http.post("/api/v1/sweeps" + _q(project, name, "promote-best"), dict(environment=environment, comment=comment))
+
+    # -- schedules (recurring runs)
+    def create_schedule(self, project, name, cron, notebook, time_zone=None, parameters=None, datasets=None, newest_dataset_of=None, profile=None,
+                        build_tag=None, pretrained=None, allow_overlap=False):
+        """Schedules a training on a five-field cron (in time_zone, UTC by default). Returns the schedule with its next times."""
+        return self.http.post("/api/v1/schedules", dict(project=project, name=name, cron=cron, time_zone=time_zone, notebook=notebook, parameters=parameters,
+                                                        datasets=datasets or [], newest_dataset_of=newest_dataset_of, resource_profile=profile,
+                                                        build_tag=build_tag, pretrained=pretrained, allow_overlap=allow_overlap))
+
+    def schedules(self, project=None):
+        return self._all("/api/v1/schedules", project=project)
+
+    def schedule(self, project, name):
+        """The schedule with its next times, history and runs."""
+        return self.http.get("/api/v1/schedules" + _q(project, name))
+
+    def pause_schedule(self, project, name):
+        return self.http.post("/api/v1/schedules" + _q(project, name, "pause"))
+
+    def resume_schedule(self, project, name):
+        return self.http.post("/api/v1/schedules" + _q(project, name, "resume"))
+
+    def delete_schedule(self, project, name):
+        return self.http.delete("/api/v1/schedules" + _q(project, name))
+
     # -- model versions (Noronha's movers)
     def versions(self, model):
         return self._all("/api/v1/models" + _q(model) + "/versions")

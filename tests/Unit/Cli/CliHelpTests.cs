@@ -17,9 +17,11 @@ public sealed partial class CliHelpTests
         var script = (await cli.RunAsync(null, "completion")).Out;
         var commands = CommandWords().Match(script).Groups[1].Value.Split(' ');
         var verbs = VerbWords().Matches(script).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Split(' '));
-        Assert.Superset(new HashSet<string> { "login", "proj", "ds", "train", "movers", "depl", "note", "creds", "bvers", "apply", "batch" }, commands.ToHashSet());
+        Assert.Superset(new HashSet<string> { "login", "proj", "ds", "train", "movers", "depl", "note", "creds", "bvers", "apply", "batch", "sweep", "schedule" }, commands.ToHashSet());
         Assert.Equal(["new", "list", "info", "cancel", "logs", "metrics", "compare"], verbs["train"]);
         Assert.Equal(["new", "list"], verbs["batch"]);
+        Assert.Equal(["new", "list", "info", "stop", "promote-best"], verbs["sweep"]);
+        Assert.Equal(["new", "list", "info", "pause", "resume", "rm"], verbs["schedule"]);
 
         var screens = commands.SelectMany(c => verbs.TryGetValue(c, out var vs) ? vs.Select(v => new[] { c, v }).Prepend([c]) : [[c]]).ToList();
         Assert.True(screens.Count > 40, $"only {screens.Count} help screens");

@@ -70,6 +70,38 @@ public sealed class CliWalkthroughTests
         Assert.NotEqual(0, tooFew.Code);
         Assert.Contains("Compare 2 to 50 trainings", tooFew.Err);
 
+        // A sweep over two values, two at once; its best run's version is promoted. A schedule is made, paused, resumed and removed.
+        await cli.OkAsync("sweep", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "trees", "--objective", "accuracy", "--max-parallel", "2",
+            "--spec", "parameters:\n  n_estimators: [5, 10]\n", "--params", """{"publish_model": "iris-clf"}""");
+        JsonElement sweep = default;
+        for (var i = 0; i < 240; i++)
+        {
+            sweep = PortalCli.Json(await cli.RunAsync(null, "-o", "json", "sweep", "info", "trees", "--project", "iris"));
+            if (sweep.GetProperty("sweep").GetProperty("state").GetString() != "RUNNING") break;
+            await Task.Delay(500);
+        }
+        Assert.Equal("FINISHED", sweep.GetProperty("sweep").GetProperty("state").GetString());
+        Assert.Equal(2, sweep.GetProperty("trials").EnumerateArray().Count(t => t.GetProperty("state").GetString() == "FINISHED"));
+        Assert.Contains("trees-", (await cli.OkAsync("sweep", "info", "trees", "--project", "iris")).Out);
+        Assert.Contains("trees", (await cli.OkAsync("sweep", "list")).Out);
+        var promoted = PortalCli.Json(await cli.RunAsync(null, "-o", "json", "sweep", "promote-best", "trees", "--project", "iris"));
+        Assert.Equal($"iris/{sweep.GetProperty("sweep").GetProperty("best_training").GetString()}", promoted.GetProperty("training").GetString());
+        var badSweep = await cli.RunAsync(null, "sweep", "new", "--project", "iris", "--nb", "train.ipynb", "--objective", "accuracy", "--spec", "method: sideways");
+        Assert.Equal(1, badSweep.Code);
+        Assert.Contains("'sideways' is not a method", badSweep.Err);
+
+        var scheduled = PortalCli.Json(await cli.RunAsync(null, "-o", "json", "schedule", "new", "nightly", "--project", "iris", "--nb", "train.ipynb",
+            "--cron", "0 3 * * *", "--newest-dataset-of", "iris-clf"));
+        Assert.Equal(3, scheduled.GetProperty("upcoming").GetArrayLength());
+        Assert.Contains("nightly", (await cli.OkAsync("schedule", "list", "--project", "iris")).Out);
+        Assert.True(PortalCli.Json(await cli.RunAsync(null, "-o", "json", "schedule", "pause", "nightly", "--project", "iris")).GetProperty("paused").GetBoolean());
+        await cli.OkAsync("schedule", "resume", "nightly", "--project", "iris");
+        Assert.Contains("'0 3 * * *'", (await cli.OkAsync("schedule", "info", "nightly", "--project", "iris")).Out);
+        await cli.OkAsync("schedule", "rm", "nightly", "--project", "iris");
+        var badCron = await cli.RunAsync(null, "schedule", "new", "n", "--project", "iris", "--nb", "train.ipynb", "--cron", "nightly");
+        Assert.Equal(1, badCron.Code);
+        Assert.Contains("is not a cron schedule", badCron.Err);
+
         await cli.OkAsync("depl", "new", "iris-api", "--project", "iris", "--movers", $"iris-clf/{version}", "--entry", "predict.py");
         Assert.Contains("iris-api", (await cli.OkAsync("depl", "list")).Out);
         await WaitUntilServingAsync(portal.Http, "iris-api");
