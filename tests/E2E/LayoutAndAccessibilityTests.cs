@@ -24,7 +24,7 @@ public class LayoutAndAccessibilityTests(ITestOutputHelper output)
         ("/models/iris-clf/edit", "#model-name"), ("/datasets", "#datasets-grid"), ("/datasets/new", "#dataset-name"), ("/datasets/iris-clf/d1", "h1"),
         ("/trainings", "#trainings-grid"), ("/trainings/new?project=iris", "h1"), ("/trainings/iris/t1", "h1"), ("/trainings/compare?runs=iris/t1", "#compare-problem"), ("/model-versions", "h1"),
         ("/model-versions/new", "h1"), ("/models/iris-clf/versions/1", "h1"), ("/deployments", "#deployments-grid"), ("/deployments/new", "h1"),
-        ("/deployments/iris-api", "h1"), ("/routes", "h1"), ("/sweeps", "#sweeps-grid"), ("/sweeps/iris/s1", "#sweep-trials"), ("/batch", "#batch-grid"), ("/ide", "#ide-name"), ("/lineage", "h1"), ("/lineage/version/iris-clf/1", "h1"), ("/dashboards", "#kpi-trainings"),
+        ("/deployments/iris-api", "h1"), ("/routes", "h1"), ("/sweeps", "#sweeps-grid"), ("/sweeps/iris/s1", "#sweep-trials"), ("/schedules", "#schedules-grid"), ("/schedules/iris/nightly", "#schedule-history"), ("/batch", "#batch-grid"), ("/ide", "#ide-name"), ("/lineage", "h1"), ("/lineage/version/iris-clf/1", "h1"), ("/dashboards", "#kpi-trainings"),
         ("/credentials", "h1"), ("/audit", "#audit-grid"), ("/users", "#users-grid"), ("/settings", "h1"), ("/settings/ide-images", "h1"), ("/settings/webhooks", "h1"),
         ("/account/tokens", "h1"), ("/account/password", "h1"), ("/access-denied", "h1"), ("/no/such/page", "#not-found-home"),
     ];
@@ -55,6 +55,8 @@ public class LayoutAndAccessibilityTests(ITestOutputHelper output)
             {
                 project = "iris", name = "s1", notebook = "train.ipynb", objective = "accuracy", max_parallel = 1, spec = "parameters:\n  n_estimators: [2, 3]\n",
             })).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync("/api/v1/schedules", new { project = "iris", name = "nightly", cron = "0 3 * * *", notebook = "train.ipynb" }))
+                .EnsureSuccessStatusCode();
             var version = new MultipartFormDataContent { { new StringContent("""{"auc": 0.9}"""), "details" }, { new ByteArrayContent([1, 2, 3]), "files", "model.pkl" } };
             (await http.PostAsync("/api/v1/models/iris-clf/versions", version)).EnsureSuccessStatusCode();
             (await http.PostAsJsonAsync("/api/v1/deployments", new { name = "iris-api", project = "iris", model_version = "iris-clf/1", entry = "predict.py" }))
