@@ -37,33 +37,23 @@ public sealed partial class BatchJobsPage
 
     private readonly FormErrors _errors =
         new FormErrors().Fields("version", "dataset", "output", "project", "entry", "resource_profile", "name");
-    private readonly Dictionary<long, Training> _latest = [];
+    private readonly LiveRows<Training> _rows = new(x => x.Id);
     private MudDataGrid<Training>? _grid;
-    private IDisposable? _changes;
     private JobForm? _form;
     private List<string> _versions = [], _datasets = [], _profiles = [];
     private bool _launching;
 
-    private Training Latest(Training shown) => _latest.GetValueOrDefault(shown.Id) ?? shown;
+    private Training Latest(Training shown) => _rows.Latest(shown);
 
     // A shown job is redrawn in place as its supervisor publishes; a new one reloads the page of rows.
-    protected override void OnInitialized() => _changes = Changes.Subscribe(t => t.Kind == TrainingKind.Batch, changed =>
-        InvokeAsync(async () =>
-        {
-            if (_latest.ContainsKey(changed.Id))
-            {
-                _latest[changed.Id] = changed;
-                StateHasChanged();
-            }
-            else if (changed.Task.State == TaskState.Waiting && _grid is not null) await _grid.ReloadServerData();
-        }));
+    protected override void OnInitialized() =>
+        _rows.Follow(Changes, t => t.Kind == TrainingKind.Batch, t => t.Task.State == TaskState.Waiting,
+            InvokeAsync, StateHasChanged, () => _grid?.ReloadServerData() ?? Task.CompletedTask);
 
     private async Task<GridData<Training>> LoadAsync(GridState<Training> state, CancellationToken ct)
     {
         var page = await Trainings.ListAsync(null, TrainingKind.Batch, state.ToPageRequest("", TrainingsPage.SortKeys), ct);
-        _latest.Clear();
-        foreach (var t in page.Items) _latest[t.Id] = t;
-        return page.ToGridData();
+        return _rows.Show(page);
     }
 
     private async Task NewJobAsync()
@@ -100,7 +90,7 @@ public sealed partial class BatchJobsPage
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _changes?.Dispose();
+        if (disposing) _rows.Dispose();
         base.Dispose(disposing);
     }
 }

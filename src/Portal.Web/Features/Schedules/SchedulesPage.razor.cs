@@ -36,31 +36,21 @@ public sealed partial class SchedulesPage
 
     private readonly FormErrors _errors = new FormErrors().Fields("project", "name", "notebook", "cron", "time_zone", "newest_dataset_of", "parameters",
         "datasets", "resource_profile");
-    private readonly Dictionary<long, TrainingSchedule> _latest = [];
+    private readonly LiveRows<TrainingSchedule> _rows = new(x => x.Id);
     private MudDataGrid<TrainingSchedule>? _grid;
-    private IDisposable? _changes;
     private ScheduleForm? _form;
     private List<string> _projects = [], _profiles = [];
     private bool _saving;
 
-    private TrainingSchedule Latest(TrainingSchedule shown) => _latest.GetValueOrDefault(shown.Id) ?? shown;
+    private TrainingSchedule Latest(TrainingSchedule shown) => _rows.Latest(shown);
 
-    protected override void OnInitialized() => _changes = Changes.Subscribe(_ => true, changed => InvokeAsync(async () =>
-    {
-        if (_latest.ContainsKey(changed.Id))
-        {
-            _latest[changed.Id] = changed;
-            StateHasChanged();
-        }
-        else if (_grid is not null) await _grid.ReloadServerData();
-    }));
+    protected override void OnInitialized() =>
+        _rows.Follow(Changes, _ => true, _ => true, InvokeAsync, StateHasChanged, () => _grid?.ReloadServerData() ?? Task.CompletedTask);
 
     private async Task<GridData<TrainingSchedule>> LoadAsync(GridState<TrainingSchedule> state, CancellationToken ct)
     {
         var page = await Schedules.ListAsync(null, new PageRequest(Skip: state.Page * state.PageSize, Take: state.PageSize), ct);
-        _latest.Clear();
-        foreach (var s in page.Items) _latest[s.Id] = s;
-        return page.ToGridData();
+        return _rows.Show(page);
     }
 
     private async Task NewScheduleAsync()
@@ -93,7 +83,7 @@ public sealed partial class SchedulesPage
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _changes?.Dispose();
+        if (disposing) _rows.Dispose();
         base.Dispose(disposing);
     }
 }

@@ -38,32 +38,22 @@ public sealed partial class SweepsPage
 
     private readonly FormErrors _errors = new FormErrors().Fields("project", "name", "notebook", "spec", "objective", "direction", "max_parallel", "target",
         "parameters", "datasets", "resource_profile");
-    private readonly Dictionary<long, Sweep> _latest = [];
+    private readonly LiveRows<Sweep> _rows = new(x => x.Id);
     private MudDataGrid<Sweep>? _grid;
-    private IDisposable? _changes;
     private SweepForm? _form;
     private List<string> _projects = [], _profiles = [];
     private bool _starting;
 
-    private Sweep Latest(Sweep shown) => _latest.GetValueOrDefault(shown.Id) ?? shown;
+    private Sweep Latest(Sweep shown) => _rows.Latest(shown);
 
     // A shown sweep is redrawn in place as its supervisor publishes; a new one reloads the page of rows.
-    protected override void OnInitialized() => _changes = Changes.Subscribe(_ => true, changed => InvokeAsync(async () =>
-    {
-        if (_latest.ContainsKey(changed.Id))
-        {
-            _latest[changed.Id] = changed;
-            StateHasChanged();
-        }
-        else if (_grid is not null) await _grid.ReloadServerData();
-    }));
+    protected override void OnInitialized() =>
+        _rows.Follow(Changes, _ => true, _ => true, InvokeAsync, StateHasChanged, () => _grid?.ReloadServerData() ?? Task.CompletedTask);
 
     private async Task<GridData<Sweep>> LoadAsync(GridState<Sweep> state, CancellationToken ct)
     {
         var page = await Sweeps.ListAsync(null, new PageRequest(Skip: state.Page * state.PageSize, Take: state.PageSize), ct);
-        _latest.Clear();
-        foreach (var s in page.Items) _latest[s.Id] = s;
-        return page.ToGridData();
+        return _rows.Show(page);
     }
 
     private async Task NewSweepAsync()
@@ -98,7 +88,7 @@ public sealed partial class SweepsPage
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _changes?.Dispose();
+        if (disposing) _rows.Dispose();
         base.Dispose(disposing);
     }
 }

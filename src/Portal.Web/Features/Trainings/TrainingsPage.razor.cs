@@ -18,29 +18,19 @@ public sealed partial class TrainingsPage
 
     private bool CanCompare => _selected.Count is >= TrainingComparison.MinRuns and <= TrainingComparison.MaxRuns;
     private string _search = "";
-    private IDisposable? _changes;
-    /// <summary>The newest state of each shown training, as the change feed pushes it.</summary>
-    private readonly Dictionary<long, Training> _latest = [];
+    private readonly LiveRows<Training> _rows = new(x => x.Id);
 
-    private Training Latest(Training shown) => _latest.GetValueOrDefault(shown.Id) ?? shown;
+    private Training Latest(Training shown) => _rows.Latest(shown);
 
     // Trainings change state and progress on their own: a shown one is redrawn in place; a new one reloads the page of rows.
-    protected override void OnInitialized() => _changes = Changes.Subscribe(_ => true, changed => InvokeAsync(async () =>
-    {
-        if (_latest.ContainsKey(changed.Id))
-        {
-            _latest[changed.Id] = changed;
-            StateHasChanged();
-        }
-        else if (changed.Task.State == TaskState.Waiting && _grid is not null) await _grid.ReloadServerData();
-    }));
+    protected override void OnInitialized() =>
+        _rows.Follow(Changes, _ => true, t => t.Task.State == TaskState.Waiting,
+            InvokeAsync, StateHasChanged, () => _grid?.ReloadServerData() ?? Task.CompletedTask);
 
     private async Task<GridData<Training>> LoadAsync(GridState<Training> state, CancellationToken ct)
     {
         var page = await Trainings.ListAsync(null, state.ToPageRequest(_search, SortKeys), ct);
-        _latest.Clear();
-        foreach (var t in page.Items) _latest[t.Id] = t;
-        return page.ToGridData();
+        return _rows.Show(page);
     }
 
     private async Task OnSearch(string search)
@@ -51,7 +41,7 @@ public sealed partial class TrainingsPage
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _changes?.Dispose();
+        if (disposing) _rows.Dispose();
         base.Dispose(disposing);
     }
 }
