@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 dotnet build benchmarks/Pages -c Release -nologo -clp:ErrorsOnly -v:q -o /tmp/portal-bench-build/pages
 # WebApplicationFactory finds the portal's content root through this outside the test project's folder.
 export ASPNETCORE_TEST_CONTENTROOT_PORTAL_WEB="$PWD/src/Portal.Web"
-exec /tmp/portal-bench-build/pages/Pages "$@" 2> >(grep -v '^\(info\|warn\|      \)' >&2)
+export Logging__LogLevel__Default=Error
+exec /tmp/portal-bench-build/pages/Pages "$@"
