@@ -15,6 +15,13 @@ public sealed class ValidationErrors
         list.Add(message);
     }
 
+    /// <summary>Adds what a nested check refused, leaving out the fields <paramref name="except"/> already covers.</summary>
+    public void AddAll(ValidationFailedException refused, string? except = null)
+    {
+        foreach (var (field, messages) in refused.Errors.Where(f => f.Key != except))
+            foreach (var message in messages) Add(field, message);
+    }
+
     public void ThrowIfAny()
     {
         if (!IsEmpty)

@@ -11,4 +11,7 @@ public sealed class ValidationFailedException : PortalException
         : this(new Dictionary<string, string[]> { [field] = [message] }) { }
 
     public IReadOnlyDictionary<string, string[]> Errors { get; }
+
+    /// <summary>Each problem with its field, in one line (where no form shows the fields: a sweep's or schedule's record).</summary>
+    public string ByField => string.Join(" ", Errors.SelectMany(f => f.Value.Select(m => $"{f.Key}: {m}")));
 }

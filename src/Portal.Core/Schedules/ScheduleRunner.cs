@@ -154,7 +154,10 @@ public sealed class ScheduleRunner(IScheduleStore schedules, ITrainingStore trai
                         fire = new ScheduleFire(due, ScheduleOutcome.Started, run.Name, newest is null ? null : $"On {newest.Model!.Name}/{newest.Name}.");
                     }
                 }
-                catch (PortalException e) { fire = new ScheduleFire(due, ScheduleOutcome.Refused, null, Describe(e)); }
+                catch (PortalException e)
+                {
+                    fire = new ScheduleFire(due, ScheduleOutcome.Refused, null, (e as ValidationFailedException)?.ByField ?? e.Message);
+                }
             }
             var saved = await schedules.MutateAsync(id, s =>
             {
@@ -170,10 +173,6 @@ public sealed class ScheduleRunner(IScheduleStore schedules, ITrainingStore trai
     /// <summary>A run is named after its schedule and due time (minutes are a cron's resolution), e.g. nightly-20261202-0300.</summary>
     public static string RunName(TrainingSchedule s, DateTime due) =>
         $"{s.Name}-{due.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}";
-
-    private static string Describe(PortalException e) => e is ValidationFailedException v
-        ? string.Join(" ", v.Errors.SelectMany(f => f.Value.Select(m => $"{f.Key}: {m}")))
-        : e.Message;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 

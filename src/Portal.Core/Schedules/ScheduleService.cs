@@ -79,11 +79,7 @@ public sealed class ScheduleService(IScheduleStore schedules, ITrainingStore tra
             plan = await validator.CheckAsync(TrainingInput.From(template, input.Project ?? "", nameIsBad ? "schedule-check" : $"{name}-check", parameters,
                 newest is null ? null : [$"{newestOf}/{newest.Name}"]), ct);
         }
-        catch (ValidationFailedException e)
-        {
-            foreach (var (field, messages) in e.Errors.Where(f => !(nameIsBad && f.Key == "name")))
-                foreach (var message in messages) errors.Add(field, message);
-        }
+        catch (ValidationFailedException e) { errors.AddAll(e, except: nameIsBad ? "name" : null); }
         if (plan is not null && await schedules.FindAsync(plan.Project.Name, name, ct) is not null)
             errors.Add("name", $"The project '{plan.Project.Name}' already has a schedule named '{name}'.");
         errors.ThrowIfAny();

@@ -85,11 +85,7 @@ public sealed class SweepService(ISweepStore sweeps, ITrainingStore trainings, T
         var parameters = new Dictionary<string, JsonElement>(baseParameters);
         foreach (var (k, v) in trials.FirstOrDefault() ?? []) parameters[k] = v;
         try { first = await validator.CheckAsync(TrainingInput.From(template, input.Project, nameIsBad ? "sweep-1" : $"{name}-1", parameters), ct); }
-        catch (ValidationFailedException e)
-        {
-            foreach (var (field, messages) in e.Errors.Where(f => !(nameIsBad && f.Key == "name")))
-                foreach (var message in messages) errors.Add(field, message);
-        }
+        catch (ValidationFailedException e) { errors.AddAll(e, except: nameIsBad ? "name" : null); }
         if (first is not null && await sweeps.FindAsync(first.Project.Name, name, ct) is not null)
             errors.Add("name", $"The project '{first.Project.Name}' already has a sweep named '{name}'.");
         errors.ThrowIfAny();

@@ -126,7 +126,7 @@ public sealed class SweepSupervisor(ISweepStore sweeps, ITrainingStore trainings
                 return (await launcher.LaunchAsync(input, new TrainingOrigin(SweepId: sweep.Id), ct), null, false);
             }
         }
-        catch (ValidationFailedException e) { return (null, string.Join(" ", e.Errors.SelectMany(f => f.Value.Select(m => $"{f.Key}: {m}"))), false); }
+        catch (ValidationFailedException e) { return (null, e.ByField, false); }
         catch (PortalException e)
         {
             if (await trainings.FindAsync(project, name, ct) is { } admitted) return (admitted, null, false);
