@@ -25,6 +25,8 @@ public sealed record SweepSpec(SweepMethod Method, IReadOnlyList<SweepParameter>
     public const string Example = "method: grid\nparameters:\n  n_estimators: [10, 50, 100]\n  max_depth: {min: 2, max: 8, step: 3}\n";
     private const int MaxParameters = 20;
     private const int MaxChoices = 100;
+    /// <summary>The longest spec kept: it is stored with the sweep and shown on its page.</summary>
+    public const int MaxLength = 20_000;
 
     /// <summary>Every trial's parameters, in launch order (grid: the last parameter varies fastest).</summary>
     public List<Dictionary<string, JsonElement>> Trials()
@@ -46,6 +48,11 @@ public sealed record SweepSpec(SweepMethod Method, IReadOnlyList<SweepParameter>
         if (string.IsNullOrWhiteSpace(text))
         {
             errors.Add(Field, $"Describe the search, for example:\n{Example}");
+            return null;
+        }
+        if (text.Length > MaxLength)
+        {
+            errors.Add(Field, $"The spec has {text.Length:N0} characters; at most {MaxLength:N0} are kept.");
             return null;
         }
         var stream = new YamlStream();

@@ -178,6 +178,9 @@ public sealed class ScheduleTests : IDisposable
         Assert.Contains("five fields", errors.GetProperty("cron")[0].GetString());
         Assert.Contains("missing.ipynb", errors.GetProperty("notebook")[0].GetString());
         Assert.False(errors.TryGetProperty("time_zone", out _));
+        // A time zone that names a file outside the zone database is not read as one.
+        errors = await RefusedAsync(new { project = "p", name = "n", cron = "0 3 * * *", notebook = "nb.ipynb", time_zone = "../../../../etc/passwd" });
+        Assert.Contains("not a time zone", errors.GetProperty("time_zone")[0].GetString());
         Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("/api/v1/schedules")).GetProperty("total").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/schedules/p/n")).StatusCode);
     }

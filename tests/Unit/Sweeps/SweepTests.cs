@@ -182,6 +182,11 @@ public sealed class SweepTests
         Assert.Contains("spec", errors.EnumerateObject().Select(e => e.Name));
         Assert.Contains("project", errors.EnumerateObject().Select(e => e.Name));
 
+        // Hostile specs: a huge text to be stored and shown, and a YAML alias that points a parameter's choices at a mapping.
+        errors = await RefusedAsync(new { project = "p", notebook = "nb.ipynb", objective = "score", spec = "parameters: {a: [1]}\n#" + new string('x', 30_000) });
+        Assert.Contains("at most 20,000 are kept", errors.GetProperty("spec")[0].GetString());
+        errors = await RefusedAsync(new { project = "p", notebook = "nb.ipynb", objective = "score", spec = "x: &big {k: v}\nparameters:\n  a: [*big, *big]\n" });
+        Assert.Contains("choices are numbers, text, true or false", string.Join(" ", errors.GetProperty("spec").EnumerateArray().Select(e => e.GetString())));
         Assert.Equal(0, (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/sweeps")).GetProperty("total").GetInt32());
         Assert.Equal(0, (await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/trainings")).GetProperty("total").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, (await portal.Http.GetAsync("/api/v1/sweeps/p/nope")).StatusCode);
