@@ -68,7 +68,8 @@ public sealed class ModelVersionService(
     {
         var model = await models.FindAsync(modelName, ct) ?? throw new NotFoundException("model", modelName);
         var errors = new ValidationErrors();
-        var name = string.IsNullOrWhiteSpace(draft.Name) ? NextName(await versions.NamesAsync(model.Id, ct)) : draft.Name.Trim();
+        var numbered = string.IsNullOrWhiteSpace(draft.Name);
+        var name = numbered ? NextName(await versions.NamesAsync(model.Id, ct)) : draft.Name!.Trim();
         InputRules.Name(errors, "name", name, "version name");
         var details = InputRules.Details(errors, "details", draft.DetailsJson);
         if (training is not null)
@@ -112,7 +113,7 @@ public sealed class ModelVersionService(
             CreatedAt = clock.GetUtcNow().UtcDateTime,
             PublishId = training is null || string.IsNullOrWhiteSpace(draft.PublishId) ? null : draft.PublishId.Trim(),
         };
-        return new ModelVersionUpload(this, version, new StagedFiles(files, limits.MaxUploadBytes, model.ModelFiles, $"the model '{model.Name}'"));
+        return new ModelVersionUpload(this, version, numbered, new StagedFiles(files, limits.MaxUploadBytes, model.ModelFiles, $"the model '{model.Name}'"));
     }
 
     /// <summary>Checks the files chosen for a new version of <paramref name="modelName"/> before any is sent (names, sizes, required files).</summary>
@@ -186,9 +187,29 @@ public sealed class ModelVersionService(
     public static string NextName(IEnumerable<string> existing) =>
         ((existing.Select(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0).DefaultIfEmpty(0).Max()) + 1).ToString(CultureInfo.InvariantCulture);
 
-    internal async Task<ModelVersion> AddAsync(ModelVersion version, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct)
+    /// <summary>How often a numbered version takes the next number when others of its model were stored first.</summary>
+    private const int NumberAttempts = 10;
+
+    /// <param name="numbered">The portal chose the name (the next number): when another upload of the model stored that
+    /// number first (trials of a sweep publishing at once), this one takes the next free number instead of failing.</param>
+    internal async Task<ModelVersion> AddAsync(ModelVersion version, bool numbered, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct)
     {
-        var added = await versions.AddAsync(version, placeFiles, ct);
+        ModelVersion added;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                added = await versions.AddAsync(version, placeFiles, ct);
+                break;
+            }
+            catch (ConflictException) when (numbered && attempt < NumberAttempts)
+            {
+                var taken = await versions.NamesAsync(version.ModelId, ct);
+                if (!taken.Contains(version.Name, StringComparer.Ordinal)) throw;
+                version.Name = NextName(taken);
+                if (version.Archive is not null) version.Archive = version.Archive with { Name = ModelVersionUpload.ArchiveName(version) };
+            }
+        }
         var model = added.Model?.Name ?? version.Model?.Name;
         events.Publish(Notifications.PortalEvent.VersionPublished, $"model version {model}/{added.Name}",
             new { model, version = added.Name, training = added.Training?.Name, created_at = added.CreatedAt });

@@ -13,16 +13,21 @@ public sealed class ModelVersionUpload : IArtifactUpload
 {
     private readonly ModelVersionService _service;
     private readonly ModelVersion _version;
+    private readonly bool _numbered;
     private readonly StagedFiles? _staged;
 
-    internal ModelVersionUpload(ModelVersionService service, ModelVersion version, StagedFiles? staged)
+    internal ModelVersionUpload(ModelVersionService service, ModelVersion version, bool numbered, StagedFiles? staged)
     {
         _service = service;
         _version = version;
+        _numbered = numbered;
         _staged = staged;
     }
 
-    internal static ModelVersionUpload AlreadyPublished(ModelVersionService service, ModelVersion made) => new(service, made, null);
+    internal static ModelVersionUpload AlreadyPublished(ModelVersionService service, ModelVersion made) => new(service, made, false, null);
+
+    /// <summary>The name a packed version's archive downloads as.</summary>
+    internal static string ArchiveName(ModelVersion version) => $"{version.Model!.Name}-{version.Name}.tar.gz";
 
     public IReadOnlyList<StoredFile> Files => _staged?.Files ?? _version.Files;
 
@@ -36,11 +41,11 @@ public sealed class ModelVersionUpload : IArtifactUpload
     public async Task<ModelVersion> CommitAsync(CancellationToken ct)
     {
         if (_staged is null) return await _service.GetAsync(_version.Model!.Name, _version.Name, ct);
-        _version.Archive = await _staged.SealAsync(_version.Compressed, $"{_version.Model!.Name}-{_version.Name}.tar.gz", ct);
+        _version.Archive = await _staged.SealAsync(_version.Compressed, ArchiveName(_version), ct);
         _version.Files = [.. _staged.Files];
-        var version = await _staged.CommitAsync(StorageKeys.ModelVersion, (place, token) => _service.AddAsync(_version, place, token), ct);
+        var version = await _staged.CommitAsync(StorageKeys.ModelVersion, (place, token) => _service.AddAsync(_version, _numbered, place, token), ct);
         // Read back with its lineage loaded (training, dataset, pretrained, build) for the caller.
-        return await _service.GetAsync(_version.Model.Name, version.Name, ct);
+        return await _service.GetAsync(_version.Model!.Name, version.Name, ct);
     }
 
     public ValueTask DisposeAsync() => _staged?.DisposeAsync() ?? ValueTask.CompletedTask;

@@ -70,10 +70,9 @@ public sealed class CliWalkthroughTests
         Assert.NotEqual(0, tooFew.Code);
         Assert.Contains("Compare 2 to 50 trainings", tooFew.Err);
 
-        // A sweep over two values; its best run's version is promoted. A schedule is made, paused, resumed and removed.
-        // One at once: two trials publishing versions of one model at the same moment can both take the same next number
-        // and one fails (seen on PostgreSQL with S3); that race is open in issue 23, not hidden by this walkthrough's choice.
-        await cli.OkAsync("sweep", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "trees", "--objective", "accuracy", "--max-parallel", "1",
+        // A sweep over two values, both at once (their publishes of one model race for the next number); its best run's
+        // version is promoted. A schedule is made, paused, resumed and removed.
+        await cli.OkAsync("sweep", "new", "--project", "iris", "--nb", "train.ipynb", "--name", "trees", "--objective", "accuracy", "--max-parallel", "2",
             "--spec", "parameters:\n  n_estimators: [5, 10]\n", "--params", """{"publish_model": "iris-clf"}""");
         JsonElement sweep = default;
         for (var i = 0; i < 240; i++)
