@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Entities;
 using Portal.Core.Persistence;
+using Portal.Core.Trainings;
 using Portal.Tests.Unit.Components;
 using Portal.Web.Features.Trainings;
 
@@ -94,6 +95,9 @@ internal sealed class PageBench : PortalPageContext
             page.WaitForState(() => page.Markup.Contains("id=\"compare-curves\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
             page.Dispose();
         });
+        // The compare page's reads alone, to tell store time from drawing time.
+        yield return ("  of which the reads (TrainingComparison)", () =>
+            Services.GetRequiredService<TrainingComparison>().CompareAsync(_compared, CancellationToken.None).GetAwaiter().GetResult());
     }
 
 }

@@ -19,11 +19,15 @@ public sealed class EfMetricStore(IDbContextFactory<PortalDbContext> factory) : 
         return await db.MetricSteps.CountAsync(m => m.TrainingId == trainingId, ct);
     }
 
-    public async Task<IReadOnlyList<MetricStep>> SeriesAsync(long trainingId, CancellationToken ct)
+    public async Task<IReadOnlyList<MetricStep>> SeriesAsync(long trainingId, CancellationToken ct) =>
+        (await SeriesAsync([trainingId], ct)).GetValueOrDefault(trainingId) ?? [];
+
+    public async Task<IReadOnlyDictionary<long, IReadOnlyList<MetricStep>>> SeriesAsync(IReadOnlyCollection<long> trainingIds, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var points = await db.MetricSteps.AsNoTracking().Where(m => m.TrainingId == trainingId)
-            .OrderBy(m => m.Name).ThenBy(m => m.Step).ThenBy(m => m.Id).ToListAsync(ct);
-        return [.. points.GroupBy(p => (p.Name, p.Step)).Select(g => g.Last())];
+        var points = await db.MetricSteps.AsNoTracking().Where(m => trainingIds.Contains(m.TrainingId))
+            .OrderBy(m => m.TrainingId).ThenBy(m => m.Name).ThenBy(m => m.Step).ThenBy(m => m.Id).ToListAsync(ct);
+        return points.GroupBy(p => p.TrainingId).ToDictionary(
+            t => t.Key, t => (IReadOnlyList<MetricStep>)[.. t.GroupBy(p => (p.Name, p.Step)).Select(g => g.Last())]);
     }
 }

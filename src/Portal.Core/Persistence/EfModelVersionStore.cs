@@ -41,10 +41,15 @@ public sealed class EfModelVersionStore(IDbContextFactory<PortalDbContext> facto
             .SingleOrDefaultAsync(v => v.Model!.Name == model && v.Name == name, ct);
     }
 
-    public async Task<IReadOnlyList<ModelVersion>> ListByTrainingAsync(long trainingId, CancellationToken ct)
+    public async Task<IReadOnlyList<ModelVersion>> ListByTrainingAsync(long trainingId, CancellationToken ct) =>
+        [.. (await ListByTrainingsAsync([trainingId], ct))[trainingId]];
+
+    public async Task<ILookup<long, ModelVersion>> ListByTrainingsAsync(IReadOnlyCollection<long> trainingIds, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.ModelVersions.AsNoTracking().Include(v => v.Model).Where(v => v.TrainingId == trainingId).OrderBy(v => v.Id).ToListAsync(ct);
+        var versions = await db.ModelVersions.AsNoTracking().Include(v => v.Model)
+            .Where(v => v.TrainingId != null && trainingIds.Contains(v.TrainingId.Value)).OrderBy(v => v.Id).ToListAsync(ct);
+        return versions.ToLookup(v => v.TrainingId!.Value);
     }
 
     public async Task<IReadOnlyList<string>> NamesAsync(long modelId, CancellationToken ct)

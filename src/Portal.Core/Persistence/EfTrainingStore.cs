@@ -32,6 +32,17 @@ public sealed class EfTrainingStore(IDbContextFactory<PortalDbContext> factory) 
         return await db.Trainings.AsNoTracking().Include(t => t.Project).SingleOrDefaultAsync(t => t.Project!.Name == projectName && t.Name == name, ct);
     }
 
+    public async Task<IReadOnlyList<Training>> FindManyAsync(IReadOnlyCollection<(string Project, string Name)> names, CancellationToken ct)
+    {
+        var trainingNames = names.Select(n => n.Name).Distinct().ToList();
+        var projectNames = names.Select(n => n.Project).Distinct().ToList();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        // Narrowed in SQL by both name lists, then matched by pair (a tuple list does not translate).
+        var candidates = await db.Trainings.AsNoTracking().Include(t => t.Project)
+            .Where(t => trainingNames.Contains(t.Name) && projectNames.Contains(t.Project!.Name)).ToListAsync(ct);
+        return [.. candidates.Where(t => names.Contains((t.Project!.Name, t.Name)))];
+    }
+
     public async Task<Training?> GetAsync(long id, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

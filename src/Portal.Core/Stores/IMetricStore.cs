@@ -10,4 +10,6 @@ public interface IMetricStore
     Task<int> CountAsync(long trainingId, CancellationToken ct);
     /// <summary>A training's points, by name then step (a step reported twice keeps its last value).</summary>
     Task<IReadOnlyList<MetricStep>> SeriesAsync(long trainingId, CancellationToken ct);
+    /// <summary>The points of several trainings in one read (a comparison), each as <see cref="SeriesAsync"/> gives them.</summary>
+    Task<IReadOnlyDictionary<long, IReadOnlyList<MetricStep>>> SeriesAsync(IReadOnlyCollection<long> trainingIds, CancellationToken ct);
 }

@@ -13,6 +13,8 @@ public interface IModelVersionStore
     Task<IReadOnlyList<string>> NamesAsync(long modelId, CancellationToken ct);
     /// <summary>The versions a training published, oldest first.</summary>
     Task<IReadOnlyList<ModelVersion>> ListByTrainingAsync(long trainingId, CancellationToken ct);
+    /// <summary>The versions of several trainings in one read (a comparison), oldest first.</summary>
+    Task<ILookup<long, ModelVersion>> ListByTrainingsAsync(IReadOnlyCollection<long> trainingIds, CancellationToken ct);
     /// <summary>Adds the version, running <paramref name="placeFiles"/> with its id before the commit (see IDatasetStore.AddAsync).</summary>
     Task<ModelVersion> AddAsync(ModelVersion version, Func<long, CancellationToken, Task> placeFiles, CancellationToken ct);
     /// <summary>Every version id (for the file store's repair at start).</summary>

@@ -10,6 +10,8 @@ public interface ITrainingStore
     /// </summary>
     Task<Page<Training>> ListAsync(string? projectName, TrainingKind? kind, PageRequest request, CancellationToken ct);
     Task<Training?> FindAsync(string projectName, string name, CancellationToken ct);
+    /// <summary>The trainings named (project, training) that exist, in one read (a comparison); missing ones are left out.</summary>
+    Task<IReadOnlyList<Training>> FindManyAsync(IReadOnlyCollection<(string Project, string Name)> names, CancellationToken ct);
     Task<Training?> GetAsync(long id, CancellationToken ct);
     Task<Training?> FindByTokenHashAsync(string tokenHash, CancellationToken ct);
     /// <summary>Trainings not yet in a final state (WAITING or RUNNING).</summary>

@@ -20,22 +20,23 @@ public sealed class TrainingComparison(ITrainingStore trainings, IMetricStore se
         var names = runs.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count is < MinRuns or > MaxRuns)
             throw new ValidationFailedException("runs", $"Compare {MinRuns} to {MaxRuns} trainings, not {names.Count}; name each as project/training.");
+        var wanted = names.Select(n => (Name: n, Ref: ReferenceLookups.Split(n))).ToList();
+        var stored = await trainings.FindManyAsync([.. wanted.Where(w => w.Ref is not null).Select(w => w.Ref!.Value)], ct);
+        var byRef = stored.ToDictionary(t => (t.Project!.Name, t.Name));
         var errors = new ValidationErrors();
         var found = new List<Training>();
-        foreach (var name in names)
+        foreach (var (name, reference) in wanted)
         {
-            var training = ReferenceLookups.Split(name) is var (project, item) ? await trainings.FindAsync(project, item, ct) : null;
-            if (training is null) errors.Add("runs", $"There is no training '{name}'; name it as project/training.");
-            else found.Add(training);
+            if (reference is { } r && byRef.TryGetValue(r, out var training)) found.Add(training);
+            else errors.Add("runs", $"There is no training '{name}'; name it as project/training.");
         }
         errors.ThrowIfAny();
 
-        var compared = new List<ComparedRun>();
-        foreach (var t in found)
-        {
-            var published = (await versions.ListByTrainingAsync(t.Id, ct)).Select(v => $"{v.Model!.Name}/{v.Name}").ToList();
-            compared.Add(new ComparedRun(t, published, TrainingSeries.ByName(await series.SeriesAsync(t.Id, ct))));
-        }
+        var ids = found.Select(t => t.Id).ToList();
+        var published = await versions.ListByTrainingsAsync(ids, ct);
+        var points = await series.SeriesAsync(ids, ct);
+        var compared = found.Select(t => new ComparedRun(t, [.. published[t.Id].Select(v => $"{v.Model!.Name}/{v.Name}")],
+            TrainingSeries.ByName(points.GetValueOrDefault(t.Id) ?? []))).ToList();
         var parameters = found.SelectMany(t => t.Parameters.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var metrics = found.SelectMany(t => t.Metrics.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return new ComparedRuns(compared, parameters, metrics,

@@ -19,6 +19,9 @@ public sealed partial class TrainingComparePage
     private static readonly string[] Palette =
         ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#6d4c41", "#3949ab", "#c0ca33", "#d81b60"];
 
+    /// <summary>The most runs whose curves show values on hover.</summary>
+    private const int TooltipRuns = 10;
+
     private ComparedRuns? _compared;
     private string? _problem;
     private bool _onlyDifferences;
@@ -88,6 +91,8 @@ public sealed partial class TrainingComparePage
         var options = new LineChartOptions
         {
             ChartPalette = [.. runs.Select((_, i) => Palette[i % Palette.Length])], YAxisFormat = "0.###", YAxisLines = true,
+            // Hover tooltips cost MudChart a hidden element per point: drawn for a few runs, not for 50 (the table has the finals).
+            ShowToolTips = runs.Count <= TooltipRuns,
         };
         return new CurvesView(ChartType.Line, [.. shown.Select(s => s.ToString(CultureInfo.InvariantCulture))], series, options);
     }
