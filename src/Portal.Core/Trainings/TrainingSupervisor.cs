@@ -194,7 +194,8 @@ public sealed class TrainingSupervisor(
                 }
             }
             await output.DrainAsync(LogDrain, ct);
-            await CompleteAsync(training, EndedDuring(last ?? new WorkloadStatus(WorkloadState.Missing), outage.Previous), ct);
+            var end = last ?? new WorkloadStatus(WorkloadState.Missing);
+            await CompleteAsync(training, end, OutageNote(end, outage.Previous), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -211,15 +212,14 @@ public sealed class TrainingSupervisor(
         }
     }
 
-    /// <summary>Work that failed while the engine was away says so: an engine stop ends its containers (unless live-restore).</summary>
-    private static WorkloadStatus EndedDuring(WorkloadStatus status, (DateTime From, DateTime To)? outage) =>
+    /// <summary>
+    /// Work that failed while the engine was away says so, whatever else the run reported (a notebook whose kernel the
+    /// engine's stop killed reports that as its failure): an engine stop ends its containers (unless live-restore).
+    /// </summary>
+    private static string? OutageNote(WorkloadStatus status, (DateTime From, DateTime To)? outage) =>
         status.State is WorkloadState.Failed or WorkloadState.Missing && outage is { } o
-            ? status with
-            {
-                Message = $"{status.Message ?? "The run failed."} It ended while the engine was unreachable ({o.From:u} to {o.To:u}): an engine " +
-                          "that stops ends its containers unless it runs with live-restore.",
-            }
-            : status;
+            ? $"It ended while the engine was unreachable ({o.From:u} to {o.To:u}): an engine that stops ends its containers unless it runs with live-restore."
+            : null;
 
     private Task<Training> MarkUnreachableAsync(Training training, DateTime since, string reason, CancellationToken ct)
     {
@@ -265,7 +265,7 @@ public sealed class TrainingSupervisor(
             : t.Task with { State = TaskState.Waiting, Message = status.Message, UpdateTime = now };
     }, ct);
 
-    private async Task CompleteAsync(Training training, WorkloadStatus status, CancellationToken ct)
+    private async Task CompleteAsync(Training training, WorkloadStatus status, string? outageNote, CancellationToken ct)
     {
         var cancelled = (await trainings.GetAsync(training.Id, ct) ?? training).CancelRequested;
         var collected = await results.CollectAsync(training, !cancelled && status.State == WorkloadState.Succeeded, ct);
@@ -281,6 +281,7 @@ public sealed class TrainingSupervisor(
                 : $"The notebook could not be run: {failure.Ename}: {failure.Evalue}"),
             _ => (TaskState.Failed, status.Message ?? "The run failed."),
         };
+        if (state == TaskState.Failed && outageNote is not null) message = $"{message} {outageNote}";
         await FinishAsync(training, state, message, failure, collected.ScoredDatasetId, ct);
         if (training.WorkloadId is not null)
         {

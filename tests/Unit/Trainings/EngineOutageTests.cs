@@ -81,6 +81,29 @@ public sealed class EngineOutageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_notebook_failure_reported_while_the_engine_was_away_still_says_the_engine_was_unreachable()
+    {
+        // An engine that stops kills the kernel: the runner writes that as the notebook's failure, which alone would
+        // blame the notebook (seen on a real dockerd: "AttributeError: 'NoneType' object has no attribute 'cleanup_resources'").
+        var http = await StartAsync();
+        _fake.ScriptFor = _ => """
+            echo up; sleep 2; write /portal/work/failure.json {"ename": "DeadKernelError", "evalue": "Kernel died"}; exit 2
+            """;
+        (await http.PostAsJsonAsync("/api/v1/trainings", new { project = "p", name = "killed", notebook = "nb.ipynb" })).EnsureSuccessStatusCode();
+        await WaitForAsync(http, "killed", t => State(t) == "RUNNING");
+
+        _fake.Unreachable = true;
+        await WaitForAsync(http, "killed", Marked);
+        await Task.Delay(3000);
+        _fake.Unreachable = false;
+        var ended = await WaitForAsync(http, "killed", t => State(t) is not ("RUNNING" or "WAITING"));
+        Assert.Equal("FAILED", State(ended));
+        var message = ended.GetProperty("message").GetString()!;
+        Assert.Contains("DeadKernelError: Kernel died", message);
+        Assert.Contains("while the engine was unreachable", message);
+    }
+
+    [Fact]
     public async Task A_training_given_up_while_the_engine_was_away_is_picked_up_again_finished_and_audited()
     {
         var http = await StartAsync(giveUpMinutes: 0.03);
