@@ -97,13 +97,8 @@ def build_parser():
 
     train = noun(nouns, "train", "trainings (parameterized notebooks in containers)")
     p = verb(train, "new", "run a project's notebook with parameters", cmd_train_new)
-    p.add_argument("--project", required=True, help="the project whose notebook runs")
-    p.add_argument("--nb", required=True, help="the notebook, relative to the project")
+    launch_options(p, 'JSON object of the notebook\'s parameters, e.g. \'{"n_estimators": 50}\'')
     p.add_argument("--name", help="the training's name (default: made up)")
-    p.add_argument("--params", type=json_object, help='JSON object of the notebook\'s parameters, e.g. \'{"n_estimators": 50}\'')
-    p.add_argument("--dataset", action="append", help="model/dataset to mount (repeat for more)")
-    p.add_argument("--profile", help="resource profile")
-    p.add_argument("--build-tag", help="the project's image to run in (default: the notebook image)")
     p.add_argument("--pretrained", help="model/version to start from")
     p.add_argument("--follow", action="store_true", help="stream the log; exit 0 when it finishes, 1 otherwise")
     p = verb(train, "list", "list trainings, newest first",
@@ -138,18 +133,13 @@ def build_parser():
 
     sweep = noun(nouns, "sweep", "sweeps: a grid or random search over a notebook's parameters, one training per trial")
     p = verb(sweep, "new", "start a sweep", cmd_sweep_new)
-    p.add_argument("--project", required=True, help="the project whose notebook runs")
-    p.add_argument("--nb", required=True, help="the notebook, relative to the project")
+    launch_options(p, "JSON object of parameters every trial gets")
     p.add_argument("--spec", required=True, help="the search as YAML/JSON text, or @FILE to read it from a file")
     p.add_argument("--objective", required=True, help="the metric that judges the trials, as the notebook logs it")
     p.add_argument("--minimize", action="store_true", help="the lowest objective is best (default: the highest)")
     p.add_argument("--max-parallel", type=int, help="trainings at once (default 2)")
     p.add_argument("--target", type=float, help="end the sweep when a trial reaches this")
     p.add_argument("--name", help="the sweep's name (default: made up); trial n is NAME-n")
-    p.add_argument("--params", type=json_object, help="JSON object of parameters every trial gets")
-    p.add_argument("--dataset", action="append", help="model/dataset to mount (repeat for more)")
-    p.add_argument("--profile", help="resource profile")
-    p.add_argument("--build-tag", help="the project's image to run in")
     p = verb(sweep, "list", "list sweeps, newest first",
              lambda a: show(client().sweeps(a.project), a.output, ["project", "name", "state", "launched", "trials", "best_training", "best_value"]))
     p.add_argument("--project", help="only this project's")
@@ -167,15 +157,10 @@ def build_parser():
     p = verb(schedule, "new", "schedule a training", lambda a: show(client().create_schedule(
         a.project, a.name, a.cron, a.nb, a.tz, a.params, a.dataset, a.newest_dataset_of, a.profile, a.build_tag, None, a.allow_overlap), a.output),
         name="a lower-case name; runs are NAME-yyyyMMdd-HHmm")
-    p.add_argument("--project", required=True, help="the project whose notebook runs")
-    p.add_argument("--nb", required=True, help="the notebook, relative to the project")
+    launch_options(p, "JSON object of the notebook's parameters")
     p.add_argument("--cron", required=True, help="five fields: minute hour day month weekday, e.g. '0 3 * * *'")
     p.add_argument("--tz", help="IANA time zone of the cron (default UTC)")
-    p.add_argument("--params", type=json_object, help="JSON object of the notebook's parameters")
-    p.add_argument("--dataset", action="append", help="model/dataset to mount (repeat for more)")
     p.add_argument("--newest-dataset-of", help="a model whose newest dataset each run gets")
-    p.add_argument("--profile", help="resource profile")
-    p.add_argument("--build-tag", help="the project's image to run in")
     p.add_argument("--allow-overlap", action="store_true", help="start even while the last run is going (default: skip that time)")
     p = verb(schedule, "list", "list schedules",
              lambda a: show(client().schedules(a.project), a.output, ["project", "name", "cron", "time_zone", "paused", "next_run_at", "last_run_at"]))
@@ -291,6 +276,16 @@ def json_object(text):
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError("a JSON object is needed, like '{\"n_estimators\": 50}'")
     return value
+
+
+def launch_options(p, params_help):
+    """What launches a notebook: train new, sweep new and schedule new take the same options."""
+    p.add_argument("--project", required=True, help="the project whose notebook runs")
+    p.add_argument("--nb", required=True, help="the notebook, relative to the project")
+    p.add_argument("--params", type=json_object, help=params_help)
+    p.add_argument("--dataset", action="append", help="model/dataset to mount (repeat for more)")
+    p.add_argument("--profile", help="resource profile")
+    p.add_argument("--build-tag", help="the project's image to run in (default: the notebook image)")
 
 
 def project_options(p):

@@ -107,7 +107,27 @@ public sealed class RealPortalHost : IAsyncDisposable
             try { await ide.StopAsync(session.User, session.Name, "The test ended.", CancellationToken.None); }
             catch (Portal.Core.Errors.PortalException) { }
         }
+        await RemoveOwnWorkloadsAsync();
         await StopKeepingDataAsync();
         Dir.Dispose();
+    }
+
+    /// <summary>
+    /// Trainings, builds and batch jobs go on when their portal stops (a restarted portal adopts them); a test's portal
+    /// removes what it started, so a swarm task reserving a CPU does not hold the node for the tests after it.
+    /// </summary>
+    private async Task RemoveOwnWorkloadsAsync()
+    {
+        var manager = Services.GetRequiredService<Portal.Core.Containers.IContainerManager>();
+        var installation = Services.GetRequiredService<Portal.Core.Configuration.InstallationId>().Value;
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            foreach (var workload in await manager.ListOwnedAsync(patience.Token))
+                if (workload.Labels.GetValueOrDefault(Portal.Core.Containers.PortalLabels.Installation) == installation)
+                    await manager.RemoveAsync(workload.Id, patience.Token);
+        }
+        // A fault test may have stopped the engine: its workloads went with it, and nothing else is left to do.
+        catch (Exception e) when (e is Portal.Core.Errors.PortalException or OperationCanceledException or HttpRequestException or IOException) { }
     }
 }
