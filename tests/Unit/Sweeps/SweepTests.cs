@@ -142,6 +142,44 @@ public sealed class SweepTests
     }
 
     [SkippableFact]
+    public async Task A_sweep_running_when_the_portal_restarts_goes_on_after_it_and_launches_no_trial_twice()
+    {
+        RealPython.Require();
+        var portal = await RealPortalHost.StartAsync();
+        (await portal.Http.PostAsJsonAsync("/api/v1/models", new { name = "m" })).EnsureSuccessStatusCode();
+        await CreateProjectAsync(portal.Http, "p", ScoringNotebook(portal.Dir));
+        (await portal.Http.PostAsJsonAsync("/api/v1/sweeps", new
+        {
+            project = "p", name = "across", notebook = "nb.ipynb", objective = "score", max_parallel = 1, parameters = new { pause = 3 },
+            spec = "method: grid\nparameters:\n  a: [1, 2, 3]\n",
+        })).EnsureSuccessStatusCode();
+        JsonElement before = default;
+        for (var i = 0; i < 240; i++)
+        {
+            before = await portal.Http.GetFromJsonAsync<JsonElement>("/api/v1/sweeps/p/across");
+            if (before.GetProperty("trials")[0].GetProperty("state").GetString() == "RUNNING") break;
+            await Task.Delay(250);
+        }
+        Assert.Equal("RUNNING", before.GetProperty("trials")[0].GetProperty("state").GetString());
+        Assert.Equal(1, before.GetProperty("sweep").GetProperty("launched").GetInt32());
+
+        // The portal stops with the first trial going and two not launched; the next portal on its data carries on. The trial
+        // it launches as it starts must be told the address it listens on, not the configured port 0 (its publish failed so).
+        await using var restarted = await RealPortalHost.StartAsync(dir: await portal.StopKeepingDataAsync());
+        var detail = await WaitForSweepEndAsync(restarted.Http, "p", "across", 120);
+        var sweep = detail.GetProperty("sweep");
+        Assert.Equal("FINISHED", sweep.GetProperty("state").GetString());
+        Assert.Equal(3, sweep.GetProperty("launched").GetInt32());
+        var trials = detail.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(["across-1", "across-2", "across-3"], trials.Select(t => t.GetProperty("training").GetString()));
+        // The first trial's end depends on what a portal's stop does to its local process; the two after the restart finish.
+        Assert.All(trials.Skip(1), t => Assert.Equal("FINISHED", t.GetProperty("state").GetString()));
+        Assert.Equal("across-3", sweep.GetProperty("best_training").GetString());
+        var runs = await restarted.Http.GetFromJsonAsync<JsonElement>("/api/v1/trainings?project=p&take=100");
+        Assert.Equal(3, runs.GetProperty("total").GetInt32());
+    }
+
+    [SkippableFact]
     public async Task A_bad_sweep_is_refused_by_field_and_nothing_runs()
     {
         RealPython.Require();
