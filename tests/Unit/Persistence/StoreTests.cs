@@ -54,6 +54,26 @@ public abstract class StoreTests(bool postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Trainings_found_by_many_names_match_each_project_and_name_pair_never_a_cross_or_a_pattern()
+    {
+        // One read narrows by the project names and the training names; asking for a/t2 and b/t1 must not yield a/t1 or
+        // b/t2 (someone comparing would see runs they did not name), and a LIKE wildcard is only a name.
+        await using (var db = await _db.Factory.CreateDbContextAsync())
+        {
+            var (a, b) = (new Project { Name = "a", CreatedAt = T0, UpdatedAt = T0 }, new Project { Name = "b", CreatedAt = T0, UpdatedAt = T0 });
+            db.AddRange(
+                new Training { Name = "t1", Project = a, Notebook = "nb.ipynb", CreatedAt = T0, Task = new TaskInfo { State = TaskState.Finished } },
+                new Training { Name = "t2", Project = b, Notebook = "nb.ipynb", CreatedAt = T0, Task = new TaskInfo { State = TaskState.Finished } });
+            await db.SaveChangesAsync();
+        }
+        var store = new EfTrainingStore(_db.Factory);
+
+        Assert.Empty(await store.FindManyAsync([("a", "t2"), ("b", "t1"), ("a", "%"), ("%", "t_")], CancellationToken.None));
+        var found = await store.FindManyAsync([("a", "t1"), ("b", "t2"), ("b", "t1")], CancellationToken.None);
+        Assert.Equal(["a/t1", "b/t2"], found.Select(t => $"{t.Project!.Name}/{t.Name}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Renaming_a_model_keeps_the_projects_pointing_at_it()
     {
         var iris = await AddModelAsync("iris");
